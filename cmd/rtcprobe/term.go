@@ -1,0 +1,5 @@
+package main
+
+import "golang.org/x/term"
+
+func isTerminal(fd uintptr) bool { return term.IsTerminal(int(fd)) }

@@ -1,0 +1,67 @@
+package probe
+
+import (
+	"context"
+	"crypto/x509"
+	"net"
+	"time"
+)
+
+// Env is the network, resolver and clock the probes use. The zero value uses
+// the real ones; tests inject loopback servers through it.
+type Env struct {
+	// Dial opens TCP connections. Nil means a net.Dialer.
+	Dial func(ctx context.Context, network, address string) (net.Conn, error)
+	// ListenPacket opens UDP sockets. Nil means net.ListenConfig.
+	ListenPacket func(ctx context.Context, network, address string) (net.PacketConn, error)
+	// Resolver is the system resolver, what the browser uses. Nil means
+	// net.DefaultResolver.
+	Resolver *net.Resolver
+	// Nameservers are host:port addresses queried directly (miekg/dns) to tell
+	// NXDOMAIN, SERVFAIL and timeouts apart. Nil means the system's configured
+	// nameservers (resolv.conf); empty non-nil means none.
+	Nameservers []string
+	// RootCAs verifies TLS chains. Nil means the system roots.
+	RootCAs *x509.CertPool
+	// Now is the clock. Nil means time.Now.
+	Now func() time.Time
+	// Logf receives debug lines. Nil means discard. It must never be given a
+	// credential.
+	Logf func(format string, args ...any)
+}
+
+func (e *Env) dial(ctx context.Context, network, address string) (net.Conn, error) {
+	if e.Dial != nil {
+		return e.Dial(ctx, network, address)
+	}
+	var d net.Dialer
+	return d.DialContext(ctx, network, address)
+}
+
+func (e *Env) listenPacket(ctx context.Context, network, address string) (net.PacketConn, error) {
+	if e.ListenPacket != nil {
+		return e.ListenPacket(ctx, network, address)
+	}
+	var lc net.ListenConfig
+	return lc.ListenPacket(ctx, network, address)
+}
+
+func (e *Env) resolver() *net.Resolver {
+	if e.Resolver != nil {
+		return e.Resolver
+	}
+	return net.DefaultResolver
+}
+
+func (e *Env) now() time.Time {
+	if e.Now != nil {
+		return e.Now()
+	}
+	return time.Now()
+}
+
+func (e *Env) logf(format string, args ...any) {
+	if e.Logf != nil {
+		e.Logf(format, args...)
+	}
+}

@@ -1,0 +1,142 @@
+package probe
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/rtcprobe/rtcprobe/report"
+)
+
+// Run executes every probe of the plan concurrently, bounded by plan.Budget
+// (and ctx), and returns the results in plan order. onEvent, when non-nil,
+// is called (from many goroutines, serialised) each time a probe starts
+// (Status "running") and finishes; it must not block for long.
+//
+// A failed probe is a result, not an error. When ctx is cancelled (the user
+// interrupted) Run returns promptly with what was gathered; unfinished
+// probes are reported as skipped with reason "interrupted".
+func Run(ctx context.Context, env *Env, plan *Plan, onEvent func(report.Probe)) []report.Probe {
+	if env == nil {
+		env = &Env{}
+	}
+	budget := plan.Budget
+	if budget <= 0 {
+		budget = DefaultBudget
+	}
+	ctx, cancel := context.WithTimeout(ctx, budget)
+	defer cancel()
+	r := &run{env: env, plan: plan, start: env.now(), onEvent: onEvent, deadline: env.now().Add(budget)}
+	var wg sync.WaitGroup
+	for _, t := range plan.Web {
+		wg.Go(func() { r.web(ctx, t) })
+	}
+	if plan.Reflector != nil {
+		for i, port := range plan.Reflector.Ports {
+			wg.Go(func() {
+				// Pace the datagrams so a run never looks like a port scan
+				// to an intrusion-prevention system: no burst of sends.
+				if !sleepCtx(ctx, time.Duration(i)*udpPacing) {
+					return
+				}
+				r.stun(ctx, plan.Reflector.Host, port)
+			})
+		}
+	}
+	for i, t := range plan.TURN {
+		wg.Go(func() {
+			if !sleepCtx(ctx, time.Duration(i)*udpPacing) {
+				return
+			}
+			r.turn(ctx, t)
+		})
+	}
+	wg.Wait()
+	return r.results()
+}
+
+// run is the state of one Run. The recorder fields are protected by mu.
+type run struct {
+	env      *Env
+	plan     *Plan
+	start    time.Time
+	deadline time.Time
+	onEvent  func(report.Probe)
+
+	mu     sync.Mutex
+	order  []string                // probe IDs in the order they began
+	probes map[string]report.Probe // latest state of each probe
+}
+
+// begin records a probe as running and returns its start time.
+func (r *run) begin(p report.Probe) time.Time {
+	now := r.env.now()
+	p.Status = report.StatusRunning
+	p.StartMs = report.MS(now.Sub(r.start))
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.probes == nil {
+		r.probes = map[string]report.Probe{}
+	}
+	if _, ok := r.probes[p.ID]; !ok {
+		r.order = append(r.order, p.ID)
+	}
+	r.probes[p.ID] = p
+	if r.onEvent != nil {
+		r.onEvent(p)
+	}
+	return now
+}
+
+// finish records a probe's outcome. A probe finished without begin is
+// recorded too (skipped probes).
+func (r *run) finish(p report.Probe) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.probes == nil {
+		r.probes = map[string]report.Probe{}
+	}
+	if old, ok := r.probes[p.ID]; ok {
+		if p.StartMs == 0 {
+			p.StartMs = old.StartMs
+		}
+	} else {
+		r.order = append(r.order, p.ID)
+		p.StartMs = report.MS(r.env.now().Sub(r.start))
+	}
+	r.probes[p.ID] = p
+	if r.onEvent != nil {
+		r.onEvent(p)
+	}
+}
+
+func (r *run) results() []report.Probe {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := make([]report.Probe, 0, len(r.order))
+	for _, id := range r.order {
+		p := r.probes[id]
+		if p.Status == report.StatusRunning {
+			p.Status = report.StatusSkipped
+			p.Reason = "interrupted"
+			p.Error = "the run ended before this probe finished"
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// sleepCtx waits d or until ctx is done; it reports whether d elapsed.
+func sleepCtx(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}

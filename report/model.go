@@ -1,0 +1,295 @@
+// Package report holds the rtcprobe report model (the JSON API other tools
+// read), the verdict that turns probe results into an answer, and the text and
+// JSON renderers. It never touches the network: data flows one way, plan ->
+// probes -> results -> verdict -> renderers, and this package is the last two.
+package report
+
+import "time"
+
+// SchemaID names the report format. It changes only when a field is removed
+// or changes meaning; new fields are added without a version bump.
+const SchemaID = "rtcprobe/report/v1"
+
+// Report is one diagnosis. Field names are a contract (see schema.json).
+type Report struct {
+	Schema     string    `json:"schema"`
+	Tool       Tool      `json:"tool"`
+	StartedAt  time.Time `json:"startedAt"`
+	DurationMs float64   `json:"durationMs"`
+	// Complete is false when the run was interrupted (ctrl-c, SIGTERM) and
+	// the report holds only what was gathered until then.
+	Complete bool `json:"complete"`
+	// Redacted is true when local addresses, mapped addresses and the machine
+	// name were removed (--redact). Credentials are removed always.
+	Redacted bool `json:"redacted"`
+	// Host describes the machine the probe ran on. Empty fields mean unknown
+	// or redacted.
+	Host        Host      `json:"host"`
+	Config      Config    `json:"config"`
+	Verdict     Verdict   `json:"verdict"`
+	Paths       Paths     `json:"paths"`
+	Probes      []Probe   `json:"probes"`
+	Findings    []Finding `json:"findings"`
+	Remediation []Rule    `json:"remediation"`
+}
+
+// Tool identifies the rtcprobe build that wrote the report.
+type Tool struct {
+	Name    string `json:"name"`
+	Version string `json:"version"`
+	Commit  string `json:"commit,omitempty"`
+	Date    string `json:"date,omitempty"`
+}
+
+// Host is the machine the probe ran on.
+type Host struct {
+	Hostname string `json:"hostname,omitempty"`
+	OS       string `json:"os"`
+	Arch     string `json:"arch"`
+}
+
+// Config is what the run was asked to check, without secrets. The verdict is
+// computed from Config and Probes alone, so a saved report can be re-judged.
+type Config struct {
+	// SDKAppID is the app's SDKAppID, 0 when not given (both regions checked).
+	SDKAppID int64 `json:"sdkAppId"`
+	// Regions checked: "mainland" and/or "international".
+	Regions   []string `json:"regions"`
+	BudgetMs  int64    `json:"budgetMs"`
+	Reflector string   `json:"reflector,omitempty"`
+	// MediaPorts are the UDP ports probed on the reflector.
+	MediaPorts []int `json:"mediaPorts"`
+	// ICETransportPolicy is "all" (default) or "relay" (TURN only).
+	ICETransportPolicy string `json:"iceTransportPolicy"`
+	// Proxy is the SDK proxy option in use (URLs only, no credentials).
+	Proxy *ProxySummary `json:"proxy,omitempty"`
+	// HTTPProxy is the HTTP proxy the browser would use for TCP, if any
+	// (user info removed).
+	HTTPProxy string `json:"httpProxy,omitempty"`
+	// TURNServers are the TURN servers checked (URLs without credentials).
+	TURNServers []string `json:"turnServers"`
+}
+
+// ProxySummary is the enterRoom({proxy}) object without credentials.
+type ProxySummary struct {
+	WebsocketProxy string   `json:"websocketProxy,omitempty"`
+	LoggerProxy    string   `json:"loggerProxy,omitempty"`
+	ScheduleProxy  string   `json:"scheduleProxy,omitempty"`
+	UnifiedProxy   string   `json:"unifiedProxy,omitempty"`
+	TURNServers    []string `json:"turnServers,omitempty"`
+}
+
+// Signaling values for Verdict.Signaling.
+const (
+	SignalingOK       = "ok"
+	SignalingViaProxy = "via-proxy"
+	SignalingBlocked  = "blocked"
+	// SignalingUntested is used only for reports of runs interrupted before
+	// any signalling probe finished.
+	SignalingUntested = "untested"
+)
+
+// Media values for Verdict.Media besides the path names.
+const (
+	MediaNone = "none"
+	// MediaUntested means no media path could be tested (no reflector and no
+	// TURN server): the verdict cannot say whether media will flow.
+	MediaUntested = "untested"
+)
+
+// Verdict is the answer: will calls work, and how.
+type Verdict struct {
+	Signaling string `json:"signaling"`
+	// Media is the first working path in the SDK's order (a path name such as
+	// "turn-tcp"), MediaNone or MediaUntested.
+	Media string `json:"media"`
+	// FirewallError5501 is true when the SDK would raise OPERATION_FAILED
+	// with extraCode 5501: signalling blocked or no media path.
+	FirewallError5501 bool `json:"firewallError5501"`
+	// Outcome is the one-word answer: "works", "works-degraded", "fails" or
+	// "inconclusive". Exit codes follow it.
+	Outcome string `json:"outcome"`
+	// Headline is the short line shown on screens ("Calls will work: direct UDP").
+	Headline string `json:"headline"`
+	// Summary is one plain sentence for a ticket.
+	Summary string `json:"summary"`
+}
+
+// Outcome values.
+const (
+	OutcomeWorks         = "works"
+	OutcomeWorksDegraded = "works-degraded"
+	OutcomeFails         = "fails"
+	OutcomeInconclusive  = "inconclusive"
+)
+
+// Path names, in the SDK's order of preference.
+const (
+	PathDirectUDP = "direct-udp"
+	PathTURNUDP   = "turn-udp"
+	PathTURNTCP   = "turn-tcp"
+	PathTURNTLS   = "turn-tls"
+)
+
+// PathOrder is the order in which the SDK tries media paths.
+var PathOrder = []string{PathDirectUDP, PathTURNUDP, PathTURNTCP, PathTURNTLS}
+
+// Path status values.
+const (
+	PathOK       = "ok"
+	PathPartial  = "partial"
+	PathBlocked  = "blocked"
+	PathUntested = "untested"
+	PathError    = "error"
+)
+
+// Paths holds one entry per media path.
+type Paths struct {
+	DirectUDP Path `json:"direct-udp"`
+	TURNUDP   Path `json:"turn-udp"`
+	TURNTCP   Path `json:"turn-tcp"`
+	TURNTLS   Path `json:"turn-tls"`
+}
+
+// Get returns the path with the given name, or nil.
+func (p *Paths) Get(name string) *Path {
+	switch name {
+	case PathDirectUDP:
+		return &p.DirectUDP
+	case PathTURNUDP:
+		return &p.TURNUDP
+	case PathTURNTCP:
+		return &p.TURNTCP
+	case PathTURNTLS:
+		return &p.TURNTLS
+	}
+	return nil
+}
+
+// Path is the status of one media path and why.
+type Path struct {
+	Status string `json:"status"`
+	// Evidence lists the IDs of the probes that decided the status.
+	Evidence []string `json:"evidence"`
+	// Detail explains the status in a sentence.
+	Detail string `json:"detail"`
+	// Counts is false when the SDK would not use this path even if it works
+	// (iceTransportPolicy "relay" for direct-udp).
+	Counts bool `json:"counts"`
+}
+
+// Probe kinds.
+const (
+	KindDNS       = "dns"
+	KindTCP       = "tcp"
+	KindTLS       = "tls"
+	KindHTTPS     = "https"
+	KindWebSocket = "websocket"
+	KindSTUN      = "stun"
+	KindTURN      = "turn"
+	// KindUDP is a non-STUN datagram (echo mode of rtcprobe serve).
+	KindUDP = "udp"
+)
+
+// Probe status values.
+const (
+	// StatusRunning appears only in progress events, never in a finished report
+	// unless the run was interrupted.
+	StatusRunning = "running"
+	StatusOK      = "ok"
+	// StatusBlocked: no answer at all within the wait (silently dropped).
+	StatusBlocked = "blocked"
+	// StatusRejected: an explicit refusal (TCP RST, ICMP unreachable).
+	StatusRejected = "rejected"
+	// StatusFailed: the peer answered, but not as needed (NXDOMAIN, TLS
+	// verification, HTTP 403, TURN 401 with the given credentials, relay
+	// silent). Reason says which.
+	StatusFailed = "failed"
+	// StatusError: a local or protocol error that says nothing about the
+	// firewall (garbage answer, bad URL).
+	StatusError = "error"
+	// StatusSkipped: not run because a step it depends on failed, or the run
+	// ended first.
+	StatusSkipped = "skipped"
+)
+
+// Probe is one check of one target, with its outcome.
+type Probe struct {
+	ID   string `json:"id"`
+	Kind string `json:"kind"`
+	// Role is what the target is for: "schedule", "signaling", "logger",
+	// "legacy", "media", "turn", "proxy".
+	Role string `json:"role"`
+	// Region is "mainland", "international" or "" when not region-specific.
+	Region string `json:"region,omitempty"`
+	// Target is the host name, URL or server the probe is about.
+	Target  string `json:"target"`
+	Address string `json:"address"`
+	Port    int    `json:"port"`
+	// Transport is "udp", "tcp" or "tls".
+	Transport string `json:"transport"`
+	Status    string `json:"status"`
+	// Reason is a short machine-readable cause, such as "timeout", "rst",
+	// "icmp-unreachable", "nxdomain", "servfail", "sinkholed", "http-403",
+	// "unauthorized", "relay-silent". Empty when Status is ok.
+	Reason string `json:"reason,omitempty"`
+	// RTTMs is the round-trip or handshake time; nil when not measured.
+	RTTMs *float64 `json:"rttMs"`
+	// Error is the human-readable failure, "" when none.
+	Error string `json:"error"`
+	// Step names the step that failed ("resolve", "connect", "handshake",
+	// "verify", "request", "upgrade", "allocate", "permission", "relay").
+	Step string `json:"step,omitempty"`
+	// After is the ID of the probe this one depended on.
+	After string `json:"after,omitempty"`
+	// Steps is the trace behind the result.
+	Steps []Step `json:"steps,omitempty"`
+	// Details are extra facts: "mappedAddress", "issuer", "httpStatus",
+	// "relayedAddress", "answers", ...
+	Details map[string]string `json:"details,omitempty"`
+	StartMs float64           `json:"startMs"`
+}
+
+// Step is one step inside a probe.
+type Step struct {
+	Name   string  `json:"name"`
+	Status string  `json:"status"`
+	Ms     float64 `json:"ms"`
+	Detail string  `json:"detail,omitempty"`
+}
+
+// Finding is an observation beyond the path matrix: an audit result for a
+// Solution-2 deployment, TLS inspection, a DNS sinkhole, a TURN port the
+// browser will not use.
+type Finding struct {
+	// Code is stable and machine-readable, e.g. "turn-default-credentials".
+	Code string `json:"code"`
+	// Severity is "info", "warning" or "critical".
+	Severity string   `json:"severity"`
+	Title    string   `json:"title"`
+	Detail   string   `json:"detail"`
+	Evidence []string `json:"evidence"`
+}
+
+// Rule is one firewall change that would fix something broken.
+type Rule struct {
+	// Protocol is "tcp" or "udp".
+	Protocol string `json:"protocol"`
+	// Port is a single port, or a range "20000-65535".
+	Port string `json:"port"`
+	// Destination is a domain (wildcards as the SDK docs use them) where the
+	// SDK uses domains, an address where only an address is known.
+	Destination string `json:"destination"`
+	Reason      string `json:"reason"`
+}
+
+// MS converts a duration to float milliseconds with 0.1 ms precision.
+func MS(d time.Duration) float64 {
+	return float64(d.Round(100*time.Microsecond)) / float64(time.Millisecond)
+}
+
+// RTT returns a pointer suitable for Probe.RTTMs.
+func RTT(d time.Duration) *float64 {
+	v := MS(d)
+	return &v
+}
