@@ -1,0 +1,135 @@
+//go:build linux
+
+package lab
+
+import (
+	"embed"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+//go:embed scenarios/*.json
+var scenarioFiles embed.FS
+
+// Scenario is one firewall policy of the lab and what the SDK would do
+// behind it (the expected verdict). Files: lab/scenarios/*.json.
+type Scenario struct {
+	Name        string `json:"name"`
+	Description string `json:"description"`
+	// Firewall is the forward chain of the corporate firewall.
+	Firewall Policy `json:"firewall"`
+	// Cloud are rules on the cloud's own input/output ("input ...",
+	// "output ..."), e.g. to close the TURN relay ports on the TURN host.
+	Cloud []string `json:"cloud"`
+	// DNS are extra dnsmasq lines for the corporate resolver (tampering).
+	DNS []string `json:"dns"`
+	// Env is the laptop's environment for rtcprobe (HTTPS_PROXY...).
+	Env map[string]string `json:"env"`
+	// Proxy is the SDK's enterRoom({proxy}) object written to a file and
+	// given with --proxy; absent means DefaultProxy, null means none.
+	// ${TURN_PASSWORD} is replaced by the lab's TURN password.
+	Proxy json.RawMessage `json:"proxy"`
+	// Args are extra flags for rtcprobe check.
+	Args []string `json:"args"`
+	// Reflector is the --reflector host; "" means ReflectorName, "none"
+	// means no reflector.
+	Reflector string `json:"reflector"`
+	// ExtraCA names additional trusted roots: "mitmproxy".
+	ExtraCA []string `json:"extraCA"`
+	// Needs names an optional tool the scenario needs ("mitmdump"); the
+	// scenario is skipped, saying so, when it is missing.
+	Needs string `json:"needs"`
+	// CompareServe: run again with rtcprobe serve as the reflector and
+	// expect the same verdict (issue 5).
+	CompareServe bool   `json:"compareServe"`
+	Expect       Expect `json:"expect"`
+}
+
+// Expect is what the SDK/browser would do behind the scenario's firewall.
+// Values may list alternatives separated by "|" where the product has not
+// fixed a choice (say why in the scenario's description).
+type Expect struct {
+	Signaling         string            `json:"signaling"`
+	Media             string            `json:"media"`
+	FirewallError5501 bool              `json:"firewallError5501"`
+	Outcome           string            `json:"outcome"`
+	Paths             map[string]string `json:"paths"`
+	// Remediation is the exact set of "protocol/port" the rules must cover.
+	Remediation []string `json:"remediation"`
+	// Findings are finding codes that must be present.
+	Findings []string `json:"findings"`
+	// Probes maps a probe ID pattern (path.Match) to "status" or
+	// "status/reason"; every matching probe must agree, and at least one
+	// must match.
+	Probes map[string]string `json:"probes"`
+}
+
+// DefaultProxy is the proxy object of most scenarios: the lab TURN server
+// over UDP and TCP on 3478 and over TLS on 443.
+const DefaultProxy = `{"turnServer": [
+  {"url": "turn:turn.lab.test:3478", "username": "lab", "credential": "${TURN_PASSWORD}"},
+  {"url": "turns:turn.lab.test:443", "username": "lab", "credential": "${TURN_PASSWORD}"}]}`
+
+// Scenarios returns every scenario file, sorted by name.
+func Scenarios() ([]Scenario, error) {
+	entries, err := scenarioFiles.ReadDir("scenarios")
+	if err != nil {
+		return nil, err
+	}
+	var out []Scenario
+	for _, e := range entries {
+		b, err := scenarioFiles.ReadFile(path.Join("scenarios", e.Name()))
+		if err != nil {
+			return nil, err
+		}
+		var s Scenario
+		dec := json.NewDecoder(strings.NewReader(string(b)))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&s); err != nil {
+			return nil, fmt.Errorf("scenarios/%s: %w", e.Name(), err)
+		}
+		if s.Name+".json" != e.Name() {
+			return nil, fmt.Errorf("scenarios/%s: name %q does not match the file name", e.Name(), s.Name)
+		}
+		out = append(out, s)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, nil
+}
+
+// Apply sets the lab up for the scenario: firewall, cloud rules, DNS.
+func (l *Lab) Apply(s Scenario) error {
+	if err := l.ApplyFirewall(s.Firewall); err != nil {
+		return err
+	}
+	if err := l.ApplyCloudFirewall(s.Cloud); err != nil {
+		return err
+	}
+	return l.SetCorporateDNS(s.DNS)
+}
+
+// Expand replaces the lab's placeholders in a scenario string:
+// ${TURN_PASSWORD}, ${SQUID}, ${SQUID_OPEN}, ${SQUID_DENY}, ${MITM}.
+func (l *Lab) Expand(s string) string {
+	proxy := func(port int) string { return "http://" + FirewallLAN + ":" + strconv.Itoa(port) }
+	return os.Expand(s, func(k string) string {
+		switch k {
+		case "TURN_PASSWORD":
+			return l.secret
+		case "SQUID":
+			return proxy(SquidPort)
+		case "SQUID_OPEN":
+			return proxy(SquidOpenPort)
+		case "SQUID_DENY":
+			return proxy(SquidDenyPort)
+		case "MITM":
+			return proxy(MitmproxyPort)
+		}
+		return "${" + k + "}"
+	})
+}

@@ -1,0 +1,87 @@
+//go:build linux
+
+package lab
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rtcprobe/rtcprobe/report"
+)
+
+// timing is one row of the time-to-verdict table.
+type timing struct {
+	scenario string
+	verdict  report.Verdict
+	took     time.Duration
+	budget   time.Duration
+}
+
+// timingTable renders the rows as a Markdown table (for README.md).
+func timingTable(rows []timing) string {
+	var b strings.Builder
+	b.WriteString("| scenario | signaling | media | 5501 | seconds | budget |\n|---|---|---|---|---:|---:|\n")
+	for _, r := range rows {
+		fmt.Fprintf(&b, "| %s | %s | %s | %v | %.2f | %.0f |\n", r.scenario, r.verdict.Signaling, r.verdict.Media,
+			r.verdict.FirewallError5501, r.took.Seconds(), r.budget.Seconds())
+	}
+	return b.String()
+}
+
+// README markers around the generated table.
+const (
+	tableBegin = "<!-- time-to-verdict:begin -->"
+	tableEnd   = "<!-- time-to-verdict:end -->"
+)
+
+// writeReadmeTable replaces the table between the markers in README.md.
+func writeReadmeTable(table string) error {
+	b, err := os.ReadFile("README.md")
+	if err != nil {
+		return err
+	}
+	s := string(b)
+	i, j := strings.Index(s, tableBegin), strings.Index(s, tableEnd)
+	if i < 0 || j < i {
+		return fmt.Errorf("README.md has no %s ... %s markers", tableBegin, tableEnd)
+	}
+	stamp := fmt.Sprintf("\nMeasured %s on this machine (2 cores), wall time from start to report.\n\n", time.Now().UTC().Format("2006-01-02"))
+	s = s[:i+len(tableBegin)] + stamp + table + s[j:]
+	return os.WriteFile("README.md", []byte(s), 0o644)
+}
+
+// startServe runs `rtcprobe serve` in the cloud on ServeAddr, or returns
+// "" (logged) when this build has no working serve command yet.
+func (l *Lab) startServe(t *testing.T, bin string) string {
+	out, _ := l.Exec(Cloud, bin, "serve", "-h")
+	if !strings.Contains(out, "-listen") {
+		t.Logf("rtcprobe serve is not available in this build: the serve comparison is skipped (%s)", firstLine(out))
+		return ""
+	}
+	p, err := l.StartProcess(Cloud, "rtcprobe-serve", nil, bin, "serve", "--listen", ServeAddr)
+	if err != nil {
+		t.Fatalf("rtcprobe serve: %v", err)
+	}
+	if err := l.waitListening([]listener{{Cloud, "udp", ServeAddr + ":8000", p}}); err != nil {
+		t.Errorf("rtcprobe serve did not start: %v", err)
+		return ""
+	}
+	return ServeName
+}
+
+// compareServe runs the scenario again with rtcprobe serve as the reflector
+// and checks the verdict and the direct-udp path are the same (issue 5).
+func (l *Lab) compareServe(t *testing.T, bin, serve string, s Scenario, coturn *report.Report) {
+	if serve == "" {
+		t.Log("serve comparison skipped: rtcprobe serve is not available")
+		return
+	}
+	r, _ := l.check(t, bin, s, serve)
+	if r.Verdict.Signaling != coturn.Verdict.Signaling || r.Verdict.Media != coturn.Verdict.Media ||
+		r.Verdict.FirewallError5501 != coturn.Verdict.FirewallError5501 || r.Paths.DirectUDP.Status != coturn.Paths.DirectUDP.Status {
+		t.Errorf("with rtcprobe serve as reflector the verdict differs from coturn's:\nserve:\n%s\ncoturn:\n%s", compact(r), compact(coturn))
+	}
+}
