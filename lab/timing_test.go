@@ -31,26 +31,44 @@ func timingTable(rows []timing) string {
 	return b.String()
 }
 
-// README markers around the generated table.
-const (
-	tableBegin = "<!-- time-to-verdict:begin -->"
-	tableEnd   = "<!-- time-to-verdict:end -->"
-)
+// scenarioTable renders the scenarios and their expected verdicts.
+func scenarioTable(scenarios []Scenario) string {
+	var b strings.Builder
+	b.WriteString("| scenario | what | signaling | media | 5501 | direct-udp / turn-udp / turn-tcp / turn-tls |\n|---|---|---|---|---|---|\n")
+	for _, s := range scenarios {
+		e := s.Expect
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %v | %s / %s / %s / %s |\n", s.Name, s.Description, e.Signaling, e.Media,
+			e.FirewallError5501, e.Paths["direct-udp"], e.Paths["turn-udp"], e.Paths["turn-tcp"], e.Paths["turn-tls"])
+	}
+	return b.String()
+}
 
-// writeReadmeTable replaces the table between the markers in README.md.
-func writeReadmeTable(table string) error {
+// writeReadmeTable replaces the generated tables in README.md.
+func writeReadmeTable(timings, scenarios string) error {
 	b, err := os.ReadFile("README.md")
 	if err != nil {
 		return err
 	}
 	s := string(b)
-	i, j := strings.Index(s, tableBegin), strings.Index(s, tableEnd)
-	if i < 0 || j < i {
-		return fmt.Errorf("README.md has no %s ... %s markers", tableBegin, tableEnd)
+	stamp := fmt.Sprintf("\nMeasured %s with `go test ./lab/ -run TestLab -v -readme` on the 2-core CI machine: wall time from start to report.\n\n", time.Now().UTC().Format("2006-01-02"))
+	if s, err = replaceBetween(s, "time-to-verdict", stamp+timings); err != nil {
+		return err
 	}
-	stamp := fmt.Sprintf("\nMeasured %s on this machine (2 cores), wall time from start to report.\n\n", time.Now().UTC().Format("2006-01-02"))
-	s = s[:i+len(tableBegin)] + stamp + table + s[j:]
+	if s, err = replaceBetween(s, "scenarios", "\n"+scenarios); err != nil {
+		return err
+	}
 	return os.WriteFile("README.md", []byte(s), 0o644)
+}
+
+// replaceBetween replaces the text between <!-- name:begin --> and
+// <!-- name:end -->.
+func replaceBetween(s, name, body string) (string, error) {
+	begin, end := "<!-- "+name+":begin -->", "<!-- "+name+":end -->"
+	i, j := strings.Index(s, begin), strings.Index(s, end)
+	if i < 0 || j < i {
+		return s, fmt.Errorf("README.md has no %s ... %s markers", begin, end)
+	}
+	return s[:i+len(begin)] + body + s[j:], nil
 }
 
 // startServe runs `rtcprobe serve` in the cloud on ServeAddr, or returns
