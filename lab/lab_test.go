@@ -205,6 +205,9 @@ func compare(e Expect, r *report.Report) []string {
 	for _, name := range report.PathOrder {
 		if w, ok := e.Paths[name]; ok {
 			want("paths."+name, w, r.Paths.Get(name).Status)
+			if counts := !slices.Contains(e.Uncounted, name); r.Paths.Get(name).Counts != counts {
+				errs = append(errs, fmt.Sprintf("paths.%s.counts = %v, want %v", name, r.Paths.Get(name).Counts, counts))
+			}
 		} else {
 			errs = append(errs, "scenario does not say what paths."+name+" should be")
 		}

@@ -59,6 +59,9 @@ type Expect struct {
 	FirewallError5501 bool              `json:"firewallError5501"`
 	Outcome           string            `json:"outcome"`
 	Paths             map[string]string `json:"paths"`
+	// Uncounted are the paths the SDK would not use even if they work
+	// (Path.Counts false); every other path must count.
+	Uncounted []string `json:"uncounted"`
 	// Remediation is the exact set of "protocol/port" the rules must cover.
 	Remediation []string `json:"remediation"`
 	// Findings are finding codes that must be present.
