@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/rtcprobe/rtcprobe/report"
+	"go.uber.org/goleak"
 )
 
 var updateReadme = flag.Bool("readme", false, "write the time-to-verdict table into lab/README.md")
@@ -41,7 +42,16 @@ func TestMain(m *testing.M) {
 		fmt.Print(msg)
 		os.WriteFile(summaryFile, []byte(msg), 0o644)
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	// The lab's own goroutines (the web server, process waiters) must be
+	// gone once every lab is closed.
+	if code == 0 {
+		if err := goleak.Find(); err != nil {
+			fmt.Fprintf(os.Stderr, "lab: goroutine leak: %v\n", err)
+			code = 1
+		}
+	}
+	os.Exit(code)
 }
 
 // TestLab runs every scenario of lab/scenarios against the real servers and
