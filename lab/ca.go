@@ -22,31 +22,43 @@ import (
 type ca struct {
 	cert *x509.Certificate
 	key  *ecdsa.PrivateKey
+	// parent is the signer of an intermediate, nil for the root.
+	parent *ca
 }
 
 // certValidity covers any test run with margin for clock skew.
 const certValidity = 24 * time.Hour
 
-func newCA() (*ca, error) {
+func newCA() (*ca, error) { return newSubCA(nil, "rtcprobe lab root CA") }
+
+// newSubCA makes a root (parent nil) or an intermediate CA. The lab signs
+// each family of hosts with its own intermediate, as the real web PKI
+// does, so one issuer for unrelated hosts stays a sign of TLS inspection.
+func newSubCA(parent *ca, name string) (*ca, error) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		return nil, err
 	}
+	serial, _ := rand.Int(rand.Reader, big.NewInt(1<<62))
 	tmpl := &x509.Certificate{
-		SerialNumber:          big.NewInt(1),
-		Subject:               pkix.Name{CommonName: "rtcprobe lab CA", Organization: []string{"rtcprobe lab"}},
+		SerialNumber:          serial,
+		Subject:               pkix.Name{CommonName: name, Organization: []string{"rtcprobe lab"}},
 		NotBefore:             time.Now().Add(-time.Hour),
 		NotAfter:              time.Now().Add(certValidity),
 		IsCA:                  true,
 		BasicConstraintsValid: true,
 		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
 	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	signer, signerKey := tmpl, key
+	if parent != nil {
+		signer, signerKey = parent.cert, parent.key
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, signer, &key.PublicKey, signerKey)
 	if err != nil {
 		return nil, err
 	}
 	cert, err := x509.ParseCertificate(der)
-	return &ca{cert: cert, key: key}, err
+	return &ca{cert: cert, key: key, parent: parent}, err
 }
 
 // writeCA writes the CA certificate as PEM.
@@ -83,8 +95,11 @@ func (c *ca) issue(dir, base string, names []string, ips []string) (certPath, ke
 		return "", "", err
 	}
 	certPath, keyPath = filepath.Join(dir, base+".crt"), filepath.Join(dir, base+".key")
-	chain := append(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
-		pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.cert.Raw})...)
+	// The chain a server sends: leaf and intermediates, not the root.
+	chain := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
+	for p := c; p.parent != nil; p = p.parent {
+		chain = append(chain, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: p.cert.Raw})...)
+	}
 	if err := os.WriteFile(certPath, chain, 0o644); err != nil {
 		return "", "", err
 	}

@@ -105,7 +105,9 @@ type Lab struct {
 	// CAFile is the PEM of the lab CA that signed every server certificate.
 	CAFile string
 	ca     *ca
-	secret string
+	// issuers are the intermediates that sign the servers' certificates.
+	issuers map[string]*ca
+	secret  string
 
 	mu    sync.Mutex
 	procs []*Process

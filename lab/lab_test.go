@@ -121,7 +121,10 @@ func (l *Lab) check(t *testing.T, bin string, s Scenario, reflector string) (*re
 	t.Helper()
 	dir := t.TempDir()
 	jsonPath := filepath.Join(dir, "report.json")
-	args := []string{"netns", "exec", l.NS(Laptop), bin, "check", "--json", jsonPath, "--ca-file", l.caBundle(t, dir, s.ExtraCA)}
+	args := []string{"netns", "exec", l.NS(Laptop), bin, "check", "--json", jsonPath}
+	if len(s.ExtraCA) > 0 {
+		args = append(args, "--ca-file", l.extraCAFile(t, dir, s.ExtraCA))
+	}
 	if reflector == "" {
 		reflector = s.Reflector
 	}
@@ -149,7 +152,10 @@ func (l *Lab) check(t *testing.T, bin string, s Scenario, reflector string) (*re
 	ctx, cancel := context.WithTimeout(context.Background(), runTimeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "ip", args...)
-	cmd.Env = []string{"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME=" + dir, "NO_COLOR=1"}
+	// The lab root stands for the public web PKI: it is in the laptop's
+	// system store (Go reads SSL_CERT_FILE), not a locally added root.
+	cmd.Env = []string{"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME=" + dir, "NO_COLOR=1",
+		"SSL_CERT_FILE=" + l.CAFile}
 	for k, v := range s.Env {
 		cmd.Env = append(cmd.Env, k+"="+l.Expand(v))
 	}
@@ -176,22 +182,21 @@ func (l *Lab) check(t *testing.T, bin string, s Scenario, reflector string) (*re
 	return &r, took
 }
 
-// caBundle writes the lab CA plus the named extra roots into one file.
-func (l *Lab) caBundle(t *testing.T, dir string, extra []string) string {
-	if len(extra) == 0 {
-		return l.CAFile
-	}
-	b, _ := os.ReadFile(l.CAFile)
+// extraCAFile writes the named extra roots ("mitmproxy") into one file for
+// --ca-file: roots added locally, as a company adds its inspection CA.
+func (l *Lab) extraCAFile(t *testing.T, dir string, extra []string) string {
+	var b []byte
 	for _, name := range extra {
-		if name == "mitmproxy" {
-			m, err := os.ReadFile(l.MitmCAFile())
-			if err != nil {
-				t.Fatalf("mitmproxy CA: %v", err)
-			}
-			b = append(append(b, '\n'), m...)
+		if name != "mitmproxy" {
+			t.Fatalf("unknown extra CA %q", name)
 		}
+		m, err := os.ReadFile(l.MitmCAFile())
+		if err != nil {
+			t.Fatalf("mitmproxy CA: %v", err)
+		}
+		b = append(b, m...)
 	}
-	path := filepath.Join(dir, "ca-bundle.pem")
+	path := filepath.Join(dir, "extra-ca.pem")
 	if err := os.WriteFile(path, b, 0o644); err != nil {
 		t.Fatal(err)
 	}

@@ -39,7 +39,9 @@ type Scenario struct {
 	// Reflector is the --reflector host; "" means ReflectorName, "none"
 	// means no reflector.
 	Reflector string `json:"reflector"`
-	// ExtraCA names additional trusted roots: "mitmproxy".
+	// ExtraCA names roots given with --ca-file (added locally, like a
+	// company's inspection CA): "mitmproxy". The lab root is always trusted
+	// as a system root (SSL_CERT_FILE).
 	ExtraCA []string `json:"extraCA"`
 	// Needs names an optional tool the scenario needs ("mitmdump"); the
 	// scenario is skipped, saying so, when it is missing.

@@ -59,6 +59,12 @@ func (l *Lab) startServers() error {
 	if l.ca, err = newCA(); err != nil {
 		return err
 	}
+	l.issuers = map[string]*ca{}
+	for _, name := range issuerNames {
+		if l.issuers[name], err = newSubCA(l.ca, name); err != nil {
+			return err
+		}
+	}
 	l.CAFile = filepath.Join(l.Dir, "ca.pem")
 	if err := l.ca.write(l.CAFile); err != nil {
 		return err
@@ -74,6 +80,26 @@ func (l *Lab) startServers() error {
 		want = append(want, ls...)
 	}
 	return l.waitListening(want)
+}
+
+// Intermediate CAs: one for the mainland TRTC domains, one for the
+// international ones, one for the lab's own servers (TURN, nginx).
+const (
+	mainlandIssuer = "rtcprobe lab CA mainland"
+	intlIssuer     = "rtcprobe lab CA international"
+	labIssuer      = "rtcprobe lab CA servers"
+)
+
+var issuerNames = []string{mainlandIssuer, intlIssuer, labIssuer}
+
+// issuerFor picks the intermediate that signs a TRTC host name.
+func issuerFor(name string) string {
+	for _, suffix := range []string{"qq.com", "qcloud.com", "cloud-rtc.com", "cloud-rtc.net"} {
+		if name == suffix || strings.HasSuffix(name, "."+suffix) {
+			return mainlandIssuer
+		}
+	}
+	return intlIssuer
 }
 
 // listener is a socket a server must have open before the lab is ready.
@@ -260,7 +286,7 @@ type turnConf struct {
 // with the vendor's example credentials, one on port 843, one with a wrong
 // external-ip, and the --stun-only reflector.
 func (l *Lab) startTURNServers() ([]listener, error) {
-	cert, key, err := l.ca.issue(l.Dir, "turn", []string{TURNName, TURNDefName, TURN843Name, TURNExtName}, []string{TURNAddr})
+	cert, key, err := l.issuers[labIssuer].issue(l.Dir, "turn", []string{TURNName, TURNDefName, TURN843Name, TURNExtName}, []string{TURNAddr})
 	if err != nil {
 		return nil, err
 	}
@@ -296,7 +322,7 @@ func (l *Lab) startTURNServers() ([]listener, error) {
 
 // startNginx runs the Solution-2 proxy.
 func (l *Lab) startNginx() ([]listener, error) {
-	cert, key, err := l.ca.issue(l.Dir, "proxy", []string{ProxyName}, []string{ProxyAddr})
+	cert, key, err := l.issuers[labIssuer].issue(l.Dir, "proxy", []string{ProxyName}, []string{ProxyAddr})
 	if err != nil {
 		return nil, err
 	}

@@ -5,6 +5,7 @@ package lab
 import (
 	"context"
 	"crypto/tls"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -32,17 +33,21 @@ func (l *Lab) startWeb() ([]listener, error) {
 	if err != nil {
 		return nil, err
 	}
-	var all []string
+	byIssuer := map[string][]string{}
 	for _, n := range names {
-		all = append(all, n, "*."+n)
+		byIssuer[issuerFor(n)] = append(byIssuer[issuerFor(n)], n, "*."+n)
 	}
-	certFile, keyFile, err := l.ca.issue(l.Dir, "web", all, []string{WebAddr})
-	if err != nil {
-		return nil, err
-	}
-	cert, err := tls.LoadX509KeyPair(certFile, keyFile)
-	if err != nil {
-		return nil, err
+	var certs []tls.Certificate
+	for i, issuer := range []string{mainlandIssuer, intlIssuer} {
+		certFile, keyFile, err := l.issuers[issuer].issue(l.Dir, fmt.Sprintf("web%d", i), byIssuer[issuer], []string{WebAddr})
+		if err != nil {
+			return nil, err
+		}
+		cert, err := tls.LoadX509KeyPair(certFile, keyFile)
+		if err != nil {
+			return nil, err
+		}
+		certs = append(certs, cert)
 	}
 	var ln net.Listener
 	if err := l.InNS(Cloud, func() error {
@@ -55,7 +60,7 @@ func (l *Lab) startWeb() ([]listener, error) {
 	srv := &http.Server{
 		Handler:           http.HandlerFunc(webHandler),
 		ReadHeaderTimeout: webReadHeaderTimeout,
-		TLSConfig:         &tls.Config{Certificates: []tls.Certificate{cert}, NextProtos: []string{"http/1.1"}},
+		TLSConfig:         &tls.Config{Certificates: certs, NextProtos: []string{"http/1.1"}},
 	}
 	go srv.ServeTLS(ln, "", "")
 	l.t.Cleanup(func() {
