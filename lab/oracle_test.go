@@ -101,7 +101,7 @@ func (l *Lab) curlUpgrade(s Scenario) bool {
 	}
 	args = append(args, "curl", "-sS", "-o", "/dev/null", "-w", "code=%{http_code};", "--max-time", oracleWait, "--cacert", cafile,
 		"-H", "Connection: Upgrade", "-H", "Upgrade: websocket", "-H", "Sec-WebSocket-Version: 13",
-		"-H", "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==", u)
+		"-H", "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==", "-H", closeHeader+": 1", u)
 	out, _ := l.Exec(Laptop, args...)
 	return strings.Contains(out, "code=101;")
 }
