@@ -32,6 +32,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -144,7 +145,8 @@ func Start(t testing.TB) *Lab {
 	if err != nil {
 		t.Fatal(err)
 	}
-	l := &Lab{t: t, prefix: fmt.Sprintf("rp%d", os.Getpid()), Dir: dir, secret: randomToken()}
+	// Unique per lab, so labs of parallel tests and packages never meet.
+	l := &Lab{t: t, prefix: fmt.Sprintf("rp%d-%d", os.Getpid(), labCount.Add(1)), Dir: dir, secret: randomToken()}
 	t.Cleanup(l.close)
 	if err := os.Chmod(l.Dir, 0o755); err != nil {
 		t.Fatal(err)
@@ -327,7 +329,10 @@ func (l *Lab) close() {
 	}
 }
 
-var staleNS = regexp.MustCompile(`^rp(\d+)-(lap|fw|cl)\b`)
+var staleNS = regexp.MustCompile(`^rp(\d+)-\d+-(lap|fw|cl)\b`)
+
+// labCount numbers the labs of this process.
+var labCount atomic.Int64
 
 // removeStale deletes namespaces left by a lab whose test process is gone
 // (a crashed or killed run), with the processes still running in them.
@@ -342,8 +347,8 @@ func removeStale() {
 			continue
 		}
 		pid, _ := strconv.Atoi(m[1])
-		if pid != os.Getpid() && syscall.Kill(pid, 0) == nil {
-			continue // another lab run is alive
+		if syscall.Kill(pid, 0) == nil {
+			continue // its test process (maybe this one) is alive
 		}
 		deleteNS(strings.Fields(line)[0])
 	}
