@@ -4,6 +4,7 @@ package lab
 
 import (
 	"encoding/json"
+	"flag"
 	"fmt"
 	"strings"
 	"sync"
@@ -51,6 +52,13 @@ func (l *Lab) oracle(s Scenario) []string {
 			})
 			if works != (want == "ok") {
 				add("oracle: turnutils_stunclient to the reflector worked=%v, but the scenario expects direct-udp %q", works, want)
+			}
+		})
+	}
+	if *oracleTURN {
+		wg.Go(func() {
+			for _, e := range l.turnOracle(s) {
+				add("%s", e)
 			}
 		})
 	}
@@ -104,4 +112,97 @@ func (l *Lab) curlUpgrade(s Scenario) bool {
 		"-H", "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==", "-H", closeHeader+": 1", u)
 	out, _ := l.Exec(Laptop, args...)
 	return strings.Contains(out, "code=101;")
+}
+
+// oracleTURN adds coturn's own client to the oracle. It costs about 5 s
+// per scenario, so it runs only when asked: go test ./lab/ -run TestLab -oracle-turn.
+var oracleTURN = flag.Bool("oracle-turn", false, "also check the scenarios' TURN paths with turnutils_uclient")
+
+// uclientWait bounds one turnutils_uclient run: it needs about 5 s when the
+// relay works (its own pacing), so 12 s without success is a failure.
+const uclientWait = "12"
+
+// turnOracle checks every TURN path the scenario expects to be plainly ok
+// or plainly not ok with turnutils_uclient (two allocations relaying to
+// each other). Scenarios behind an HTTP proxy are left out (uclient cannot
+// use one), and so are lossy ones: uclient gives up after one lost
+// Allocate, where a browser retransmits.
+func (l *Lab) turnOracle(s Scenario) []string {
+	if len(s.Env) > 0 || strings.Contains(strings.Join(s.Firewall.Rules, " "), "numgen") {
+		return nil
+	}
+	proxy := string(s.Proxy)
+	if proxy == "" {
+		proxy = DefaultProxy
+	}
+	var px struct {
+		TURN json.RawMessage `json:"turnServer"`
+	}
+	json.Unmarshal([]byte(l.Expand(proxy)), &px)
+	type server struct{ URL, Username, Credential string }
+	var servers []server
+	if json.Unmarshal(px.TURN, &servers) != nil {
+		var one server
+		if json.Unmarshal(px.TURN, &one) == nil {
+			servers = []server{one}
+		}
+	}
+	var mu sync.Mutex
+	var errs []string
+	var wg sync.WaitGroup
+	for _, srv := range servers {
+		host, port, secure := splitTURN(srv.URL)
+		transports := []string{"udp", "tcp"}
+		if secure {
+			transports = []string{"tls"}
+		}
+		for _, tr := range transports {
+			want := s.Expect.Paths["turn-"+tr]
+			if want != "ok" && strings.Contains(want, "ok") || want == "untested" {
+				continue
+			}
+			wg.Go(func() {
+				args := []string{"timeout", uclientWait, "turnutils_uclient", "-y", "-n", "2", "-m", "1", "-l", "100",
+					"-u", srv.Username, "-w", srv.Credential, "-p", port}
+				switch tr {
+				case "tcp":
+					args = append(args, "-t")
+				case "tls":
+					args = append(args, "-t", "-S")
+				}
+				out, err := l.Exec(Laptop, append(args, labNames[host])...)
+				works := err == nil && relayed(out)
+				if works != (want == "ok") {
+					mu.Lock()
+					errs = append(errs, fmt.Sprintf("oracle: turnutils_uclient over %s to %s:%s worked=%v, but the scenario expects turn-%s %q", tr, host, port, works, tr, want))
+					mu.Unlock()
+				}
+			})
+		}
+	}
+	wg.Wait()
+	return errs
+}
+
+// splitTURN parses the lab's TURN URLs: [turn:|turns:]host[:port].
+func splitTURN(u string) (host, port string, secure bool) {
+	secure = strings.HasPrefix(u, "turns:")
+	u = strings.TrimPrefix(strings.TrimPrefix(u, "turns:"), "turn:")
+	host, port, found := strings.Cut(u, ":")
+	if !found {
+		port = "3478"
+		if secure {
+			port = "5349"
+		}
+	}
+	return host, port, secure
+}
+
+// relayed reports whether uclient got any of its messages back through the
+// relay ("Total lost packets 8 (100.000000%)" means none): a lossy path
+// still relays.
+func relayed(out string) bool {
+	_, rest, ok := strings.Cut(out, "Total lost packets ")
+	line, _, _ := strings.Cut(rest, "\n")
+	return ok && !strings.Contains(line, "(100.")
 }
