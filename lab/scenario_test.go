@@ -25,6 +25,11 @@ func TestScenarioFiles(t *testing.T) {
 	media := append([]string{report.MediaNone}, report.PathOrder...)
 	status := []string{report.PathOK, report.PathPartial, report.PathBlocked, report.PathUntested, report.PathError}
 	outcomes := []string{report.OutcomeWorks, report.OutcomeWorksDegraded, report.OutcomeFails}
+	if *updateReadme {
+		if err := rewriteReadme("scenarios", "\n"+scenarioTable(scenarios)); err != nil {
+			t.Error(err)
+		}
+	}
 	for _, s := range scenarios {
 		e := s.Expect
 		check := func(field, value string, allowed []string) {

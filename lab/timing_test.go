@@ -37,24 +37,27 @@ func scenarioTable(scenarios []Scenario) string {
 	b.WriteString("| scenario | what | signaling | media | 5501 | direct-udp / turn-udp / turn-tcp / turn-tls |\n|---|---|---|---|---|---|\n")
 	for _, s := range scenarios {
 		e := s.Expect
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %v | %s / %s / %s / %s |\n", s.Name, s.Description, e.Signaling, e.Media,
-			e.FirewallError5501, e.Paths["direct-udp"], e.Paths["turn-udp"], e.Paths["turn-tcp"], e.Paths["turn-tls"])
+		or := func(v string) string { return strings.ReplaceAll(v, "|", " or ") }
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %v | %s / %s / %s / %s |\n", s.Name, or(s.Description), or(e.Signaling), or(e.Media),
+			e.FirewallError5501, or(e.Paths["direct-udp"]), or(e.Paths["turn-udp"]), or(e.Paths["turn-tcp"]), or(e.Paths["turn-tls"]))
 	}
 	return b.String()
 }
 
-// writeReadmeTable replaces the generated tables in README.md.
-func writeReadmeTable(timings, scenarios string) error {
+// writeReadmeTimings replaces the time-to-verdict table in README.md.
+func writeReadmeTimings(timings string) error {
+	stamp := fmt.Sprintf("\nMeasured %s with `go test ./lab/ -run TestLab -v -readme` on the 2-core CI machine: wall time from start to report.\n\n", time.Now().UTC().Format("2006-01-02"))
+	return rewriteReadme("time-to-verdict", stamp+timings)
+}
+
+// rewriteReadme replaces one generated section of README.md.
+func rewriteReadme(name, body string) error {
 	b, err := os.ReadFile("README.md")
 	if err != nil {
 		return err
 	}
-	s := string(b)
-	stamp := fmt.Sprintf("\nMeasured %s with `go test ./lab/ -run TestLab -v -readme` on the 2-core CI machine: wall time from start to report.\n\n", time.Now().UTC().Format("2006-01-02"))
-	if s, err = replaceBetween(s, "time-to-verdict", stamp+timings); err != nil {
-		return err
-	}
-	if s, err = replaceBetween(s, "scenarios", "\n"+scenarios); err != nil {
+	s, err := replaceBetween(string(b), name, body)
+	if err != nil {
 		return err
 	}
 	return os.WriteFile("README.md", []byte(s), 0o644)
