@@ -4,20 +4,31 @@ package lab
 
 // # Using the lab from another test package
 //
-//	l := lab.Start(t)            // skips without root; everything is removed in t.Cleanup
+//	l := lab.Start(t)   // skips (with the reason) without root; all removed in t.Cleanup
 //	l.ApplyFirewall(lab.Policy{Default: "drop", Rules: []string{"ct state established,related accept", "tcp dport 443 accept"}})
-//	out, err := l.Exec(lab.Laptop, "ip", "route")          // a command in a namespace (bounded)
-//	p := l.StartProcess(lab.Cloud, "peer", nil, "/path/bin") // background, killed at cleanup
-//	l.InNS(lab.Cloud, func() error { ln, err = net.Listen("udp", lab.PeerAddr+":0"); return err })
+//	out, err := l.Exec(lab.Laptop, "ip", "route")                  // a command in a namespace (bounded)
+//	p, err := l.StartProcess(lab.Cloud, "peer", nil, "/path/peer") // background; stopped at cleanup
+//	err = l.InNS(lab.Cloud, func() error { ln, err = net.Listen("tcp", lab.PeerAddr+":443"); return err })
+//
+//	scenarios, _ := lab.Scenarios()  // the lab/scenarios/*.json files
+//	l.Apply(scenarios[i])            // firewall, cloud rules and DNS of one scenario
 //
 // Namespaces are named by role (Laptop, Firewall, Cloud); NS(role) gives the
-// real name (unique per run). The laptop reaches the cloud only through the
+// real name (unique per lab). The laptop reaches the cloud only through the
 // firewall, which NATs it to FirewallWAN; the forward chain of the firewall
-// is the scenario (ApplyFirewall). Addresses of the servers are the constants
-// below; names resolve through the corporate resolver on the firewall
-// (dnsmasq, tamperable with SetCorporateDNS) which forwards to the cloud's
-// authoritative dnsmasq. TLS certificates come from the lab CA (CAFile); the
-// TURN servers use long-term credentials TURNUser / TURNPassword().
+// is the scenario (ApplyFirewall). Server addresses and names are the
+// constants below and in servers.go (TURNName on TURNAddr: 3478 UDP+TCP,
+// TLS on 443; PeerAddr/PeerName is free for a WebRTC peer). Names resolve
+// through the corporate resolver on the firewall (dnsmasq, tamperable with
+// SetCorporateDNS), which forwards to the cloud's authoritative dnsmasq.
+// Certificates chain to the lab root CAFile: give it to clients as
+// SSL_CERT_FILE. The TURN servers use TURNUser / TURNPassword() (random per
+// run); turn-default.lab.test uses turn/turn.
+//
+// InNS switches one OS thread: only sockets fn creates itself land in the
+// namespace. Libraries that open sockets from their own goroutines (pion's
+// ICE agent) must run as a separate process: StartProcess or Exec with a
+// binary built by the test.
 
 import (
 	"bytes"
