@@ -1,0 +1,136 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+	"time"
+)
+
+var updateDiff = flag.Bool("update-diff", false, "rewrite report/testdata/diff golden files")
+
+// beforeAfter is a firewall change: UDP 8000 opened, TURN over TCP now
+// refused, a finding resolved.
+func beforeAfter() (*Report, *Report) {
+	old := &Report{
+		Schema: SchemaID, StartedAt: time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC), Complete: true,
+		Verdict: Verdict{Signaling: SignalingOK, Media: PathTURNTCP, Outcome: OutcomeWorksDegraded, Summary: "relayed"},
+		Paths: Paths{DirectUDP: Path{Status: PathBlocked}, TURNUDP: Path{Status: PathBlocked},
+			TURNTCP: Path{Status: PathOK}, TURNTLS: Path{Status: PathUntested}},
+		Probes: []Probe{
+			{ID: "stun/8000", Kind: KindSTUN, Port: 8000, Transport: "udp", Status: StatusBlocked, Reason: "timeout"},
+			{ID: "stun/8080", Kind: KindSTUN, Port: 8080, Transport: "udp", Status: StatusBlocked, Reason: "timeout"},
+			{ID: "turn1-tcp", Kind: KindTURN, Port: 3478, Transport: "tcp", Status: StatusOK},
+			{ID: "gone", Kind: KindDNS, Status: StatusOK},
+		},
+		Findings:    []Finding{{Code: "dns-sinkhole", Severity: "warning", Title: "sinkholed"}},
+		Remediation: []Rule{{Protocol: "udp", Port: "8000", Destination: "*.trtc.tencent-cloud.com", Reason: "media"}},
+	}
+	new := &Report{
+		Schema: SchemaID, StartedAt: time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC), Complete: true,
+		Verdict: Verdict{Signaling: SignalingOK, Media: PathDirectUDP, Outcome: OutcomeWorks, Summary: "direct"},
+		Paths: Paths{DirectUDP: Path{Status: PathPartial}, TURNUDP: Path{Status: PathBlocked},
+			TURNTCP: Path{Status: PathBlocked}, TURNTLS: Path{Status: PathUntested}},
+		Probes: []Probe{
+			{ID: "stun/8000", Kind: KindSTUN, Port: 8000, Transport: "udp", Status: StatusOK},
+			{ID: "stun/8080", Kind: KindSTUN, Port: 8080, Transport: "udp", Status: StatusBlocked, Reason: "timeout"},
+			{ID: "turn1-tcp", Kind: KindTURN, Port: 3478, Transport: "tcp", Status: StatusRejected, Reason: "rst"},
+			{ID: "added", Kind: KindDNS, Status: StatusOK},
+		},
+		Findings:    []Finding{},
+		Remediation: []Rule{{Protocol: "udp", Port: "8080", Destination: "*.trtc.tencent-cloud.com", Reason: "media"}},
+	}
+	return old, new
+}
+
+func TestDiff(t *testing.T) {
+	old, new := beforeAfter()
+	d := Diff(old, new)
+	want := &Delta{
+		Schema: DiffSchemaID,
+		Old:    DeltaSide{StartedAt: "2026-11-01T09:00:00Z", Outcome: OutcomeWorksDegraded, Complete: true},
+		New:    DeltaSide{StartedAt: "2026-11-02T09:00:00Z", Outcome: OutcomeWorks, Complete: true},
+		Verdict: []Change{{"media", PathTURNTCP, PathDirectUDP}, {"outcome", OutcomeWorksDegraded, OutcomeWorks},
+			{"summary", "relayed", "direct"}},
+		Paths: []Change{{PathDirectUDP, PathBlocked, PathPartial}, {PathTURNTCP, PathOK, PathBlocked}},
+		Probes: []ProbeChange{
+			{ID: "stun/8000", Kind: KindSTUN, Port: 8000, Transport: "udp", Old: StatusBlocked, OldReason: "timeout", New: StatusOK},
+			{ID: "turn1-tcp", Kind: KindTURN, Port: 3478, Transport: "tcp", Old: StatusOK, New: StatusRejected, NewReason: "rst"},
+			{ID: "added", Kind: KindDNS, New: StatusOK},
+			{ID: "gone", Kind: KindDNS, Old: StatusOK},
+		},
+		RemediationAdded:   []Rule{new.Remediation[0]},
+		RemediationRemoved: []Rule{old.Remediation[0]},
+		FindingsAdded:      []Finding{},
+		FindingsRemoved:    []Finding{old.Findings[0]},
+	}
+	if !reflect.DeepEqual(d, want) {
+		a, _ := json.MarshalIndent(d, "", " ")
+		b, _ := json.MarshalIndent(want, "", " ")
+		t.Errorf("Diff:\n got %s\nwant %s", a, b)
+	}
+}
+
+func TestDiffSameReportIsEmpty(t *testing.T) {
+	old, _ := beforeAfter()
+	d := Diff(old, old)
+	if !d.Empty() {
+		t.Errorf("Diff(r, r) not empty: %+v", d)
+	}
+	var b bytes.Buffer
+	if err := WriteDeltaJSON(&b, d); err != nil {
+		t.Fatal(err)
+	}
+	var back map[string]any
+	if err := json.Unmarshal(b.Bytes(), &back); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"verdict", "paths", "probes", "remediationAdded", "remediationRemoved", "findingsAdded", "findingsRemoved"} {
+		if l, ok := back[k].([]any); !ok || len(l) != 0 {
+			t.Errorf("%s = %v, want an empty list", k, back[k])
+		}
+	}
+}
+
+func TestDiffGolden(t *testing.T) {
+	old, new := beforeAfter()
+	for _, tt := range []struct {
+		name  string
+		write func(*bytes.Buffer, *Delta) error
+	}{
+		{"diff.txt", func(b *bytes.Buffer, d *Delta) error { return WriteDeltaText(b, d) }},
+		{"diff.json", func(b *bytes.Buffer, d *Delta) error { return WriteDeltaJSON(b, d) }},
+		{"nochange.txt", func(b *bytes.Buffer, _ *Delta) error { return WriteDeltaText(b, Diff(old, old)) }},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var b bytes.Buffer
+			if err := tt.write(&b, Diff(old, new)); err != nil {
+				t.Fatal(err)
+			}
+			golden(t, filepath.Join("testdata", "diff", tt.name), b.Bytes())
+		})
+	}
+}
+
+func golden(t *testing.T, path string, got []byte) {
+	t.Helper()
+	if *updateDiff {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update-diff to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs (run with -update-diff after checking):\n got:\n%s\nwant:\n%s", path, got, want)
+	}
+}
