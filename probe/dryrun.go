@@ -1,0 +1,211 @@
+package probe
+
+import (
+	"net/netip"
+	"slices"
+	"sort"
+	"strconv"
+	"time"
+)
+
+// PlannedSend is one stream of traffic a run would send, for `check
+// --dry-run`: security teams read it before allowing the tool on their
+// network. Count is an upper bound: a probe that gets its answer stops early.
+type PlannedSend struct {
+	// Probe is the ID (or ID prefix) of the probe that sends it.
+	Probe string `json:"probe"`
+	Kind  string `json:"kind"`
+	// Destination is a host name or address; "system resolver" and
+	// "configured nameservers" stand for the machine's DNS servers.
+	Destination string `json:"destination"`
+	Port        int    `json:"port"`
+	// Protocol is "udp" or "tcp".
+	Protocol string `json:"protocol"`
+	// Size is the payload of one datagram (UDP) or of the first flight the
+	// client sends (TCP), in bytes; 0 when it depends on the server.
+	Size int `json:"size"`
+	// Count is the most datagrams (UDP) or connections (TCP) sent.
+	Count int `json:"count"`
+	// AtMs are the planned send times of UDP datagrams, in milliseconds
+	// from the start of the run, when the schedule is fixed (STUN and TURN
+	// retransmissions). Empty for TCP.
+	AtMs []float64 `json:"atMs,omitempty"`
+	Note string    `json:"note,omitempty"`
+}
+
+// Sizes of what the probes send. They are the wire sizes of the messages
+// the probes build, so the dry run states what a packet capture would show.
+const (
+	// drySTUNSize: a 20-byte STUN header and a FINGERPRINT (8 bytes).
+	drySTUNSize = 28
+	// dryTURNSize: header, REQUESTED-TRANSPORT, LIFETIME, and on the
+	// second try USERNAME, REALM, NONCE and MESSAGE-INTEGRITY (about 120).
+	dryTURNSize = 120
+	// dryDNSQuestionSize + question: 12-byte header, the name, type and class.
+	dryDNSQuestionSize = 12 + 4 + 2
+	// dryClientHelloSize is a typical Go ClientHello with SNI.
+	dryClientHelloSize = 300
+	// dryTCPAddrs is how many resolved addresses the TCP probe connects to.
+	dryTCPAddrs = 2
+	// dryTURNMessages is Allocate (twice: the 401 challenge), CreatePermission,
+	// a Send indication to the peer and the closing Refresh.
+	dryTURNMessages = 5
+)
+
+// dryTURNRTO and dryTURNMaxRTO are pion/turn's client retransmission timer (RFC
+// 5766 over RFC 5389: 200 ms doubling, capped at 1.6 s, 7 requests).
+const (
+	dryTURNRTO      = 200 * time.Millisecond
+	dryTURNMaxRTO   = 1600 * time.Millisecond
+	dryTURNRequests = 7
+)
+
+// drySTUNRTO and drySTUNRequests are RFC 8489's defaults (RTO 500 ms doubling,
+// Rc = 7); only sends that fit in the budget are listed.
+const (
+	drySTUNRTO      = 500 * time.Millisecond
+	drySTUNRequests = 7
+)
+
+// Describe lists every connection and datagram a run of p would send,
+// derived from the plan and the probes' schedules. It sends nothing.
+func (p *Plan) Describe() []PlannedSend {
+	var out []PlannedSend
+	for _, t := range p.Web {
+		out = append(out, p.describeWeb(t)...)
+	}
+	if r := p.Reflector; r != nil {
+		if _, err := netip.ParseAddr(r.Host); err != nil {
+			out = append(out, dryDNSSend("reflector/dns", r.Host))
+		}
+		for i, port := range r.Ports {
+			at := drySchedule(time.Duration(i)*udpPacing, drySTUNRTO, 0, drySTUNRequests, p.budget())
+			out = append(out, PlannedSend{Probe: "stun/" + itoa(port), Kind: "stun", Destination: r.Host,
+				Port: port, Protocol: "udp", Size: drySTUNSize, Count: len(at), AtMs: at,
+				Note: "STUN binding request, retransmitted until answered (RFC 8489)"})
+		}
+	}
+	for i, t := range p.TURN {
+		out = append(out, p.describeTURN(i, t))
+	}
+	return out
+}
+
+func (p *Plan) budget() time.Duration {
+	if p.Budget <= 0 {
+		return DefaultBudget
+	}
+	return p.Budget
+}
+
+func dryDNSSend(id, host string) PlannedSend {
+	return PlannedSend{Probe: id, Kind: "dns", Destination: "system resolver", Port: 53, Protocol: "udp",
+		Size: dryDNSQuestionSize + len(host) + 2, Count: 2, Note: "A and AAAA for " + host}
+}
+
+func (p *Plan) describeWeb(t WebTarget) []PlannedSend {
+	host, port := t.Host(), t.Port()
+	sys := dryDNSSend(t.ID+"/dns", host)
+	direct := sys
+	direct.Probe, direct.Destination = t.ID+"/dns@", "configured nameservers"
+	direct.Note = "A and AAAA for " + host + " to each nameserver of the system configuration"
+	req, kind, step := "HTTPS GET", "https", "/https"
+	if t.IsWebSocket() {
+		req, kind, step = "WebSocket upgrade", "websocket", "/ws"
+	}
+	tcp := PlannedSend{Probe: t.ID + "/tcp", Kind: "tcp", Destination: host, Port: port, Protocol: "tcp",
+		Count: dryTCPAddrs, Note: "TCP connect to each of the first two addresses, closed at once"}
+	tls := PlannedSend{Probe: t.ID + "/tls", Kind: "tls", Destination: host, Port: port, Protocol: "tcp",
+		Size: dryClientHelloSize, Count: 1, Note: "TLS handshake with SNI " + host}
+	reqSend := PlannedSend{Probe: t.ID + step,
+		Kind: kind, Destination: host, Port: port, Protocol: "tcp", Count: 1, Note: req + " " + t.URL}
+	if px := p.HTTPProxy; px != nil {
+		proxyPort, err := strconv.Atoi(px.Port())
+		if err != nil {
+			proxyPort = map[string]int{"https": 443}[px.Scheme]
+			if proxyPort == 0 {
+				proxyPort = 80
+			}
+		}
+		tcp = PlannedSend{Probe: t.ID + "/tcp/proxy", Kind: "tcp", Destination: px.Hostname(), Port: proxyPort,
+			Protocol: "tcp", Count: 1, Note: "TCP connect to the HTTP proxy"}
+		tls.Destination, tls.Port = px.Hostname(), proxyPort
+		tls.Note = "CONNECT " + JoinHostPort(host, port) + ", then TLS with SNI " + host
+		reqSend.Destination, reqSend.Port = px.Hostname(), proxyPort
+		reqSend.Note += " through the HTTP proxy (CONNECT)"
+	}
+	return []PlannedSend{sys, direct, tcp, tls, reqSend}
+}
+
+func (p *Plan) describeTURN(i int, t TURNTarget) PlannedSend {
+	s := PlannedSend{Probe: t.ID, Kind: "turn", Destination: t.Host, Port: t.Port, Protocol: "udp",
+		Size: dryTURNSize, Count: dryTURNMessages,
+		Note: "Allocate (401 challenge), CreatePermission, relay round trip to " + dryPeer(t) + ", Refresh 0"}
+	if t.Transport == "udp" {
+		// Each message is retransmitted until answered; the first one sets
+		// the pace, the rest follow answers.
+		s.AtMs = drySchedule(time.Duration(i)*udpPacing, dryTURNRTO, dryTURNMaxRTO, dryTURNRequests, p.budget())
+		s.Count = dryTURNMessages - 1 + len(s.AtMs)
+		return s
+	}
+	s.Protocol, s.Count = "tcp", 1
+	s.Note = "one " + t.Transport + " connection: " + s.Note
+	return s
+}
+
+func dryPeer(t TURNTarget) string {
+	if t.Peer != "" {
+		return t.Peer
+	}
+	return "a second allocation"
+}
+
+// schedule returns the send times (ms from run start) of a request first
+// sent at start and retransmitted after rto, doubling up to max (0 = no
+// cap), at most n times in all, keeping only sends before budget.
+func drySchedule(start, rto, max time.Duration, n int, budget time.Duration) []float64 {
+	var at []float64
+	t := start
+	for range n {
+		if t >= budget {
+			break
+		}
+		at = append(at, float64(t.Milliseconds()))
+		t += rto
+		rto *= 2
+		if max > 0 && rto > max {
+			rto = max
+		}
+	}
+	return at
+}
+
+// MaxBurst returns the largest number of planned UDP datagrams to one
+// destination inside any window, and that destination. It is the figure
+// behind the claim that a run never bursts like a port scan.
+func MaxBurst(sends []PlannedSend, window time.Duration) (dest string, n int) {
+	byDest := map[string][]float64{}
+	for _, s := range sends {
+		byDest[s.Destination] = append(byDest[s.Destination], s.AtMs...)
+	}
+	w := float64(window.Milliseconds())
+	dests := make([]string, 0, len(byDest))
+	for d := range byDest {
+		dests = append(dests, d)
+	}
+	sort.Strings(dests)
+	for _, d := range dests {
+		at := byDest[d]
+		slices.Sort(at)
+		lo := 0
+		for hi := range at {
+			for at[hi]-at[lo] >= w {
+				lo++
+			}
+			if c := hi - lo + 1; c > n {
+				dest, n = d, c
+			}
+		}
+	}
+	return dest, n
+}

@@ -1,0 +1,113 @@
+package probe
+
+import (
+	"net/url"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestDescribeCoversThePlan(t *testing.T) {
+	p, err := NewPlan(mustCatalog(t), Options{
+		Reflector: "reflector.example.com", TURN: []string{"turn:turn.example.com:3478", "turns:turn.example.com"},
+		Budget: 5 * time.Second,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sends := p.Describe()
+	probes := map[string]PlannedSend{}
+	for _, s := range sends {
+		if s.Count < 1 || s.Port < 1 || (s.Protocol != "udp" && s.Protocol != "tcp") || s.Destination == "" {
+			t.Errorf("implausible planned send %+v", s)
+		}
+		probes[s.Probe] = s
+	}
+	for _, w := range p.Web {
+		for _, suffix := range []string{"/dns", "/dns@", "/tcp", "/tls"} {
+			if _, ok := probes[w.ID+suffix]; !ok {
+				t.Errorf("no planned send for %s%s", w.ID, suffix)
+			}
+		}
+	}
+	for _, port := range p.Reflector.Ports {
+		s, ok := probes["stun/"+itoa(port)]
+		if !ok || s.Protocol != "udp" || s.Destination != "reflector.example.com" {
+			t.Errorf("stun/%d: %+v", port, s)
+		}
+	}
+	if _, ok := probes["reflector/dns"]; !ok {
+		t.Error("the reflector is a name but its DNS lookup is not listed")
+	}
+	for _, tt := range []struct {
+		id, proto string
+	}{{"turn1-udp", "udp"}, {"turn1-tcp", "tcp"}, {"turn2-tls", "tcp"}} {
+		if s := probes[tt.id]; s.Protocol != tt.proto || s.Port == 0 {
+			t.Errorf("%s: got %+v, want protocol %s", tt.id, s, tt.proto)
+		}
+	}
+}
+
+// The STUN schedule is RFC 8489's (500 ms doubling) cut at the budget, each
+// port starting udpPacing after the previous one.
+func TestDescribeSTUNSchedule(t *testing.T) {
+	p := &Plan{Budget: 4 * time.Second, Reflector: &ReflectorTarget{Host: "192.0.2.1", Ports: []int{8000, 8080}}}
+	sends := p.Describe()
+	if len(sends) != 2 {
+		t.Fatalf("got %d sends, want 2 (no DNS for an address): %+v", len(sends), sends)
+	}
+	want := [][]float64{{0, 500, 1500, 3500}, {20, 520, 1520, 3520}}
+	for i, s := range sends {
+		if !reflect.DeepEqual(s.AtMs, want[i]) || s.Count != len(want[i]) {
+			t.Errorf("%s: AtMs %v count %d, want %v", s.Probe, s.AtMs, s.Count, want[i])
+		}
+	}
+}
+
+func TestDescribeThroughHTTPProxy(t *testing.T) {
+	px, _ := url.Parse("http://proxy.corp:3128")
+	p := &Plan{HTTPProxy: px, Web: []WebTarget{{ID: "sig", Role: "signaling", URL: "wss://signal.example.com/ws"}}}
+	var tcpDests []string
+	for _, s := range p.Describe() {
+		if s.Protocol == "tcp" {
+			tcpDests = append(tcpDests, s.Destination+":"+itoa(s.Port))
+		}
+	}
+	if got := strings.Join(tcpDests, " "); got != "proxy.corp:3128 proxy.corp:3128 proxy.corp:3128" {
+		t.Errorf("TCP through a proxy goes to %q, want only the proxy", got)
+	}
+}
+
+// The pacing claim in numbers: with the default media ports and a TURN
+// server on the reflector host, no 10 ms window holds more than two UDP
+// datagrams to one host (a STUN probe and a TURN probe starting together),
+// and no more than one datagram per STUN port.
+func TestDescribeNeverBursts(t *testing.T) {
+	p, err := NewPlan(mustCatalog(t), Options{Reflector: "192.0.2.1", TURN: []string{"turn:192.0.2.1:3478?transport=udp"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dest, n := MaxBurst(p.Describe(), 10*time.Millisecond)
+	if n > 2 {
+		t.Errorf("%d datagrams to %s within 10 ms, want at most 2", n, dest)
+	}
+	p.TURN = nil
+	if dest, n := MaxBurst(p.Describe(), 10*time.Millisecond); n != 1 {
+		t.Errorf("STUN only: %d datagrams to %s within 10 ms, want 1", n, dest)
+	}
+}
+
+func TestMaxBurst(t *testing.T) {
+	sends := []PlannedSend{
+		{Destination: "a", AtMs: []float64{0, 5, 9, 30}},
+		{Destination: "a", AtMs: []float64{9.5}},
+		{Destination: "b", AtMs: []float64{0, 1}},
+	}
+	if dest, n := MaxBurst(sends, 10*time.Millisecond); dest != "a" || n != 4 {
+		t.Errorf("MaxBurst = %s %d, want a 4", dest, n)
+	}
+	if _, n := MaxBurst(nil, 10*time.Millisecond); n != 0 {
+		t.Errorf("MaxBurst(nil) = %d", n)
+	}
+}
