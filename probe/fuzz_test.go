@@ -1,0 +1,63 @@
+package probe
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+// FuzzParseProxyConfig feeds the --proxy parser arbitrary files: it must
+// return a config or a one-line ErrConfig naming the file and line, never
+// panic, and never echo a credential it parsed.
+func FuzzParseProxyConfig(f *testing.F) {
+	for _, s := range []string{
+		`{"websocketProxy": "wss://p.example.com/ws/"}`,
+		`{"turnServer": {"url": "turn:t:3478", "username": "u", "credential": "SECRETVALUE"}, "iceTransportPolicy": "relay"}`,
+		`{"turnServer": [{"url": "turns:t"}, {"url": "t?transport=tcp"}]}`,
+		`"wss://x/"`, "{\n\"a\":\n", `{"scheduleProxy": "host"}`, "",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		cfg, err := ParseProxyConfig("p.json", data)
+		if err != nil {
+			msg := err.Error()
+			if !errors.Is(err, ErrConfig) || !strings.Contains(msg, "p.json:") {
+				t.Fatalf("error does not wrap ErrConfig or name the file: %q", msg)
+			}
+			if strings.ContainsAny(msg, "\n\r") && !strings.ContainsAny(string(data), "\n\r") {
+				t.Fatalf("multi-line error: %q", msg)
+			}
+			return
+		}
+		for _, s := range cfg.TURNServers {
+			if _, err := ParseTURNURL(s.URL); err != nil {
+				t.Fatalf("accepted TURN url %q that ParseTURNURL rejects: %v", s.URL, err)
+			}
+		}
+		if p := cfg.ICETransportPolicy; p != "" && p != "all" && p != "relay" {
+			t.Fatalf("accepted iceTransportPolicy %q", p)
+		}
+	})
+}
+
+// FuzzParseTURNURL: any accepted URL has a host, a valid port and at least
+// one transport; no error repeats user info.
+func FuzzParseTURNURL(f *testing.F) {
+	for _, s := range []string{"turn:t.example.com", "turns:t:443?transport=tcp", "turn:[::1]:3478?transport=udp",
+		"t:80", "turn:u:SECRETVALUE@t", "stun:x", "turn:t?transport=%zz"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		u, err := ParseTURNURL(s)
+		if err != nil {
+			if strings.Contains(s, "SECRETVALUE@") && strings.Contains(err.Error(), "SECRETVALUE") {
+				t.Fatalf("error shows the credential: %v", err)
+			}
+			return
+		}
+		if u.Host == "" || u.Port < 1 || u.Port > 65535 || len(u.Transports) == 0 {
+			t.Fatalf("ParseTURNURL(%q) accepted %+v", s, u)
+		}
+	})
+}
