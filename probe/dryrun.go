@@ -67,6 +67,10 @@ const (
 	drySTUNRequests = 7
 )
 
+// UDPPacing is the gap between the starts of two UDP probes (udpPacing),
+// exported for the dry run's explanation of the pacing.
+const UDPPacing = udpPacing
+
 // Describe lists every connection and datagram a run of p would send,
 // derived from the plan and the probes' schedules. It sends nothing.
 func (p *Plan) Describe() []PlannedSend {
@@ -142,10 +146,10 @@ func (p *Plan) describeTURN(i int, t TURNTarget) PlannedSend {
 		Size: dryTURNSize, Count: dryTURNMessages,
 		Note: "Allocate (401 challenge), CreatePermission, relay round trip to " + dryPeer(t) + ", Refresh 0"}
 	if t.Transport == "udp" {
-		// Each message is retransmitted until answered; the first one sets
-		// the pace, the rest follow answers.
+		// AtMs is the first request's schedule (the later ones wait for an
+		// answer); any message may be retransmitted as often, hence Count.
 		s.AtMs = drySchedule(time.Duration(i)*udpPacing, dryTURNRTO, dryTURNMaxRTO, dryTURNRequests, p.budget())
-		s.Count = dryTURNMessages - 1 + len(s.AtMs)
+		s.Count = dryTURNMessages * len(s.AtMs)
 		return s
 	}
 	s.Protocol, s.Count = "tcp", 1

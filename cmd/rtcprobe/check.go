@@ -184,7 +184,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		return usageError(stderr, err)
 	}
 	if f.dryRun {
-		return dryRun(stdout, plan)
+		return dryRun(stdout, stderr, plan, f.jsonOut)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

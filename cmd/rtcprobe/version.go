@@ -3,10 +3,61 @@ package main
 import (
 	"fmt"
 	"io"
+	"runtime"
+	"runtime/debug"
 )
 
-// runVersion prints version, commit and build date. STUB.
+// runVersion prints version, commit and build date (set by release/build.sh
+// with -ldflags -X), the Go version and the platform. A build without
+// ldflags (go build, go install) falls back to the VCS stamp Go records.
 func runVersion(args []string, stdout, stderr io.Writer) int {
-	fmt.Fprintf(stdout, "rtcprobe %s commit %s built %s\n", version, commit, date)
+	if len(args) > 0 {
+		if isHelp(args[0]) {
+			fmt.Fprintln(stdout, "usage: rtcprobe version")
+			return ExitOK
+		}
+		fmt.Fprintf(stderr, "rtcprobe version: unexpected argument %q\n", args[0])
+		return ExitUsage
+	}
+	c, d := buildStamp()
+	fmt.Fprintf(stdout, "rtcprobe %s\ncommit:   %s\nbuilt:    %s\ngo:       %s\nplatform: %s/%s\n",
+		version, orUnknown(c), orUnknown(d), runtime.Version(), runtime.GOOS, runtime.GOARCH)
 	return ExitOK
+}
+
+// buildStamp returns the commit and date from ldflags, else from the VCS
+// information the go command embeds.
+func buildStamp() (commitID, when string) {
+	commitID, when = commit, date
+	if commitID != "" {
+		return commitID, when
+	}
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "", when
+	}
+	dirty := false
+	for _, s := range info.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			commitID = s.Value
+		case "vcs.time":
+			if when == "" {
+				when = s.Value
+			}
+		case "vcs.modified":
+			dirty = s.Value == "true"
+		}
+	}
+	if dirty && commitID != "" {
+		commitID += "-dirty"
+	}
+	return commitID, when
+}
+
+func orUnknown(s string) string {
+	if s == "" {
+		return "unknown"
+	}
+	return s
 }
