@@ -70,7 +70,7 @@ func newCheckFlagSet(name string, f *checkFlags, stderr io.Writer) *flag.FlagSet
 func parseCheckArgs(name string, args []string, stderr io.Writer) (*checkFlags, *probe.Plan, *probe.Env, error) {
 	f := &checkFlags{}
 	fs := newCheckFlagSet(name, f, stderr)
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args, stderr); err != nil {
 		return nil, nil, nil, err
 	}
 	if fs.NArg() > 0 {

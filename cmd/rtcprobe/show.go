@@ -1,12 +1,103 @@
 package main
 
 import (
+	"flag"
 	"fmt"
 	"io"
+	"os"
+	"strings"
+
+	"github.com/rtcprobe/rtcprobe/report"
 )
 
-// runShow: STUB.
+// runShow renders a saved JSON report: the text report when stdout is not a
+// terminal, the TUI verdict screen on one. A network team uses it to read
+// what was attached to a ticket.
 func runShow(args []string, stdout, stderr io.Writer) int {
-	fmt.Fprintln(stderr, "rtcprobe show: not implemented yet")
-	return ExitUsage
+	fs := flag.NewFlagSet("show", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	verbose := fs.Bool("verbose", false, "list every probe, not only the failed ones")
+	noColor := fs.Bool("no-color", false, "no colour (also NO_COLOR)")
+	redact := fs.Bool("redact", false, "remove local and mapped addresses and the machine name before showing")
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "usage: rtcprobe show [--verbose] [--no-color] [--redact] FILE   (- for stdin)")
+		fs.PrintDefaults()
+	}
+	rest, err := parseInterleaved(fs, args, stderr)
+	if err != nil {
+		return usageError(stderr, err)
+	}
+	if len(rest) != 1 {
+		fmt.Fprintln(stderr, "rtcprobe show: want one report FILE (- for stdin)")
+		return ExitUsage
+	}
+	r, err := readReportFile(rest[0], os.Stdin)
+	if err != nil {
+		fmt.Fprintf(stderr, "rtcprobe show: %v\n", err)
+		return ExitUsage
+	}
+	if *redact {
+		report.Redact(r)
+	} else {
+		report.Sanitize(r)
+	}
+	if err := showReport(stdout, r, report.TextOptions{Color: colorOK(stdout, *noColor), Verbose: *verbose}); err != nil {
+		fmt.Fprintf(stderr, "rtcprobe show: %v\n", err)
+		return ExitUsage
+	}
+	return ExitOK
 }
+
+// showReport renders r on w.
+func showReport(w io.Writer, r *report.Report, o report.TextOptions) error {
+	return report.WriteText(w, r, o)
+}
+
+// readReportFile reads a saved report; "-" reads stdin. Errors are one line
+// and name the file.
+func readReportFile(path string, stdin io.Reader) (*report.Report, error) {
+	in, name := stdin, "stdin"
+	if path != "-" {
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, oneLine(err)
+		}
+		defer f.Close()
+		in, name = f, path
+	}
+	r, err := readReport(in)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, oneLine(err))
+	}
+	return r, nil
+}
+
+// parseInterleaved parses flags that may come before, between or after the
+// positional arguments ("diff OLD NEW --json"), which flag.Parse alone does
+// not allow.
+func parseInterleaved(fs *flag.FlagSet, args []string, stderr io.Writer) ([]string, error) {
+	var rest []string
+	for {
+		if err := parseFlags(fs, args, stderr); err != nil {
+			return nil, err
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return rest, nil
+		}
+		rest = append(rest, args[0])
+		args = args[1:]
+	}
+}
+
+// oneLine keeps an error to its first line: a hostile file must not be able
+// to write a screenful into the terminal through an error message.
+type oneLineErr struct{ err error }
+
+func (e oneLineErr) Error() string {
+	s, _, _ := strings.Cut(e.err.Error(), "\n")
+	return s
+}
+func (e oneLineErr) Unwrap() error { return e.err }
+
+func oneLine(err error) error { return oneLineErr{err} }
