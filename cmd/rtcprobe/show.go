@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -65,11 +66,38 @@ func readReportFile(path string, stdin io.Reader) (*report.Report, error) {
 		defer f.Close()
 		in, name = f, path
 	}
-	r, err := readReport(in)
+	r, err := readReport(&capReader{r: in, left: maxReportBytes})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, oneLine(err))
 	}
 	return r, nil
+}
+
+// maxReportBytes bounds what show and diff read: a real report is tens of
+// kilobytes, and a hostile or wrong file (a disk image, /dev/zero) must give
+// an error, not exhaust memory.
+const maxReportBytes = 32 << 20
+
+// errTooLarge is returned by capReader past maxReportBytes.
+var errTooLarge = errors.New("larger than 32 MiB: not an rtcprobe report")
+
+// capReader fails, rather than stopping quietly, when its budget is spent,
+// so a huge file is never mistaken for a truncated report.
+type capReader struct {
+	r    io.Reader
+	left int64
+}
+
+func (c *capReader) Read(p []byte) (int, error) {
+	if c.left <= 0 {
+		return 0, errTooLarge
+	}
+	if int64(len(p)) > c.left {
+		p = p[:c.left]
+	}
+	n, err := c.r.Read(p)
+	c.left -= int64(n)
+	return n, err
 }
 
 // parseInterleaved parses flags that may come before, between or after the
