@@ -170,7 +170,11 @@ func (l *Lab) turnOracle(s Scenario) []string {
 				case "tls":
 					args = append(args, "-t", "-S")
 				}
-				out, err := l.Exec(Laptop, append(args, labNames[host])...)
+				addr := labNames[host]
+				if host == TURNInName {
+					addr = FirewallLAN
+				}
+				out, err := l.Exec(Laptop, append(args, addr)...)
 				works := err == nil && relayed(out)
 				if works != (want == "ok") {
 					mu.Lock()

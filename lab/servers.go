@@ -31,7 +31,15 @@ const (
 	ServeName     = "serve.lab.test"
 	ProxyName     = "proxy.lab.test"
 	PeerName      = "peer.lab.test"
+	// Solution 2-B servers on the firewall host, answered by the corporate
+	// resolver only.
+	ProxyInName = "proxy.corp.lab.test"
+	TURNInName  = "turn.corp.lab.test"
 )
+
+// TURNInPublicPort is the port of the inside TURN server whose relayed
+// address is public (no external-ip).
+const TURNInPublicPort = 3480
 
 // TURN ports of the main TURN server (TURNName).
 const (
@@ -260,7 +268,8 @@ func (l *Lab) SetCorporateDNS(lines []string) error {
 		old.Stop()
 	}
 	conf := filepath.Join(l.Dir, "dnsmasq-corp.conf")
-	body := "server=" + CloudDNSAddr + "\n" + strings.Join(lines, "\n") + "\n"
+	body := fmt.Sprintf("server=%s\naddress=/%s/%s\naddress=/%s/%s\n%s\n", CloudDNSAddr,
+		ProxyInName, FirewallLAN, TURNInName, FirewallLAN, strings.Join(lines, "\n"))
 	if err := os.WriteFile(conf, []byte(body), 0o644); err != nil {
 		return err
 	}
@@ -274,6 +283,7 @@ func (l *Lab) SetCorporateDNS(lines []string) error {
 // turnConf is the data of turnserver.conf.tmpl.
 type turnConf struct {
 	Name, Dir, IP    string
+	RelayIP          string // "" means IP
 	Port, TLSPort    int
 	Cert, Key        string
 	User, Password   string
@@ -286,7 +296,7 @@ type turnConf struct {
 // with the vendor's example credentials, one on port 843, one with a wrong
 // external-ip, and the --stun-only reflector.
 func (l *Lab) startTURNServers() ([]listener, error) {
-	cert, key, err := l.issuers[labIssuer].issue(l.Dir, "turn", []string{TURNName, TURNDefName, TURN843Name, TURNExtName}, []string{TURNAddr})
+	cert, key, err := l.issuers[labIssuer].issue(l.Dir, "turn", []string{TURNName, TURNDefName, TURN843Name, TURNExtName, TURNInName}, []string{TURNAddr})
 	if err != nil {
 		return nil, err
 	}
@@ -301,39 +311,61 @@ func (l *Lab) startTURNServers() ([]listener, error) {
 	ext.Name, ext.IP, ext.ExternalIP = "turn-extip", TURNExtAddr, TURNExtIP
 	refl := base
 	refl.Name, refl.IP, refl.Port, refl.StunOnly = "reflector", ReflAddr, reflPort, true
+	// Solution 2-B: TURN servers on the firewall host (inside), relaying
+	// from its outside address; one with the vendor's 2-B external-ip (the
+	// intranet address), one without (relayed address public, a mistake).
+	in := base
+	in.Name, in.IP, in.RelayIP, in.ExternalIP = "turn-in", FirewallLAN, FirewallWAN, FirewallLAN
+	inPub := base
+	inPub.Name, inPub.IP, inPub.RelayIP, inPub.Port = "turn-in-public", FirewallLAN, FirewallWAN, TURNInPublicPort
 	var out []listener
-	for _, c := range []turnConf{main, def, p843, ext, refl} {
+	for _, c := range []turnConf{main, def, p843, ext, refl, in, inPub} {
+		role := Cloud
+		if c.IP == FirewallLAN {
+			role = Firewall
+		}
 		path, err := l.render("turnserver.conf.tmpl", c.Name+".conf", c)
 		if err != nil {
 			return nil, err
 		}
-		p, err := l.StartProcess(Cloud, c.Name, nil, "turnserver", "-c", path)
+		p, err := l.StartProcess(role, c.Name, nil, "turnserver", "-c", path)
 		if err != nil {
 			return nil, err
 		}
 		addr := c.IP + ":" + strconv.Itoa(c.Port)
-		out = append(out, listener{Cloud, "udp", addr, p}, listener{Cloud, "tcp", addr, p})
+		out = append(out, listener{role, "udp", addr, p}, listener{role, "tcp", addr, p})
 		if c.TLSPort != 0 {
-			out = append(out, listener{Cloud, "tcp", c.IP + ":" + strconv.Itoa(c.TLSPort), p})
+			out = append(out, listener{role, "tcp", c.IP + ":" + strconv.Itoa(c.TLSPort), p})
 		}
 	}
 	return out, nil
 }
 
-// startNginx runs the Solution-2 proxy.
+// startNginx runs the Solution-2 proxies: outside (2-A, in the cloud) and
+// inside the corporate network (2-B, on the firewall host).
 func (l *Lab) startNginx() ([]listener, error) {
-	cert, key, err := l.issuers[labIssuer].issue(l.Dir, "proxy", []string{ProxyName}, []string{ProxyAddr})
-	if err != nil {
-		return nil, err
+	var out []listener
+	for _, px := range []struct{ role, base, name, ip string }{
+		{Cloud, "nginx", ProxyName, ProxyAddr},
+		{Firewall, "nginx-in", ProxyInName, FirewallLAN},
+	} {
+		cert, key, err := l.issuers[labIssuer].issue(l.Dir, px.base, []string{px.name}, []string{px.ip})
+		if err != nil {
+			return nil, err
+		}
+		data := map[string]string{"Dir": l.Dir, "Base": px.base, "Name": px.name, "IP": px.ip, "Cert": cert, "Key": key,
+			"Upstream": WebAddr + ":443", "DeadUpstream": deadUpstream}
+		path, err := l.render("nginx.conf.tmpl", px.base+".conf", data)
+		if err != nil {
+			return nil, err
+		}
+		p, err := l.StartProcess(px.role, px.base, nil, "nginx", "-c", path, "-e", filepath.Join(l.Dir, px.base+"-error.log"))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, listener{px.role, "tcp", px.ip + ":443", p})
 	}
-	data := map[string]string{"Dir": l.Dir, "IP": ProxyAddr, "Cert": cert, "Key": key,
-		"Upstream": WebAddr + ":443", "DeadUpstream": deadUpstream}
-	path, err := l.render("nginx.conf.tmpl", "nginx.conf", data)
-	if err != nil {
-		return nil, err
-	}
-	p, err := l.StartProcess(Cloud, "nginx", nil, "nginx", "-c", path, "-e", filepath.Join(l.Dir, "nginx-error.log"))
-	return []listener{{Cloud, "tcp", ProxyAddr + ":443", p}}, err
+	return out, nil
 }
 
 // startSquid runs the corporate HTTP proxy on the firewall.
