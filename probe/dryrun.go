@@ -8,6 +8,26 @@ import (
 	"time"
 )
 
+// Pacing and packet hygiene, by design (TestDescribeNeverBursts checks the
+// numbers against the planned schedule):
+//   - UDP probes (one per reflector port, then one per TURN target) start
+//     udpPacing (20 ms) apart, and each retransmits on its own timer (STUN:
+//     RFC 8489, 500 ms doubling; TURN over UDP: pion/turn, 200 ms doubling up
+//     to 1.6 s). To one host that is at most one datagram in any 10 ms window
+//     from the STUN probes, two when a TURN server shares the reflector's
+//     host (the first TURN and the first STUN probe start together).
+//   - Web probes start together, as a browser does on page load: DNS
+//     queries to the resolver and connections to TCP 443 of about a dozen
+//     TRTC hosts; one port each, never a sweep of ports on one host.
+//   - No hairpin or LAND-like packet: every socket is bound to the
+//     unspecified address with an ephemeral port chosen by the OS, so the
+//     source never equals the destination; the default destination ports
+//     (443, 843, 3478, 5349, 8000-16285) are below every OS's ephemeral
+//     range, and Go's TCP dialer refuses a self-connect. rtcprobe never sends
+//     to the mapped address it learns. A reflector or TURN server on the
+//     machine itself (loopback, a lab) is allowed: it is a server like any
+//     other, and tests and labs rely on it.
+
 // PlannedSend is one stream of traffic a run would send, for `check
 // --dry-run`: security teams read it before allowing the tool on their
 // network. Count is an upper bound: a probe that gets its answer stops early.
