@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/rtcprobe/rtcprobe/report"
+	"github.com/rtcprobe/rtcprobe/ui"
 )
 
 // runShow renders a saved JSON report: the text report when stdout is not a
@@ -42,15 +43,20 @@ func runShow(args []string, stdout, stderr io.Writer) int {
 	} else {
 		report.Sanitize(r)
 	}
-	if err := showReport(stdout, r, report.TextOptions{Color: colorOK(stdout, *noColor), Verbose: *verbose}); err != nil {
+	if err := showReport(stdout, r, report.TextOptions{Color: colorOK(stdout, *noColor), Verbose: *verbose}, *noColor); err != nil {
 		fmt.Fprintf(stderr, "rtcprobe show: %v\n", err)
 		return ExitUsage
 	}
 	return ExitOK
 }
 
-// showReport renders r on w.
-func showReport(w io.Writer, r *report.Report, o report.TextOptions) error {
+// showReport renders r on w: the TUI verdict screen when both w and stdin
+// are a terminal (the screen needs keys; a report piped in on stdin gets
+// text), the text report otherwise.
+func showReport(w io.Writer, r *report.Report, o report.TextOptions, noColor bool) error {
+	if f, ok := w.(*os.File); ok && isTerminal(f.Fd()) && isTerminal(os.Stdin.Fd()) {
+		return ui.ShowReport(r, ui.RunOptions{In: os.Stdin, Out: f, NoColor: noColor})
+	}
 	return report.WriteText(w, r, o)
 }
 
