@@ -1,8 +1,58 @@
 package main
 
-import "io"
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
 
-// runInteractive opens the TUI on a terminal, else runs check. STUB.
+	"github.com/rtcprobe/rtcprobe/report"
+	"github.com/rtcprobe/rtcprobe/ui"
+)
+
+// runInteractive opens the TUI when stdin and stdout are terminals, with the
+// same flags as check; anywhere else (pipes, CI, --json -) it runs check and
+// prints the text report.
 func runInteractive(args []string, stdout, stderr io.Writer) int {
-	return runCheck(args, stdout, stderr)
+	fd, ok := stdout.(interface{ Fd() uintptr })
+	if !ok || !isTerminal(fd.Fd()) || !isTerminal(os.Stdin.Fd()) {
+		return runCheck(args, stdout, stderr)
+	}
+	f, plan, env, err := parseCheckArgs("rtcprobe", args, stderr)
+	if err != nil {
+		return usageError(stderr, err)
+	}
+	if f.dryRun || f.jsonOut == "-" {
+		return runCheck(args, stdout, stderr)
+	}
+	host, _ := os.Hostname()
+	opts := ui.Options{
+		Engine: func(ctx context.Context, onEvent func(report.Probe)) *report.Report {
+			return runEngine(ctx, plan, env, f.redact, onEvent)
+		},
+		Budget:   plan.Budget,
+		Save:     func(path string, r *report.Report) error { return writeJSONFile(path, r, stdout) },
+		Hostname: host,
+	}
+	r, err := ui.Run(opts, ui.RunOptions{In: os.Stdin, Out: stdout, NoColor: f.noColor})
+	if err != nil {
+		fmt.Fprintf(stderr, "rtcprobe: %v\n", err)
+	}
+	if r == nil {
+		fmt.Fprintln(stderr, "rtcprobe: interrupted before the run ended: nothing to report")
+		return ExitInterrupted
+	}
+	if f.jsonOut != "" {
+		if err := writeJSONFile(f.jsonOut, r, stdout); err != nil {
+			fmt.Fprintf(stderr, "rtcprobe: --json: %v\n", err)
+			return ExitUsage
+		}
+	}
+	// The screen was on the alternate buffer: leave the answer in the
+	// scrollback.
+	fmt.Fprintln(stdout, r.Verdict.Headline)
+	if !r.Complete {
+		fmt.Fprintln(stderr, "rtcprobe: interrupted: the report is incomplete")
+	}
+	return exitFor(r)
 }

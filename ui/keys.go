@@ -1,0 +1,149 @@
+package ui
+
+import (
+	"fmt"
+	"path/filepath"
+	"regexp"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/rtcprobe/rtcprobe/report"
+)
+
+// key handles one key press and returns the command it needs.
+func (m *Model) key(k string) tea.Cmd {
+	switch k {
+	case "ctrl+c":
+		return m.interrupt()
+	case "q":
+		return m.quit()
+	}
+	if m.detail {
+		return m.detailKey(k)
+	}
+	switch k {
+	case "up", "k":
+		m.move(-1)
+	case "down", "j":
+		m.move(1)
+	case "pgup":
+		m.move(-m.bodyHeight())
+	case "pgdown":
+		m.move(m.bodyHeight())
+	case "home", "g":
+		m.move(-len(m.items()))
+	case "end", "G":
+		m.move(len(m.items()))
+	case "enter":
+		if len(m.items()) > 0 {
+			m.detail, m.detailOff = true, 0
+		}
+	case "r":
+		if m.state == stateDone && m.opts.Engine != nil {
+			return m.startRun()
+		}
+	case "s":
+		return m.save()
+	}
+	return nil
+}
+
+func (m *Model) detailKey(k string) tea.Cmd {
+	switch k {
+	case "esc", "backspace", "left", "h":
+		m.detail = false
+	case "up", "k":
+		m.detailOff = max(0, m.detailOff-1)
+	case "down", "j":
+		m.detailOff++
+	case "pgup":
+		m.detailOff = max(0, m.detailOff-m.bodyHeight())
+	case "pgdown":
+		m.detailOff += m.bodyHeight()
+	case "s":
+		return m.save()
+	}
+	return nil
+}
+
+// interrupt is ctrl-c: the first one during a run stops it (the partial
+// report still arrives and can be saved); otherwise it quits.
+func (m *Model) interrupt() tea.Cmd {
+	if m.state == stateRunning {
+		m.state = stateStopping
+		m.run.cancel()
+		m.status = "stopping: collecting the partial report (ctrl-c again to quit)"
+		return nil
+	}
+	return m.quit()
+}
+
+func (m *Model) quit() tea.Cmd {
+	if m.run != nil {
+		m.run.cancel()
+	}
+	m.quitting = true
+	return tea.Quit
+}
+
+func (m *Model) move(d int) {
+	n := len(m.items())
+	m.sel = min(max(m.sel+d, 0), max(n-1, 0))
+	m.clampScroll()
+}
+
+// save returns the command writing the report next to the user, named after
+// the host and the time so that several runs at one desk do not collide.
+func (m *Model) save() tea.Cmd {
+	if m.state != stateDone || m.final == nil {
+		m.status = "the report can be saved when the run has ended (ctrl-c stops it)"
+		return nil
+	}
+	if m.opts.Save == nil {
+		m.status = "saving is not available here"
+		return nil
+	}
+	path := filepath.Join(m.opts.Dir, m.fileName())
+	r, save := m.final, m.opts.Save
+	return func() tea.Msg {
+		return savedMsg{path: path, err: save(path, r)}
+	}
+}
+
+var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
+
+// fileName is rtcprobe-<hostname>-<YYYYMMDD-HHMMSS>.json.
+func (m *Model) fileName() string {
+	host := m.final.Host.Hostname
+	if host == "" {
+		host = m.opts.Hostname
+	}
+	host = unsafeName.ReplaceAllString(host, "_")
+	if host == "" {
+		host = "host"
+	}
+	return fmt.Sprintf("rtcprobe-%s-%s.json", host, m.opts.Now().Format("20060102-150405"))
+}
+
+// item is one selectable row: a media path or a probe.
+type item struct {
+	path  string // report path name, or ""
+	probe string // probe ID, or ""
+}
+
+// items lists the selectable rows in screen order: the paths once a verdict
+// exists, then the probes grouped by stage.
+func (m *Model) items() []item {
+	var out []item
+	if m.final != nil {
+		for _, name := range report.PathOrder {
+			out = append(out, item{path: name})
+		}
+	}
+	for _, g := range m.groups() {
+		for _, id := range g.ids {
+			out = append(out, item{probe: id})
+		}
+	}
+	return out
+}

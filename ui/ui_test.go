@@ -1,0 +1,222 @@
+package ui
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/golden"
+	"go.uber.org/goleak"
+
+	"github.com/rtcprobe/rtcprobe/report"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// clock is a settable test clock.
+type clock struct{ t time.Time }
+
+func (c *clock) now() time.Time { return c.t }
+
+func keyMsg(k string) tea.KeyPressMsg {
+	switch k {
+	case "down":
+		return tea.KeyPressMsg{Code: tea.KeyDown}
+	case "up":
+		return tea.KeyPressMsg{Code: tea.KeyUp}
+	case "enter":
+		return tea.KeyPressMsg{Code: tea.KeyEnter}
+	case "esc":
+		return tea.KeyPressMsg{Code: tea.KeyEscape}
+	case "ctrl+c":
+		return tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl}
+	}
+	r := []rune(k)[0]
+	return tea.KeyPressMsg{Code: r, Text: k}
+}
+
+func press(m *Model, keys ...string) tea.Cmd {
+	var cmd tea.Cmd
+	for _, k := range keys {
+		_, cmd = m.Update(keyMsg(k))
+	}
+	return cmd
+}
+
+// doneModel shows r as a finished run of an engine, at 80x24.
+func doneModel(r *report.Report) *Model {
+	c := &clock{t: fixedStart}
+	m := New(Options{Engine: scriptedEngine(nil, r, r, false), Budget: 15 * time.Second, Now: c.now,
+		Save: func(string, *report.Report) error { return nil }})
+	m.startRun()
+	m.Update(doneMsg{gen: m.gen, r: r})
+	return m
+}
+
+// runningModel is a run 4.2s into a 15s budget, some probes done.
+func runningModel() *Model {
+	c := &clock{t: fixedStart}
+	m := New(Options{Engine: scriptedEngine(nil, nil, nil, true), Budget: 15 * time.Second, Now: c.now,
+		Save: func(string, *report.Report) error { return nil }})
+	m.startRun()
+	c.t = fixedStart.Add(4200 * time.Millisecond)
+	probes := append(signallingProbes(report.StatusOK, ""), mediaProbes(report.StatusOK, "")...)
+	for i, p := range probes {
+		if i%2 == 1 {
+			p.Status, p.RTTMs, p.Reason = report.StatusRunning, nil, ""
+		}
+		m.Update(probeMsg{gen: m.gen, p: p})
+	}
+	return m
+}
+
+func TestScreens(t *testing.T) {
+	tests := []struct {
+		name  string
+		model func() *Model
+	}{
+		{"running", runningModel},
+		{"verdict-ok", func() *Model { return doneModel(reportOK()) }},
+		{"verdict-5501", func() *Model { return doneModel(report5501()) }},
+		{"details-probe", func() *Model {
+			m := doneModel(report5501())
+			// 4 paths, then DNS (1), then signalling: the 4th signalling row is the WebSocket.
+			press(m, "down", "down", "down", "down", "down", "down", "j", "enter")
+			return m
+		}},
+		{"details-path", func() *Model { m := doneModel(report5501()); press(m, "enter"); return m }},
+		{"incomplete", func() *Model { return doneModel(reportIncomplete()) }},
+		{"scrolled-small", func() *Model {
+			m := doneModel(report5501())
+			m.Update(tea.WindowSizeMsg{Width: 60, Height: 14})
+			press(m, "G")
+			return m
+		}},
+		{"show", func() *Model { return New(Options{Report: reportOK()}) }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := tt.model()
+			defer m.quit()
+			golden.RequireEqual(t, ansi.Strip(m.render())+"\n")
+		})
+	}
+}
+
+func TestScreenFitsSize(t *testing.T) {
+	for _, size := range [][2]int{{80, 24}, {60, 14}, {120, 40}, {30, 8}} {
+		m := doneModel(report5501())
+		m.Update(tea.WindowSizeMsg{Width: size[0], Height: size[1]})
+		press(m, "G")
+		lines := strings.Split(m.render(), "\n")
+		if len(lines) > size[1] {
+			t.Errorf("%v: %d lines, want at most %d", size, len(lines), size[1])
+		}
+		for _, l := range lines {
+			if w := ansi.StringWidth(l); w > size[0] {
+				t.Errorf("%v: line %q is %d wide", size, ansi.Strip(l), w)
+			}
+		}
+		if !strings.Contains(ansi.Strip(m.render()), "› ") {
+			t.Errorf("%v: the selected row is not on screen", size)
+		}
+	}
+}
+
+func TestInterrupt(t *testing.T) {
+	m := runningModel()
+	if cmd := press(m, "ctrl+c"); cmd != nil {
+		t.Fatalf("first ctrl-c during a run returned a command (quit?)")
+	}
+	if m.state != stateStopping || m.run.ctx.Err() == nil {
+		t.Fatalf("first ctrl-c: state %v, ctx err %v; want stopping and cancelled", m.state, m.run.ctx.Err())
+	}
+	m.Update(doneMsg{gen: m.gen, r: reportIncomplete()})
+	if !strings.Contains(m.render(), "INCOMPLETE") {
+		t.Errorf("partial report not marked INCOMPLETE:\n%s", ansi.Strip(m.render()))
+	}
+	if cmd := press(m, "s"); cmd == nil {
+		t.Errorf("s after an interrupted run: no save command")
+	}
+	if cmd := press(m, "ctrl+c"); cmd == nil || !m.quitting {
+		t.Errorf("second ctrl-c did not quit")
+	}
+}
+
+func TestKeys(t *testing.T) {
+	m := doneModel(report5501())
+	defer m.quit()
+	press(m, "enter")
+	if !m.detail {
+		t.Fatal("enter did not open details")
+	}
+	press(m, "esc")
+	if m.detail {
+		t.Fatal("esc did not close details")
+	}
+	press(m, "k", "up")
+	if m.sel != 0 {
+		t.Errorf("selection moved above the first row: %d", m.sel)
+	}
+	oldGen := m.gen
+	if cmd := press(m, "r"); cmd == nil || m.gen != oldGen+1 || m.state != stateRunning {
+		t.Errorf("r after a verdict did not start a new run")
+	}
+	// A late event from the old run is ignored.
+	m.Update(probeMsg{gen: oldGen, p: report.Probe{ID: "stale", Kind: "dns"}})
+	if _, ok := m.probes["stale"]; ok {
+		t.Errorf("event of a replaced run was shown")
+	}
+}
+
+func TestSave(t *testing.T) {
+	dir := t.TempDir()
+	var got string
+	c := &clock{t: fixedStart}
+	m := New(Options{Report: reportOK(), Dir: dir, Now: c.now,
+		Save: func(p string, r *report.Report) error {
+			got = p
+			b, _ := json.Marshal(r)
+			return os.WriteFile(p, b, 0o644)
+		}})
+	cmd := press(m, "s")
+	if cmd == nil {
+		t.Fatal("s gave no command")
+	}
+	m.Update(cmd())
+	want := filepath.Join(dir, "rtcprobe-desk-42-20261124-103000.json")
+	if got != want {
+		t.Errorf("saved to %q, want %q", got, want)
+	}
+	if !strings.Contains(m.render(), "saved "+want) {
+		t.Errorf("saved path not on screen:\n%s", ansi.Strip(m.render()))
+	}
+}
+
+func TestRunStopsEngineOnQuit(t *testing.T) {
+	// q during a run cancels the engine, which then returns (goleak checks).
+	m := New(Options{Engine: scriptedEngine(nil, nil, reportIncomplete(), true), Budget: time.Second})
+	var out bytes.Buffer
+	p := tea.NewProgram(m, tea.WithInput(strings.NewReader("q")), tea.WithOutput(&out), tea.WithWindowSize(80, 24))
+	ctx, cancel := context.WithTimeout(context.Background(), testWait)
+	defer cancel()
+	go func() { <-ctx.Done(); p.Kill() }()
+	if _, err := p.Run(); err != nil {
+		t.Fatalf("program: %v", err)
+	}
+	if m.Report() != nil {
+		t.Errorf("quit before the end still has a report")
+	}
+	time.Sleep(0) // the engine goroutine ends on its own; goleak waits for it
+}
+
+// testWait bounds every wait on a program in tests, so a broken model
+// fails the test instead of hanging it.
+const testWait = 10 * time.Second
