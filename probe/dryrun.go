@@ -12,8 +12,8 @@ import (
 // numbers against the planned schedule):
 //   - UDP probes (one per reflector port, then one per TURN target) start
 //     udpPacing (20 ms) apart, and each retransmits on its own timer (STUN:
-//     RFC 8489, 500 ms doubling; TURN over UDP: pion/turn, 200 ms doubling up
-//     to 1.6 s). To one host that is at most one datagram in any 10 ms window
+//     stunSendAt, gaps doubling from 250 ms; TURN over UDP: turnRTO, 200 ms
+//     doubling, each transaction ended at turnStepTimeout). To one host that is at most one datagram in any 10 ms window
 //     from the STUN probes, two when a TURN server shares the reflector's
 //     host (the first TURN and the first STUN probe start together).
 //   - Web probes start together, as a browser does on page load: DNS
@@ -72,19 +72,12 @@ const (
 	dryTURNMessages = 5
 )
 
-// dryTURNRTO and dryTURNMaxRTO are pion/turn's client retransmission timer (RFC
-// 5766 over RFC 5389: 200 ms doubling, capped at 1.6 s, 7 requests).
+// dryTURNMaxRTO and dryTURNRequests are pion/turn's cap on its doubling
+// retransmission timer and its request count; the first timer is turnRTO
+// (timeouts.go) and a transaction ends at turnStepTimeout.
 const (
-	dryTURNRTO      = 200 * time.Millisecond
 	dryTURNMaxRTO   = 1600 * time.Millisecond
 	dryTURNRequests = 7
-)
-
-// drySTUNRTO and drySTUNRequests are RFC 8489's defaults (RTO 500 ms doubling,
-// Rc = 7); only sends that fit in the budget are listed.
-const (
-	drySTUNRTO      = 500 * time.Millisecond
-	drySTUNRequests = 7
 )
 
 // UDPPacing is the gap between the starts of two UDP probes (udpPacing),
@@ -103,10 +96,10 @@ func (p *Plan) Describe() []PlannedSend {
 			out = append(out, dryDNSSend("reflector/dns", r.Host))
 		}
 		for i, port := range r.Ports {
-			at := drySchedule(time.Duration(i)*udpPacing, drySTUNRTO, 0, drySTUNRequests, p.budget())
+			at := stunPlan(time.Duration(i)*udpPacing, p.budget())
 			out = append(out, PlannedSend{Probe: "stun/" + itoa(port), Kind: "stun", Destination: r.Host,
 				Port: port, Protocol: "udp", Size: drySTUNSize, Count: len(at), AtMs: at,
-				Note: "STUN binding request, retransmitted until answered (RFC 8489)"})
+				Note: "STUN binding request, resent until answered (stunSendAt)"})
 		}
 	}
 	for i, t := range p.TURN {
@@ -168,7 +161,8 @@ func (p *Plan) describeTURN(i int, t TURNTarget) PlannedSend {
 	if t.Transport == "udp" {
 		// AtMs is the first request's schedule (the later ones wait for an
 		// answer); any message may be retransmitted as often, hence Count.
-		s.AtMs = drySchedule(time.Duration(i)*udpPacing, dryTURNRTO, dryTURNMaxRTO, dryTURNRequests, p.budget())
+		start := time.Duration(i) * udpPacing
+		s.AtMs = drySchedule(start, turnRTO, dryTURNMaxRTO, dryTURNRequests, min(p.budget(), start+turnStepTimeout))
 		s.Count = dryTURNMessages * len(s.AtMs)
 		return s
 	}
@@ -184,7 +178,19 @@ func dryPeer(t TURNTarget) string {
 	return "a second allocation"
 }
 
-// schedule returns the send times (ms from run start) of a request first
+// stunPlan is the STUN probe's schedule (stunSendAt, cut at stunGiveUp and
+// the budget) for a probe started at start.
+func stunPlan(start, budget time.Duration) []float64 {
+	var at []float64
+	for _, d := range stunSendAt {
+		if d < stunGiveUp && start+d < budget {
+			at = append(at, float64((start + d).Milliseconds()))
+		}
+	}
+	return at
+}
+
+// drySchedule returns the send times (ms from run start) of a request first
 // sent at start and retransmitted after rto, doubling up to max (0 = no
 // cap), at most n times in all, keeping only sends before budget.
 func drySchedule(start, rto, max time.Duration, n int, budget time.Duration) []float64 {

@@ -49,7 +49,7 @@ func TestDescribeCoversThePlan(t *testing.T) {
 	}
 }
 
-// The STUN schedule is RFC 8489's (500 ms doubling) cut at the budget, each
+// The STUN schedule is stunSendAt cut at the budget, each
 // port starting udpPacing after the previous one.
 func TestDescribeSTUNSchedule(t *testing.T) {
 	p := &Plan{Budget: 4 * time.Second, Reflector: &ReflectorTarget{Host: "192.0.2.1", Ports: []int{8000, 8080}}}
@@ -57,7 +57,7 @@ func TestDescribeSTUNSchedule(t *testing.T) {
 	if len(sends) != 2 {
 		t.Fatalf("got %d sends, want 2 (no DNS for an address): %+v", len(sends), sends)
 	}
-	want := [][]float64{{0, 500, 1500, 3500}, {20, 520, 1520, 3520}}
+	want := [][]float64{{0, 250, 750, 1750, 3750}, {20, 270, 770, 1770, 3770}}
 	for i, s := range sends {
 		if !reflect.DeepEqual(s.AtMs, want[i]) || s.Count != len(want[i]) {
 			t.Errorf("%s: AtMs %v count %d, want %v", s.Probe, s.AtMs, s.Count, want[i])
