@@ -13,9 +13,10 @@ import (
 //   - UDP probes (one per reflector port, then one per TURN target) start
 //     udpPacing (20 ms) apart, and each retransmits on its own timer (STUN:
 //     stunSendAt, gaps doubling from 250 ms; TURN over UDP: turnRTO, 200 ms
-//     doubling, each transaction ended at turnStepTimeout). To one host that is at most one datagram in any 10 ms window
-//     from the STUN probes, two when a TURN server shares the reflector's
-//     host (the first TURN and the first STUN probe start together).
+//     doubling, each transaction ended at turnStepTimeout). To one host
+//     that is at most one datagram in any 10 ms window from the STUN
+//     probes, two when a TURN server shares the reflector's host (the first
+//     TURN and the first STUN probe start together).
 //   - Web probes start together, as a browser does on page load: DNS
 //     queries to the resolver and connections to TCP 443 of about a dozen
 //     TRTC hosts; one port each, never a sweep of ports on one host.
