@@ -66,6 +66,9 @@ type run struct {
 	mu     sync.Mutex
 	order  []string                // probe IDs in the order they began
 	probes map[string]report.Probe // latest state of each probe
+
+	// media is shared by the STUN and echo probes (stun.go).
+	media mediaState
 }
 
 // begin records a probe as running and returns its start time.

@@ -2,12 +2,335 @@ package probe
 
 import (
 	"context"
+	"crypto/rand"
+	"errors"
+	"net"
+	"net/netip"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/pion/stun/v4"
 
 	"github.com/rtcprobe/rtcprobe/report"
+	"github.com/rtcprobe/rtcprobe/wire"
 )
 
-// stun sends STUN binding requests to host:port over UDP.
-// STUB: to be replaced.
+// maxDatagram is the largest answer accepted: the UDP payload of a
+// 1500-byte packet plus headroom. Anything larger is a hostile or broken
+// server and is ignored.
+const maxDatagram = 1500
+
+// errGarbage: only unusable answers came back.
+var errGarbage = errors.New("probe: only unusable answers")
+
+// mediaState is shared by the media probes of one run. Protected by the
+// sync.Once fields.
+type mediaState struct {
+	resolveOnce sync.Once
+	addr        netip.Addr
+	resolveErr  error
+
+	tokenOnce sync.Once
+	token     [wire.TokenLen]byte
+}
+
+// reflectorAddr resolves the reflector host once per run and records
+// reflector/dns when it is a name; every media port shares the answer.
+func (r *run) reflectorAddr(ctx context.Context, host string) (netip.Addr, error) {
+	m := &r.media
+	m.resolveOnce.Do(func() {
+		if a, err := netip.ParseAddr(host); err == nil {
+			m.addr = a.Unmap()
+			return
+		}
+		p := report.Probe{ID: "reflector/dns", Kind: report.KindDNS, Role: "media", Target: host}
+		start := r.begin(p)
+		ctx, cancel := context.WithTimeout(ctx, reflectorDNSTimeout)
+		defer cancel()
+		addrs, err := r.env.resolver().LookupNetIP(ctx, "ip", host)
+		p.RTTMs = report.RTT(r.env.now().Sub(start))
+		m.addr, m.resolveErr = pickIPv4(addrs, err)
+		if m.resolveErr != nil {
+			p.Status, p.Reason, p.Error = dnsFailure(m.resolveErr)
+			r.finish(p)
+			return
+		}
+		p.Status, p.Address = report.StatusOK, m.addr.String()
+		p.Details = map[string]string{"addresses": m.addr.String()}
+		r.finish(p)
+	})
+	return m.addr, m.resolveErr
+}
+
+// pickIPv4 returns the first IPv4 address, else the first address.
+func pickIPv4(addrs []netip.Addr, err error) (netip.Addr, error) {
+	if err != nil {
+		return netip.Addr{}, err
+	}
+	for _, a := range addrs {
+		if a.Unmap().Is4() {
+			return a.Unmap(), nil
+		}
+	}
+	if len(addrs) == 0 {
+		return netip.Addr{}, ErrTimeout
+	}
+	return addrs[0], nil
+}
+
+// dnsFailure classifies a system resolver error for reflector/dns.
+func dnsFailure(err error) (status, reason, msg string) {
+	var de *net.DNSError
+	switch {
+	case errors.As(err, &de) && de.IsNotFound:
+		return report.StatusFailed, "nxdomain", err.Error()
+	case errors.As(err, &de) && de.IsTimeout, errors.Is(err, context.DeadlineExceeded):
+		return report.StatusBlocked, "timeout", err.Error()
+	}
+	return report.StatusFailed, "servfail", err.Error()
+}
+
+// echoToken is the run's random echo token, made once.
+func (r *run) echoToken() [wire.TokenLen]byte {
+	r.media.tokenOnce.Do(func() { _, _ = rand.Read(r.media.token[:]) })
+	return r.media.token
+}
+
+// stun sends STUN binding requests to host:port over UDP on the compressed
+// retransmission schedule (stunSendAt), then, when the port answered, the
+// echo probes (echo.go).
 func (r *run) stun(ctx context.Context, host string, port int) {
-	r.finish(report.Probe{ID: "stun-" + itoa(port), Kind: report.KindSTUN, Role: "media", Target: host, Port: port, Transport: "udp", Status: report.StatusError, Error: "not implemented"})
+	p := report.Probe{ID: "stun/" + itoa(port), Kind: report.KindSTUN, Role: "media", Target: host, Port: port, Transport: "udp"}
+	addr, err := r.reflectorAddr(ctx, host)
+	if err != nil {
+		p.Status, p.Reason, p.After = report.StatusSkipped, "dns", "reflector/dns"
+		p.Error = "the reflector's name did not resolve"
+		r.finish(p)
+		return
+	}
+	to := netip.AddrPortFrom(addr, uint16(port))
+	p.Address = addr.String()
+	start := r.begin(p)
+	ids := make([][stun.TransactionIDSize]byte, len(stunSendAt))
+	res := r.exchange(ctx, to, stunGiveUp, stunSendAt, func(i int) ([]byte, error) {
+		m, err := stun.Build(stun.TransactionID, stun.BindingRequest, stun.Fingerprint)
+		if err != nil {
+			return nil, err
+		}
+		ids[i] = m.TransactionID
+		return m.Raw, nil
+	}, func(b []byte, sent int) (int, string) { return matchBinding(b, ids[:sent]) })
+	res.fill(&p, r.env.now().Sub(start))
+	if res.answered >= 0 {
+		var xa stun.XORMappedAddress
+		m := &stun.Message{Raw: res.answer}
+		if m.Decode() == nil && xa.GetFrom(m) == nil {
+			p.Details["mappedAddress"] = xa.String()
+		}
+	}
+	r.finish(p)
+	if p.Status == report.StatusOK {
+		r.echo(ctx, to, p)
+	}
+}
+
+// matchBinding returns which of ids b answers, or -1 and why b is ignored.
+func matchBinding(b []byte, ids [][stun.TransactionIDSize]byte) (int, string) {
+	if !stun.IsMessage(b) {
+		return -1, "garbage"
+	}
+	m := &stun.Message{Raw: append([]byte(nil), b...)}
+	if err := m.Decode(); err != nil {
+		return -1, "truncated"
+	}
+	idx := -1
+	for i, id := range ids {
+		if m.TransactionID == id {
+			idx = i
+		}
+	}
+	if idx < 0 {
+		return -1, "wrong-transaction"
+	}
+	var xa stun.XORMappedAddress
+	if m.Type != stun.BindingSuccess || xa.GetFrom(m) != nil {
+		return -1, "garbage"
+	}
+	return idx, ""
+}
+
+// exchangeResult is what one UDP request/answer exchange saw.
+type exchangeResult struct {
+	answered int // index of the answered send, -1 when none
+	answer   []byte
+	rtt      time.Duration
+	sends    int
+	ignored  map[string]int // unusable datagrams by kind
+	err      error          // the socket error that ended it, or ErrTimeout
+}
+
+// exchange sends build(i) at each offset of schedule (from the probe's
+// start) over a fresh UDP socket to "to", until match accepts an answer,
+// the socket reports an ICMP rejection, or giveUp passes. Unusable
+// datagrams are counted and ignored: a hostile server cannot end the wait
+// early nor make it longer.
+func (r *run) exchange(ctx context.Context, to netip.AddrPort, giveUp time.Duration, schedule []time.Duration,
+	build func(i int) ([]byte, error), match func(b []byte, sent int) (int, string)) exchangeResult {
+	res := exchangeResult{answered: -1, ignored: map[string]int{}}
+	sock, err := r.openUDP(ctx, to)
+	if err != nil {
+		res.err = err
+		return res
+	}
+	defer sock.Close()
+	start := time.Now()
+	end := start.Add(giveUp)
+	if d, ok := ctx.Deadline(); ok && d.Before(end) {
+		end = d
+	}
+	stop := context.AfterFunc(ctx, func() { _ = sock.SetReadDeadline(time.Now()) })
+	defer stop()
+	buf := make([]byte, maxDatagram+1)
+	var sentAt []time.Time
+	for {
+		if res.sends < len(schedule) && !time.Now().Before(start.Add(schedule[res.sends])) {
+			b, err := build(res.sends)
+			if err == nil {
+				err = sock.send(b)
+			}
+			sentAt = append(sentAt, time.Now())
+			res.sends++
+			if err != nil && udpRejected(err) {
+				res.err = err
+				return res
+			}
+		}
+		wake := end
+		if res.sends < len(schedule) && start.Add(schedule[res.sends]).Before(wake) {
+			wake = start.Add(schedule[res.sends])
+		}
+		_ = sock.SetReadDeadline(wake)
+		n, err := sock.Read(buf)
+		switch {
+		case err == nil && n > maxDatagram:
+			res.ignored["oversized"]++
+		case err == nil:
+			if i, why := match(buf[:n], res.sends); i >= 0 {
+				res.answered, res.answer, res.rtt = i, append([]byte(nil), buf[:n]...), time.Since(sentAt[i])
+				return res
+			} else {
+				res.ignored[why]++
+			}
+		case udpRejected(err):
+			res.err = err
+			return res
+		case ctx.Err() != nil:
+			res.err = ctx.Err()
+			return res
+		case isTimeout(err):
+		default:
+			res.err = err
+			return res
+		}
+		if !time.Now().Before(end) {
+			res.err = ErrTimeout
+			return res
+		}
+	}
+}
+
+// fill turns an exchange into the probe's outcome.
+func (x exchangeResult) fill(p *report.Probe, elapsed time.Duration) {
+	p.Details = map[string]string{"sends": strconv.Itoa(x.sends)}
+	ignored := 0
+	for k, n := range x.ignored {
+		p.Details["ignored."+k] = strconv.Itoa(n)
+		ignored += n
+	}
+	if ignored > 0 {
+		p.Details["ignored"] = strconv.Itoa(ignored)
+	}
+	switch {
+	case x.answered >= 0:
+		p.Status, p.RTTMs = report.StatusOK, report.RTT(x.rtt)
+		p.Details["answeredSend"] = strconv.Itoa(x.answered + 1)
+	case udpRejected(x.err):
+		p.Status, p.Reason, p.Error = report.StatusRejected, "icmp-unreachable", x.err.Error()
+	case errors.Is(x.err, context.Canceled):
+		p.Status, p.Reason, p.Error = report.StatusSkipped, "interrupted", "the run ended before this probe finished"
+	case ignored > 0 && (errors.Is(x.err, ErrTimeout) || errors.Is(x.err, context.DeadlineExceeded)):
+		p.Status, p.Reason = report.StatusError, "garbage"
+		if x.ignored["wrong-transaction"] == ignored {
+			p.Reason = "wrong-transaction"
+		}
+		p.Error = errGarbage.Error() + " (" + strconv.Itoa(ignored) + " datagrams ignored)"
+	case errors.Is(x.err, ErrTimeout) || errors.Is(x.err, context.DeadlineExceeded):
+		p.Status, p.Reason = report.StatusBlocked, "timeout"
+		p.Error = "no answer after " + strconv.Itoa(x.sends) + " sends in " + elapsed.Round(time.Millisecond).String()
+	default:
+		p.Status, p.Reason, p.Error = report.StatusError, "socket", x.err.Error()
+	}
+}
+
+// udpSock is a UDP socket to one destination: a connected socket (so ICMP
+// errors reach us) or, when the environment injects ListenPacket, a packet
+// conn that drops datagrams from anyone else.
+type udpSock struct {
+	c  net.Conn       // connected, or nil
+	pc net.PacketConn // injected, or nil
+	to net.Addr
+}
+
+func (r *run) openUDP(ctx context.Context, to netip.AddrPort) (*udpSock, error) {
+	dst := net.UDPAddrFromAddrPort(to)
+	if r.env.ListenPacket != nil {
+		pc, err := r.env.listenPacket(ctx, "udp", ":0")
+		if err != nil {
+			return nil, err
+		}
+		return &udpSock{pc: pc, to: dst}, nil
+	}
+	var d net.Dialer
+	c, err := d.DialContext(ctx, "udp", to.String())
+	if err != nil {
+		return nil, err
+	}
+	return &udpSock{c: c, to: dst}, nil
+}
+
+func (s *udpSock) send(b []byte) error {
+	if s.c != nil {
+		_, err := s.c.Write(b)
+		return err
+	}
+	_, err := s.pc.WriteTo(b, s.to)
+	return err
+}
+
+// Read returns the next datagram from the destination.
+func (s *udpSock) Read(b []byte) (int, error) {
+	if s.c != nil {
+		return s.c.Read(b)
+	}
+	for {
+		n, from, err := s.pc.ReadFrom(b)
+		if err != nil || from == nil || from.String() == s.to.String() {
+			return n, err
+		}
+	}
+}
+
+func (s *udpSock) SetReadDeadline(t time.Time) error {
+	if s.c != nil {
+		return s.c.SetReadDeadline(t)
+	}
+	return s.pc.SetReadDeadline(t)
+}
+
+func (s *udpSock) Close() error {
+	if s.c != nil {
+		return s.c.Close()
+	}
+	return s.pc.Close()
 }

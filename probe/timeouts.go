@@ -15,3 +15,37 @@ const (
 	// never sends a burst to many ports at once (looks like a port scan).
 	udpPacing = 20 * time.Millisecond
 )
+
+// Media (UDP) timers. RFC 8489 §6.2.1 retransmits from 500 ms doubling and
+// gives up after 39.5 s; libwebrtc calls a pair unwritable after 5
+// unanswered pings over 5 s, and tailscale's netcheck bounds STUN at 3 s
+// with a few retries (trtc-facts.md, "Timers"). We keep the doubling shape,
+// compressed: five sends whose gaps double from 250 ms, so 20-30 % loss
+// each way still gets an answer, and give up shortly after the last send,
+// well inside DefaultBudget with room for the echo probes that follow.
+var stunSendAt = []time.Duration{0, 250 * time.Millisecond, 750 * time.Millisecond, 1750 * time.Millisecond, 3750 * time.Millisecond}
+
+const (
+	// stunGiveUp is when a silent port is called blocked: 750 ms after the
+	// last send, three times a slow intercontinental RTT.
+	stunGiveUp = 4500 * time.Millisecond
+	// echoGiveUp bounds the echo probes, which run only where STUN already
+	// answered, so the path is known to carry datagrams: a shorter schedule
+	// (the first three sends) is enough to tell a payload filter.
+	echoGiveUp = 2 * time.Second
+	// reflectorDNSTimeout bounds resolving the reflector's name once.
+	reflectorDNSTimeout = 2 * time.Second
+	// turnRTO is the TURN client's first retransmission timer. pion's
+	// default (200 ms doubling, capped at 1.6 s, 7 requests) gives up after
+	// about 7.8 s per transaction, longer than a whole run.
+	turnRTO = 200 * time.Millisecond
+	// turnStepTimeout bounds one TURN transaction (allocate, permission):
+	// three retransmissions of turnRTO doubling.
+	turnStepTimeout = 2 * time.Second
+	// turnConnectTimeout bounds the TCP connect or TLS handshake to a TURN
+	// server over TCP/TLS.
+	turnConnectTimeout = 3 * time.Second
+	// turnRelayTimeout bounds the relay round trip after a successful
+	// allocation: a working relay answers within a few RTTs.
+	turnRelayTimeout = 2 * time.Second
+)

@@ -1,0 +1,82 @@
+package probe
+
+import (
+	"context"
+	"net/netip"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/pion/stun/v4"
+
+	"github.com/rtcprobe/rtcprobe/report"
+	"github.com/rtcprobe/rtcprobe/wire"
+)
+
+// Echo sizes beyond the STUN-sized datagram: 1200 bytes is what WebRTC
+// stacks keep media packets under; 1472 is the UDP payload of a full
+// 1500-byte IPv4 packet, the largest that passes without fragmentation.
+const (
+	echoMediaSize = 1200
+	echoFullSize  = 1472
+)
+
+// echoNote explains a silent echo probe: coturn and other plain STUN
+// reflectors never answer echo datagrams, so silence alone proves nothing.
+const echoNote = "only a reflector in echo mode (rtcprobe serve) answers these; a plain STUN server (coturn) never does"
+
+// echo sends the run's echo datagrams to a port that answered STUN: one of
+// the STUN request's size (a firewall that passes STUN but drops other
+// payloads filters by inspection, not by port) and the 1200 and 1472-byte
+// ones (a path that drops large datagrams breaks video).
+func (r *run) echo(ctx context.Context, to netip.AddrPort, stunProbe report.Probe) {
+	sizes := []int{stunRequestSize(), echoMediaSize, echoFullSize}
+	var wg sync.WaitGroup
+	for i, size := range sizes {
+		wg.Go(func() {
+			if !sleepCtx(ctx, udpPacing*timeMul(i)) {
+				return
+			}
+			r.echoOne(ctx, to, stunProbe, size)
+		})
+	}
+	wg.Wait()
+}
+
+func timeMul(i int) time.Duration { return time.Duration(i) }
+
+// echoOne runs one echo probe of one size.
+func (r *run) echoOne(ctx context.Context, to netip.AddrPort, stunProbe report.Probe, size int) {
+	p := report.Probe{ID: "echo/" + itoa(int(to.Port())) + "/" + strconv.Itoa(size), Kind: report.KindUDP, Role: "media",
+		Target: stunProbe.Target, Address: stunProbe.Address, Port: stunProbe.Port, Transport: "udp", After: stunProbe.ID}
+	start := r.begin(p)
+	token := r.echoToken()
+	res := r.exchange(ctx, to, echoGiveUp, stunSendAt[:3], func(int) ([]byte, error) {
+		return wire.NewEchoRequest(token, size)
+	}, func(b []byte, sent int) (int, string) {
+		if wire.MatchAnswer(b, token, size) {
+			return sent - 1, ""
+		}
+		return -1, "garbage"
+	})
+	res.fill(&p, r.env.now().Sub(start))
+	p.Details["payload"] = "echo"
+	p.Details["size"] = strconv.Itoa(size)
+	switch p.Status {
+	case report.StatusOK:
+		p.Details["echoCapable"] = "true"
+	case report.StatusBlocked:
+		p.Details["note"] = echoNote
+	}
+	r.finish(p)
+}
+
+// stunRequestSize is the size of the binding request stun() sends, so the
+// non-STUN datagram matches it byte for byte.
+func stunRequestSize() int {
+	m, err := stun.Build(stun.TransactionID, stun.BindingRequest, stun.Fingerprint)
+	if err != nil || len(m.Raw) < wire.HeaderLen {
+		return wire.HeaderLen + 8
+	}
+	return len(m.Raw)
+}

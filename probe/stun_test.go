@@ -1,0 +1,239 @@
+package probe
+
+import (
+	"context"
+	"math/rand/v2"
+	"net"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/pion/stun/v4"
+
+	"github.com/rtcprobe/rtcprobe/report"
+	"github.com/rtcprobe/rtcprobe/wire"
+)
+
+// responder is a tiny UDP server on loopback; answer decides what to send
+// back for each datagram (nil = nothing).
+func responder(t *testing.T, answer func(req []byte, from *net.UDPAddr) [][]byte) int {
+	t.Helper()
+	pc, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		buf := make([]byte, 2048)
+		for {
+			n, from, err := pc.ReadFromUDP(buf)
+			if err != nil {
+				return
+			}
+			for _, b := range answer(append([]byte(nil), buf[:n]...), from) {
+				_, _ = pc.WriteToUDP(b, from)
+			}
+		}
+	})
+	t.Cleanup(func() { pc.Close(); wg.Wait() })
+	return pc.LocalAddr().(*net.UDPAddr).Port
+}
+
+// bindingAnswer answers STUN binding requests; echo datagrams too when echo.
+func bindingAnswer(echo bool) func([]byte, *net.UDPAddr) [][]byte {
+	return func(req []byte, from *net.UDPAddr) [][]byte {
+		if echo && wire.IsEchoRequest(req) {
+			_ = wire.AnswerInPlace(req)
+			return [][]byte{req}
+		}
+		m := &stun.Message{Raw: req}
+		if m.Decode() != nil {
+			return nil
+		}
+		res, err := stun.Build(m, stun.BindingSuccess, &stun.XORMappedAddress{IP: from.IP, Port: from.Port}, stun.Fingerprint)
+		if err != nil {
+			return nil
+		}
+		return [][]byte{res.Raw}
+	}
+}
+
+// closedPort returns a loopback UDP port with nothing listening.
+func closedPort(t *testing.T) int {
+	t.Helper()
+	pc, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := pc.LocalAddr().(*net.UDPAddr).Port
+	pc.Close()
+	return port
+}
+
+// silentConn swallows every datagram both ways (a firewall that drops).
+type silentConn struct{ net.PacketConn }
+
+func (silentConn) WriteTo(b []byte, _ net.Addr) (int, error) { return len(b), nil }
+
+// lossyConn drops a share of datagrams each way.
+type lossyConn struct {
+	net.PacketConn
+	mu   sync.Mutex
+	rng  *rand.Rand
+	drop float64
+}
+
+func (c *lossyConn) lose() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.rng.Float64() < c.drop
+}
+
+func (c *lossyConn) WriteTo(b []byte, to net.Addr) (int, error) {
+	if c.lose() {
+		return len(b), nil
+	}
+	return c.PacketConn.WriteTo(b, to)
+}
+
+func (c *lossyConn) ReadFrom(b []byte) (int, net.Addr, error) {
+	for {
+		n, from, err := c.PacketConn.ReadFrom(b)
+		if err != nil || !c.lose() {
+			return n, from, err
+		}
+	}
+}
+
+func listenWrap(wrap func(net.PacketConn) net.PacketConn) func(context.Context, string, string) (net.PacketConn, error) {
+	return func(ctx context.Context, network, address string) (net.PacketConn, error) {
+		var lc net.ListenConfig
+		pc, err := lc.ListenPacket(ctx, "udp4", "127.0.0.1:0")
+		if err != nil {
+			return nil, err
+		}
+		return wrap(pc), nil
+	}
+}
+
+func runReflector(t *testing.T, env *Env, ports ...int) map[string]report.Probe {
+	t.Helper()
+	plan := &Plan{Budget: 8 * time.Second, Reflector: &ReflectorTarget{Host: "127.0.0.1", Ports: ports}}
+	out := map[string]report.Probe{}
+	for _, p := range Run(context.Background(), env, plan, nil) {
+		out[p.ID] = p
+	}
+	return out
+}
+
+func TestSTUN(t *testing.T) {
+	garbage := func(b []byte) func([]byte, *net.UDPAddr) [][]byte {
+		return func([]byte, *net.UDPAddr) [][]byte { return [][]byte{b} }
+	}
+	wrongTx := func(req []byte, from *net.UDPAddr) [][]byte {
+		res, _ := stun.Build(stun.TransactionID, stun.BindingSuccess, &stun.XORMappedAddress{IP: from.IP, Port: from.Port})
+		return [][]byte{res.Raw}
+	}
+	truncated := func(req []byte, from *net.UDPAddr) [][]byte {
+		return [][]byte{bindingAnswer(false)(req, from)[0][:30]}
+	}
+	oversized := func(req []byte, from *net.UDPAddr) [][]byte {
+		return [][]byte{append(bindingAnswer(false)(req, from)[0], make([]byte, 1600)...)}
+	}
+	mixed := func(req []byte, from *net.UDPAddr) [][]byte {
+		return append([][]byte{{0xff, 1, 2}, wrongTx(req, from)[0]}, bindingAnswer(false)(req, from)...)
+	}
+	tests := []struct {
+		name           string
+		answer         func([]byte, *net.UDPAddr) [][]byte
+		env            *Env
+		status, reason string
+	}{
+		{"answers", bindingAnswer(false), &Env{}, report.StatusOK, ""},
+		{"garbage then answer", mixed, &Env{}, report.StatusOK, ""},
+		{"lossy 30% each way", bindingAnswer(false), &Env{ListenPacket: listenWrap(func(pc net.PacketConn) net.PacketConn {
+			return &lossyConn{PacketConn: pc, rng: rand.New(rand.NewPCG(1, 2)), drop: 0.3}
+		})}, report.StatusOK, ""},
+		{"silent", bindingAnswer(false), &Env{ListenPacket: listenWrap(func(pc net.PacketConn) net.PacketConn { return silentConn{pc} })}, report.StatusBlocked, "timeout"},
+		{"garbage only", garbage([]byte("HTTP/1.1 400 Bad Request\r\n\r\n")), &Env{}, report.StatusError, "garbage"},
+		{"wrong transaction", wrongTx, &Env{}, report.StatusError, "wrong-transaction"},
+		{"truncated", truncated, &Env{}, report.StatusError, "garbage"},
+		{"oversized", oversized, &Env{}, report.StatusError, "garbage"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			port := responder(t, tt.answer)
+			got := runReflector(t, tt.env, port)["stun/"+strconv.Itoa(port)]
+			if got.Status != tt.status || got.Reason != tt.reason || got.Kind != report.KindSTUN || got.Role != "media" {
+				t.Fatalf("got %s/%s kind %s role %s (%s), want %s/%s", got.Status, got.Reason, got.Kind, got.Role, got.Error, tt.status, tt.reason)
+			}
+			if tt.status == report.StatusOK && (got.RTTMs == nil || got.Details["mappedAddress"] == "") {
+				t.Errorf("ok without RTT or mapped address: %+v", got)
+			}
+		})
+	}
+}
+
+func TestSTUNRejected(t *testing.T) {
+	port := closedPort(t)
+	got := runReflector(t, &Env{}, port)["stun/"+strconv.Itoa(port)]
+	if got.Status != report.StatusRejected || got.Reason != "icmp-unreachable" {
+		t.Fatalf("got %s/%s (%s), want rejected/icmp-unreachable", got.Status, got.Reason, got.Error)
+	}
+	if got.Details["sends"] != "1" {
+		t.Errorf("sends = %s, want 1: an ICMP rejection needs no retransmission", got.Details["sends"])
+	}
+}
+
+func TestEcho(t *testing.T) {
+	sizes := []int{stunRequestSize(), echoMediaSize, echoFullSize}
+	for _, tt := range []struct {
+		name   string
+		echo   bool
+		status string
+	}{{"echo mode", true, report.StatusOK}, {"plain STUN server", false, report.StatusBlocked}} {
+		t.Run(tt.name, func(t *testing.T) {
+			port := responder(t, bindingAnswer(tt.echo))
+			got := runReflector(t, &Env{}, port)
+			for _, size := range sizes {
+				p, ok := got["echo/"+strconv.Itoa(port)+"/"+strconv.Itoa(size)]
+				if !ok {
+					t.Fatalf("no echo probe for size %d in %v", size, got)
+				}
+				if p.Status != tt.status || p.Kind != report.KindUDP || p.After != "stun/"+strconv.Itoa(port) || p.Details["payload"] != "echo" {
+					t.Errorf("size %d: %s kind %s after %s payload %s, want %s", size, p.Status, p.Kind, p.After, p.Details["payload"], tt.status)
+				}
+				if tt.echo != (p.Details["echoCapable"] == "true") {
+					t.Errorf("size %d: echoCapable %q", size, p.Details["echoCapable"])
+				}
+			}
+		})
+	}
+}
+
+func TestEchoNotAfterFailedSTUN(t *testing.T) {
+	port := closedPort(t)
+	for id := range runReflector(t, &Env{}, port) {
+		if id != "stun/"+strconv.Itoa(port) {
+			t.Errorf("unexpected probe %s after a rejected STUN port", id)
+		}
+	}
+}
+
+func TestReflectorDNSOnce(t *testing.T) {
+	port := responder(t, bindingAnswer(false))
+	plan := &Plan{Budget: 5 * time.Second, Reflector: &ReflectorTarget{Host: "localhost", Ports: []int{port, closedPort(t)}}}
+	n := 0
+	for _, p := range Run(context.Background(), &Env{}, plan, nil) {
+		if p.ID == "reflector/dns" {
+			n++
+			if p.Status != report.StatusOK || p.Kind != report.KindDNS {
+				t.Errorf("reflector/dns %s/%s", p.Status, p.Reason)
+			}
+		}
+	}
+	if n != 1 {
+		t.Errorf("reflector/dns recorded %d times, want 1", n)
+	}
+}
