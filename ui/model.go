@@ -52,8 +52,8 @@ const eventBuffer = 256
 type state int
 
 const (
-	stateRunning state = iota
-	stateStopping      // ctrl-c pressed, waiting for the partial report
+	stateRunning  state = iota
+	stateStopping       // ctrl-c pressed, waiting for the partial report
 	stateDone
 )
 

@@ -13,12 +13,17 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
+	"github.com/charmbracelet/x/exp/teatest/v2"
 	"go.uber.org/goleak"
 
 	"github.com/rtcprobe/rtcprobe/report"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+// TestMain checks that no run leaves its engine goroutine behind. teatest
+// itself leaves one goroutine per program waiting for SIGINT, by design.
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m, goleak.IgnoreTopFunction("github.com/charmbracelet/x/exp/teatest/v2.NewTestModel.func2"))
+}
 
 // clock is a settable test clock.
 type clock struct{ t time.Time }
@@ -220,3 +225,70 @@ func TestRunStopsEngineOnQuit(t *testing.T) {
 // testWait bounds every wait on a program in tests, so a broken model
 // fails the test instead of hanging it.
 const testWait = 10 * time.Second
+
+// TestProgram runs the model in a real bubbletea program (teatest, 80x24)
+// with a scripted engine: verdict, drill-down, back, save, quit.
+func TestProgram(t *testing.T) {
+	dir := t.TempDir()
+	saved := make(chan string, 1)
+	events := append(signallingProbes(report.StatusBlocked, "timeout"), mediaProbes(report.StatusBlocked, "timeout")...)
+	m := New(Options{Engine: scriptedEngine(events, report5501(), nil, false), Budget: 15 * time.Second, Dir: dir,
+		Save: func(p string, r *report.Report) error { saved <- p; return nil }})
+	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(80, 24))
+	waitScreen(t, tm, "Calls will fail: the SDK will raise 5501")
+	tm.Send(keyMsg("down"))
+	tm.Send(keyMsg("enter"))
+	// The renderer repaints only what changed, so wait for text that is new
+	// on this screen.
+	waitScreen(t, tm, "Evidence")
+	tm.Send(keyMsg("esc"))
+	tm.Send(keyMsg("s"))
+	p := waitSaved(t, saved)
+	tm.Send(keyMsg("q"))
+	final := tm.FinalModel(t, teatest.WithFinalTimeout(testWait)).(*Model)
+	if r := final.Report(); r == nil || r.Verdict.Outcome != report.OutcomeFails {
+		t.Errorf("final report %+v, want the 5501 report", r)
+	}
+	if filepath.Dir(p) != dir {
+		t.Errorf("saved to %q, want a file in %q", p, dir)
+	}
+}
+
+// TestProgramInterrupted: ctrl-c during a run shows the partial report,
+// which can still be saved; a second ctrl-c quits.
+func TestProgramInterrupted(t *testing.T) {
+	saved := make(chan string, 1)
+	m := New(Options{Engine: scriptedEngine(signallingProbes(report.StatusOK, "")[:2], nil, reportIncomplete(), true),
+		Budget: 15 * time.Second, Dir: t.TempDir(),
+		Save: func(p string, r *report.Report) error { saved <- p; return nil }})
+	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(80, 24))
+	waitScreen(t, tm, "probes done")
+	tm.Send(keyMsg("ctrl+c"))
+	waitScreen(t, tm, "INCOMPLETE")
+	tm.Send(keyMsg("s"))
+	waitSaved(t, saved)
+	tm.Send(keyMsg("ctrl+c"))
+	final := tm.FinalModel(t, teatest.WithFinalTimeout(testWait)).(*Model)
+	if r := final.Report(); r == nil || r.Complete {
+		t.Errorf("final report %+v, want the incomplete one", r)
+	}
+}
+
+// waitScreen waits (bounded) until the program's output shows s.
+func waitScreen(t *testing.T, tm *teatest.TestModel, s string) {
+	t.Helper()
+	teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
+		return strings.Contains(ansi.Strip(string(b)), s)
+	}, teatest.WithDuration(testWait), teatest.WithCheckInterval(10*time.Millisecond))
+}
+
+func waitSaved(t *testing.T, saved <-chan string) string {
+	t.Helper()
+	select {
+	case p := <-saved:
+		return p
+	case <-time.After(testWait):
+		t.Fatal("s did not save")
+		return ""
+	}
+}

@@ -100,8 +100,11 @@ func pathLabel(name string) string {
 }
 
 func rtt(p report.Probe) string {
-	if p.RTTMs == nil {
+	switch {
+	case p.RTTMs == nil:
 		return ""
+	case *p.RTTMs < 10:
+		return fmt.Sprintf("%.1fms", *p.RTTMs)
 	}
 	return fmt.Sprintf("%.0fms", *p.RTTMs)
 }
@@ -215,11 +218,15 @@ func (m *Model) header() []string {
 	default:
 		sym = "✖"
 	}
-	out := []string{st.Render(sym + " " + r.Verdict.Headline)}
+	headline := r.Verdict.Headline
+	if headline == "" { // a report without a judged verdict: say so, decide nothing
+		headline = "Outcome: " + r.Verdict.Outcome
+	}
+	out := []string{st.Render(sym + " " + headline)}
 	if !r.Complete {
 		out = append(out, styleWarn.Render("INCOMPLETE: the run was interrupted; results below are partial"))
 	}
-	if m.height >= minHeightForSummary {
+	if m.height >= minHeightForSummary && r.Verdict.Summary != "" {
 		for _, l := range strings.Split(lipgloss.Wrap(r.Verdict.Summary, max(m.width-2, 20), ""), "\n") {
 			out = append(out, styleDim.Render(l))
 		}
