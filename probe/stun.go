@@ -177,13 +177,26 @@ type exchangeResult struct {
 // early nor make it longer.
 func (r *run) exchange(ctx context.Context, to netip.AddrPort, giveUp time.Duration, schedule []time.Duration,
 	build func(i int) ([]byte, error), match func(b []byte, sent int) (int, string)) exchangeResult {
-	res := exchangeResult{answered: -1, ignored: map[string]int{}}
 	sock, err := r.openUDP(ctx, to)
 	if err != nil {
-		res.err = err
-		return res
+		return exchangeResult{answered: -1, err: err}
 	}
 	defer sock.Close()
+	return exchangeOn(ctx, sock, giveUp, schedule, build, match)
+}
+
+// datagramSock is one conversation with one far end: a UDP socket, or a
+// TURN relay bound to a peer (turn.go).
+type datagramSock interface {
+	send(b []byte) error
+	Read(b []byte) (int, error)
+	SetReadDeadline(t time.Time) error
+}
+
+// exchangeOn is exchange over an open conversation.
+func exchangeOn(ctx context.Context, sock datagramSock, giveUp time.Duration, schedule []time.Duration,
+	build func(i int) ([]byte, error), match func(b []byte, sent int) (int, string)) exchangeResult {
+	res := exchangeResult{answered: -1, ignored: map[string]int{}}
 	start := time.Now()
 	end := start.Add(giveUp)
 	if d, ok := ctx.Deadline(); ok && d.Before(end) {

@@ -237,3 +237,28 @@ func TestReflectorDNSOnce(t *testing.T) {
 		t.Errorf("reflector/dns recorded %d times, want 1", n)
 	}
 }
+
+// TestMediaTimeoutOrder checks the relations timeouts.go promises for the
+// media probes.
+func TestMediaTimeoutOrder(t *testing.T) {
+	for i := 1; i < len(stunSendAt); i++ {
+		if stunSendAt[i] <= stunSendAt[i-1] {
+			t.Errorf("stunSendAt not increasing at %d: %v", i, stunSendAt)
+		}
+	}
+	if last := stunSendAt[len(stunSendAt)-1]; last >= stunGiveUp {
+		t.Errorf("last send %v after the give-up %v", last, stunGiveUp)
+	}
+	if stunGiveUp+echoGiveUp >= DefaultBudget {
+		t.Errorf("STUN %v then echo %v do not fit in the budget %v", stunGiveUp, echoGiveUp, DefaultBudget)
+	}
+	if echoGiveUp <= stunSendAt[2] {
+		t.Errorf("echoGiveUp %v leaves no time after the third send %v", echoGiveUp, stunSendAt[2])
+	}
+	if turnRTO*(1+2+4+8) >= turnAllocateTimeout {
+		t.Errorf("turnAllocateTimeout %v does not cover four sends from RTO %v", turnAllocateTimeout, turnRTO)
+	}
+	if turnAllocateTimeout+turnConnectTimeout >= DefaultBudget {
+		t.Errorf("TURN connect %v + allocate %v exceed the budget %v", turnConnectTimeout, turnAllocateTimeout, DefaultBudget)
+	}
+}

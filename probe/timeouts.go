@@ -39,6 +39,11 @@ const (
 	// default (200 ms doubling, capped at 1.6 s, 7 requests) gives up after
 	// about 7.8 s per transaction, longer than a whole run.
 	turnRTO = 200 * time.Millisecond
+	// turnAllocateTimeout bounds Allocate (two transactions: the 401
+	// challenge and the authenticated request). With turnRTO doubling, the
+	// first request goes at 0, 0.2, 0.6, 1.4 and 3.0 s: a silent server is
+	// called blocked one retransmission window later, as the STUN probe.
+	turnAllocateTimeout = 4 * time.Second
 	// turnStepTimeout bounds one TURN transaction (allocate, permission):
 	// three retransmissions of turnRTO doubling.
 	turnStepTimeout = 2 * time.Second

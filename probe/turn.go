@@ -2,15 +2,291 @@ package probe
 
 import (
 	"context"
+	"crypto/tls"
+	"errors"
+	"io"
+	"net"
+	"net/netip"
 	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/pion/logging"
+	"github.com/pion/stun/v4"
+	"github.com/pion/turn/v5"
 
 	"github.com/rtcprobe/rtcprobe/report"
 )
 
 func itoa(i int) string { return strconv.Itoa(i) }
 
-// turn checks one TURN server over one transport: allocate, permission, relay.
-// STUB: to be replaced.
-func (r *run) turn(ctx context.Context, t TURNTarget) {
-	r.finish(report.Probe{ID: t.ID, Kind: report.KindTURN, Role: "turn", Target: t.URL, Port: t.Port, Transport: t.Transport, Status: report.StatusError, Error: "not implemented"})
+// Sentinel errors of the TURN probe.
+var (
+	// errTURNRejected: the server's address refused the connection or
+	// answered with ICMP unreachable.
+	errTURNRejected = errors.New("probe: TURN server rejected the connection")
+	// errRelaySilent: allocated, but nothing came back through the relay.
+	errRelaySilent = errors.New("probe: nothing came back through the relay")
+)
+
+// quietLogs keeps pion's own logging off the screen; its messages may
+// quote server answers, and nothing it says belongs in a report.
+var quietLogs = &logging.DefaultLoggerFactory{Writer: io.Discard, DefaultLogLevel: logging.LogLevelDisabled}
+
+// turnSession is one TURN client with its allocation. close releases all.
+type turnSession struct {
+	conn     net.PacketConn
+	client   *turn.Client
+	relay    net.PacketConn // nil until allocated
+	server   netip.AddrPort
+	rejected atomic.Bool // the socket saw an ICMP rejection
 }
+
+func (s *turnSession) close() {
+	if s.relay != nil {
+		_ = s.relay.Close()
+	}
+	if s.client != nil {
+		s.client.Close()
+	}
+	if s.conn != nil {
+		_ = s.conn.Close()
+	}
+}
+
+// turnFailure is a classified TURN outcome.
+type turnFailure struct {
+	status, reason, step string
+	err                  error
+}
+
+func (f *turnFailure) Error() string { return f.err.Error() }
+
+// turn checks one TURN server over one transport: Allocate (with the 401
+// challenge), CreatePermission, then a real relay round trip to the peer.
+func (r *run) turn(ctx context.Context, t TURNTarget) {
+	p := report.Probe{ID: t.ID, Kind: report.KindTURN, Role: "turn", Target: t.URL, Port: t.Port, Transport: t.Transport}
+	start := r.begin(p)
+	s, f := r.turnAllocate(ctx, t, t.Username, t.Credential.Reveal())
+	if s != nil {
+		defer s.close()
+		p.Address = s.server.Addr().String()
+		p.Details = map[string]string{"serverAddress": s.server.String()}
+	}
+	if f == nil {
+		p.Details["relayedAddress"] = s.relay.LocalAddr().String()
+		if m := s.mappedAddress(ctx); m != "" {
+			p.Details["mappedAddress"] = m
+		}
+		var rtt time.Duration
+		rtt, f = r.turnRelayTrip(ctx, t, s, p.Details)
+		p.RTTMs = report.RTT(rtt)
+	}
+	if f != nil {
+		p.Status, p.Reason, p.Step = f.status, f.reason, f.step
+		p.Error = scrub(f.err.Error(), t.Credential)
+	} else {
+		p.Status = report.StatusOK
+	}
+	p.StartMs = report.MS(start.Sub(r.start))
+	r.finish(p)
+	if s != nil && s.relay != nil && r.auditTarget(t) {
+		r.turnAudits(ctx, t, s)
+	}
+}
+
+// scrub removes a credential from an error text (pion's errors quote
+// attributes; none should hold the password, but a report must never).
+func scrub(msg string, cred Secret) string {
+	if c := cred.Reveal(); c != "" {
+		msg = strings.ReplaceAll(msg, c, redacted)
+	}
+	return msg
+}
+
+// turnAllocate connects to the server and allocates a relay. A nil failure
+// means s.relay is set; s is non-nil once a connection exists and must be
+// closed by the caller.
+func (r *run) turnAllocate(ctx context.Context, t TURNTarget, user, pass string) (*turnSession, *turnFailure) {
+	server, err := r.turnServerAddr(ctx, t)
+	if err != nil {
+		return nil, &turnFailure{report.StatusFailed, "dns", "resolve", err}
+	}
+	s := &turnSession{server: server}
+	ctx, cancel := context.WithTimeout(ctx, turnConnectTimeout+turnAllocateTimeout)
+	defer cancel()
+	s.conn, err = r.turnConn(ctx, t, s, cancel)
+	if err != nil {
+		return nil, connectFailure(err)
+	}
+	ctx, cancelAlloc := context.WithTimeout(ctx, turnAllocateTimeout)
+	defer cancelAlloc()
+	s.client, err = turn.NewClient(&turn.ClientConfig{
+		STUNServerAddr: server.String(), TURNServerAddr: server.String(),
+		Username: user, Password: pass, RTO: turnRTO, Conn: s.conn, LoggerFactory: quietLogs,
+	})
+	if err == nil {
+		err = s.client.Listen()
+	}
+	if err != nil {
+		s.close()
+		return nil, &turnFailure{report.StatusError, "client", "allocate", err}
+	}
+	stop := context.AfterFunc(ctx, s.client.Close)
+	defer stop()
+	s.relay, err = s.client.AllocateWithContext(ctx)
+	if err != nil {
+		if s.rejected.Load() {
+			return s, &turnFailure{report.StatusRejected, "icmp-unreachable", "allocate", errTURNRejected}
+		}
+		return s, allocateFailure(err)
+	}
+	return s, nil
+}
+
+// turnServerAddr resolves the server once through the system resolver.
+func (r *run) turnServerAddr(ctx context.Context, t TURNTarget) (netip.AddrPort, error) {
+	if a, err := netip.ParseAddr(t.Host); err == nil {
+		return netip.AddrPortFrom(a.Unmap(), uint16(t.Port)), nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, reflectorDNSTimeout)
+	defer cancel()
+	addrs, err := r.env.resolver().LookupNetIP(ctx, "ip", t.Host)
+	a, err := pickIPv4(addrs, err)
+	return netip.AddrPortFrom(a, uint16(t.Port)), err
+}
+
+// turnConn opens the transport to the server: a UDP socket, or a TCP or
+// TLS stream (through the HTTP proxy when the browser would use one)
+// framed as STUN messages.
+func (r *run) turnConn(ctx context.Context, t TURNTarget, s *turnSession, cancel func()) (net.PacketConn, error) {
+	if t.Transport == "udp" {
+		sock, err := r.openUDP(ctx, s.server)
+		if err != nil {
+			return nil, err
+		}
+		return &sockPacketConn{udpSock: sock, onReject: func() { s.rejected.Store(true); cancel() }}, nil
+	}
+	cctx, ccancel := context.WithTimeout(ctx, turnConnectTimeout)
+	defer ccancel()
+	c, err := r.turnStream(cctx, t, s.server)
+	if err != nil {
+		return nil, err
+	}
+	if t.Transport == "tls" {
+		tc := tls.Client(c, &tls.Config{ServerName: t.Host, RootCAs: r.env.RootCAs, MinVersion: tls.VersionTLS12})
+		if err := tc.HandshakeContext(cctx); err != nil {
+			_ = c.Close()
+			return nil, &turnFailure{report.StatusFailed, "tls-handshake", "handshake", err}
+		}
+		c = tc
+	}
+	return turn.NewSTUNConn(c), nil
+}
+
+// connectFailure classifies a failure to reach the server.
+func connectFailure(err error) *turnFailure {
+	var f *turnFailure
+	switch {
+	case errors.As(err, &f):
+		return f
+	case errors.Is(err, syscallECONNREFUSED):
+		return &turnFailure{report.StatusRejected, "rst", "connect", err}
+	case udpRejected(err):
+		return &turnFailure{report.StatusRejected, "icmp-unreachable", "connect", err}
+	case isTimeout(err), errors.Is(err, context.DeadlineExceeded):
+		return &turnFailure{report.StatusBlocked, "timeout", "connect", err}
+	}
+	return &turnFailure{report.StatusError, "connect", "connect", err}
+}
+
+// allocateFailure classifies an Allocate error.
+func allocateFailure(err error) *turnFailure {
+	var te *stun.TurnError
+	if errors.As(err, &te) {
+		switch te.ErrorCodeAttr.Code {
+		case stun.CodeUnauthorized:
+			return &turnFailure{report.StatusFailed, "unauthorized", "allocate", err}
+		case stun.CodeForbidden:
+			return &turnFailure{report.StatusFailed, "permission-denied", "allocate", err}
+		}
+		return &turnFailure{report.StatusFailed, "allocate-error", "allocate", err}
+	}
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) || isTimeout(err) || strings.Contains(err.Error(), "closed") {
+		return &turnFailure{report.StatusBlocked, "timeout", "allocate", err}
+	}
+	return &turnFailure{report.StatusFailed, "allocate-error", "allocate", err}
+}
+
+// mappedAddress asks the server for our reflexive address (one binding
+// transaction, bounded); "" when it did not answer.
+func (s *turnSession) mappedAddress(ctx context.Context) string {
+	ctx, cancel := context.WithTimeout(ctx, turnStepTimeout)
+	defer cancel()
+	stop := context.AfterFunc(ctx, s.client.Close)
+	defer stop()
+	a, err := s.client.SendBindingRequest()
+	if err != nil {
+		return ""
+	}
+	return a.String()
+}
+
+// createPermission grants the peer, bounded by turnStepTimeout: pion's
+// CreatePermission has no context and retries for about 7.8 s.
+func (s *turnSession) createPermission(ctx context.Context, peer net.Addr) error {
+	ctx, cancel := context.WithTimeout(ctx, turnStepTimeout)
+	defer cancel()
+	stop := context.AfterFunc(ctx, s.client.Close)
+	defer stop()
+	return s.client.CreatePermission(peer)
+}
+
+// permissionFailure classifies a CreatePermission error.
+func permissionFailure(err error) *turnFailure {
+	var te *stun.TurnError
+	if errors.As(err, &te) && te.ErrorCodeAttr.Code == stun.CodeForbidden {
+		return &turnFailure{report.StatusFailed, "permission-denied", "permission", err}
+	}
+	if errors.As(err, &te) {
+		return &turnFailure{report.StatusFailed, "permission-error", "permission", err}
+	}
+	return &turnFailure{report.StatusBlocked, "timeout", "permission", err}
+}
+
+// sockPacketConn lets the TURN client use a udpSock (connected, so ICMP
+// errors are seen) as a net.PacketConn.
+type sockPacketConn struct {
+	*udpSock
+	onReject func()
+}
+
+func (c *sockPacketConn) ReadFrom(b []byte) (int, net.Addr, error) {
+	n, err := c.udpSock.Read(b)
+	if udpRejected(err) {
+		c.onReject()
+	}
+	return n, c.to, err
+}
+
+func (c *sockPacketConn) WriteTo(b []byte, _ net.Addr) (int, error) {
+	if err := c.send(b); err != nil {
+		if udpRejected(err) {
+			c.onReject()
+		}
+		return 0, err
+	}
+	return len(b), nil
+}
+
+func (c *sockPacketConn) LocalAddr() net.Addr {
+	if c.c != nil {
+		return c.c.LocalAddr()
+	}
+	return c.pc.LocalAddr()
+}
+
+func (c *sockPacketConn) SetDeadline(t time.Time) error { return c.SetReadDeadline(t) }
+
+func (c *sockPacketConn) SetWriteDeadline(time.Time) error { return nil }

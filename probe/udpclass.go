@@ -31,3 +31,6 @@ func isTimeout(err error) bool {
 	var ne net.Error
 	return errors.As(err, &ne) && ne.Timeout()
 }
+
+// syscallECONNREFUSED is a TCP RST (connection refused).
+var syscallECONNREFUSED = syscall.ECONNREFUSED

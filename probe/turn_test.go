@@ -1,0 +1,237 @@
+package probe
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/json"
+	"math/big"
+	"net"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pion/turn/v5"
+
+	"github.com/rtcprobe/rtcprobe/report"
+)
+
+const testRealm = "rtcprobe.test"
+
+// turnServerOpts shape the in-process TURN server.
+type turnServerOpts struct {
+	silentRelay bool // relay sockets drop everything (broken relay range)
+	denyPrivate bool // permissions to loopback/private peers are refused
+}
+
+type turnServer struct {
+	udpPort, tcpPort, tlsPort int
+	roots                     *x509.CertPool
+}
+
+// dropConn is a relay socket that never delivers: a relay port range
+// closed on the TURN host.
+type dropConn struct{ net.PacketConn }
+
+func (dropConn) WriteTo(b []byte, _ net.Addr) (int, error) { return len(b), nil }
+
+type silentGenerator struct{ *turn.RelayAddressGeneratorStatic }
+
+func (g silentGenerator) AllocatePacketConn(c turn.AllocateListenerConfig) (net.PacketConn, net.Addr, error) {
+	pc, a, err := g.RelayAddressGeneratorStatic.AllocatePacketConn(c)
+	if err != nil {
+		return nil, nil, err
+	}
+	return dropConn{pc}, a, nil
+}
+
+// startTURN runs a pion/turn server on loopback (UDP, TCP and TLS) with the
+// users alice/s3cret-pass and turn/turn.
+func startTURN(t *testing.T, o turnServerOpts) turnServer {
+	t.Helper()
+	users := map[string][]byte{
+		"alice": turn.GenerateAuthKey("alice", testRealm, "s3cret-pass"),
+		"turn":  turn.GenerateAuthKey("turn", testRealm, "turn"),
+	}
+	// Relays on 127.0.0.2 so a server that refuses 127.0.0.1 (the audit's
+	// loopback peer) still relays between two allocations.
+	var gen turn.RelayAddressGenerator = &turn.RelayAddressGeneratorStatic{RelayAddress: net.IPv4(127, 0, 0, 2), Address: "127.0.0.2"}
+	if o.silentRelay {
+		gen = silentGenerator{gen.(*turn.RelayAddressGeneratorStatic)}
+	}
+	var perm turn.PermissionHandler
+	if o.denyPrivate {
+		perm = func(_ net.Addr, ip net.IP) bool { return !ip.Equal(net.IPv4(127, 0, 0, 1)) && !ip.IsPrivate() }
+	}
+	udp, err := net.ListenPacket("udp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tcp, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, roots := testCert(t)
+	tl, err := tls.Listen("tcp4", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{cert}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := turn.NewServer(turn.ServerConfig{
+		Realm: testRealm, LoggerFactory: quietLogs,
+		AuthHandler: func(ra *turn.RequestAttributes) (string, []byte, bool) {
+			k, ok := users[ra.Username]
+			return ra.Username, k, ok
+		},
+		PacketConnConfigs: []turn.PacketConnConfig{{PacketConn: udp, RelayAddressGenerator: gen, PermissionHandler: perm}},
+		ListenerConfigs: []turn.ListenerConfig{
+			{Listener: tcp, RelayAddressGenerator: gen, PermissionHandler: perm},
+			{Listener: tl, RelayAddressGenerator: gen, PermissionHandler: perm},
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.Close() })
+	return turnServer{udp.LocalAddr().(*net.UDPAddr).Port, tcp.Addr().(*net.TCPAddr).Port, tl.Addr().(*net.TCPAddr).Port, roots}
+}
+
+// testCert makes a self-signed certificate for 127.0.0.1.
+func testCert(t *testing.T) (tls.Certificate, *x509.CertPool) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "rtcprobe test"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)}, IsCA: true, BasicConstraintsValid: true,
+		KeyUsage: x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	pool.AddCert(c)
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, pool
+}
+
+func turnTarget(id, transport string, port int, user, pass, peer string) TURNTarget {
+	return TURNTarget{ID: id, URL: "turn:127.0.0.1:" + strconv.Itoa(port) + "?transport=" + transport, Host: "127.0.0.1",
+		Port: port, Transport: transport, Username: user, Credential: Secret(pass), Peer: peer}
+}
+
+// runTURN runs the plan and checks that no output holds a credential.
+func runTURN(t *testing.T, env *Env, targets ...TURNTarget) map[string]report.Probe {
+	t.Helper()
+	plan := &Plan{Budget: 8 * time.Second, TURN: targets}
+	out := map[string]report.Probe{}
+	got := Run(context.Background(), env, plan, nil)
+	b, err := json.Marshal(got)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(b), "s3cret-pass") {
+		t.Errorf("a credential reached the results: %s", b)
+	}
+	for _, p := range got {
+		out[p.ID] = p
+	}
+	return out
+}
+
+type turnWant struct{ status, reason, step string }
+
+func checkProbe(t *testing.T, got map[string]report.Probe, id string, w turnWant) {
+	t.Helper()
+	p, ok := got[id]
+	if !ok {
+		t.Fatalf("no probe %s", id)
+	}
+	if p.Status != w.status || p.Reason != w.reason || p.Step != w.step || p.Kind != report.KindTURN || p.Role != "turn" {
+		t.Errorf("%s = %s/%s step %q kind %s (%s), want %s/%s step %q", id, p.Status, p.Reason, p.Step, p.Kind, p.Error, w.status, w.reason, w.step)
+	}
+	if w.status == report.StatusOK && p.Details["relayedAddress"] == "" && !strings.Contains(id, "/audit/") {
+		t.Errorf("%s: ok without relayedAddress: %v", id, p.Details)
+	}
+}
+
+func TestTURN(t *testing.T) {
+	srv := startTURN(t, turnServerOpts{})
+	peer := responder(t, bindingAnswer(false))
+	peerAddr := "127.0.0.1:" + strconv.Itoa(peer)
+	silent := &Env{ListenPacket: listenWrap(func(pc net.PacketConn) net.PacketConn { return silentConn{pc} })}
+	ok := turnWant{report.StatusOK, "", ""}
+	tests := []struct {
+		name   string
+		env    *Env
+		target TURNTarget
+		want   turnWant
+	}{
+		{"udp to peer", &Env{}, turnTarget("t", "udp", srv.udpPort, "alice", "s3cret-pass", peerAddr), ok},
+		{"udp second allocation", &Env{}, turnTarget("t", "udp", srv.udpPort, "alice", "s3cret-pass", ""), ok},
+		{"tcp", &Env{}, turnTarget("t", "tcp", srv.tcpPort, "alice", "s3cret-pass", peerAddr), ok},
+		{"tls", &Env{RootCAs: srv.roots}, turnTarget("t", "tls", srv.tlsPort, "alice", "s3cret-pass", ""), ok},
+		{"tls untrusted", &Env{}, turnTarget("t", "tls", srv.tlsPort, "alice", "s3cret-pass", ""), turnWant{report.StatusFailed, "tls-handshake", "handshake"}},
+		{"wrong password", &Env{}, turnTarget("t", "udp", srv.udpPort, "alice", "wrong-s3cret-pass", ""), turnWant{report.StatusFailed, "unauthorized", "allocate"}},
+		{"udp silent", silent, turnTarget("t", "udp", srv.udpPort, "alice", "s3cret-pass", ""), turnWant{report.StatusBlocked, "timeout", "allocate"}},
+		{"udp closed port", &Env{}, turnTarget("t", "udp", closedPort(t), "alice", "s3cret-pass", ""), turnWant{report.StatusRejected, "icmp-unreachable", "allocate"}},
+		{"tcp closed port", &Env{}, turnTarget("t", "tcp", closedPort(t), "alice", "s3cret-pass", ""), turnWant{report.StatusRejected, "rst", "connect"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			checkProbe(t, runTURN(t, tt.env, tt.target), "t", tt.want)
+		})
+	}
+}
+
+func TestTURNRelaySilent(t *testing.T) {
+	srv := startTURN(t, turnServerOpts{silentRelay: true})
+	peer := "127.0.0.1:" + strconv.Itoa(responder(t, bindingAnswer(false)))
+	for _, p := range []string{peer, ""} {
+		got := runTURN(t, &Env{}, turnTarget("t", "udp", srv.udpPort, "alice", "s3cret-pass", p))
+		checkProbe(t, got, "t", turnWant{report.StatusFailed, "relay-silent", "relay"})
+	}
+}
+
+func TestTURNAudits(t *testing.T) {
+	for _, tt := range []struct {
+		name      string
+		opts      turnServerOpts
+		user      string
+		pass      string
+		permWant  turnWant
+		credsWant *turnWant
+	}{
+		{"open server", turnServerOpts{}, "alice", "s3cret-pass", turnWant{report.StatusOK, "", ""}, &turnWant{report.StatusOK, "", ""}},
+		{"filtered server", turnServerOpts{denyPrivate: true}, "alice", "s3cret-pass", turnWant{report.StatusFailed, "permission-denied", "permission"}, &turnWant{report.StatusOK, "", ""}},
+		{"configured with turn/turn", turnServerOpts{}, "turn", "turn", turnWant{report.StatusOK, "", ""}, nil},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := startTURN(t, tt.opts)
+			got := runTURN(t, &Env{},
+				turnTarget("s/tcp", "tcp", srv.udpPort, tt.user, tt.pass, ""),
+				turnTarget("s/udp", "udp", srv.udpPort, tt.user, tt.pass, ""))
+			checkProbe(t, got, "s/udp/audit/relay-loopback", tt.permWant)
+			checkProbe(t, got, "s/udp/audit/relay-private", tt.permWant)
+			if tt.credsWant != nil {
+				checkProbe(t, got, "s/udp/audit/default-credentials", *tt.credsWant)
+			} else if _, ok := got["s/udp/audit/default-credentials"]; ok {
+				t.Error("default-credentials audit run although the configured credentials are turn/turn")
+			}
+			for id := range got {
+				if strings.HasPrefix(id, "s/tcp/audit/") {
+					t.Errorf("audit %s ran on the second transport of the same server", id)
+				}
+			}
+		})
+	}
+}

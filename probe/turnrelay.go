@@ -1,0 +1,156 @@
+package probe
+
+import (
+	"context"
+	"net"
+	"net/netip"
+	"sync"
+	"time"
+
+	"github.com/pion/stun/v4"
+
+	"github.com/rtcprobe/rtcprobe/report"
+	"github.com/rtcprobe/rtcprobe/wire"
+)
+
+// Audit permission targets: a permission is only asked for, no datagram is
+// ever sent to them. Port 9 (discard) keeps any accidental send harmless.
+var (
+	auditLoopback = &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 9}
+	auditPrivate  = &net.UDPAddr{IP: net.IPv4(10, 255, 255, 1), Port: 9}
+)
+
+// relayEchoSize is the size of the datagram bounced between two
+// allocations: small, a media packet would be larger but the point is the
+// path, not the size (the echo probes measure sizes).
+const relayEchoSize = 100
+
+// relaySock is a conversation with one peer through a TURN relay.
+type relaySock struct {
+	relay net.PacketConn
+	peer  net.Addr
+}
+
+func (s relaySock) send(b []byte) error { _, err := s.relay.WriteTo(b, s.peer); return err }
+
+func (s relaySock) Read(b []byte) (int, error) {
+	for {
+		n, from, err := s.relay.ReadFrom(b)
+		if err != nil || from.String() == s.peer.String() {
+			return n, err
+		}
+	}
+}
+
+func (s relaySock) SetReadDeadline(t time.Time) error { return s.relay.SetReadDeadline(t) }
+
+// turnRelayTrip checks the relay with a real round trip: a STUN binding
+// request to t.Peer through the relay, or, without a peer, a datagram
+// bounced off a second allocation on the same server.
+func (r *run) turnRelayTrip(ctx context.Context, t TURNTarget, s *turnSession, details map[string]string) (time.Duration, *turnFailure) {
+	if t.Peer == "" {
+		return r.turnBounce(ctx, t, s, details)
+	}
+	peer, err := r.resolveHostPort(ctx, t.Peer)
+	if err != nil {
+		return 0, &turnFailure{report.StatusError, "peer", "relay", err}
+	}
+	details["peer"] = peer.String()
+	pa := net.UDPAddrFromAddrPort(peer)
+	if err := s.createPermission(ctx, pa); err != nil {
+		return 0, permissionFailure(err)
+	}
+	ids := make([][stun.TransactionIDSize]byte, 3)
+	res := exchangeOn(ctx, relaySock{s.relay, pa}, turnRelayTimeout, stunSendAt[:3], func(i int) ([]byte, error) {
+		m, err := stun.Build(stun.TransactionID, stun.BindingRequest, stun.Fingerprint)
+		if err != nil {
+			return nil, err
+		}
+		ids[i] = m.TransactionID
+		return m.Raw, nil
+	}, func(b []byte, sent int) (int, string) { return matchBinding(b, ids[:sent]) })
+	return relayOutcome(res)
+}
+
+// turnBounce uses a second allocation on the same server as the peer.
+func (r *run) turnBounce(ctx context.Context, t TURNTarget, s *turnSession, details map[string]string) (time.Duration, *turnFailure) {
+	s2, f := r.turnAllocate(ctx, t, t.Username, t.Credential.Reveal())
+	if s2 != nil {
+		defer s2.close()
+	}
+	if f != nil {
+		f.step = "relay"
+		return 0, f
+	}
+	a1, a2 := s.relay.LocalAddr(), s2.relay.LocalAddr()
+	details["peer"] = "second allocation " + a2.String()
+	if err := s.createPermission(ctx, a2); err != nil {
+		return 0, permissionFailure(err)
+	}
+	if err := s2.createPermission(ctx, a1); err != nil {
+		return 0, permissionFailure(err)
+	}
+	var wg sync.WaitGroup
+	wg.Go(func() { bounce(s2.relay, a1, time.Now().Add(turnRelayTimeout)) })
+	defer wg.Wait()
+	defer func() { _ = s2.relay.SetReadDeadline(time.Now()) }()
+	token := r.echoToken()
+	res := exchangeOn(ctx, relaySock{s.relay, a2}, turnRelayTimeout, stunSendAt[:3], func(int) ([]byte, error) {
+		return wire.NewEchoRequest(token, relayEchoSize)
+	}, func(b []byte, sent int) (int, string) {
+		if wire.MatchAnswer(b, token, relayEchoSize) {
+			return sent - 1, ""
+		}
+		return -1, "garbage"
+	})
+	return relayOutcome(res)
+}
+
+// bounce answers echo requests from peer on relay until deadline.
+func bounce(relay net.PacketConn, peer net.Addr, deadline time.Time) {
+	_ = relay.SetReadDeadline(deadline)
+	buf := make([]byte, maxDatagram)
+	for {
+		n, from, err := relay.ReadFrom(buf)
+		if err != nil {
+			return
+		}
+		if from.String() == peer.String() && wire.AnswerInPlace(buf[:n]) == nil {
+			_, _ = relay.WriteTo(buf[:n], peer)
+		}
+	}
+}
+
+func relayOutcome(res exchangeResult) (time.Duration, *turnFailure) {
+	if res.answered >= 0 {
+		return res.rtt, nil
+	}
+	err := res.err
+	if err == nil || err == ErrTimeout {
+		err = errRelaySilent
+	}
+	return 0, &turnFailure{report.StatusFailed, "relay-silent", "relay", err}
+}
+
+// resolveHostPort resolves a host:port through the system resolver.
+func (r *run) resolveHostPort(ctx context.Context, hp string) (netip.AddrPort, error) {
+	if ap, err := netip.ParseAddrPort(hp); err == nil {
+		return ap, nil
+	}
+	host, port, err := net.SplitHostPort(hp)
+	if err != nil {
+		return netip.AddrPort{}, err
+	}
+	pn, err := net.LookupPort("udp", port)
+	if err != nil {
+		return netip.AddrPort{}, err
+	}
+	return r.turnServerAddr(ctx, TURNTarget{Host: host, Port: pn})
+}
+
+// turnStream opens the TCP connection to a TURN server, through the HTTP
+// proxy when the browser would use one (Chromium sends TURN/TCP and
+// TURN/TLS by CONNECT, with no direct fallback).
+func (r *run) turnStream(ctx context.Context, t TURNTarget, server netip.AddrPort) (net.Conn, error) {
+	return r.env.dial(ctx, "tcp", server.String())
+}
