@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -290,5 +292,44 @@ func waitSaved(t *testing.T, saved <-chan string) string {
 	case <-time.After(testWait):
 		t.Fatal("s did not save")
 		return ""
+	}
+}
+
+// TestNoColor: NO_COLOR removes colour from the screen, while the status
+// words stay; without it the same screen is coloured.
+func TestNoColor(t *testing.T) {
+	sgr := regexp.MustCompile(`\x1b\[([0-9;:]*)m`)
+	hasColour := func(b []byte) bool {
+		for _, m := range sgr.FindAllSubmatch(b, -1) {
+			for _, p := range strings.FieldsFunc(string(m[1]), func(r rune) bool { return r == ';' || r == ':' }) {
+				if n, err := strconv.Atoi(p); err == nil && (n >= 30 && n <= 38 || n >= 90 && n <= 97) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	for _, tt := range []struct {
+		env        []string
+		wantColour bool
+	}{
+		{[]string{"TERM=xterm-256color", "TTY_FORCE=1"}, true},
+		{[]string{"TERM=xterm-256color", "TTY_FORCE=1", "NO_COLOR=1"}, false},
+	} {
+		tm := teatest.NewTestModel(t, New(Options{Report: report5501()}),
+			teatest.WithProgramOptions(tea.WithEnvironment(tt.env)))
+		var out []byte
+		teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
+			out = append(out, b...)
+			return strings.Contains(string(out), "raise 5501")
+		}, teatest.WithDuration(testWait), teatest.WithCheckInterval(10*time.Millisecond))
+		tm.Send(keyMsg("q"))
+		tm.WaitFinished(t, teatest.WithFinalTimeout(testWait))
+		if got := hasColour(out); got != tt.wantColour {
+			t.Errorf("env %v: colour codes %v, want %v", tt.env, got, tt.wantColour)
+		}
+		if !strings.Contains(ansi.Strip(string(out)), "blocked") {
+			t.Errorf("env %v: status word missing", tt.env)
+		}
 	}
 }

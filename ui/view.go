@@ -222,7 +222,11 @@ func (m *Model) header() []string {
 	if headline == "" { // a report without a judged verdict: say so, decide nothing
 		headline = "Outcome: " + r.Verdict.Outcome
 	}
-	out := []string{st.Render(sym + " " + headline)}
+	// The headline is wrapped, never cut: it is the answer.
+	var out []string
+	for _, l := range strings.Split(lipgloss.Wrap(sym+" "+headline, max(m.width-2, 20), " "), "\n") {
+		out = append(out, st.Render(l))
+	}
 	if !r.Complete {
 		out = append(out, styleWarn.Render("INCOMPLETE: the run was interrupted; results below are partial"))
 	}
