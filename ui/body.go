@@ -36,13 +36,29 @@ func (m *Model) body() []line {
 		out = append(out, m.findings(r)...)
 	}
 	for _, g := range m.groups() {
-		add(styleTitle.Render(g.title), false)
+		add(styleTitle.Render(g.title)+"  "+styleDim.Render(m.tally(g.ids)), false)
 		for _, id := range g.ids {
 			p := m.probes[id]
 			add(fmt.Sprintf("  %s %6s  %s%s", m.mark(p.Status), rtt(p), id, reasonSuffix(p)), true)
 		}
 	}
 	return out
+}
+
+// tally counts a stage's probes by outcome, e.g. "3 ok · 1 blocked".
+func (m *Model) tally(ids []string) string {
+	counts := map[string]int{}
+	for _, id := range ids {
+		counts[m.probes[id].Status]++
+	}
+	var parts []string
+	for _, st := range []string{report.StatusOK, report.StatusRunning, report.StatusBlocked, report.StatusRejected,
+		report.StatusFailed, report.StatusError, report.StatusSkipped} {
+		if counts[st] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", counts[st], st))
+		}
+	}
+	return strings.Join(parts, " · ")
 }
 
 func reasonSuffix(p report.Probe) string {

@@ -211,6 +211,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.run.cancel()
 		m.state = stateDone
 		m.setFinal(msg.r)
+		if msg.r != nil && !msg.r.Complete {
+			m.status = "interrupted: s saves the partial report, q quits"
+		}
 		m.clampScroll()
 	case savedMsg:
 		if msg.err != nil {
