@@ -262,3 +262,4 @@ func TestMediaTimeoutOrder(t *testing.T) {
 		t.Errorf("TURN connect %v + allocate %v exceed the budget %v", turnConnectTimeout, turnAllocateTimeout, DefaultBudget)
 	}
 }
+

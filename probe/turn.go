@@ -40,7 +40,8 @@ type turnSession struct {
 	client   *turn.Client
 	relay    net.PacketConn // nil until allocated
 	server   netip.AddrPort
-	rejected atomic.Bool // the socket saw an ICMP rejection
+	rejected atomic.Bool  // the socket saw an ICMP rejection
+	ignored  atomic.Int64 // datagrams dropped before pion saw them
 }
 
 func (s *turnSession) close() {
@@ -140,7 +141,12 @@ func (r *run) turnAllocate(ctx context.Context, t TURNTarget, user, pass string)
 		if s.rejected.Load() {
 			return s, &turnFailure{report.StatusRejected, "icmp-unreachable", "allocate", errTURNRejected}
 		}
-		return s, allocateFailure(err)
+		f := allocateFailure(err)
+		if f.status == report.StatusBlocked && s.ignored.Load() > 0 {
+			f.status, f.reason = report.StatusError, "garbage"
+			f.err = errors.Join(errGarbage, err)
+		}
+		return s, f
 	}
 	return s, nil
 }
@@ -166,7 +172,7 @@ func (r *run) turnConn(ctx context.Context, t TURNTarget, s *turnSession, cancel
 		if err != nil {
 			return nil, err
 		}
-		return &sockPacketConn{udpSock: sock, onReject: func() { s.rejected.Store(true); cancel() }}, nil
+		return &sockPacketConn{udpSock: sock, ignored: &s.ignored, onReject: func() { s.rejected.Store(true); cancel() }}, nil
 	}
 	cctx, ccancel := context.WithTimeout(ctx, turnConnectTimeout)
 	defer ccancel()
@@ -260,14 +266,37 @@ func permissionFailure(err error) *turnFailure {
 type sockPacketConn struct {
 	*udpSock
 	onReject func()
+	ignored  *atomic.Int64
 }
 
+// ReadFrom passes on only datagrams pion's client can handle: its read loop
+// stops for good at the first malformed STUN message or non-STUN datagram
+// from the server, so one hostile datagram would blind it.
 func (c *sockPacketConn) ReadFrom(b []byte) (int, net.Addr, error) {
-	n, err := c.udpSock.Read(b)
-	if udpRejected(err) {
-		c.onReject()
+	for {
+		n, err := c.udpSock.Read(b)
+		if udpRejected(err) {
+			c.onReject()
+		}
+		if err != nil || turnSafe(b[:n]) {
+			return n, c.to, err
+		}
+		c.ignored.Add(1)
 	}
-	return n, c.to, err
+}
+
+// turnSafe reports whether b is a decodable STUN answer or indication, or
+// well-formed TURN ChannelData (channel 0x4000-0x4FFF and a length that
+// fits, RFC 8656 §12).
+func turnSafe(b []byte) bool {
+	if len(b) >= 4 && b[0] >= 0x40 && b[0] <= 0x4f {
+		return int(b[2])<<8|int(b[3]) <= len(b)-4
+	}
+	if !stun.IsMessage(b) {
+		return false
+	}
+	m := &stun.Message{Raw: append([]byte(nil), b...)}
+	return m.Decode() == nil && m.Type.Class != stun.ClassRequest
 }
 
 func (c *sockPacketConn) WriteTo(b []byte, _ net.Addr) (int, error) {

@@ -170,6 +170,9 @@ func TestTURN(t *testing.T) {
 	peerAddr := "127.0.0.1:" + strconv.Itoa(peer)
 	silent := &Env{ListenPacket: listenWrap(func(pc net.PacketConn) net.PacketConn { return silentConn{pc} })}
 	ok := turnWant{report.StatusOK, "", ""}
+	garbagePort := responder(t, func(req []byte, _ *net.UDPAddr) [][]byte {
+		return [][]byte{[]byte("garbage"), req[:24], append(req[:20:20], make([]byte, 1600)...)}
+	})
 	tests := []struct {
 		name   string
 		env    *Env
@@ -184,6 +187,7 @@ func TestTURN(t *testing.T) {
 		{"wrong password", &Env{}, turnTarget("t", "udp", srv.udpPort, "alice", "wrong-s3cret-pass", ""), turnWant{report.StatusFailed, "unauthorized", "allocate"}},
 		{"udp silent", silent, turnTarget("t", "udp", srv.udpPort, "alice", "s3cret-pass", ""), turnWant{report.StatusBlocked, "timeout", "allocate"}},
 		{"udp closed port", &Env{}, turnTarget("t", "udp", closedPort(t), "alice", "s3cret-pass", ""), turnWant{report.StatusRejected, "icmp-unreachable", "allocate"}},
+		{"udp garbage server", &Env{}, turnTarget("t", "udp", garbagePort, "alice", "s3cret-pass", ""), turnWant{report.StatusError, "garbage", "allocate"}},
 		{"tcp closed port", &Env{}, turnTarget("t", "tcp", closedPort(t), "alice", "s3cret-pass", ""), turnWant{report.StatusRejected, "rst", "connect"}},
 	}
 	for _, tt := range tests {
