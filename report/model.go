@@ -113,6 +113,21 @@ type Verdict struct {
 	Headline string `json:"headline"`
 	// Summary is one plain sentence for a ticket.
 	Summary string `json:"summary"`
+	// Regions is the signalling verdict per checked region (Signaling is
+	// the worst of them). Region "" stands for an SDK proxy that serves
+	// every region.
+	Regions []RegionVerdict `json:"regions,omitempty"`
+}
+
+// RegionVerdict is whether an app of one region can join.
+type RegionVerdict struct {
+	Region string `json:"region"`
+	// Status is a Signaling value.
+	Status string `json:"status"`
+	// Detail says how it joins or why it cannot.
+	Detail string `json:"detail"`
+	// Evidence lists the probes that decided it.
+	Evidence []string `json:"evidence"`
 }
 
 // Outcome values.

@@ -1,14 +1,187 @@
 package report
 
+import (
+	"strings"
+	"sync"
+
+	"github.com/rtcprobe/rtcprobe/catalog"
+)
+
+// loadCatalog is the embedded catalog, parsed once. An invalid catalog is a
+// build problem; the verdict then falls back to an empty one (every TURN
+// port allowed, no allow domains) rather than panicking.
+var loadCatalog = sync.OnceValue(func() *catalog.Catalog {
+	c, err := catalog.Load()
+	if err != nil {
+		return &catalog.Catalog{}
+	}
+	return c
+})
+
 // Judge fills r.Verdict, r.Paths, r.Findings and r.Remediation from
 // r.Config and r.Probes. It is deterministic and reads nothing else, so a
 // saved report can be judged again by a newer rtcprobe.
-// STUB: to be replaced.
+//
+// Positions taken where the issues leave room (the lab scenarios assert
+// them): media is named even when signalling is blocked; outcome "works"
+// only for direct UDP, or TURN/UDP when iceTransportPolicy is "relay"
+// (there is nothing better to get); remediation restores the SDK's
+// preferred path with the fewest rules and has no rule for what no
+// firewall rule fixes (DNS tampering, proxy mistakes, TURN credentials):
+// those are findings.
 func Judge(r *Report) {
-	r.Verdict = Verdict{Signaling: SignalingBlocked, Media: MediaUntested, Outcome: OutcomeInconclusive}
-	for _, name := range PathOrder {
-		*r.Paths.Get(name) = Path{Status: PathUntested, Evidence: []string{}, Counts: true}
+	cat := loadCatalog()
+	judgePaths(r, cat)
+	sig := judgeSignaling(r)
+	media := choose(&r.Paths)
+	r.Findings = judgeFindings(r, cat, sig)
+	r.Remediation = remediate(r, cat, sig, media)
+	r.Verdict = verdictOf(r, sig, media)
+}
+
+// verdictOf sums up: 5501, outcome, headline and summary.
+func verdictOf(r *Report, sig signaling, media string) Verdict {
+	v := Verdict{Signaling: sig.status, Media: media, Regions: sig.verdicts()}
+	v.FirewallError5501 = sig.status == SignalingBlocked || media == MediaNone
+	switch {
+	case v.FirewallError5501:
+		v.Outcome = OutcomeFails
+		v.Headline = "Calls will fail: the SDK will raise 5501"
+		if sig.status == SignalingBlocked {
+			v.Headline = "Calls will fail: the SDK cannot reach its signalling server and will raise 5501"
+		}
+	case sig.status == SignalingUntested:
+		v.Outcome = OutcomeInconclusive
+		v.Headline = "Cannot tell whether calls will work: the run ended before signalling was checked"
+	case media == MediaUntested:
+		v.Outcome = OutcomeInconclusive
+		v.Headline = "Cannot tell whether media will flow: no reflector or TURN server was given"
+	default:
+		v.Outcome, v.Headline = mediaOutcome(r, media)
 	}
-	r.Findings = []Finding{}
-	r.Remediation = []Rule{}
+	v.Summary = summarize(r, sig, media, v)
+	return v
+}
+
+// mediaOutcome is the outcome and headline when signalling works and a
+// media path does.
+func mediaOutcome(r *Report, media string) (string, string) {
+	relayOnly := r.Config.ICETransportPolicy == "relay"
+	switch {
+	case media == PathDirectUDP && r.Paths.DirectUDP.Status == PathOK:
+		return OutcomeWorks, "Calls will work: direct UDP"
+	case media == PathDirectUDP:
+		return OutcomeWorksDegraded, "Calls will work, but not always: some UDP media ports are closed"
+	case media == PathTURNUDP && relayOnly:
+		return OutcomeWorks, "Calls will work: relayed over TURN/UDP, as iceTransportPolicy \"relay\" asks"
+	case media == PathTURNUDP:
+		return OutcomeWorksDegraded, "Calls will work only relayed over TURN/UDP: slightly higher latency"
+	case media == PathTURNTCP:
+		return OutcomeWorksDegraded, "Calls will work only relayed over TCP: expect higher latency"
+	}
+	return OutcomeWorksDegraded, "Calls will work only relayed over TLS: expect higher latency"
+}
+
+// summarize writes the one sentence for a ticket.
+func summarize(r *Report, sig signaling, media string, v Verdict) string {
+	var parts []string
+	switch sig.status {
+	case SignalingBlocked:
+		parts = append(parts, "signalling fails: "+sig.cause())
+	case SignalingViaProxy:
+		parts = append(parts, "signalling works only through "+sig.proxyName())
+	}
+	parts = append(parts, directClause(r)...)
+	if strings.HasPrefix(media, "turn-") {
+		p := r.Paths.Get(media)
+		parts = append(parts, strings.TrimSuffix(lowerFirst(p.Detail), "."))
+	}
+	parts = append(parts, consequence(media, v))
+	if fix := fixClause(r.Remediation); fix != "" {
+		parts = append(parts, fix)
+	}
+	s := strings.Join(parts, "; ")
+	return strings.ToUpper(s[:1]) + s[1:] + "."
+}
+
+func consequence(media string, v Verdict) string {
+	switch {
+	case v.FirewallError5501 && media == MediaNone:
+		return "no media path works, so calls will fail with error 5501"
+	case v.FirewallError5501:
+		return "calls will fail with error 5501"
+	case v.Outcome == OutcomeInconclusive:
+		return "whether media flows is untested"
+	case media == PathTURNTCP || media == PathTURNTLS:
+		return "calls will work relayed over TCP with extra latency"
+	case media == PathTURNUDP:
+		return "calls will work relayed over TURN/UDP"
+	case media == PathDirectUDP && v.Outcome == OutcomeWorksDegraded:
+		return "calls will work unless the SDK picks a media server on a closed port"
+	}
+	return "calls will work with direct UDP media"
+}
+
+// directClause describes the UDP media ports when they are not all open.
+func directClause(r *Report) []string {
+	var dropped, rejected []int
+	for i := range r.Probes {
+		p := &r.Probes[i]
+		if !isSTUN(p) {
+			continue
+		}
+		switch {
+		case p.Status == StatusRejected:
+			rejected = append(rejected, p.Port)
+		case closed(p.Status):
+			dropped = append(dropped, p.Port)
+		}
+	}
+	var out []string
+	if len(dropped) > 0 {
+		out = append(out, "UDP "+portList(dropped)+" to the reflector "+isAre(dropped)+" silently dropped")
+	}
+	if len(rejected) > 0 {
+		out = append(out, "UDP "+portList(rejected)+" to the reflector "+isAre(rejected)+" rejected")
+	}
+	return out
+}
+
+func isAre(s []int) string {
+	if len(s) == 1 {
+		return "is"
+	}
+	return "are"
+}
+
+// fixClause names the first rules to add.
+func fixClause(rules []Rule) string {
+	if len(rules) == 0 {
+		return ""
+	}
+	byKey := map[string][]string{}
+	var keys []string
+	for _, ru := range rules {
+		k := strings.ToUpper(ru.Protocol) + "|" + ru.Destination
+		if _, ok := byKey[k]; !ok {
+			keys = append(keys, k)
+		}
+		byKey[k] = uniq(byKey[k], ru.Port)
+	}
+	var fixes []string
+	for _, k := range keys {
+		proto, dest, _ := strings.Cut(k, "|")
+		if strings.Contains(dest, ", ") {
+			dest = "the TRTC media servers (see the rules)"
+		}
+		fixes = append(fixes, proto+" "+andList(byKey[k])+" to "+dest)
+	}
+	return "open " + strings.Join(fixes, ", and ")
+}
+
+func lowerFirst(s string) string {
+	if s == "" || strings.HasPrefix(s, "TURN") || strings.HasPrefix(s, "UDP") {
+		return s
+	}
+	return strings.ToLower(s[:1]) + s[1:]
 }

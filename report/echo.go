@@ -1,0 +1,73 @@
+package report
+
+import (
+	"strconv"
+	"strings"
+)
+
+// echoProbe is an `echo/<port>/<size>` probe split into its parts.
+type echoProbe struct {
+	p          *Probe
+	port, size int
+}
+
+// echoProbes returns the echo probes, and whether the reflector echoed at
+// least once (only then does a silent echo mean anything).
+func echoProbes(r *Report) ([]echoProbe, bool) {
+	var out []echoProbe
+	capable := false
+	for i := range r.Probes {
+		p := &r.Probes[i]
+		rest, ok := strings.CutPrefix(p.ID, "echo/")
+		if !ok || p.Kind != KindUDP {
+			continue
+		}
+		port, size, _ := strings.Cut(rest, "/")
+		pn, err1 := strconv.Atoi(port)
+		sn, err2 := strconv.Atoi(size)
+		if err1 != nil || err2 != nil {
+			continue
+		}
+		out = append(out, echoProbe{p, pn, sn})
+		capable = capable || p.Status == StatusOK
+	}
+	return out, capable
+}
+
+// echoFindings compares, per media port, STUN with a non-STUN datagram and
+// small with large datagrams (needs a reflector in echo mode).
+func echoFindings(fs *findingSet, r *Report) {
+	echoes, capable := echoProbes(r)
+	if !capable {
+		return
+	}
+	stun := map[int]*Probe{}
+	for i := range r.Probes {
+		if p := &r.Probes[i]; isSTUN(p) {
+			stun[p.Port] = p
+		}
+	}
+	small := map[int]*Probe{}
+	for _, e := range echoes {
+		if e.size <= 1200 {
+			small[e.port] = e.p
+		}
+	}
+	for _, e := range echoes {
+		s := stun[e.port]
+		switch {
+		case e.size <= 1200 && s != nil && (s.Status == StatusOK) != (e.p.Status == StatusOK):
+			passes, dropped := "STUN", "other UDP"
+			if e.p.Status == StatusOK {
+				passes, dropped = "other UDP", "STUN"
+			}
+			fs.add(Finding{Code: "payload-filtering", Severity: SeverityCritical, Evidence: []string{s.ID, e.p.ID},
+				Title:  "The firewall filters UDP by content, not by port",
+				Detail: "On UDP " + strconv.Itoa(e.port) + " " + passes + " passes but " + dropped + " of the same size does not: an application-aware firewall inspects the payload. ICE and TURN are STUN, media is not: allow the TRTC media by port, not by application signature."})
+		case e.size > 1200 && e.p.Status != StatusOK && small[e.port] != nil && small[e.port].Status == StatusOK:
+			fs.add(Finding{Code: "large-datagram-drop", Severity: SeverityWarning, Evidence: []string{small[e.port].ID, e.p.ID},
+				Title:  "Large UDP datagrams are dropped",
+				Detail: "On UDP " + strconv.Itoa(e.port) + " a 1200-byte datagram passes but a " + strconv.Itoa(e.size) + "-byte one does not: a smaller MTU or a fragment filter on the path. Video packets near the MTU will be lost; check the path MTU (VPN, tunnels)."})
+		}
+	}
+}

@@ -1,0 +1,276 @@
+package report
+
+import (
+	"fmt"
+	"net/netip"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/rtcprobe/rtcprobe/catalog"
+)
+
+// Finding severities.
+const (
+	SeverityInfo     = "info"
+	SeverityWarning  = "warning"
+	SeverityCritical = "critical"
+)
+
+// findingSet collects findings, merging evidence of repeated codes.
+type findingSet struct{ list []Finding }
+
+func (fs *findingSet) add(f Finding) {
+	for i := range fs.list {
+		if fs.list[i].Code == f.Code && fs.list[i].Title == f.Title {
+			fs.list[i].Evidence = uniq(fs.list[i].Evidence, f.Evidence...)
+			return
+		}
+	}
+	if f.Evidence == nil {
+		f.Evidence = []string{}
+	}
+	fs.list = append(fs.list, f)
+}
+
+// judgeFindings lists what the path matrix does not say: DNS tampering,
+// proxy mistakes, TLS inspection, TURN audits, payload filtering.
+func judgeFindings(r *Report, cat *catalog.Catalog, sig signaling) []Finding {
+	fs := &findingSet{}
+	for i := range r.Probes {
+		p := &r.Probes[i]
+		dnsFinding(fs, p)
+		proxyFinding(fs, p)
+		turnFinding(fs, cat, p)
+	}
+	loggerFinding(fs, r)
+	tlsInspection(fs, r)
+	echoFindings(fs, r)
+	if r.Config.ICETransportPolicy == "relay" {
+		fs.add(Finding{Code: "relay-policy", Severity: SeverityInfo,
+			Title:  "iceTransportPolicy is \"relay\": direct UDP is ignored",
+			Detail: "The app forces TURN, so media always goes through the TURN server whatever direct UDP does."})
+	}
+	if fs.list == nil {
+		return []Finding{}
+	}
+	return fs.list
+}
+
+func dnsFinding(fs *findingSet, p *Probe) {
+	if p.Kind != KindDNS || p.Status != StatusFailed {
+		return
+	}
+	host := hostOfURL(p.Target)
+	switch p.Reason {
+	case "sinkholed":
+		fs.add(Finding{Code: "dns-sinkholed", Severity: SeverityCritical,
+			Title:    "DNS answers a dead address for " + host,
+			Detail:   "The resolver returns " + orDash(p.Details["addresses"]) + " for " + host + ": a DNS filter sinkholes it. Exempt the TRTC domains from DNS filtering; no firewall rule helps.",
+			Evidence: []string{p.ID}})
+	case "nxdomain":
+		fs.add(Finding{Code: "dns-nxdomain", Severity: SeverityWarning,
+			Title:    "DNS says " + host + " does not exist",
+			Detail:   "The resolver answers NXDOMAIN for a name that exists: a DNS filter or split-horizon DNS hides it. Exempt the TRTC domains from DNS filtering.",
+			Evidence: []string{p.ID}})
+	}
+}
+
+// proxyFinding reports HTTP proxies refusing CONNECT and SDK proxies
+// (Solution 2) that are down or misconfigured.
+func proxyFinding(fs *findingSet, p *Probe) {
+	if p.Reason == "connect-refused-by-proxy" || p.Reason == "proxy-refused" {
+		fs.add(Finding{Code: "proxy-refused", Severity: SeverityCritical,
+			Title:    fmt.Sprintf("The HTTP proxy refuses CONNECT (%s)", orDash(p.Details["proxyStatus"])),
+			Detail:   "The proxy answered " + orDash(p.Details["proxyStatus"]) + " (403: forbidden by policy, 407: needs authentication) for " + hostOfURL(p.Target) + ". Allow CONNECT to the TRTC domains and TURN ports in the proxy.",
+			Evidence: []string{p.ID}})
+	}
+	if p.Region != "" || p.Role == "turn" || p.Details["via"] == "http-proxy" {
+		return
+	}
+	host := hostOfURL(p.Target)
+	switch {
+	case p.Kind == KindTCP && (p.Status == StatusRejected || p.Status == StatusBlocked):
+		fs.add(Finding{Code: "sdk-proxy-unreachable", Severity: SeverityCritical,
+			Title:    "The SDK proxy " + host + " cannot be reached",
+			Detail:   "TCP to " + host + " " + statusText(p.Status, p.Reason) + ": the proxy is not running, listens on another port, or a firewall stops it.",
+			Evidence: []string{p.ID}})
+	case p.Kind == KindWebSocket && p.Status == StatusFailed && strings.HasPrefix(p.Reason, "http-"):
+		code := strings.TrimPrefix(p.Reason, "http-")
+		f := Finding{Code: "websocket-proxy-no-upgrade", Severity: SeverityCritical, Evidence: []string{p.ID},
+			Title:  "The websocketProxy answers HTTP " + code + " instead of upgrading",
+			Detail: "The proxy does not pass the WebSocket upgrade: add proxy_http_version 1.1 and the Upgrade/Connection headers to its location, as in the vendor's nginx example."}
+		if upstreamDown(code) {
+			f.Code, f.Title = "websocket-proxy-upstream-unreachable", "The websocketProxy cannot reach the TRTC signalling server (HTTP "+code+")"
+			f.Detail = "The proxy is up but its upstream is not: let the proxy host out on TCP 443 to the TRTC signalling domains, and check its resolver."
+		}
+		fs.add(f)
+	case p.Kind == KindHTTPS && upstreamDown(p.Details["httpStatus"]):
+		fs.add(Finding{Code: "sdk-proxy-upstream-unreachable", Severity: SeverityCritical, Evidence: []string{p.ID},
+			Title:  "The " + p.Role + " proxy " + host + " cannot reach its upstream (HTTP " + p.Details["httpStatus"] + ")",
+			Detail: "Let the proxy host out on TCP 443 to the TRTC domains."})
+	}
+}
+
+// loggerFinding warns when logs cannot be sent: calls work, but quality
+// data and the vendor's support are lost.
+func loggerFinding(fs *findingSet, r *Report) {
+	for _, p := range loggerFailures(r) {
+		fs.add(Finding{Code: "logger-blocked", Severity: SeverityWarning,
+			Title:    "The SDK's log and quality-report endpoint cannot be reached",
+			Detail:   "Calls are not affected, but the SDK's logs and quality reports are lost (" + hostOfURL(p.Target) + " " + statusText(p.Status, p.Reason) + ").",
+			Evidence: []string{p.ID}})
+	}
+	for i := range r.Probes {
+		p := &r.Probes[i]
+		if p.Role == "legacy" && closed(p.Status) {
+			fs.add(Finding{Code: "legacy-blocked", Severity: SeverityInfo,
+				Title:    "Endpoints of SDK releases before v5.5.0 cannot be reached",
+				Detail:   "Only apps on an old SDK use them; current releases do not.",
+				Evidence: []string{p.ID}})
+		}
+	}
+}
+
+// addrOf parses the IP of "ip:port" or "ip".
+func addrOf(s string) (netip.Addr, bool) {
+	if ap, err := netip.ParseAddrPort(s); err == nil {
+		return ap.Addr(), true
+	}
+	a, err := netip.ParseAddr(s)
+	return a, err == nil
+}
+
+func private(a netip.Addr) bool { return a.IsPrivate() || a.IsLoopback() || a.IsLinkLocalUnicast() }
+
+// turnFinding audits TURN servers: ports browsers refuse, the vendor's
+// example credentials, relays into internal networks, external-ip mistakes.
+func turnFinding(fs *findingSet, cat *catalog.Catalog, p *Probe) {
+	if p.Kind != KindTURN {
+		return
+	}
+	host := turnHostPort(p)
+	if _, audit, ok := strings.Cut(p.ID, "/audit/"); ok {
+		auditFinding(fs, p, host, audit)
+		return
+	}
+	if p.Status == StatusOK && !cat.BrowserUsesTURNPort(p.Port) {
+		fs.add(Finding{Code: "turn-port-not-browser-usable", Severity: SeverityCritical, Evidence: []string{p.ID},
+			Title:  fmt.Sprintf("Browsers will not use the TURN server on port %d", p.Port),
+			Detail: fmt.Sprintf("It answers, but libwebrtc accepts TURN only on ports 53, 80, 443 and 1024 and above: move %s to 3478 or 443.", host)})
+	}
+	if p.Status == StatusFailed && p.Reason == "unauthorized" {
+		fs.add(Finding{Code: "turn-unauthorized", Severity: SeverityCritical, Evidence: []string{p.ID},
+			Title:  "The TURN server " + host + " refuses the credentials",
+			Detail: "It answered 401 to the given username and credential: fix the credentials (or the realm); the firewall is not the cause."})
+	}
+	mismatch := externalIPMismatch(p)
+	if p.Status == StatusFailed && p.Reason == "relay-silent" {
+		d := "The allocation worked but nothing came back through the relay: the relay port range is closed on the TURN host (open min-port..max-port inbound), or external-ip is wrong."
+		if mismatch != "" {
+			d = "The allocation worked but nothing came back through the relay: external-ip mismatch (" + mismatch + ")."
+		}
+		fs.add(Finding{Code: "turn-relay-silent", Severity: SeverityCritical, Evidence: []string{p.ID},
+			Title: "The TURN server " + host + " allocates but does not relay", Detail: d})
+	}
+	if mismatch != "" {
+		fs.add(Finding{Code: "turn-external-ip-mismatch", Severity: SeverityWarning, Evidence: []string{p.ID},
+			Title:  "The TURN server " + host + " advertises a relayed address of the wrong kind",
+			Detail: "external-ip mismatch: " + mismatch + ". Set external-ip to the address the clients' peers reach the server on (2-A: public, 2-B: intranet)."})
+	}
+}
+
+// externalIPMismatch says how the relayed address and the server address
+// differ in kind (private vs public), or "".
+func externalIPMismatch(p *Probe) string {
+	relay, ok1 := addrOf(p.Details["relayedAddress"])
+	server, ok2 := addrOf(p.Details["serverAddress"])
+	if !ok2 {
+		server, ok2 = addrOf(p.Address)
+	}
+	if !ok1 || !ok2 || private(relay) == private(server) {
+		return ""
+	}
+	kind := map[bool]string{true: "private", false: "public"}
+	return fmt.Sprintf("the relayed address %s is %s while the server is reached on the %s address %s",
+		relay, kind[private(relay)], kind[private(server)], server)
+}
+
+func auditFinding(fs *findingSet, p *Probe, host, audit string) {
+	if p.Status != StatusOK {
+		return
+	}
+	switch audit {
+	case "default-credentials":
+		fs.add(Finding{Code: "turn-default-credentials", Severity: SeverityCritical, Evidence: []string{p.ID},
+			Title:  "The TURN server " + host + " accepts the example credentials turn/turn",
+			Detail: "Anyone can relay through it: change user= in turnserver.conf (the vendor script's example) to a secret."})
+	case "relay-loopback":
+		fs.add(Finding{Code: "turn-relays-loopback", Severity: SeverityCritical, Evidence: []string{p.ID},
+			Title:  "The TURN server " + host + " relays to its own loopback",
+			Detail: "A client can reach services on the TURN host's 127.0.0.1: add denied-peer-ip=127.0.0.0-127.255.255.255 (and ::1)."})
+	case "relay-private":
+		fs.add(Finding{Code: "turn-relays-private", Severity: SeverityCritical, Evidence: []string{p.ID},
+			Title:  "The TURN server " + host + " relays to private addresses",
+			Detail: "A client can reach the internal network behind the TURN host: add denied-peer-ip for 10/8, 172.16/12 and 192.168/16 unless 2-B needs them."})
+	}
+}
+
+// tlsInspection reports one non-public issuer signing unrelated TRTC hosts:
+// an inspecting proxy re-signs them.
+func tlsInspection(fs *findingSet, r *Report) {
+	hosts := map[string][]string{}
+	ids := map[string][]string{}
+	regions := map[string][]string{}
+	for i := range r.Probes {
+		p := &r.Probes[i]
+		iss := p.Details["issuer"]
+		if p.Kind != KindTLS || p.Status != StatusOK || iss == "" || p.Details["issuerPublic"] == "true" {
+			continue
+		}
+		hosts[iss] = uniq(hosts[iss], hostOfURL(p.Target))
+		ids[iss] = append(ids[iss], p.ID)
+		regions[iss] = uniq(regions[iss], p.Region)
+	}
+	issuers := make([]string, 0, len(hosts))
+	for iss := range hosts {
+		issuers = append(issuers, iss)
+	}
+	sort.Strings(issuers)
+	for _, iss := range issuers {
+		if len(hosts[iss]) < 2 || !unrelated(hosts[iss]) {
+			continue
+		}
+		// Without issuerPublic, a shared issuer is suspicious only across
+		// both regions' domain families.
+		if !anyFalse(r, ids[iss]) && !(slices.Contains(regions[iss], "mainland") && slices.Contains(regions[iss], "international")) {
+			continue
+		}
+		fs.add(Finding{Code: "tls-inspection", Severity: SeverityWarning, Evidence: ids[iss],
+			Title:  "TLS to the TRTC hosts is inspected: certificates re-signed by " + iss,
+			Detail: "The same non-public issuer signs " + andList(hosts[iss]) + ": an inspecting proxy re-signs the connections. WebSockets and TURN over TLS may break through it; exempt the TRTC domains from inspection."})
+	}
+}
+
+func anyFalse(r *Report, ids []string) bool {
+	for i := range r.Probes {
+		if slices.Contains(ids, r.Probes[i].ID) && r.Probes[i].Details["issuerPublic"] == "false" {
+			return true
+		}
+	}
+	return false
+}
+
+// unrelated reports whether hosts belong to more than one registrable
+// domain (approximated by the last two labels).
+func unrelated(hosts []string) bool {
+	var bases []string
+	for _, h := range hosts {
+		labels := strings.Split(h, ".")
+		if len(labels) > 2 {
+			labels = labels[len(labels)-2:]
+		}
+		bases = uniq(bases, strings.Join(labels, "."))
+	}
+	return len(bases) > 1
+}

@@ -1,0 +1,202 @@
+package report
+
+import (
+	"fmt"
+	"net/url"
+	"path"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/rtcprobe/rtcprobe/catalog"
+)
+
+// remediate lists the fewest rules that restore the SDK's preferred
+// behaviour: TCP to the signalling/schedule/log hosts a firewall or HTTP
+// proxy stops, the closed UDP media ports when direct UDP counts, and the
+// TURN ports only when direct UDP cannot be the fix (policy "relay" or no
+// reflector). DNS tampering, SDK-proxy mistakes and TURN credentials get
+// no rule: no firewall rule fixes them, and they are findings.
+func remediate(r *Report, cat *catalog.Catalog, sig signaling, media string) []Rule {
+	rules := []Rule{}
+	add := func(ru Rule) {
+		if !slices.ContainsFunc(rules, func(x Rule) bool { return ruleKey(x) == ruleKey(ru) }) {
+			rules = append(rules, ru)
+		}
+	}
+	for _, rs := range sig.regions {
+		if !rs.joinable() {
+			for _, p := range rs.failing {
+				tcpRule(r, cat, p, rs.region, add)
+			}
+		}
+	}
+	for _, p := range loggerFailures(r) {
+		tcpRule(r, cat, p, p.Region, add)
+	}
+	direct := r.Paths.DirectUDP
+	if direct.Counts && (direct.Status == PathBlocked || direct.Status == PathPartial) {
+		udpMediaRules(r, cat, add)
+		return rules
+	}
+	if media != PathDirectUDP {
+		turnRules(r, cat, media, add)
+	}
+	return rules
+}
+
+// firewallStop reports whether p failed because the network (a firewall
+// or an HTTP proxy) stopped the connection, as opposed to DNS or a server.
+func firewallStop(p *Probe) bool {
+	switch {
+	case p.Reason == "connect-refused-by-proxy" || p.Reason == "proxy-refused":
+		return true
+	case p.Kind == KindTCP && p.Region == "" && p.Details["via"] != "http-proxy":
+		// An SDK proxy host that resets the connection is down, not
+		// firewalled; one that never answers may be either.
+		return p.Status == StatusBlocked
+	case p.Kind == KindTCP:
+		return p.Status == StatusBlocked || p.Status == StatusRejected
+	case p.Kind == KindTLS || p.Kind == KindHTTPS || p.Kind == KindWebSocket:
+		return p.Status == StatusBlocked
+	}
+	return false
+}
+
+// tcpRule adds the rule that lets p's connection out, if a firewall or
+// proxy stopped it.
+func tcpRule(r *Report, cat *catalog.Catalog, p *Probe, region string, add func(Rule)) {
+	if !firewallStop(p) {
+		return
+	}
+	host := hostOfURL(p.Target)
+	port := p.Port
+	if port == 0 || p.Details["via"] == "http-proxy" {
+		port = 443
+	}
+	if strings.HasSuffix(p.ID, "/tcp/proxy") {
+		// The HTTP proxy itself cannot be reached.
+		host, port = proxyHostPort(r.Config.HTTPProxy, p)
+		add(Rule{Protocol: "tcp", Port: strconv.Itoa(port), Destination: host,
+			Reason: "the HTTP proxy the browser uses " + statusText(p.Status, p.Reason)})
+		return
+	}
+	reason := p.Role + " endpoint " + host + " " + statusText(p.Status, p.Reason)
+	if p.Reason == "connect-refused-by-proxy" || p.Reason == "proxy-refused" {
+		reason += fmt.Sprintf(": the HTTP proxy refuses CONNECT (%s); allow it in the proxy or let TCP %d out directly", orDash(p.Details["proxyStatus"]), port)
+	}
+	if p.Role == "logger" {
+		reason += " (logs and quality reports only: calls do not need it)"
+	}
+	dests := []string{host}
+	if p.Region != "" {
+		dests = allowDomainsFor(cat, region, host)
+	}
+	for _, d := range dests {
+		add(Rule{Protocol: "tcp", Port: strconv.Itoa(port), Destination: d, Reason: reason})
+	}
+}
+
+// allowDomainsFor returns the vendor's allow-list entries of the region
+// that cover host, or the host itself.
+func allowDomainsFor(cat *catalog.Catalog, region, host string) []string {
+	var out []string
+	for _, d := range cat.AllowDomains[region] {
+		if d == host {
+			return []string{d}
+		}
+		if ok, _ := path.Match(d, host); ok || (strings.HasPrefix(d, "*.") && strings.HasSuffix(host, d[1:])) {
+			out = append(out, d)
+		}
+	}
+	if len(out) == 0 {
+		return []string{host}
+	}
+	return out[:1]
+}
+
+// loggerFailures returns the failing probes of log endpoints when no log
+// endpoint of a region answered.
+func loggerFailures(r *Report) []*Probe {
+	answered := map[string]bool{}
+	for i := range r.Probes {
+		if p := &r.Probes[i]; p.Role == "logger" && p.Kind == KindHTTPS && p.Status == StatusOK {
+			answered[p.Region] = true
+		}
+	}
+	var out []*Probe
+	for i := range r.Probes {
+		p := &r.Probes[i]
+		if p.Role == "logger" && !answered[p.Region] && !answered[""] && p.Status != StatusOK {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// udpMediaRules opens the closed media ports to the media servers.
+func udpMediaRules(r *Report, cat *catalog.Catalog, add func(Rule)) {
+	var domains []string
+	for _, region := range r.Config.Regions {
+		domains = uniq(domains, cat.AllowDomains[region]...)
+	}
+	dest := strings.Join(domains, ", ")
+	if dest == "" {
+		dest = "TRTC media servers"
+	}
+	reason := "direct UDP media; the schedule picks the media server, so allow the TRTC domains' addresses (or any destination)"
+	if m := choose(&r.Paths); strings.HasPrefix(m, "turn-") {
+		reason += "; calls already work relayed (" + m + "), this makes them direct"
+	}
+	for i := range r.Probes {
+		p := &r.Probes[i]
+		if isSTUN(p) && closed(p.Status) {
+			add(Rule{Protocol: "udp", Port: strconv.Itoa(p.Port), Destination: dest,
+				Reason: reason + " (port " + statusText(p.Status, p.Reason) + ")"})
+		}
+	}
+}
+
+// turnRules opens the best TURN path that a firewall stops and that would
+// beat the current media path.
+func turnRules(r *Report, cat *catalog.Catalog, media string, add func(Rule)) {
+	limit := slices.Index(PathOrder, media)
+	if limit < 0 {
+		limit = len(PathOrder)
+	}
+	for _, name := range PathOrder[1:limit] {
+		p := r.Paths.Get(name)
+		if p.Status != PathBlocked || !p.Counts {
+			continue
+		}
+		for i := range r.Probes {
+			pr := &r.Probes[i]
+			if !slices.Contains(p.Evidence, pr.ID) || !closed(pr.Status) || serverFaultReasons[pr.Reason] {
+				continue
+			}
+			proto := "tcp"
+			if pr.Transport == "udp" {
+				proto = "udp"
+			}
+			add(Rule{Protocol: proto, Port: strconv.Itoa(pr.Port), Destination: turnHost(pr),
+				Reason: name + " to the TURN server " + statusText(pr.Status, pr.Reason)})
+		}
+		return
+	}
+}
+
+// proxyHostPort returns the HTTP proxy's host and port from the config,
+// falling back to the probe's address.
+func proxyHostPort(proxyURL string, p *Probe) (string, int) {
+	if u, err := url.Parse(proxyURL); err == nil && u.Hostname() != "" {
+		port, _ := strconv.Atoi(u.Port())
+		if port == 0 {
+			port = map[string]int{"https": 443}[u.Scheme]
+		}
+		if port == 0 {
+			port = 80 // what Go and browsers assume for http:// proxies
+		}
+		return u.Hostname(), port
+	}
+	return orDash(p.Address), p.Port
+}

@@ -1,0 +1,202 @@
+package report
+
+import (
+	"slices"
+	"strings"
+)
+
+// signaling is the judged state of the signalling path over all regions.
+type signaling struct {
+	status  string
+	regions []regionSignal
+}
+
+// regionSignal is whether an app of one region can join.
+type regionSignal struct {
+	region    string
+	schedule  bool // one schedule endpoint answered
+	signaling bool // one signalling WebSocket is reachable
+	viaProxy  bool // joined only thanks to a proxy
+	// directSchedule, directSignaling: the role worked without a proxy.
+	directSchedule, directSignaling bool
+	proxies                         []string
+	failing                         []*Probe // probes that explain why it cannot join
+	reached                         []string // IDs of the probes that proved a role reachable
+}
+
+func (s regionSignal) joinable() bool { return s.schedule && s.signaling }
+
+// appKind names the apps of a region for sentences.
+func appKind(region string) string {
+	switch region {
+	case "mainland":
+		return "mainland apps (SDKAppID >= 1400000000)"
+	case "international":
+		return "international apps (SDKAppID < 1400000000)"
+	}
+	return "this app"
+}
+
+// verdicts returns the per-region verdicts for the report.
+func (s signaling) verdicts() []RegionVerdict {
+	out := make([]RegionVerdict, 0, len(s.regions))
+	for _, rs := range s.regions {
+		v := RegionVerdict{Region: rs.region, Evidence: rs.reached}
+		switch {
+		case s.status == SignalingUntested:
+			v.Status, v.Detail = SignalingUntested, "The run ended before signalling was checked."
+		case !rs.joinable():
+			v.Status = SignalingBlocked
+			v.Detail = strings.ToUpper(s.causeOf(rs)[:1]) + s.causeOf(rs)[1:] + "."
+			v.Evidence = nil
+			for _, p := range rs.failing {
+				v.Evidence = append(v.Evidence, p.ID)
+			}
+		case rs.viaProxy:
+			v.Status, v.Detail = SignalingViaProxy, "Joins only through "+andList(rs.proxies)+"."
+		default:
+			v.Status, v.Detail = SignalingOK, "Joins directly: a schedule server and the signalling WebSocket answered."
+		}
+		if v.Evidence == nil {
+			v.Evidence = []string{}
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+// causeOf says why one region cannot join.
+func (s signaling) causeOf(rs regionSignal) string {
+	role := "the signalling WebSocket"
+	if !rs.schedule {
+		role = "the schedule server"
+	}
+	why := ""
+	if len(rs.failing) > 0 {
+		p := rs.failing[0]
+		why = " (" + hostOfURL(p.Target) + " " + p.Kind + " " + statusText(p.Status, p.Reason) + ")"
+	}
+	return appKind(rs.region) + " cannot reach " + role + why
+}
+
+// cause says which region fails and why, for the summary.
+func (s signaling) cause() string {
+	var out []string
+	for _, rs := range s.regions {
+		if !rs.joinable() {
+			out = append(out, s.causeOf(rs))
+		}
+	}
+	return strings.Join(out, "; ")
+}
+
+func (s signaling) proxyName() string {
+	var names []string
+	for _, rs := range s.regions {
+		names = uniq(names, rs.proxies...)
+	}
+	return andList(names)
+}
+
+// viaOf names the proxy a probe went through, or "".
+func viaOf(r *Report, p *Probe) string {
+	if p.Details["via"] == "http-proxy" {
+		if r.Config.HTTPProxy != "" {
+			return "the HTTP proxy " + r.Config.HTTPProxy
+		}
+		return "the HTTP proxy"
+	}
+	if p.Region == "" {
+		return "the SDK proxy " + hostOfURL(p.Target)
+	}
+	return ""
+}
+
+// judgeSignaling decides, per checked region, whether an app can join.
+func judgeSignaling(r *Report) signaling {
+	regions := r.Config.Regions
+	if len(regions) == 0 {
+		for i := range r.Probes {
+			if p := &r.Probes[i]; p.Region != "" && !slices.Contains(regions, p.Region) {
+				regions = append(regions, p.Region)
+			}
+		}
+	}
+	if len(regions) == 0 {
+		regions = []string{""}
+	}
+	s := signaling{status: SignalingOK}
+	finished := false
+	for _, region := range regions {
+		rs := regionSignal{region: region}
+		for i := range r.Probes {
+			p := &r.Probes[i]
+			if (p.Role != "schedule" && p.Role != "signaling") || (p.Region != region && p.Region != "") {
+				continue
+			}
+			finished = finished || (p.Status != StatusRunning && p.Status != StatusSkipped)
+			judgeSignalProbe(r, p, &rs)
+		}
+		s.regions = append(s.regions, rs)
+	}
+	for i := range s.regions {
+		finishRegion(&s.regions[i])
+		switch {
+		case !s.regions[i].joinable():
+			s.status = SignalingBlocked
+		case s.regions[i].viaProxy && s.status == SignalingOK:
+			s.status = SignalingViaProxy
+		}
+	}
+	if !finished {
+		s.status = SignalingUntested
+	}
+	return s
+}
+
+// judgeSignalProbe folds one schedule/signalling probe into rs.
+func judgeSignalProbe(r *Report, p *Probe, rs *regionSignal) {
+	reach := false
+	switch {
+	case p.Kind == KindHTTPS && p.Role == "schedule":
+		reach = p.Status == StatusOK && !(p.Region == "" && upstreamDown(p.Details["httpStatus"]))
+	case p.Kind == KindWebSocket && p.Role == "signaling":
+		// A non-101 answer from the real host proves the way through the
+		// firewall is open; from a websocketProxy it means the proxy is broken.
+		reach = p.Status == StatusOK || (p.Status == StatusFailed && p.Region != "" &&
+			strings.HasPrefix(p.Reason, "http-") && p.Details["via"] != "http-proxy")
+	}
+	if !reach {
+		if p.Status != StatusOK && p.Status != StatusRunning && p.Status != StatusSkipped {
+			rs.failing = append(rs.failing, p)
+		}
+		return
+	}
+	rs.reached = append(rs.reached, p.ID)
+	via := viaOf(r, p)
+	if via != "" {
+		rs.proxies = uniq(rs.proxies, via)
+	}
+	if p.Role == "schedule" {
+		rs.schedule = true
+		rs.directSchedule = rs.directSchedule || via == ""
+	} else {
+		rs.signaling = true
+		rs.directSignaling = rs.directSignaling || via == ""
+	}
+}
+
+// finishRegion sets viaProxy: the app joins, but a role worked only
+// through a proxy.
+func finishRegion(rs *regionSignal) {
+	rs.viaProxy = rs.joinable() && (!rs.directSchedule || !rs.directSignaling)
+	if !rs.viaProxy {
+		rs.proxies = nil
+	}
+}
+
+// upstreamDown reports an HTTP status with which a reverse proxy says it
+// could not reach its upstream.
+func upstreamDown(status string) bool {
+	return status == "502" || status == "503" || status == "504"
+}

@@ -1,0 +1,181 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+)
+
+// TextOptions control the text renderer.
+type TextOptions struct {
+	// Color enables ANSI colour. Status is always spelled out too.
+	Color bool
+	// Verbose lists every probe, not only the failed ones.
+	Verbose bool
+}
+
+// ANSI colours, used only with TextOptions.Color and always next to a word.
+const (
+	ansiGreen  = "\x1b[32m"
+	ansiYellow = "\x1b[33m"
+	ansiRed    = "\x1b[31m"
+	ansiDim    = "\x1b[2m"
+	ansiBold   = "\x1b[1m"
+	ansiReset  = "\x1b[0m"
+)
+
+// textWriter builds the text report.
+type textWriter struct {
+	b strings.Builder
+	o TextOptions
+}
+
+func (t *textWriter) paint(code, s string) string {
+	if !t.o.Color || code == "" {
+		return s
+	}
+	return code + s + ansiReset
+}
+
+// status pads a status word to width, then colours it (so columns align
+// with and without colour).
+func (t *textWriter) status(s string, width int) string {
+	code := map[string]string{
+		PathOK: ansiGreen, SignalingViaProxy: ansiYellow, PathPartial: ansiYellow,
+		PathBlocked: ansiRed, StatusRejected: ansiRed, StatusFailed: ansiRed, PathError: ansiRed,
+		PathUntested: ansiDim, StatusSkipped: ansiDim,
+		SeverityCritical: ansiRed, SeverityWarning: ansiYellow, SeverityInfo: ansiDim,
+	}[s]
+	return t.paint(code, s) + strings.Repeat(" ", max(0, width-len(s)))
+}
+
+func (t *textWriter) section(title string) {
+	fmt.Fprintf(&t.b, "\n%s\n", t.paint(ansiBold, title))
+}
+
+// WriteText writes the human-readable report: verdict, media paths,
+// signalling per region, findings, firewall rules and failed probes.
+func WriteText(w io.Writer, r *Report, o TextOptions) error {
+	t := &textWriter{o: o}
+	t.header(r)
+	t.paths(r)
+	t.signaling(r)
+	t.findings(r)
+	t.rules(r)
+	t.probes(r)
+	_, err := io.WriteString(w, t.b.String())
+	return err
+}
+
+func (t *textWriter) header(r *Report) {
+	if !r.Complete {
+		fmt.Fprintf(&t.b, "%s the run was interrupted; this report holds only what was gathered until then.\n\n", t.paint(ansiYellow, "INCOMPLETE:"))
+	}
+	code := map[string]string{OutcomeWorks: ansiGreen, OutcomeWorksDegraded: ansiYellow, OutcomeFails: ansiRed}[r.Verdict.Outcome]
+	fmt.Fprintf(&t.b, "%s\n", t.paint(ansiBold+code, r.Verdict.Headline))
+	fmt.Fprintf(&t.b, "%s\n", r.Verdict.Summary)
+	fmt.Fprintf(&t.b, "\nSignalling: %s   Media: %s   Error 5501 expected: %s\n",
+		t.status(r.Verdict.Signaling, 0), r.Verdict.Media, yesNo(r.Verdict.FirewallError5501))
+	if r.Redacted {
+		fmt.Fprintf(&t.b, "Redacted: the host name, local and mapped addresses were removed.\n")
+	}
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
+
+func (t *textWriter) paths(r *Report) {
+	t.section("Media paths, in the order the SDK tries them")
+	for _, name := range PathOrder {
+		p := r.Paths.Get(name)
+		mark := "  "
+		if name == r.Verdict.Media {
+			mark = "> "
+		}
+		note := ""
+		if !p.Counts {
+			note = " (does not count)"
+		}
+		fmt.Fprintf(&t.b, "%s%-11s %s %s%s\n", mark, name, t.status(p.Status, 9), p.Detail, note)
+	}
+}
+
+func (t *textWriter) signaling(r *Report) {
+	if len(r.Verdict.Regions) == 0 {
+		return
+	}
+	t.section("Signalling (schedule + WebSocket), per region")
+	for _, rv := range r.Verdict.Regions {
+		region := rv.Region
+		if region == "" {
+			region = "(proxy)"
+		}
+		fmt.Fprintf(&t.b, "  %-14s %s %s\n", region, t.status(rv.Status, 10), rv.Detail)
+	}
+}
+
+func (t *textWriter) findings(r *Report) {
+	if len(r.Findings) == 0 {
+		return
+	}
+	t.section("Findings")
+	for _, f := range r.Findings {
+		fmt.Fprintf(&t.b, "  %s %s: %s\n", t.status(f.Severity, 8), f.Code, f.Title)
+		fmt.Fprintf(&t.b, "           %s\n", f.Detail)
+		if len(f.Evidence) > 0 {
+			fmt.Fprintf(&t.b, "           evidence: %s\n", strings.Join(f.Evidence, ", "))
+		}
+	}
+}
+
+func (t *textWriter) rules(r *Report) {
+	if len(r.Remediation) == 0 {
+		return
+	}
+	t.section("Firewall rules to add")
+	width := 0
+	for _, ru := range r.Remediation {
+		width = max(width, len(ru.Protocol)+1+len(ru.Port))
+	}
+	for _, ru := range r.Remediation {
+		pp := strings.ToUpper(ru.Protocol) + " " + ru.Port
+		fmt.Fprintf(&t.b, "  %-*s  to %s\n      why: %s\n", width, pp, ru.Destination, ru.Reason)
+	}
+}
+
+func (t *textWriter) probes(r *Report) {
+	var list []Probe
+	for _, p := range r.Probes {
+		if t.o.Verbose || (p.Status != StatusOK && p.Status != StatusSkipped) {
+			list = append(list, p)
+		}
+	}
+	if len(list) == 0 {
+		return
+	}
+	title := "Failed probes"
+	if t.o.Verbose {
+		title = "All probes"
+	}
+	t.section(title + " (status, reason, time)")
+	idw := 0
+	for _, p := range list {
+		idw = max(idw, len(p.ID))
+	}
+	for _, p := range list {
+		rtt := "-"
+		if p.RTTMs != nil {
+			rtt = strconv.FormatFloat(*p.RTTMs, 'f', 1, 64) + " ms"
+		}
+		line := fmt.Sprintf("  %-*s %s %-18s %9s", idw, p.ID, t.status(p.Status, 8), orDash(p.Reason), rtt)
+		if p.Error != "" {
+			line += "  " + p.Error
+		}
+		t.b.WriteString(strings.TrimRight(line, " ") + "\n")
+	}
+}

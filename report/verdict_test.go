@@ -1,0 +1,176 @@
+package report
+
+import (
+	"slices"
+	"strings"
+	"testing"
+)
+
+// n returns defaultNet changed by f.
+func n(f func(*labNet)) labNet {
+	x := defaultNet()
+	if f != nil {
+		f(&x)
+	}
+	return x
+}
+
+func mods(groups ...[]mod) []mod { return slices.Concat(groups...) }
+
+var (
+	allOK      = [4]string{PathOK, PathOK, PathOK, PathOK}
+	udpGone    = [4]string{PathBlocked, PathBlocked, PathOK, PathOK}
+	allBlocked = [4]string{PathBlocked, PathBlocked, PathBlocked, PathBlocked}
+	sol2       = func(x *labNet) { x.sdkProxy = true }
+	// solution2Firewall: only the proxy and TURN hosts may be reached, so
+	// the legacy endpoints (not replaced by the proxy) time out.
+	solution2Firewall = mods([]mod{dropped("*-legacy-*/tcp/*"), dropped("stun/*")},
+		[]mod{{pat: "*-legacy-*/tls", status: "-"}, {pat: "*-legacy-*/ws", status: "-"}, {pat: "*-legacy-*/https", status: "-"}})
+)
+
+func scenarios() []scenario {
+	return []scenario{
+		{name: "open", net: defaultNet(), signaling: SignalingOK, media: PathDirectUDP, outcome: OutcomeWorks, paths: allOK},
+		{name: "udp-dropped", net: defaultNet(), mods: []mod{dropped("stun/*"), dropped("turn1-udp")},
+			signaling: SignalingOK, media: PathTURNTCP, outcome: OutcomeWorksDegraded, paths: udpGone, rules: sixUDP},
+		{name: "udp-rejected", net: defaultNet(), mods: []mod{rejected("stun/*"), rejected("turn1-udp")},
+			signaling: SignalingOK, media: PathTURNTCP, outcome: OutcomeWorksDegraded, paths: udpGone, rules: sixUDP},
+		{name: "tcp443-only", net: defaultNet(), mods: []mod{dropped("stun/*"), dropped("turn1-udp"), dropped("turn1-tcp")},
+			signaling: SignalingOK, media: PathTURNTLS, outcome: OutcomeWorksDegraded,
+			paths: [4]string{PathBlocked, PathBlocked, PathBlocked, PathOK}, rules: sixUDP},
+		{name: "udp-turn-only", net: defaultNet(), mods: []mod{dropped("stun/*"), dropped("turn1-tcp")},
+			signaling: SignalingOK, media: PathTURNUDP, outcome: OutcomeWorksDegraded,
+			paths: [4]string{PathBlocked, PathOK, PathBlocked, PathOK}, rules: sixUDP},
+		{name: "nothing-out", net: defaultNet(), mods: mods([]mod{dropped("*/tcp/*"), dropped("stun/*"), dropped("turn?-*")}, tcpGone),
+			signaling: SignalingBlocked, media: MediaNone, fw5501: true, outcome: OutcomeFails, paths: allBlocked,
+			rules: append([]string{"tcp/443"}, sixUDP...)},
+		{name: "replies-dropped", net: defaultNet(), mods: mods([]mod{dropped("*/tcp/*"), dropped("stun/*"), dropped("turn?-*")}, tcpGone),
+			signaling: SignalingBlocked, media: MediaNone, fw5501: true, outcome: OutcomeFails, paths: allBlocked,
+			rules: append([]string{"tcp/443"}, sixUDP...)},
+		{name: "tcp-rejected", net: defaultNet(),
+			mods:      mods([]mod{{pat: "*/tcp/*", status: StatusRejected, reason: "rst"}, {pat: "turn1-tcp", status: StatusRejected, reason: "rst"}, {pat: "turn2-tls", status: StatusRejected, reason: "rst"}}, tcpGone),
+			signaling: SignalingBlocked, media: PathDirectUDP, fw5501: true, outcome: OutcomeFails,
+			paths: [4]string{PathOK, PathOK, PathBlocked, PathBlocked}, rules: []string{"tcp/443"}},
+		{name: "proxy-only", net: n(func(x *labNet) { x.httpProxy = true }),
+			mods:      []mod{dropped("stun/*"), dropped("turn1-udp"), {pat: "turn1-tcp", status: StatusFailed, reason: "proxy-refused", details: map[string]string{"proxyStatus": "403"}}},
+			signaling: SignalingViaProxy, media: PathTURNTLS, outcome: OutcomeWorksDegraded,
+			paths: [4]string{PathBlocked, PathBlocked, PathBlocked, PathOK}, rules: sixUDP, findings: []string{"proxy-refused"}},
+		{name: "proxy-connect-turn", net: n(func(x *labNet) { x.httpProxy = true }), mods: []mod{dropped("stun/*"), dropped("turn1-udp")},
+			signaling: SignalingViaProxy, media: PathTURNTCP, outcome: OutcomeWorksDegraded, paths: udpGone, rules: sixUDP},
+		{name: "proxy-refuses", net: n(func(x *labNet) { x.httpProxy = true }),
+			mods: []mod{dropped("stun/*"), dropped("turn1-udp"),
+				{pat: "*/tls", status: StatusFailed, reason: "connect-refused-by-proxy", details: map[string]string{"proxyStatus": "403"}},
+				{pat: "*/https", status: "-"}, {pat: "*/ws", status: "-"},
+				{pat: "turn?-t*", status: StatusFailed, reason: "proxy-refused", details: map[string]string{"proxyStatus": "403"}}},
+			signaling: SignalingBlocked, media: MediaNone, fw5501: true, outcome: OutcomeFails, paths: allBlocked,
+			rules: append([]string{"tcp/443"}, sixUDP...), findings: []string{"proxy-refused"}},
+		{name: "dns-nxdomain-schedule", net: n(func(x *labNet) { x.regions = []string{"mainland"} }),
+			mods:      []mod{failed("main-schedule-schedule.cloud-rtc.com/dns", "nxdomain"), {pat: "main-schedule-schedule.cloud-rtc.com/[th]*", status: "-"}},
+			signaling: SignalingOK, media: PathDirectUDP, outcome: OutcomeWorks, paths: allOK, findings: []string{"dns-nxdomain"}},
+		{name: "dns-sinkhole-signaling", net: n(func(x *labNet) { x.regions = []string{"mainland"} }),
+			mods: []mod{{pat: "main-signaling-trtc.rtc.qq.com/dns", status: StatusFailed, reason: "sinkholed", details: map[string]string{"addresses": "0.0.0.0"}},
+				{pat: "main-signaling-trtc.rtc.qq.com/[tw]*", status: "-"},
+				failed("main-logger-yun.tim.qq.com/dns", "nxdomain"), {pat: "main-logger-yun.tim.qq.com/[th]*", status: "-"}},
+			signaling: SignalingBlocked, media: PathDirectUDP, fw5501: true, outcome: OutcomeFails, paths: allOK,
+			findings: []string{"dns-sinkholed", "dns-nxdomain", "logger-blocked"}},
+		{name: "udp-loss-25", net: defaultNet(), mods: []mod{{pat: "stun/8*", details: map[string]string{"retransmits": "2"}}},
+			signaling: SignalingOK, media: PathDirectUDP, outcome: OutcomeWorks, paths: allOK},
+		{name: "udp-partial", net: defaultNet(), mods: []mod{dropped("stun/8[08]*"), dropped("stun/16285")},
+			signaling: SignalingOK, media: PathTURNUDP, outcome: OutcomeWorksDegraded,
+			paths: [4]string{PathPartial, PathOK, PathOK, PathOK}, rules: []string{"udp/8000", "udp/8080", "udp/8800", "udp/16285"}},
+		{name: "turn-relay-blocked", net: defaultNet(), mods: []mod{dropped("stun/*"), dropped("turn1-udp"), failed("turn1-tcp", "relay-silent"), failed("turn2-tls", "relay-silent")},
+			signaling: SignalingOK, media: MediaNone, fw5501: true, outcome: OutcomeFails,
+			paths: [4]string{PathBlocked, PathBlocked, PathError, PathError}, rules: sixUDP, findings: []string{"turn-relay-silent"}},
+		{name: "turn-wrong-credentials", net: defaultNet(), mods: []mod{dropped("stun/*"), dropped("turn1-udp"), failed("turn1-tcp", "unauthorized"), failed("turn2-tls", "unauthorized")},
+			signaling: SignalingOK, media: MediaNone, fw5501: true, outcome: OutcomeFails,
+			paths: [4]string{PathBlocked, PathBlocked, PathError, PathError}, rules: sixUDP, findings: []string{"turn-unauthorized"}},
+		{name: "turn-port-843", net: n(func(x *labNet) { x.turn = []string{"turn:turn843.lab.test:843"} }), mods: []mod{dropped("stun/*")},
+			signaling: SignalingOK, media: MediaNone, fw5501: true, outcome: OutcomeFails,
+			paths: [4]string{PathBlocked, PathOK, PathOK, PathUntested}, uncounted: []string{PathTURNUDP, PathTURNTCP},
+			rules: sixUDP, findings: []string{"turn-port-not-browser-usable"}},
+		{name: "relay-policy", net: n(func(x *labNet) { x.policy = "relay" }),
+			signaling: SignalingOK, media: PathTURNUDP, outcome: OutcomeWorks, paths: allOK, uncounted: []string{PathDirectUDP}, findings: []string{"relay-policy"}},
+		{name: "relay-policy-turn-blocked", net: n(func(x *labNet) { x.policy = "relay" }), mods: []mod{dropped("turn?-*")},
+			signaling: SignalingOK, media: MediaNone, fw5501: true, outcome: OutcomeFails,
+			paths: [4]string{PathOK, PathBlocked, PathBlocked, PathBlocked}, uncounted: []string{PathDirectUDP}, rules: []string{"udp/3478"}},
+		{name: "solution2-nginx", net: n(sol2), mods: mods(solution2Firewall),
+			signaling: SignalingViaProxy, media: PathTURNUDP, outcome: OutcomeWorksDegraded,
+			paths: [4]string{PathBlocked, PathOK, PathOK, PathOK}, rules: sixUDP, findings: []string{"legacy-blocked"}},
+		{name: "solution2-nginx-no-upgrade", net: n(sol2), mods: mods(solution2Firewall, []mod{failed("signaling-proxy/ws", "http-200")}),
+			signaling: SignalingBlocked, media: PathTURNUDP, fw5501: true, outcome: OutcomeFails,
+			paths: [4]string{PathBlocked, PathOK, PathOK, PathOK}, rules: sixUDP, findings: []string{"websocket-proxy-no-upgrade"}},
+		{name: "solution2-nginx-upstream-down", net: n(sol2), mods: mods(solution2Firewall, []mod{failed("signaling-proxy/ws", "http-502")}),
+			signaling: SignalingBlocked, media: PathTURNUDP, fw5501: true, outcome: OutcomeFails,
+			paths: [4]string{PathBlocked, PathOK, PathOK, PathOK}, rules: sixUDP, findings: []string{"websocket-proxy-upstream-unreachable"}},
+		{name: "solution2-proxy-down", net: n(sol2),
+			mods:      mods(solution2Firewall, []mod{{pat: "*-proxy/tcp/*", status: StatusRejected, reason: "rst"}, {pat: "*-proxy/[hwt][st]*", status: "-"}}),
+			signaling: SignalingBlocked, media: PathTURNUDP, fw5501: true, outcome: OutcomeFails,
+			paths: [4]string{PathBlocked, PathOK, PathOK, PathOK}, rules: sixUDP, findings: []string{"sdk-proxy-unreachable"}},
+		{name: "turn-default-credentials", net: n(func(x *labNet) { x.turn = []string{"turn:turn-default.lab.test:3478"} }),
+			mods: func() []mod {
+				return []mod{dropped("stun/*")}
+			}(),
+			signaling: SignalingOK, media: PathTURNUDP, outcome: OutcomeWorksDegraded,
+			paths: [4]string{PathBlocked, PathOK, PathOK, PathUntested}, rules: sixUDP, findings: []string{"turn-default-credentials"}},
+		{name: "turn-external-ip-private", net: n(func(x *labNet) { x.turn = []string{"turn:turn-extip.lab.test:3478"} }),
+			mods:      []mod{dropped("stun/*"), {pat: "turn1-*", details: map[string]string{"relayedAddress": "10.9.9.9:49160"}}},
+			signaling: SignalingOK, media: PathTURNUDP, outcome: OutcomeWorksDegraded,
+			paths: [4]string{PathBlocked, PathOK, PathOK, PathUntested}, rules: sixUDP, findings: []string{"turn-external-ip-mismatch"}},
+		{name: "tls-inspection", net: n(func(x *labNet) { x.httpProxy, x.turn = true, nil }),
+			mods:      []mod{{pat: "*/tls", details: map[string]string{"issuer": "mitmproxy", "issuerPublic": "false"}}},
+			signaling: SignalingViaProxy, media: PathDirectUDP, outcome: OutcomeWorks,
+			paths: [4]string{PathOK, PathUntested, PathUntested, PathUntested}, findings: []string{"tls-inspection"}},
+		{name: "untested", net: n(func(x *labNet) { x.reflector, x.turn = false, nil }),
+			signaling: SignalingOK, media: MediaUntested, outcome: OutcomeInconclusive,
+			paths: [4]string{PathUntested, PathUntested, PathUntested, PathUntested}},
+	}
+}
+
+func TestJudgeLabScenarios(t *testing.T) {
+	for _, s := range scenarios() {
+		t.Run(s.name, func(t *testing.T) {
+			r := s.report(t)
+			if s.name == "turn-default-credentials" {
+				// the audit is its own probe
+				p := okProbe("turn1-udp/audit/default-credentials", KindTURN, "turn", "", "turn:turn-default.lab.test:3478", 3478, "udp")
+				r.Probes = append(r.Probes, p)
+				Judge(r)
+			}
+			s.check(t, r)
+			validate(t, r)
+		})
+	}
+}
+
+func TestJudgeIsDeterministic(t *testing.T) {
+	for _, s := range scenarios() {
+		a, b := s.report(t), s.report(t)
+		Judge(b)
+		if ja, jb := jsonOf(t, a), jsonOf(t, b); ja != jb {
+			t.Errorf("%s: judging twice differs", s.name)
+		}
+	}
+}
+
+func TestJudgeWordsOfTheVerdict(t *testing.T) {
+	tests := []struct{ scenario, headline, summary string }{
+		{"open", "Calls will work: direct UDP", "calls will work with direct UDP media"},
+		{"udp-dropped", "Calls will work only relayed over TCP: expect higher latency",
+			"UDP 8000, 8080, 8800, 843, 443 and 16285 to the reflector are silently dropped; TURN over TCP to turn.lab.test:3478 relayed a round trip"},
+		{"nothing-out", "Calls will fail: the SDK cannot reach its signalling server and will raise 5501", "cannot reach the schedule server"},
+		{"turn-port-843", "Calls will fail: the SDK will raise 5501", "no media path works"},
+		{"untested", "Cannot tell whether media will flow: no reflector or TURN server was given", "untested"},
+		{"proxy-only", "Calls will work only relayed over TLS: expect higher latency", "signalling works only through the HTTP proxy"},
+	}
+	all := scenarios()
+	for _, tt := range tests {
+		i := slices.IndexFunc(all, func(s scenario) bool { return s.name == tt.scenario })
+		r := all[i].report(t)
+		if r.Verdict.Headline != tt.headline {
+			t.Errorf("%s: headline %q, want %q", tt.scenario, r.Verdict.Headline, tt.headline)
+		}
+		if !strings.Contains(strings.ToLower(r.Verdict.Summary), strings.ToLower(tt.summary)) {
+			t.Errorf("%s: summary %q, want it to contain %q", tt.scenario, r.Verdict.Summary, tt.summary)
+		}
+	}
+}
