@@ -72,7 +72,7 @@ func readReportFile(path string, stdin io.Reader) (*report.Report, error) {
 		defer f.Close()
 		in, name = f, path
 	}
-	r, err := readReport(&capReader{r: in, left: maxReportBytes})
+	r, err := report.Read(&capReader{r: in, left: maxReportBytes})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, oneLine(err))
 	}
