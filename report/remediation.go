@@ -151,8 +151,7 @@ func udpMediaRules(r *Report, cat *catalog.Catalog, add func(Rule)) {
 	for i := range r.Probes {
 		p := &r.Probes[i]
 		if isSTUN(p) && closed(p.Status) {
-			add(Rule{Protocol: "udp", Port: strconv.Itoa(p.Port), Destination: dest,
-				Reason: reason + " (port " + statusText(p.Status, p.Reason) + ")"})
+			add(Rule{Protocol: "udp", Port: strconv.Itoa(p.Port), Destination: dest, Reason: reason})
 		}
 	}
 }

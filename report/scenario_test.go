@@ -165,8 +165,10 @@ func apply(ps []Probe, mods []mod) []Probe {
 // tcpGone removes what comes after a TCP connect that did not work.
 var tcpGone = []mod{{pat: "*/tls", status: "-"}, {pat: "*/https", status: "-"}, {pat: "*/ws", status: "-"}}
 
-func dropped(pat string) mod  { return mod{pat: pat, status: StatusBlocked, reason: "timeout"} }
-func rejected(pat string) mod { return mod{pat: pat, status: StatusRejected, reason: "icmp-unreachable"} }
+func dropped(pat string) mod { return mod{pat: pat, status: StatusBlocked, reason: "timeout"} }
+func rejected(pat string) mod {
+	return mod{pat: pat, status: StatusRejected, reason: "icmp-unreachable"}
+}
 func failed(pat, reason string) mod {
 	return mod{pat: pat, status: StatusFailed, reason: reason}
 }

@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -133,18 +134,30 @@ func (t *textWriter) findings(r *Report) {
 	}
 }
 
+// rules writes the firewall rules, one line per protocol, destination and
+// reason (the media ports share one).
 func (t *textWriter) rules(r *Report) {
 	if len(r.Remediation) == 0 {
 		return
 	}
 	t.section("Firewall rules to add")
-	width := 0
-	for _, ru := range r.Remediation {
-		width = max(width, len(ru.Protocol)+1+len(ru.Port))
+	type group struct {
+		proto, dest, reason string
+		ports               []string
 	}
+	var groups []group
 	for _, ru := range r.Remediation {
-		pp := strings.ToUpper(ru.Protocol) + " " + ru.Port
-		fmt.Fprintf(&t.b, "  %-*s  to %s\n      why: %s\n", width, pp, ru.Destination, ru.Reason)
+		i := slices.IndexFunc(groups, func(g group) bool {
+			return g.proto == ru.Protocol && g.dest == ru.Destination && g.reason == ru.Reason
+		})
+		if i < 0 {
+			groups = append(groups, group{proto: ru.Protocol, dest: ru.Destination, reason: ru.Reason})
+			i = len(groups) - 1
+		}
+		groups[i].ports = append(groups[i].ports, ru.Port)
+	}
+	for _, g := range groups {
+		fmt.Fprintf(&t.b, "  %s %s to %s\n      why: %s\n", strings.ToUpper(g.proto), strings.Join(g.ports, ", "), g.dest, g.reason)
 	}
 }
 

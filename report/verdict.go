@@ -1,6 +1,7 @@
 package report
 
 import (
+	"strconv"
 	"strings"
 	"sync"
 
@@ -41,6 +42,10 @@ func Judge(r *Report) {
 
 // verdictOf sums up: 5501, outcome, headline and summary.
 func verdictOf(r *Report, sig signaling, media string) Verdict {
+	if !r.Complete && media == MediaNone && anyUntested(&r.Paths) {
+		// An interrupted run cannot say "no path": the untested one may work.
+		media = MediaUntested
+	}
 	v := Verdict{Signaling: sig.status, Media: media, Regions: sig.verdicts()}
 	v.FirewallError5501 = sig.status == SignalingBlocked || media == MediaNone
 	switch {
@@ -53,6 +58,9 @@ func verdictOf(r *Report, sig signaling, media string) Verdict {
 	case sig.status == SignalingUntested:
 		v.Outcome = OutcomeInconclusive
 		v.Headline = "Cannot tell whether calls will work: the run ended before signalling was checked"
+	case media == MediaUntested && !r.Complete:
+		v.Outcome = OutcomeInconclusive
+		v.Headline = "Cannot tell whether media will flow: the run was interrupted"
 	case media == MediaUntested:
 		v.Outcome = OutcomeInconclusive
 		v.Headline = "Cannot tell whether media will flow: no reflector or TURN server was given"
@@ -90,13 +98,17 @@ func summarize(r *Report, sig signaling, media string, v Verdict) string {
 		parts = append(parts, "signalling fails: "+sig.cause())
 	case SignalingViaProxy:
 		parts = append(parts, "signalling works only through "+sig.proxyName())
+	case SignalingOK:
+		parts = append(parts, "signalling works directly")
+	case SignalingUntested:
+		parts = append(parts, "the run ended before signalling was checked")
 	}
 	parts = append(parts, directClause(r)...)
 	if strings.HasPrefix(media, "turn-") {
 		p := r.Paths.Get(media)
 		parts = append(parts, strings.TrimSuffix(lowerFirst(p.Detail), "."))
 	}
-	parts = append(parts, consequence(media, v))
+	parts = append(parts, consequence(media, v, r.Complete))
 	if fix := fixClause(r.Remediation); fix != "" {
 		parts = append(parts, fix)
 	}
@@ -104,14 +116,16 @@ func summarize(r *Report, sig signaling, media string, v Verdict) string {
 	return strings.ToUpper(s[:1]) + s[1:] + "."
 }
 
-func consequence(media string, v Verdict) string {
+func consequence(media string, v Verdict, complete bool) string {
 	switch {
 	case v.FirewallError5501 && media == MediaNone:
 		return "no media path works, so calls will fail with error 5501"
 	case v.FirewallError5501:
 		return "calls will fail with error 5501"
+	case v.Outcome == OutcomeInconclusive && !complete:
+		return "the run was interrupted before the media paths were all tested"
 	case v.Outcome == OutcomeInconclusive:
-		return "whether media flows is untested"
+		return "no reflector or TURN server was given, so whether media flows is untested (use --reflector, --turn or --proxy)"
 	case media == PathTURNTCP || media == PathTURNTLS:
 		return "calls will work relayed over TCP with extra latency"
 	case media == PathTURNUDP:
@@ -154,27 +168,30 @@ func isAre(s []int) string {
 	return "are"
 }
 
-// fixClause names the first rules to add.
+// fixClause names the rules to add, grouped by protocol.
 func fixClause(rules []Rule) string {
 	if len(rules) == 0 {
 		return ""
 	}
-	byKey := map[string][]string{}
-	var keys []string
+	var protos []string
+	ports, dests := map[string][]string{}, map[string][]string{}
 	for _, ru := range rules {
-		k := strings.ToUpper(ru.Protocol) + "|" + ru.Destination
-		if _, ok := byKey[k]; !ok {
-			keys = append(keys, k)
-		}
-		byKey[k] = uniq(byKey[k], ru.Port)
+		p := strings.ToUpper(ru.Protocol)
+		protos = uniq(protos, p)
+		ports[p] = uniq(ports[p], ru.Port)
+		dests[p] = uniq(dests[p], ru.Destination)
 	}
 	var fixes []string
-	for _, k := range keys {
-		proto, dest, _ := strings.Cut(k, "|")
-		if strings.Contains(dest, ", ") {
+	for _, p := range protos {
+		d := dests[p]
+		dest := andList(d)
+		switch {
+		case len(d) == 1 && strings.Contains(d[0], ", "):
 			dest = "the TRTC media servers (see the rules)"
+		case len(d) > 3:
+			dest = strings.Join(d[:2], ", ") + " and " + strconv.Itoa(len(d)-2) + " more (see the rules)"
 		}
-		fixes = append(fixes, proto+" "+andList(byKey[k])+" to "+dest)
+		fixes = append(fixes, p+" "+andList(ports[p])+" to "+dest)
 	}
 	return "open " + strings.Join(fixes, ", and ")
 }
@@ -184,4 +201,13 @@ func lowerFirst(s string) string {
 		return s
 	}
 	return strings.ToLower(s[:1]) + s[1:]
+}
+
+func anyUntested(ps *Paths) bool {
+	for _, name := range PathOrder {
+		if ps.Get(name).Status == PathUntested {
+			return true
+		}
+	}
+	return false
 }

@@ -1,0 +1,114 @@
+package report
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite report/testdata/text golden files")
+
+// scenarioReport judges the named scenario of scenarios().
+func scenarioReport(t testing.TB, name string) *Report {
+	all := scenarios()
+	i := slices.IndexFunc(all, func(s scenario) bool { return s.name == name })
+	if i < 0 {
+		t.Fatalf("no scenario %q", name)
+	}
+	return all[i].report(t)
+}
+
+// interrupted is the udp-dropped run cut short: TURN and half the STUN
+// probes never finished.
+func interrupted(t testing.TB) *Report {
+	r := scenarioReport(t, "udp-dropped")
+	r.Complete = false
+	for i := range r.Probes {
+		p := &r.Probes[i]
+		if strings.HasPrefix(p.ID, "turn") || p.ID == "stun/443" || p.ID == "stun/16285" {
+			p.Status, p.Reason, p.Error, p.RTTMs = StatusSkipped, "interrupted", "the run ended before this probe finished", nil
+		}
+	}
+	Judge(r)
+	return r
+}
+
+func TestWriteTextGolden(t *testing.T) {
+	tests := []struct {
+		name string
+		r    func(testing.TB) *Report
+		o    TextOptions
+	}{
+		{"open.txt", func(t testing.TB) *Report { return scenarioReport(t, "open") }, TextOptions{}},
+		{"udp-dropped-turn-tcp.txt", func(t testing.TB) *Report { return scenarioReport(t, "udp-dropped") }, TextOptions{}},
+		{"5501.txt", func(t testing.TB) *Report { return scenarioReport(t, "nothing-out") }, TextOptions{}},
+		{"untested.txt", func(t testing.TB) *Report { return scenarioReport(t, "untested") }, TextOptions{}},
+		{"interrupted.txt", interrupted, TextOptions{}},
+		{"solution2-no-upgrade.txt", func(t testing.TB) *Report { return scenarioReport(t, "solution2-nginx-no-upgrade") }, TextOptions{}},
+		{"udp-dropped-color.txt", func(t testing.TB) *Report { return scenarioReport(t, "udp-dropped") }, TextOptions{Color: true}},
+		{"relay-policy-verbose.txt", func(t testing.TB) *Report {
+			r := scenarioReport(t, "relay-policy")
+			r.Redacted = true
+			return r
+		}, TextOptions{Verbose: true}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var b bytes.Buffer
+			if err := WriteText(&b, tt.r(t), tt.o); err != nil {
+				t.Fatal(err)
+			}
+			if !tt.o.Color && strings.Contains(b.String(), "\x1b[") {
+				t.Error("colour codes without TextOptions.Color")
+			}
+			goldenText(t, filepath.Join("testdata", "text", tt.name), b.Bytes())
+		})
+	}
+}
+
+func TestWriteTextSpellsOutStatus(t *testing.T) {
+	var b bytes.Buffer
+	if err := WriteText(&b, scenarioReport(t, "udp-dropped"), TextOptions{Color: true}); err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range []string{"blocked", "ok", "UDP 8000", "INCOMPLETE"} {
+		if got := strings.Contains(b.String(), w); got != (w != "INCOMPLETE") {
+			t.Errorf("text contains %q = %v", w, got)
+		}
+	}
+}
+
+func goldenText(t *testing.T, path string, got []byte) {
+	t.Helper()
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs (run with -update after checking):\n got:\n%s\nwant:\n%s", path, got, want)
+	}
+}
+
+func BenchmarkJudgeAndWriteText(b *testing.B) {
+	r := scenarioReport(b, "udp-dropped")
+	var buf bytes.Buffer
+	for b.Loop() {
+		Judge(r)
+		buf.Reset()
+		if err := WriteText(&buf, r, TextOptions{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
