@@ -5,6 +5,7 @@ import (
 	"slices"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -16,7 +17,10 @@ import (
 //     doubling, each transaction ended at turnStepTimeout). To one host
 //     that is at most one datagram in any 10 ms window from the STUN
 //     probes, two when a TURN server shares the reflector's host (the first
-//     TURN and the first STUN probe start together).
+//     TURN and the first STUN probe start together). The echo probes
+//     (echo.go) start only when a port answered STUN, at a time the plan
+//     cannot know; their three sizes start udpPacing apart, so they add at
+//     most one datagram to any 10 ms window.
 //   - Web probes start together, as a browser does on page load: DNS
 //     queries to the resolver and connections to TCP 443 of about a dozen
 //     TRTC hosts; one port each, never a sweep of ports on one host.
@@ -68,9 +72,20 @@ const (
 	dryClientHelloSize = 300
 	// dryTCPAddrs is how many resolved addresses the TCP probe connects to.
 	dryTCPAddrs = 2
-	// dryTURNMessages is Allocate (twice: the 401 challenge), CreatePermission,
-	// a Send indication to the peer and the closing Refresh.
-	dryTURNMessages = 5
+	// dryTURNTransactions is what turn() asks the server: Allocate (twice:
+	// the 401 challenge), a Binding for the mapped address, CreatePermission
+	// and the closing Refresh.
+	dryTURNTransactions = 5
+	// dryEchoSends is how often each echo datagram may be sent: the first
+	// three offsets of stunSendAt (echo.go).
+	dryEchoSends = 3
+	// dryRelaySends is the relay round trip: the first three offsets of
+	// stunSendAt (turnrelay.go), sent through the relay to the peer.
+	dryRelaySends = 3
+	// dryAuditTransactions is turnAudits on one target per server: two
+	// CreatePermissions (loopback, private) and a turn/turn Allocate (two
+	// transactions) with its Refresh.
+	dryAuditTransactions = 5
 )
 
 // dryTURNMaxRTO and dryTURNRequests are pion/turn's cap on its doubling
@@ -101,10 +116,11 @@ func (p *Plan) Describe() []PlannedSend {
 			out = append(out, PlannedSend{Probe: "stun/" + itoa(port), Kind: "stun", Destination: r.Host,
 				Port: port, Protocol: "udp", Size: drySTUNSize, Count: len(at), AtMs: at,
 				Note: "STUN binding request, resent until answered (stunSendAt)"})
+			out = append(out, describeEcho(r.Host, port))
 		}
 	}
 	for i, t := range p.TURN {
-		out = append(out, p.describeTURN(i, t))
+		out = append(out, p.describeTURN(i, t)...)
 	}
 	return out
 }
@@ -114,6 +130,19 @@ func (p *Plan) budget() time.Duration {
 		return DefaultBudget
 	}
 	return p.Budget
+}
+
+// describeEcho is the echo probes (echo.go) that follow a STUN answer:
+// each size sent on the first three offsets of stunSendAt.
+func describeEcho(host string, port int) PlannedSend {
+	sizes := []int{stunRequestSize(), echoMediaSize, echoFullSize}
+	var list []string
+	for _, n := range sizes {
+		list = append(list, strconv.Itoa(n))
+	}
+	return PlannedSend{Probe: "echo/" + itoa(port) + "/*", Kind: "udp", Destination: host, Port: port,
+		Protocol: "udp", Size: slices.Max(sizes), Count: len(sizes) * dryEchoSends,
+		Note: "only if stun/" + itoa(port) + " answered: echo datagrams of " + strings.Join(list, ", ") + " bytes"}
 }
 
 func dryDNSSend(id, host string) PlannedSend {
@@ -155,21 +184,30 @@ func (p *Plan) describeWeb(t WebTarget) []PlannedSend {
 	return []PlannedSend{sys, direct, tcp, tls, reqSend}
 }
 
-func (p *Plan) describeTURN(i int, t TURNTarget) PlannedSend {
+func (p *Plan) describeTURN(i int, t TURNTarget) []PlannedSend {
 	s := PlannedSend{Probe: t.ID, Kind: "turn", Destination: t.Host, Port: t.Port, Protocol: "udp",
-		Size: dryTURNSize, Count: dryTURNMessages,
-		Note: "Allocate (401 challenge), CreatePermission, relay round trip to " + dryPeer(t) + ", Refresh 0"}
+		Size: dryTURNSize, Count: dryTURNTransactions + dryRelaySends,
+		Note: "Allocate (401 challenge), Binding, CreatePermission, relay round trip to " + dryPeer(t) + ", Refresh 0"}
+	audit := PlannedSend{Probe: t.ID + "/audit/*", Kind: "turn", Destination: t.Host, Port: t.Port, Protocol: s.Protocol,
+		Size: dryTURNSize, Count: dryAuditTransactions,
+		Note: "audits: CreatePermission to 127.0.0.1 and to a private address (no data), Allocate as turn/turn"}
 	if t.Transport == "udp" {
-		// AtMs is the first request's schedule (the later ones wait for an
-		// answer); any message may be retransmitted as often, hence Count.
+		// AtMs is the first request's schedule (later ones wait for an
+		// answer); any transaction may be retransmitted as often.
 		start := time.Duration(i) * udpPacing
 		s.AtMs = drySchedule(start, turnRTO, dryTURNMaxRTO, dryTURNRequests, min(p.budget(), start+turnStepTimeout))
-		s.Count = dryTURNMessages * len(s.AtMs)
-		return s
+		s.Count = dryTURNTransactions*len(s.AtMs) + dryRelaySends
+		audit.Count = dryAuditTransactions * len(s.AtMs)
+	} else {
+		s.Protocol, s.Count, audit.Protocol, audit.Count = "tcp", 1, "tcp", 1
+		s.Note = "one " + t.Transport + " connection: " + s.Note
+		audit.Note = "one " + t.Transport + " connection per Allocate: " + audit.Note
 	}
-	s.Protocol, s.Count = "tcp", 1
-	s.Note = "one " + t.Transport + " connection: " + s.Note
-	return s
+	out := []PlannedSend{s}
+	if (&run{plan: p}).auditTarget(t) {
+		out = append(out, audit)
+	}
+	return out
 }
 
 func dryPeer(t TURNTarget) string {

@@ -32,9 +32,11 @@ func TestDescribeCoversThePlan(t *testing.T) {
 		}
 	}
 	for _, port := range p.Reflector.Ports {
-		s, ok := probes["stun/"+itoa(port)]
-		if !ok || s.Protocol != "udp" || s.Destination != "reflector.example.com" {
-			t.Errorf("stun/%d: %+v", port, s)
+		for _, id := range []string{"stun/" + itoa(port), "echo/" + itoa(port) + "/*"} {
+			s, ok := probes[id]
+			if !ok || s.Protocol != "udp" || s.Destination != "reflector.example.com" {
+				t.Errorf("%s: %+v", id, s)
+			}
 		}
 	}
 	if _, ok := probes["reflector/dns"]; !ok {
@@ -42,10 +44,14 @@ func TestDescribeCoversThePlan(t *testing.T) {
 	}
 	for _, tt := range []struct {
 		id, proto string
-	}{{"turn1-udp", "udp"}, {"turn1-tcp", "tcp"}, {"turn2-tls", "tcp"}} {
+	}{{"turn1-udp", "udp"}, {"turn1-udp/audit/*", "udp"}, {"turn1-tcp", "tcp"}, {"turn2-tls", "tcp"}, {"turn2-tls/audit/*", "tcp"}} {
 		if s := probes[tt.id]; s.Protocol != tt.proto || s.Port == 0 {
 			t.Errorf("%s: got %+v, want protocol %s", tt.id, s, tt.proto)
 		}
+	}
+	// Audits run once per server (turnaudit.go): on its UDP target.
+	if _, ok := probes["turn1-tcp/audit/*"]; ok {
+		t.Error("audits planned twice for one server")
 	}
 }
 
@@ -53,9 +59,17 @@ func TestDescribeCoversThePlan(t *testing.T) {
 // port starting udpPacing after the previous one.
 func TestDescribeSTUNSchedule(t *testing.T) {
 	p := &Plan{Budget: 4 * time.Second, Reflector: &ReflectorTarget{Host: "192.0.2.1", Ports: []int{8000, 8080}}}
-	sends := p.Describe()
+	var sends []PlannedSend
+	for _, s := range p.Describe() {
+		if s.Kind == "dns" {
+			t.Errorf("DNS planned for an address: %+v", s)
+		}
+		if s.Kind == "stun" {
+			sends = append(sends, s)
+		}
+	}
 	if len(sends) != 2 {
-		t.Fatalf("got %d sends, want 2 (no DNS for an address): %+v", len(sends), sends)
+		t.Fatalf("got %d STUN sends, want 2: %+v", len(sends), sends)
 	}
 	want := [][]float64{{0, 250, 750, 1750, 3750}, {20, 270, 770, 1770, 3770}}
 	for i, s := range sends {

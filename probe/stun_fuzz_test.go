@@ -50,3 +50,28 @@ func FuzzMatchBinding(f *testing.F) {
 		}
 	})
 }
+
+// FuzzTurnSafe feeds the filter in front of the TURN client (turnSafe) what
+// a hostile TURN server could send: only well-formed ChannelData and
+// decodable non-request STUN may pass to pion, and nothing may panic.
+func FuzzTurnSafe(f *testing.F) {
+	alloc, _ := stun.Build(stun.TransactionID, stun.NewType(stun.MethodAllocate, stun.ClassErrorResponse), stun.CodeUnauthorized)
+	f.Add(alloc.Raw)
+	f.Add([]byte{0x40, 0x00, 0x00, 0x04, 1, 2, 3, 4})
+	f.Add([]byte{0x40, 0x00, 0xff, 0xff, 1})
+	f.Add([]byte{0x4f})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		orig := string(b)
+		ok := turnSafe(b)
+		if string(b) != orig {
+			t.Fatal("turnSafe modified its input")
+		}
+		if !ok || (len(b) >= 4 && b[0] >= 0x40 && b[0] <= 0x4f) {
+			return
+		}
+		m := &stun.Message{Raw: append([]byte(nil), b...)}
+		if m.Decode() != nil || m.Type.Class == stun.ClassRequest {
+			t.Fatalf("passed %x to the TURN client", b)
+		}
+	})
+}
