@@ -163,6 +163,7 @@ func TestSTUN(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel() // each case waits up to stunGiveUp for nothing
 			port := responder(t, tt.answer)
 			got := runReflector(t, tt.env, port)["stun/"+strconv.Itoa(port)]
 			if got.Status != tt.status || got.Reason != tt.reason || got.Kind != report.KindSTUN || got.Role != "media" {
@@ -262,4 +263,3 @@ func TestMediaTimeoutOrder(t *testing.T) {
 		t.Errorf("TURN connect %v + allocate %v exceed the budget %v", turnConnectTimeout, turnAllocateTimeout, DefaultBudget)
 	}
 }
-

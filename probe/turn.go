@@ -68,7 +68,7 @@ func (f *turnFailure) Error() string { return f.err.Error() }
 // challenge), CreatePermission, then a real relay round trip to the peer.
 func (r *run) turn(ctx context.Context, t TURNTarget) {
 	p := report.Probe{ID: t.ID, Kind: report.KindTURN, Role: "turn", Target: t.URL, Port: t.Port, Transport: t.Transport}
-	start := r.begin(p)
+	r.begin(p)
 	s, f := r.turnAllocate(ctx, t, t.Username, t.Credential.Reveal())
 	if s != nil {
 		defer s.close()
@@ -81,8 +81,9 @@ func (r *run) turn(ctx context.Context, t TURNTarget) {
 			p.Details["mappedAddress"] = m
 		}
 		var rtt time.Duration
-		rtt, f = r.turnRelayTrip(ctx, t, s, p.Details)
-		p.RTTMs = report.RTT(rtt)
+		if rtt, f = r.turnRelayTrip(ctx, t, s, p.Details); f == nil {
+			p.RTTMs = report.RTT(rtt)
+		}
 	}
 	if f != nil {
 		p.Status, p.Reason, p.Step = f.status, f.reason, f.step
@@ -90,7 +91,6 @@ func (r *run) turn(ctx context.Context, t TURNTarget) {
 	} else {
 		p.Status = report.StatusOK
 	}
-	p.StartMs = report.MS(start.Sub(r.start))
 	r.finish(p)
 	if s != nil && s.relay != nil && r.auditTarget(t) {
 		r.turnAudits(ctx, t, s)
@@ -119,7 +119,7 @@ func (r *run) turnAllocate(ctx context.Context, t TURNTarget, user, pass string)
 	defer cancel()
 	s.conn, err = r.turnConn(ctx, t, s, cancel)
 	if err != nil {
-		return nil, connectFailure(err)
+		return s, connectFailure(err)
 	}
 	ctx, cancelAlloc := context.WithTimeout(ctx, turnAllocateTimeout)
 	defer cancelAlloc()

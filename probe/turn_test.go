@@ -40,7 +40,9 @@ type dropConn struct{ net.PacketConn }
 
 func (dropConn) WriteTo(b []byte, _ net.Addr) (int, error) { return len(b), nil }
 
-type silentGenerator struct{ *turn.RelayAddressGeneratorStatic }
+type silentGenerator struct {
+	*turn.RelayAddressGeneratorStatic
+}
 
 func (g silentGenerator) AllocatePacketConn(c turn.AllocateListenerConfig) (net.PacketConn, net.Addr, error) {
 	pc, a, err := g.RelayAddressGeneratorStatic.AllocatePacketConn(c)
@@ -192,6 +194,7 @@ func TestTURN(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel() // the silent cases wait for turnAllocateTimeout
 			checkProbe(t, runTURN(t, tt.env, tt.target), "t", tt.want)
 		})
 	}
