@@ -1,0 +1,90 @@
+package report
+
+import (
+	"slices"
+	"testing"
+)
+
+// echo returns an echo probe (rtcprobe serve in echo mode).
+func echo(id string, port int, status string) Probe {
+	p := okProbe(id, KindUDP, "media", "", "reflector.lab.test", port, "udp")
+	p.Details["payload"] = "echo"
+	p.Status = status
+	return p
+}
+
+func TestFindings(t *testing.T) {
+	audit := func(name string) []Probe {
+		return []Probe{okProbe("turn1-udp/audit/"+name, KindTURN, "turn", "", "turn:turn.lab.test:3478", 3478, "udp")}
+	}
+	tests := []struct {
+		name     string
+		mods     []mod
+		extra    []Probe
+		want     []string // codes that must be present
+		notWant  []string // codes that must be absent
+		wantRule string   // a protocol/port/destination that must be in the rules
+	}{
+		{name: "healthy", notWant: []string{"tls-inspection", "payload-filtering", "large-datagram-drop", "turn-external-ip-mismatch", "logger-blocked"}},
+		{name: "relay to loopback", extra: audit("relay-loopback"), want: []string{"turn-relays-loopback"}},
+		{name: "relay to private", extra: audit("relay-private"), want: []string{"turn-relays-private"}},
+		{name: "audit that failed is no finding", extra: func() []Probe {
+			p := audit("default-credentials")
+			p[0].Status, p[0].Reason = StatusFailed, "unauthorized"
+			return p
+		}(), notWant: []string{"turn-default-credentials"}},
+		{name: "relay silent with private relayed address",
+			mods: []mod{{pat: "turn1-tcp", status: StatusFailed, reason: "relay-silent", details: map[string]string{"relayedAddress": "10.0.0.5:50000"}}},
+			want: []string{"turn-relay-silent", "turn-external-ip-mismatch"}},
+		{name: "STUN dropped, other UDP passes", mods: []mod{dropped("stun/8000")},
+			extra: []Probe{echo("echo/8000/200", 8000, StatusOK)}, want: []string{"payload-filtering"}},
+		{name: "STUN passes, other UDP dropped",
+			extra: []Probe{echo("echo/8000/200", 8000, StatusBlocked), echo("echo/8080/200", 8080, StatusOK)}, want: []string{"payload-filtering"}},
+		{name: "echo never answered: not echo-capable",
+			extra: []Probe{echo("echo/8000/200", 8000, StatusBlocked)}, notWant: []string{"payload-filtering"}},
+		{name: "large datagrams dropped",
+			extra: []Probe{echo("echo/8000/1200", 8000, StatusOK), echo("echo/8000/1472", 8000, StatusBlocked)}, want: []string{"large-datagram-drop"}, notWant: []string{"payload-filtering"}},
+		{name: "one private issuer for both regions without issuerPublic",
+			mods: []mod{{pat: "*/tls", details: map[string]string{"issuer": "Corp Inspection CA", "issuerPublic": ""}}}, want: []string{"tls-inspection"}},
+		{name: "public issuer shared is normal",
+			mods: []mod{{pat: "*/tls", details: map[string]string{"issuer": "Big Public CA", "issuerPublic": "true"}}}, notWant: []string{"tls-inspection"}},
+		{name: "proxy wants authentication",
+			mods: mods([]mod{{pat: "main-logger-*/tcp/*", status: StatusFailed, reason: "connect-refused-by-proxy", details: map[string]string{"proxyStatus": "407"}}},
+				[]mod{{pat: "main-logger-*/[th][lt]*", status: "-"}}),
+			want: []string{"proxy-refused", "logger-blocked"}, wantRule: "tcp/443/yun.tim.qq.com"},
+		{name: "logger firewalled while calls work",
+			mods: []mod{dropped("main-logger-*/tcp/*"), {pat: "main-logger-*/[th][lt]*", status: "-"}},
+			want: []string{"logger-blocked"}, wantRule: "tcp/443/yun.tim.qq.com"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := scenario{net: defaultNet(), mods: tt.mods}
+			r := s.report(t)
+			r.Probes = append(r.Probes, tt.extra...)
+			Judge(r)
+			var codes []string
+			for _, f := range r.Findings {
+				codes = append(codes, f.Code)
+				if len(f.Evidence) == 0 || f.Title == "" || f.Detail == "" {
+					t.Errorf("finding %s lacks evidence, title or detail: %+v", f.Code, f)
+				}
+			}
+			for _, w := range tt.want {
+				if !slices.Contains(codes, w) {
+					t.Errorf("finding %q missing (have %v)", w, codes)
+				}
+			}
+			for _, w := range tt.notWant {
+				if slices.Contains(codes, w) {
+					t.Errorf("finding %q present, want it absent", w)
+				}
+			}
+			if tt.wantRule != "" && !slices.ContainsFunc(r.Remediation, func(ru Rule) bool {
+				return ru.Protocol+"/"+ru.Port+"/"+ru.Destination == tt.wantRule
+			}) {
+				t.Errorf("rule %s missing:\n%s", tt.wantRule, rulesText(r.Remediation))
+			}
+			validate(t, r)
+		})
+	}
+}
