@@ -175,3 +175,34 @@ func mapSlice(s []string, f func(string) string) {
 		s[i] = f(s[i])
 	}
 }
+
+// SanitizeProbe returns a copy of p as Sanitize would leave it, for the
+// progress events a screen shows before the report exists.
+func SanitizeProbe(p Probe) Probe {
+	r := &Report{Probes: []Probe{cloneProbe(p)}}
+	Sanitize(r)
+	return r.Probes[0]
+}
+
+// RedactProbe returns a copy of p as Redact would leave it (for progress
+// events under --redact). Only what p itself reveals is known, so a mapped
+// address is removed from p's details and from p's own texts.
+func RedactProbe(p Probe) Probe {
+	r := &Report{Probes: []Probe{cloneProbe(p)}}
+	Redact(r)
+	return r.Probes[0]
+}
+
+// cloneProbe copies the parts redaction writes to, so the recorder's copy of
+// a probe is never changed under it.
+func cloneProbe(p Probe) Probe {
+	if p.Details != nil {
+		d := make(map[string]string, len(p.Details))
+		for k, v := range p.Details {
+			d[k] = v
+		}
+		p.Details = d
+	}
+	p.Steps = append([]Step(nil), p.Steps...)
+	return p
+}

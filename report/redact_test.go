@@ -122,3 +122,18 @@ func TestScrubCredentials(t *testing.T) {
 		}
 	}
 }
+
+func TestRedactProbeLeavesOriginal(t *testing.T) {
+	p := Probe{ID: "stun/8000", Address: "198.51.100.9", Error: "via turn:u:pw@x",
+		Details: map[string]string{"mappedAddress": "203.0.113.77:5"}}
+	got := RedactProbe(p)
+	if got.Details["mappedAddress"] != redactedMark || got.Error != "via turn:x" || got.Address != "198.51.100.9" {
+		t.Errorf("RedactProbe = %+v", got)
+	}
+	if p.Details["mappedAddress"] != "203.0.113.77:5" {
+		t.Error("RedactProbe changed the original's details")
+	}
+	if s := SanitizeProbe(p); s.Error != "via turn:x" || s.Details["mappedAddress"] != "203.0.113.77:5" {
+		t.Errorf("SanitizeProbe = %+v", s)
+	}
+}

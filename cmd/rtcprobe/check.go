@@ -167,6 +167,14 @@ func hostInfo() report.Host {
 // progress (may be nil).
 func runEngine(ctx context.Context, plan *probe.Plan, env *probe.Env, redact bool, onEvent func(report.Probe)) *report.Report {
 	start := time.Now()
+	if show := onEvent; show != nil {
+		// Progress on screen obeys --redact too, not only the final report.
+		clean := report.SanitizeProbe
+		if redact {
+			clean = report.RedactProbe
+		}
+		onEvent = func(p report.Probe) { show(clean(p)) }
+	}
 	probes := probe.Run(ctx, env, plan, onEvent)
 	complete := ctx.Err() == nil
 	r := report.Build(toolInfo(), hostInfo(), plan.Config, probes, start, time.Since(start), complete)

@@ -1,0 +1,67 @@
+package main
+
+import (
+	"context"
+	"net"
+	"testing"
+	"time"
+
+	"github.com/pion/stun/v4"
+
+	"github.com/rtcprobe/rtcprobe/probe"
+	"github.com/rtcprobe/rtcprobe/report"
+)
+
+// stunResponder answers Binding requests on loopback until closed.
+func stunResponder(t *testing.T) int {
+	t.Helper()
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { pc.Close() })
+	go func() {
+		buf := make([]byte, 1500)
+		for {
+			n, from, err := pc.ReadFrom(buf)
+			if err != nil {
+				return
+			}
+			req := &stun.Message{Raw: append([]byte(nil), buf[:n]...)}
+			if req.Decode() != nil || req.Type != stun.BindingRequest {
+				continue
+			}
+			ua := from.(*net.UDPAddr)
+			resp, err := stun.Build(stun.NewTransactionIDSetter(req.TransactionID), stun.BindingSuccess,
+				&stun.XORMappedAddress{IP: ua.IP, Port: ua.Port}, stun.Fingerprint)
+			if err == nil {
+				pc.WriteTo(resp.Raw, from)
+			}
+		}
+	}()
+	return pc.LocalAddr().(*net.UDPAddr).Port
+}
+
+// --redact covers what the screen shows during the run (progress events),
+// not only the final report.
+func TestRunEngineRedactsEvents(t *testing.T) {
+	port := stunResponder(t)
+	plan := &probe.Plan{Budget: 5 * time.Second, Reflector: &probe.ReflectorTarget{Host: "127.0.0.1", Ports: []int{port}}}
+	var events []report.Probe
+	r := runEngine(context.Background(), plan, nil, true, func(p report.Probe) { events = append(events, p) })
+	sawMapped := false
+	for _, p := range append(events, r.Probes...) {
+		if v, ok := p.Details["mappedAddress"]; ok {
+			sawMapped = true
+			if v != "[redacted]" {
+				t.Errorf("%s (%s) shows mappedAddress %q under --redact", p.ID, p.Status, v)
+			}
+		}
+	}
+	if !sawMapped {
+		t.Fatalf("no probe reported a mapped address; probes: %+v", r.Probes)
+	}
+	if r.Host.Hostname != "" || !r.Redacted {
+		t.Errorf("report Hostname %q Redacted %v", r.Host.Hostname, r.Redacted)
+	}
+}
