@@ -28,6 +28,9 @@ var (
 	errTURNRejected = errors.New("probe: TURN server rejected the connection")
 	// errRelaySilent: allocated, but nothing came back through the relay.
 	errRelaySilent = errors.New("probe: nothing came back through the relay")
+	// errTURNViaProxy: TURN over TCP/TLS through an HTTP proxy is not
+	// tested yet.
+	errTURNViaProxy = errors.New("probe: TURN over TCP/TLS through the HTTP proxy is not tested yet")
 )
 
 // quietLogs keeps pion's own logging off the screen; its messages may
