@@ -48,4 +48,3 @@ func TestReadRejects(t *testing.T) {
 		}
 	}
 }
-

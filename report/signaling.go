@@ -162,9 +162,11 @@ func judgeSignalProbe(r *Report, p *Probe, rs *regionSignal) {
 		reach = p.Status == StatusOK && !(p.Region == "" && upstreamDown(p.Details["httpStatus"]))
 	case p.Kind == KindWebSocket && p.Role == "signaling":
 		// A non-101 answer from the real host proves the way through the
-		// firewall is open; from a websocketProxy it means the proxy is broken.
+		// firewall is open (through an HTTP proxy too: CONNECT is a tunnel
+		// to the real host); from a websocketProxy it means the proxy is
+		// broken.
 		reach = p.Status == StatusOK || (p.Status == StatusFailed && p.Region != "" &&
-			strings.HasPrefix(p.Reason, "http-") && p.Details["via"] != "http-proxy")
+			strings.HasPrefix(p.Reason, "http-"))
 	}
 	if !reach {
 		if p.Status != StatusOK && p.Status != StatusRunning && p.Status != StatusSkipped {

@@ -29,7 +29,10 @@ var loadCatalog = sync.OnceValue(func() *catalog.Catalog {
 // (there is nothing better to get); remediation restores the SDK's
 // preferred path with the fewest rules and has no rule for what no
 // firewall rule fixes (DNS tampering, proxy mistakes, TURN credentials):
-// those are findings.
+// those are findings. Log endpoints that a firewall stops get a rule (the
+// vendor's support needs the logs) and a warning; endpoints of SDK releases
+// before v5.5.0 ("legacy") only an info finding, since a current SDK never
+// uses them and Solution-2 networks rightly block them.
 func Judge(r *Report) {
 	cat := loadCatalog()
 	judgePaths(r, cat)

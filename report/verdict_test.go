@@ -25,7 +25,7 @@ var (
 	// solution2Firewall: only the proxy and TURN hosts may be reached, so
 	// the legacy endpoints (not replaced by the proxy) time out.
 	solution2Firewall = mods([]mod{dropped("*-legacy-*/tcp/*"), dropped("stun/*")},
-		[]mod{{pat: "*-legacy-*/tls", status: "-"}, {pat: "*-legacy-*/ws", status: "-"}, {pat: "*-legacy-*/https", status: "-"}})
+		gone("*-legacy-*"))
 )
 
 func scenarios() []scenario {
@@ -103,7 +103,7 @@ func scenarios() []scenario {
 			signaling: SignalingBlocked, media: PathTURNUDP, fw5501: true, outcome: OutcomeFails,
 			paths: [4]string{PathBlocked, PathOK, PathOK, PathOK}, rules: sixUDP, findings: []string{"websocket-proxy-upstream-unreachable"}},
 		{name: "solution2-proxy-down", net: n(sol2),
-			mods:      mods(solution2Firewall, []mod{{pat: "*-proxy/tcp/*", status: StatusRejected, reason: "rst"}, {pat: "*-proxy/[hwt][st]*", status: "-"}}),
+			mods:      mods(solution2Firewall, []mod{{pat: "*-proxy/tcp/*", status: StatusRejected, reason: "rst"}}, gone("*-proxy")),
 			signaling: SignalingBlocked, media: PathTURNUDP, fw5501: true, outcome: OutcomeFails,
 			paths: [4]string{PathBlocked, PathOK, PathOK, PathOK}, rules: sixUDP, findings: []string{"sdk-proxy-unreachable"}},
 		{name: "turn-default-credentials", net: n(func(x *labNet) { x.turn = []string{"turn:turn-default.lab.test:3478"} }),
@@ -120,6 +120,12 @@ func scenarios() []scenario {
 			mods:      []mod{{pat: "*/tls", details: map[string]string{"issuer": "mitmproxy", "issuerPublic": "false"}}},
 			signaling: SignalingViaProxy, media: PathDirectUDP, outcome: OutcomeWorks,
 			paths: [4]string{PathOK, PathUntested, PathUntested, PathUntested}, findings: []string{"tls-inspection"}},
+		{name: "signalling-host-answers-403", net: defaultNet(), mods: []mod{failed("*-signaling-*/ws", "http-403")},
+			signaling: SignalingOK, media: PathDirectUDP, outcome: OutcomeWorks, paths: allOK},
+		{name: "international-only-blocked", net: defaultNet(),
+			mods:      mods([]mod{dropped("inte-*/tcp/*")}, gone("inte-*")),
+			signaling: SignalingBlocked, media: PathDirectUDP, fw5501: true, outcome: OutcomeFails, paths: allOK,
+			rules: []string{"tcp/443"}},
 		{name: "untested", net: n(func(x *labNet) { x.reflector, x.turn = false, nil }),
 			signaling: SignalingOK, media: MediaUntested, outcome: OutcomeInconclusive,
 			paths: [4]string{PathUntested, PathUntested, PathUntested, PathUntested}},
@@ -160,6 +166,8 @@ func TestJudgeWordsOfTheVerdict(t *testing.T) {
 		{"nothing-out", "Calls will fail: the SDK cannot reach its signalling server and will raise 5501", "cannot reach the schedule server"},
 		{"turn-port-843", "Calls will fail: the SDK will raise 5501", "no media path works"},
 		{"untested", "Cannot tell whether media will flow: no reflector or TURN server was given", "untested"},
+		{"international-only-blocked", "Calls will fail: the SDK cannot reach its signalling server and will raise 5501",
+			"signalling fails: international apps (SDKAppID < 1400000000) cannot reach the schedule server"},
 		{"proxy-only", "Calls will work only relayed over TLS: expect higher latency", "signalling works only through the HTTP proxy"},
 	}
 	all := scenarios()
@@ -173,4 +181,10 @@ func TestJudgeWordsOfTheVerdict(t *testing.T) {
 			t.Errorf("%s: summary %q, want it to contain %q", tt.scenario, r.Verdict.Summary, tt.summary)
 		}
 	}
+}
+
+// gone removes the steps after TCP of the targets matching prefix: they
+// are not reached when the connection fails.
+func gone(prefix string) []mod {
+	return []mod{{pat: prefix + "/tls", status: "-"}, {pat: prefix + "/https", status: "-"}, {pat: prefix + "/ws", status: "-"}}
 }
