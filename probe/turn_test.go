@@ -225,7 +225,7 @@ func TestTURNAudits(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := startTURN(t, tt.opts)
 			got := runTURN(t, &Env{},
-				turnTarget("s/tcp", "tcp", srv.udpPort, tt.user, tt.pass, ""),
+				turnTarget("s/tcp", "tcp", srv.tcpPort, tt.user, tt.pass, ""),
 				turnTarget("s/udp", "udp", srv.udpPort, tt.user, tt.pass, ""))
 			checkProbe(t, got, "s/udp/audit/relay-loopback", tt.permWant)
 			checkProbe(t, got, "s/udp/audit/relay-private", tt.permWant)
