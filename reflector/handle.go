@@ -1,0 +1,85 @@
+package reflector
+
+import (
+	"net/netip"
+
+	"github.com/pion/stun/v4"
+
+	"github.com/rtcprobe/rtcprobe/wire"
+)
+
+// Software is the SOFTWARE attribute value, sent only when it fits.
+const Software = "rtcprobe-reflector"
+
+// stunHeaderLen is the fixed STUN header size (RFC 8489 §5).
+const stunHeaderLen = 20
+
+// handle answers one datagram from a source. It never allocates for echo
+// (the answer is pkt itself, rewritten in place) and builds STUN answers
+// into out (reused by the caller's read loop).
+//
+// Amplification rule: an echo answer is exactly as large as its request. A
+// STUN answer always carries XOR-MAPPED-ADDRESS (32 bytes for IPv4, 44 for
+// IPv6: the smallest useful answer, at most 24 bytes more than the smallest
+// request, about 1.25x on the wire with IP/UDP headers); SOFTWARE and
+// FINGERPRINT are added only while the answer stays within the request's
+// size, so a client wanting them pads its request. Together with the
+// per-source rate limit, a spoofed source can never get more than a small,
+// bounded multiple of what the attacker sends.
+func (s *Server) handle(pkt []byte, from netip.AddrPort, out []byte) (reply []byte, ok bool) {
+	if !s.limit.allow(from.Addr().Unmap()) {
+		s.metrics.RateLimited.Add(1)
+		return nil, false
+	}
+	if wire.IsEchoRequest(pkt) {
+		if wire.AnswerInPlace(pkt) != nil {
+			s.metrics.Malformed.Add(1)
+			return nil, false
+		}
+		s.metrics.EchoAnswered.Add(1)
+		return pkt, true
+	}
+	reply, ok = s.answerSTUN(pkt, from, out)
+	return reply, ok
+}
+
+// answerSTUN answers a Binding request; anything else is dropped and counted.
+func (s *Server) answerSTUN(pkt []byte, from netip.AddrPort, out []byte) ([]byte, bool) {
+	if !stun.IsMessage(pkt) {
+		s.metrics.Malformed.Add(1)
+		return nil, false
+	}
+	req := stun.Message{Raw: pkt}
+	if err := req.Decode(); err != nil || int(req.Length)+stunHeaderLen != len(pkt) {
+		s.metrics.Malformed.Add(1)
+		return nil, false
+	}
+	if req.Contains(stun.AttrFingerprint) && stun.Fingerprint.Check(&req) != nil {
+		s.metrics.Malformed.Add(1)
+		return nil, false
+	}
+	if req.Type != stun.BindingRequest {
+		s.metrics.NotBinding.Add(1)
+		return nil, false
+	}
+	res := stun.Message{Raw: out[:0]}
+	res.SetType(stun.BindingSuccess)
+	res.TransactionID = req.TransactionID
+	res.WriteHeader()
+	addr := from.Addr().Unmap()
+	xor := stun.XORMappedAddress{IP: addr.AsSlice(), Port: int(from.Port())}
+	if err := xor.AddTo(&res); err != nil {
+		s.metrics.Malformed.Add(1)
+		return nil, false
+	}
+	if len(res.Raw)+4+len(Software)+pad4(len(Software)) <= len(pkt) {
+		_ = stun.NewSoftware(Software).AddTo(&res)
+	}
+	if len(res.Raw)+8 <= len(pkt) {
+		_ = stun.Fingerprint.AddTo(&res)
+	}
+	s.metrics.STUNAnswered.Add(1)
+	return res.Raw, true
+}
+
+func pad4(n int) int { return (4 - n%4) % 4 }
