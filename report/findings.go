@@ -42,6 +42,7 @@ func judgeFindings(r *Report, cat *catalog.Catalog, sig signaling) []Finding {
 		dnsFinding(fs, p)
 		proxyFinding(fs, p)
 		turnFinding(fs, cat, p)
+		tlsVerifyFinding(fs, p)
 	}
 	loggerFinding(fs, r)
 	tlsInspection(fs, r)
@@ -214,6 +215,21 @@ func auditFinding(fs *findingSet, p *Probe, host, audit string) {
 			Title:  "The TURN server " + host + " relays to private addresses",
 			Detail: "A client can reach the internal network behind the TURN host: add denied-peer-ip for 10/8, 172.16/12 and 192.168/16 unless 2-B needs them."})
 	}
+}
+
+// tlsVerifyFinding reports certificates the browser would reject: most
+// often an inspecting proxy whose CA is not installed on the machine.
+func tlsVerifyFinding(fs *findingSet, p *Probe) {
+	if p.Kind != KindTLS || p.Reason != "tls-verify" {
+		return
+	}
+	by := ""
+	if iss := p.Details["issuer"]; iss != "" {
+		by = " (issued by " + iss + ")"
+	}
+	fs.add(Finding{Code: "tls-verify-failed", Severity: SeverityCritical, Evidence: []string{p.ID},
+		Title:  "The certificate of " + hostOfURL(p.Target) + " does not verify" + by,
+		Detail: "The browser will refuse this connection. A TLS-inspecting proxy whose CA is not trusted here is the usual cause: exempt the TRTC domains from inspection, or install the proxy's CA."})
 }
 
 // tlsInspection reports one non-public issuer signing unrelated TRTC hosts:
