@@ -91,7 +91,7 @@ func yesNo(b bool) string {
 }
 
 func (t *textWriter) paths(r *Report) {
-	t.section("Media paths, in the order the SDK tries them")
+	t.section("Media paths, in the order the SDK tries them (> = the one it will use)")
 	for _, name := range PathOrder {
 		p := r.Paths.Get(name)
 		mark := "  "
@@ -99,7 +99,7 @@ func (t *textWriter) paths(r *Report) {
 			mark = "> "
 		}
 		note := ""
-		if !p.Counts {
+		if !p.Counts && !strings.Contains(p.Detail, "not count") {
 			note = " (does not count)"
 		}
 		fmt.Fprintf(&t.b, "%s%-11s %s %s%s\n", mark, name, t.status(p.Status, 9), p.Detail, note)
