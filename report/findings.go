@@ -59,7 +59,7 @@ func judgeFindings(r *Report, cat *catalog.Catalog, sig signaling) []Finding {
 }
 
 func dnsFinding(fs *findingSet, p *Probe) {
-	if p.Kind != KindDNS || p.Status != StatusFailed {
+	if p.Kind != KindDNS || (p.Status != StatusFailed && p.Status != StatusBlocked) {
 		return
 	}
 	host := hostOfURL(p.Target)
@@ -68,6 +68,11 @@ func dnsFinding(fs *findingSet, p *Probe) {
 		fs.add(Finding{Code: "dns-sinkholed", Severity: SeverityCritical,
 			Title:    "DNS answers a dead address for " + host,
 			Detail:   "The resolver returns " + orDash(p.Details["addresses"]) + " for " + host + ": a DNS filter sinkholes it. Exempt the TRTC domains from DNS filtering; no firewall rule helps.",
+			Evidence: []string{p.ID}})
+	case "servfail", "refused", "noanswer", "timeout":
+		fs.add(Finding{Code: "dns-failed", Severity: SeverityWarning,
+			Title:    "DNS does not answer for " + host + " (" + p.Reason + ")",
+			Detail:   "The resolver fails for a TRTC name: check that the corporate resolver may resolve external names, or that UDP/TCP 53 to it is open.",
 			Evidence: []string{p.ID}})
 	case "nxdomain":
 		fs.add(Finding{Code: "dns-nxdomain", Severity: SeverityWarning,
