@@ -319,7 +319,15 @@ func compact(r *report.Report) string {
 		fmt.Fprintf(&b, "  rule %s/%s -> %s (%s)\n", rule.Protocol, rule.Port, rule.Destination, rule.Reason)
 	}
 	for _, p := range r.Probes {
-		fmt.Fprintf(&b, "  probe %-52s %-8s %-22s %s %s\n", p.ID, p.Status, p.Reason, p.Step, firstLine(p.Error))
+		rtt := "-"
+		if p.RTTMs != nil {
+			rtt = fmt.Sprintf("%.0fms", *p.RTTMs)
+		}
+		var took float64
+		for _, st := range p.Steps {
+			took += st.Ms
+		}
+		fmt.Fprintf(&b, "  probe %-46s at %5.0fms steps %5.0fms rtt %-5s %-8s %-18s %s %s\n", p.ID, p.StartMs, took, rtt, p.Status, p.Reason, p.Step, firstLine(p.Error))
 	}
 	return b.String()
 }

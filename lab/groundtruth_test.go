@@ -1,0 +1,192 @@
+//go:build linux
+
+package lab
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rtcprobe/rtcprobe/lab/webrtc"
+	"github.com/rtcprobe/rtcprobe/report"
+)
+
+// The ground truth: for the media paths, rtcprobe's verdict is checked
+// against a real WebRTC client (lab/webrtc's rtcpeer, pion) in the laptop
+// namespace, configured like the browser under the TRTC SDK, connecting to
+// a peer in the cloud namespace. Where rtcprobe says a path is ok, the
+// client must get a data-channel round trip over it; where it says blocked,
+// the client must not.
+
+var groundTruthReadme = flag.Bool("groundtruth-readme", false, "write the ground-truth table into lab/webrtc/README.md")
+
+// groundTruthScenarios are the scenarios checked against the real client:
+// each one uses the default lab TURN servers (turn.lab.test 3478, TLS 443).
+var groundTruthScenarios = []string{
+	"open", "udp-dropped", "udp-rejected", "tcp443-only", "udp-turn-only", "turn-relay-blocked",
+	"proxy-only", "proxy-connect-turn", "replies-dropped", "nothing-out", "relay-policy",
+}
+
+// peerTimeout bounds one rtcpeer offer run: its own ConnectTimeout plus
+// process start-up on a loaded machine.
+const peerTimeout = webrtc.ConnectTimeout + 10*time.Second
+
+// peerMediaPort is the UDP port the cloud peer listens on: one of the SDK's
+// media ports, which the scenarios open or close like the reflector's.
+const peerMediaPort = "8000"
+
+// turnPorts are the lab TURN server's port per path (DefaultProxy).
+var turnPorts = map[string]string{report.PathTURNUDP: "3478", report.PathTURNTCP: "3478", report.PathTURNTLS: "443"}
+
+// truthRow is one scenario x path cell of the table.
+type truthRow struct {
+	scenario, path, rtcprobe string
+	res                      webrtc.Result
+	agrees                   string // "yes", "no" or "-" (status neither ok nor blocked)
+}
+
+func TestGroundTruth(t *testing.T) {
+	all, err := Scenarios()
+	if err != nil {
+		t.Fatal(err)
+	}
+	byName := map[string]Scenario{}
+	for _, s := range all {
+		byName[s.Name] = s
+	}
+	l := Start(t)
+	bin := buildRTCProbe(t, l.Dir)
+	peer := buildRTCPeer(t, l.Dir)
+	var rows []truthRow
+	for _, name := range groundTruthScenarios {
+		s, ok := byName[name]
+		if !ok {
+			t.Errorf("ground-truth scenario %q has no file in lab/scenarios", name)
+			continue
+		}
+		t.Run(name, func(t *testing.T) {
+			if err := l.Apply(s); err != nil {
+				t.Fatalf("apply scenario: %v", err)
+			}
+			r, _ := l.check(t, bin, s, "")
+			for _, path := range report.PathOrder {
+				res := l.runPeers(t, peer, s, path)
+				row := truthRow{scenario: name, path: path, rtcprobe: r.Paths.Get(path).Status, res: res, agrees: "-"}
+				switch row.rtcprobe {
+				case report.PathOK:
+					row.agrees = yesNo(res.Connected)
+				case report.PathBlocked:
+					row.agrees = yesNo(!res.Connected)
+				}
+				if row.agrees == "no" {
+					t.Errorf("%s: rtcprobe says %s, the real WebRTC client got connected=%v (%s)", path, row.rtcprobe, res.Connected, res.Error)
+				}
+				rows = append(rows, row)
+			}
+		})
+	}
+	table := truthTable(rows)
+	t.Log("\n" + table)
+	if *groundTruthReadme {
+		if err := writeTruthReadme(table); err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
+
+// buildRTCPeer compiles lab/webrtc/cmd/rtcpeer once per lab.
+func buildRTCPeer(t *testing.T, dir string) string {
+	t.Helper()
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		goBin = filepath.Join(os.Getenv("GOROOT"), "bin", "go")
+	}
+	out := filepath.Join(dir, "rtcpeer")
+	if b, err := exec.Command(goBin, "build", "-o", out, "github.com/rtcprobe/rtcprobe/lab/webrtc/cmd/rtcpeer").CombinedOutput(); err != nil {
+		t.Fatalf("building rtcpeer: %v\n%s", err, b)
+	}
+	return out
+}
+
+// runPeers starts the answerer in the cloud and runs one offer in the
+// laptop for the path, as the browser would behind the scenario.
+func (l *Lab) runPeers(t *testing.T, bin string, s Scenario, path string) webrtc.Result {
+	t.Helper()
+	dir, err := os.MkdirTemp(l.Dir, "sig-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ans, err := l.StartProcess(Cloud, "rtcpeer-"+s.Name+"-"+path, nil,
+		bin, "answer", "--dir", dir, "--ip", PeerAddr, "--port", peerMediaPort)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ans.Stop()
+	args := []string{"netns", "exec", l.NS(Laptop), bin, "offer", "--dir", dir, "--path", path}
+	if p, ok := turnPorts[path]; ok {
+		args = append(args, "--turn", TURNName+":"+p)
+	}
+	if proxy := l.Expand(s.Env["HTTPS_PROXY"]); proxy != "" {
+		args = append(args, "--http-proxy", proxy)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), peerTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "ip", args...)
+	// Credentials by environment only: never on a command line.
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "SSL_CERT_FILE=" + l.CAFile,
+		"RTCPEER_TURN_USER=" + TURNUser, "RTCPEER_TURN_PASSWORD=" + l.TURNPassword()}
+	out, err := cmd.Output()
+	if strings.Contains(string(out), l.TURNPassword()) {
+		t.Errorf("rtcpeer printed the TURN password")
+	}
+	var res webrtc.Result
+	if jerr := json.Unmarshal(out, &res); jerr != nil {
+		t.Fatalf("rtcpeer offer %s: %v (%v)\noutput: %s\nanswer log:\n%s", path, err, jerr, out, ans.LogTail())
+	}
+	return res
+}
+
+// truthTable renders the rows as a Markdown table.
+func truthTable(rows []truthRow) string {
+	var b strings.Builder
+	b.WriteString("| scenario | path | rtcprobe | real client | selected pair | ms | agrees |\n")
+	b.WriteString("|---|---|---|---|---|---|---|\n")
+	for _, r := range rows {
+		client, pair := "no connection", "-"
+		if r.res.Connected {
+			client, pair = "connected", r.res.Local+" -> "+r.res.Remote
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %.0f | %s |\n", r.scenario, r.path, r.rtcprobe, client, pair, r.res.Ms, r.agrees)
+	}
+	return b.String()
+}
+
+// writeTruthReadme replaces the table between the markers in
+// lab/webrtc/README.md.
+func writeTruthReadme(table string) error {
+	const file, begin, end = "webrtc/README.md", "<!-- groundtruth:begin -->", "<!-- groundtruth:end -->"
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return err
+	}
+	before, rest, ok1 := strings.Cut(string(b), begin)
+	_, after, ok2 := strings.Cut(rest, end)
+	if !ok1 || !ok2 {
+		return fmt.Errorf("%s: markers %s / %s not found", file, begin, end)
+	}
+	return os.WriteFile(file, []byte(before+begin+"\n"+table+end+after), 0o644)
+}
