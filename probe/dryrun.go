@@ -2,6 +2,7 @@ package probe
 
 import (
 	"net/netip"
+	"net/url"
 	"slices"
 	"sort"
 	"strconv"
@@ -167,13 +168,7 @@ func (p *Plan) describeWeb(t WebTarget) []PlannedSend {
 	reqSend := PlannedSend{Probe: t.ID + step,
 		Kind: kind, Destination: host, Port: port, Protocol: "tcp", Count: 1, Note: req + " " + t.URL}
 	if px := p.HTTPProxy; px != nil {
-		proxyPort, err := strconv.Atoi(px.Port())
-		if err != nil {
-			proxyPort = map[string]int{"https": 443}[px.Scheme]
-			if proxyPort == 0 {
-				proxyPort = 80
-			}
-		}
+		proxyPort := proxyPortOf(px)
 		tcp = PlannedSend{Probe: t.ID + "/tcp/proxy", Kind: "tcp", Destination: px.Hostname(), Port: proxyPort,
 			Protocol: "tcp", Count: 1, Note: "TCP connect to the HTTP proxy"}
 		tls.Destination, tls.Port = px.Hostname(), proxyPort
@@ -200,6 +195,12 @@ func (p *Plan) describeTURN(i int, t TURNTarget) []PlannedSend {
 		audit.Count = dryAuditTransactions * len(s.AtMs)
 	} else {
 		s.Protocol, s.Count, audit.Protocol, audit.Count = "tcp", 1, "tcp", 1
+		if px := p.HTTPProxy; px != nil {
+			// The browser sends TURN over TCP/TLS through the proxy (CONNECT).
+			s.Destination, s.Port = px.Hostname(), proxyPortOf(px)
+			audit.Destination, audit.Port = s.Destination, s.Port
+			s.Note = "CONNECT " + JoinHostPort(t.Host, t.Port) + " through the HTTP proxy, then " + s.Note
+		}
 		s.Note = "one " + t.Transport + " connection: " + s.Note
 		audit.Note = "one " + t.Transport + " connection per Allocate: " + audit.Note
 	}
@@ -208,6 +209,17 @@ func (p *Plan) describeTURN(i int, t TURNTarget) []PlannedSend {
 		out = append(out, audit)
 	}
 	return out
+}
+
+// proxyPortOf is the HTTP proxy's port, by default 80 (443 for https://).
+func proxyPortOf(px *url.URL) int {
+	if n, err := strconv.Atoi(px.Port()); err == nil {
+		return n
+	}
+	if px.Scheme == "https" {
+		return 443
+	}
+	return 80
 }
 
 func dryPeer(t TURNTarget) string {

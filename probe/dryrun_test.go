@@ -125,3 +125,20 @@ func TestMaxBurst(t *testing.T) {
 		t.Errorf("MaxBurst(nil) = %d", n)
 	}
 }
+
+func TestDescribeTURNThroughHTTPProxy(t *testing.T) {
+	px, _ := url.Parse("http://proxy.corp")
+	p := &Plan{HTTPProxy: px, TURN: []TURNTarget{
+		{ID: "turn1-udp", Host: "t.example.com", Port: 3478, Transport: "udp"},
+		{ID: "turn1-tcp", Host: "t.example.com", Port: 3478, Transport: "tcp"},
+	}}
+	for _, s := range p.Describe() {
+		want := "t.example.com:3478"
+		if s.Protocol == "tcp" {
+			want = "proxy.corp:80"
+		}
+		if got := s.Destination + ":" + itoa(s.Port); got != want {
+			t.Errorf("%s over %s goes to %s, want %s", s.Probe, s.Protocol, got, want)
+		}
+	}
+}
