@@ -91,8 +91,8 @@ func New(cfg Config) (*Server, error) {
 		cfg.UDPPorts = DefaultUDPPorts
 	}
 	for _, p := range cfg.UDPPorts {
-		if p < 1 || p > 65535 {
-			return nil, fmt.Errorf("%w: UDP port %d out of range 1-65535", ErrConfig, p)
+		if p < 0 || p > 65535 { // 0: an ephemeral port (tests)
+			return nil, fmt.Errorf("%w: UDP port %d out of range 0-65535", ErrConfig, p)
 		}
 	}
 	if cfg.Listen != "" {

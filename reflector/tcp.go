@@ -45,14 +45,20 @@ func (s *Server) startTCP(ctx context.Context, wg *sync.WaitGroup) error {
 	}
 	tlsLn := &chanListener{addr: ln.Addr(), conns: make(chan net.Conn), done: make(chan struct{})}
 	srv := &http.Server{Handler: s.httpMux(), ReadHeaderTimeout: firstByteTimeout, IdleTimeout: tcpIdleTimeout,
+		// Run's context: cancelling it ends hijacked WebSocket echoes, which
+		// Shutdown does not wait for.
+		BaseContext: func(net.Listener) context.Context { return ctx },
 		TLSConfig: &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}}
+	live := &connSet{m: map[net.Conn]struct{}{}}
 	wg.Add(2)
 	go func() { defer wg.Done(); _ = srv.Serve(tls.NewListener(tlsLn, srv.TLSConfig)) }()
-	go func() { defer wg.Done(); s.acceptTCP(ln, tlsLn) }()
+	go func() { defer wg.Done(); s.acceptTCP(ln, tlsLn, live, wg) }()
 	s.addCloser(func(ctx context.Context) error {
 		_ = ln.Close()
 		tlsLn.Close()
-		return srv.Shutdown(ctx)
+		err := srv.Shutdown(ctx)
+		live.closeAll() // STUN streams and connections still being sniffed
+		return err
 	})
 	s.mu.Lock()
 	s.tcpAddr = ln.Addr()
@@ -60,7 +66,23 @@ func (s *Server) startTCP(ctx context.Context, wg *sync.WaitGroup) error {
 	return nil
 }
 
-func (s *Server) acceptTCP(ln net.Listener, tlsLn *chanListener) {
+// connSet tracks raw TCP connections so shutdown can close them.
+type connSet struct {
+	mu sync.Mutex // protects m
+	m  map[net.Conn]struct{}
+}
+
+func (c *connSet) add(n net.Conn)    { c.mu.Lock(); c.m[n] = struct{}{}; c.mu.Unlock() }
+func (c *connSet) remove(n net.Conn) { c.mu.Lock(); delete(c.m, n); c.mu.Unlock() }
+func (c *connSet) closeAll() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for n := range c.m {
+		_ = n.Close()
+	}
+}
+
+func (s *Server) acceptTCP(ln net.Listener, tlsLn *chanListener, live *connSet, wg *sync.WaitGroup) {
 	sem := make(chan struct{}, maxTCPConns)
 	for {
 		c, err := ln.Accept()
@@ -78,8 +100,11 @@ func (s *Server) acceptTCP(ln net.Listener, tlsLn *chanListener) {
 			continue
 		}
 		s.metrics.TCPConns.Add(1)
+		live.add(c)
+		wg.Add(1)
 		go func() {
-			defer func() { <-sem }()
+			defer wg.Done()
+			defer func() { live.remove(c); <-sem }()
 			s.serveTCPConn(c, tlsLn)
 		}()
 	}
