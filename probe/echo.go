@@ -7,8 +7,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/pion/stun/v4"
-
 	"github.com/rtcprobe/rtcprobe/report"
 	"github.com/rtcprobe/rtcprobe/wire"
 )
@@ -51,14 +49,8 @@ func (r *run) echoOne(ctx context.Context, to netip.AddrPort, stunProbe report.P
 		Target: stunProbe.Target, Address: stunProbe.Address, Port: stunProbe.Port, Transport: "udp", After: stunProbe.ID}
 	start := r.begin(p)
 	token := r.echoToken()
-	res := r.exchange(ctx, to, echoGiveUp, stunSendAt[:3], func(int) ([]byte, error) {
-		return wire.NewEchoRequest(token, size)
-	}, func(b []byte, sent int) (int, string) {
-		if wire.MatchAnswer(b, token, size) {
-			return sent - 1, ""
-		}
-		return -1, "garbage"
-	})
+	build, match := echoExchange(token, size)
+	res := r.exchange(ctx, to, echoGiveUp, stunSendAt[:echoSends], build, match)
 	res.fill(&p, r.env.now().Sub(start))
 	p.Details["payload"] = "echo"
 	p.Details["size"] = strconv.Itoa(size)
@@ -71,10 +63,27 @@ func (r *run) echoOne(ctx context.Context, to netip.AddrPort, stunProbe report.P
 	r.finish(p)
 }
 
+// echoSends is how many times an echo datagram is sent: the first three
+// sends of stunSendAt fit in echoGiveUp.
+const echoSends = 3
+
+// echoExchange returns the build and match functions of an echo exchange.
+// Every send carries the same token, so the RTT is from the latest send (a
+// lower bound when an earlier send was the one answered).
+func echoExchange(token [wire.TokenLen]byte, size int) (func(int) ([]byte, error), func([]byte, int) (int, string)) {
+	build := func(int) ([]byte, error) { return wire.NewEchoRequest(token, size) }
+	return build, func(b []byte, sent int) (int, string) {
+		if wire.MatchAnswer(b, token, size) {
+			return sent - 1, ""
+		}
+		return -1, "garbage"
+	}
+}
+
 // stunRequestSize is the size of the binding request stun() sends, so the
 // non-STUN datagram matches it byte for byte.
 func stunRequestSize() int {
-	m, err := stun.Build(stun.TransactionID, stun.BindingRequest, stun.Fingerprint)
+	m, err := newBindingRequest()
 	if err != nil || len(m.Raw) < wire.HeaderLen {
 		return wire.HeaderLen + 8
 	}

@@ -112,15 +112,8 @@ func (r *run) stun(ctx context.Context, host string, port int) {
 	to := netip.AddrPortFrom(addr, uint16(port))
 	p.Address = addr.String()
 	start := r.begin(p)
-	ids := make([][stun.TransactionIDSize]byte, len(stunSendAt))
-	res := r.exchange(ctx, to, stunGiveUp, stunSendAt, func(i int) ([]byte, error) {
-		m, err := stun.Build(stun.TransactionID, stun.BindingRequest, stun.Fingerprint)
-		if err != nil {
-			return nil, err
-		}
-		ids[i] = m.TransactionID
-		return m.Raw, nil
-	}, func(b []byte, sent int) (int, string) { return matchBinding(b, ids[:sent]) })
+	build, match := bindingExchange(len(stunSendAt))
+	res := r.exchange(ctx, to, stunGiveUp, stunSendAt, build, match)
 	res.fill(&p, r.env.now().Sub(start))
 	if res.answered >= 0 {
 		var xa stun.XORMappedAddress
@@ -133,6 +126,27 @@ func (r *run) stun(ctx context.Context, host string, port int) {
 	if p.Status == report.StatusOK {
 		r.echo(ctx, to, p)
 	}
+}
+
+// bindingExchange returns the build and match functions of a STUN binding
+// exchange of up to n sends, each with its own transaction ID so the RTT
+// is that of the send that was answered.
+func bindingExchange(n int) (func(int) ([]byte, error), func([]byte, int) (int, string)) {
+	ids := make([][stun.TransactionIDSize]byte, n)
+	build := func(i int) ([]byte, error) {
+		m, err := newBindingRequest()
+		if err != nil {
+			return nil, err
+		}
+		ids[i] = m.TransactionID
+		return m.Raw, nil
+	}
+	return build, func(b []byte, sent int) (int, string) { return matchBinding(b, ids[:sent]) }
+}
+
+// newBindingRequest is the binding request every STUN probe sends.
+func newBindingRequest() (*stun.Message, error) {
+	return stun.Build(stun.TransactionID, stun.BindingRequest, stun.Fingerprint)
 }
 
 // matchBinding returns which of ids b answers, or -1 and why b is ignored.
@@ -229,12 +243,12 @@ func exchangeOn(ctx context.Context, sock datagramSock, giveUp time.Duration, sc
 		case err == nil && n > maxDatagram:
 			res.ignored["oversized"]++
 		case err == nil:
-			if i, why := match(buf[:n], res.sends); i >= 0 {
+			i, why := match(buf[:n], res.sends)
+			if i >= 0 {
 				res.answered, res.answer, res.rtt = i, append([]byte(nil), buf[:n]...), time.Since(sentAt[i])
 				return res
-			} else {
-				res.ignored[why]++
 			}
+			res.ignored[why]++
 		case udpRejected(err):
 			res.err = err
 			return res

@@ -74,7 +74,8 @@ func startTURN(t *testing.T, o turnServerOpts) turnServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tcp, err := net.Listen("tcp4", "127.0.0.1:0")
+	// TCP on the UDP port, as coturn listens: one server, two transports.
+	tcp, err := net.Listen("tcp4", udp.LocalAddr().String())
 	if err != nil {
 		t.Fatal(err)
 	}

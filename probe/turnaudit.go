@@ -14,14 +14,15 @@ const (
 	defaultTURNPass = "turn"
 )
 
-// auditTarget reports whether t is the one target of its server (host)
-// that runs the audits: the UDP one if the server has it, else the first.
+// auditTarget reports whether t is the one target of its server (host and
+// port: turn: and turns: on another port may be another service) that runs
+// the audits: the UDP one if the server has it, else the first.
 // Auditing once per server keeps the traffic low.
 func (r *run) auditTarget(t TURNTarget) bool {
 	var chosen *TURNTarget
 	for i := range r.plan.TURN {
 		c := &r.plan.TURN[i]
-		if c.Host != t.Host {
+		if c.Host != t.Host || c.Port != t.Port {
 			continue
 		}
 		if chosen == nil || (c.Transport == "udp" && chosen.Transport != "udp") {

@@ -7,8 +7,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/pion/stun/v4"
-
 	"github.com/rtcprobe/rtcprobe/report"
 	"github.com/rtcprobe/rtcprobe/wire"
 )
@@ -24,6 +22,10 @@ var (
 // allocations: small, a media packet would be larger but the point is the
 // path, not the size (the echo probes measure sizes).
 const relayEchoSize = 100
+
+// relaySends is how many times the relay round trip is tried: the first
+// three sends of stunSendAt fit in turnRelayTimeout.
+const relaySends = 3
 
 // relaySock is a conversation with one peer through a TURN relay.
 type relaySock struct {
@@ -60,15 +62,8 @@ func (r *run) turnRelayTrip(ctx context.Context, t TURNTarget, s *turnSession, d
 	if err := s.createPermission(ctx, pa); err != nil {
 		return 0, permissionFailure(err)
 	}
-	ids := make([][stun.TransactionIDSize]byte, 3)
-	res := exchangeOn(ctx, relaySock{s.relay, pa}, turnRelayTimeout, stunSendAt[:3], func(i int) ([]byte, error) {
-		m, err := stun.Build(stun.TransactionID, stun.BindingRequest, stun.Fingerprint)
-		if err != nil {
-			return nil, err
-		}
-		ids[i] = m.TransactionID
-		return m.Raw, nil
-	}, func(b []byte, sent int) (int, string) { return matchBinding(b, ids[:sent]) })
+	build, match := bindingExchange(relaySends)
+	res := exchangeOn(ctx, relaySock{s.relay, pa}, turnRelayTimeout, stunSendAt[:relaySends], build, match)
 	return relayOutcome(res)
 }
 
@@ -95,14 +90,8 @@ func (r *run) turnBounce(ctx context.Context, t TURNTarget, s *turnSession, deta
 	defer wg.Wait()
 	defer func() { _ = s2.relay.SetReadDeadline(time.Now()) }()
 	token := r.echoToken()
-	res := exchangeOn(ctx, relaySock{s.relay, a2}, turnRelayTimeout, stunSendAt[:3], func(int) ([]byte, error) {
-		return wire.NewEchoRequest(token, relayEchoSize)
-	}, func(b []byte, sent int) (int, string) {
-		if wire.MatchAnswer(b, token, relayEchoSize) {
-			return sent - 1, ""
-		}
-		return -1, "garbage"
-	})
+	build, match := echoExchange(token, relayEchoSize)
+	res := exchangeOn(ctx, relaySock{s.relay, a2}, turnRelayTimeout, stunSendAt[:relaySends], build, match)
 	return relayOutcome(res)
 }
 
