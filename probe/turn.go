@@ -187,6 +187,10 @@ func (r *run) turnConn(ctx context.Context, t TURNTarget, s *turnSession, cancel
 		tc := tls.Client(c, &tls.Config{ServerName: t.Host, RootCAs: r.env.RootCAs, MinVersion: tls.VersionTLS12})
 		if err := tc.HandshakeContext(cctx); err != nil {
 			_ = c.Close()
+			if cctx.Err() != nil {
+				// A server (or middlebox) that accepts and then stalls.
+				return nil, &turnFailure{report.StatusBlocked, "timeout", "handshake", err}
+			}
 			return nil, &turnFailure{report.StatusFailed, "tls-handshake", "handshake", err}
 		}
 		c = tc
