@@ -44,7 +44,7 @@ func Answer(ctx context.Context, cfg AnswerConfig) error {
 	if err != nil {
 		return err
 	}
-	defer pc.Close()
+	defer closeBounded(pc)
 	echoed := make(chan struct{}, 1)
 	pc.OnDataChannel(func(dc *pion.DataChannel) {
 		dc.OnMessage(func(m pion.DataChannelMessage) {

@@ -66,7 +66,7 @@ func offer(ctx context.Context, cfg OfferConfig, res *Result) error {
 	if err != nil {
 		return err
 	}
-	defer pc.Close()
+	defer closeBounded(pc)
 	dc, err := pc.CreateDataChannel("rtcpeer", nil)
 	if err != nil {
 		return err

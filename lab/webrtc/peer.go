@@ -160,3 +160,22 @@ func gather(ctx context.Context, pc *pion.PeerConnection, sdp pion.SessionDescri
 		return fmt.Errorf("candidate gathering did not finish: %w", ctx.Err())
 	}
 }
+
+// closeTimeout bounds closing a peer connection. pion's Close waits for
+// candidate gathering, and a TURN/TCP dial into a firewall that drops SYNs
+// has no deadline of its own (the kernel retries for minutes): past this
+// wait the close goes on in the background and the result stands.
+const closeTimeout = time.Second
+
+// closeBounded closes pc, waiting at most closeTimeout.
+func closeBounded(pc *pion.PeerConnection) {
+	done := make(chan struct{})
+	go func() {
+		pc.Close()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(closeTimeout):
+	}
+}
