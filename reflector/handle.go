@@ -14,9 +14,15 @@ const Software = "rtcprobe-reflector"
 // stunHeaderLen is the fixed STUN header size (RFC 8489 §5).
 const stunHeaderLen = 20
 
-// handle answers one datagram from a source. It never allocates for echo
-// (the answer is pkt itself, rewritten in place) and builds STUN answers
-// into out (reused by the caller's read loop).
+// scratch is one read loop's reusable state, so the hot path does not
+// allocate (heap growth under load is most of a Go server's memory).
+type scratch struct {
+	req, res stun.Message
+	out      [maxDatagram]byte
+}
+
+// handle answers one datagram from a source. The echo answer is pkt itself,
+// rewritten in place; STUN answers are built in sc (nil: a fresh one).
 //
 // Amplification rule: an echo answer is exactly as large as its request. A
 // STUN answer always carries XOR-MAPPED-ADDRESS (32 bytes for IPv4, 44 for
@@ -26,7 +32,7 @@ const stunHeaderLen = 20
 // size, so a client wanting them pads its request. Together with the
 // per-source rate limit, a spoofed source can never get more than a small,
 // bounded multiple of what the attacker sends.
-func (s *Server) handle(pkt []byte, from netip.AddrPort, out []byte) (reply []byte, ok bool) {
+func (s *Server) handle(pkt []byte, from netip.AddrPort, sc *scratch) (reply []byte, ok bool) {
 	if !s.limit.allow(from.Addr().Unmap()) {
 		s.metrics.RateLimited.Add(1)
 		return nil, false
@@ -39,22 +45,26 @@ func (s *Server) handle(pkt []byte, from netip.AddrPort, out []byte) (reply []by
 		s.metrics.EchoAnswered.Add(1)
 		return pkt, true
 	}
-	reply, ok = s.answerSTUN(pkt, from, out)
+	if sc == nil {
+		sc = new(scratch)
+	}
+	reply, ok = s.answerSTUN(pkt, from, sc)
 	return reply, ok
 }
 
 // answerSTUN answers a Binding request; anything else is dropped and counted.
-func (s *Server) answerSTUN(pkt []byte, from netip.AddrPort, out []byte) ([]byte, bool) {
+func (s *Server) answerSTUN(pkt []byte, from netip.AddrPort, sc *scratch) ([]byte, bool) {
 	if !stun.IsMessage(pkt) {
 		s.metrics.Malformed.Add(1)
 		return nil, false
 	}
-	req := stun.Message{Raw: pkt}
+	req := &sc.req
+	req.Raw = pkt
 	if err := req.Decode(); err != nil || int(req.Length)+stunHeaderLen != len(pkt) {
 		s.metrics.Malformed.Add(1)
 		return nil, false
 	}
-	if req.Contains(stun.AttrFingerprint) && stun.Fingerprint.Check(&req) != nil {
+	if req.Contains(stun.AttrFingerprint) && stun.Fingerprint.Check(req) != nil {
 		s.metrics.Malformed.Add(1)
 		return nil, false
 	}
@@ -62,24 +72,42 @@ func (s *Server) answerSTUN(pkt []byte, from netip.AddrPort, out []byte) ([]byte
 		s.metrics.NotBinding.Add(1)
 		return nil, false
 	}
-	res := stun.Message{Raw: out[:0]}
+	res := &sc.res
+	res.Raw = sc.out[:0]
+	res.Attributes = res.Attributes[:0]
+	res.Length = 0
 	res.SetType(stun.BindingSuccess)
 	res.TransactionID = req.TransactionID
 	res.WriteHeader()
-	addr := from.Addr().Unmap()
-	xor := stun.XORMappedAddress{IP: addr.AsSlice(), Port: int(from.Port())}
-	if err := xor.AddTo(&res); err != nil {
+	if err := addXORMapped(res, from); err != nil {
 		s.metrics.Malformed.Add(1)
 		return nil, false
 	}
 	if len(res.Raw)+4+len(Software)+pad4(len(Software)) <= len(pkt) {
-		_ = stun.NewSoftware(Software).AddTo(&res)
+		res.Add(stun.AttrSoftware, software)
 	}
 	if len(res.Raw)+8 <= len(pkt) {
-		_ = stun.Fingerprint.AddTo(&res)
+		_ = stun.Fingerprint.AddTo(res)
 	}
 	s.metrics.STUNAnswered.Add(1)
 	return res.Raw, true
 }
 
 func pad4(n int) int { return (4 - n%4) % 4 }
+
+var software = []byte(Software)
+
+// addXORMapped adds XOR-MAPPED-ADDRESS without allocating the IP slice.
+func addXORMapped(m *stun.Message, from netip.AddrPort) error {
+	addr := from.Addr().Unmap()
+	var ip []byte
+	if addr.Is4() {
+		a := addr.As4()
+		ip = a[:]
+	} else {
+		a := addr.As16()
+		ip = a[:]
+	}
+	xor := stun.XORMappedAddress{IP: ip, Port: int(from.Port())}
+	return xor.AddTo(m)
+}

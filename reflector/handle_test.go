@@ -58,7 +58,7 @@ func TestHandleSTUN(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			from := netip.MustParseAddrPort(tt.from)
 			req := append([]byte(nil), tt.req...)
-			reply, ok := s.handle(req, from, make([]byte, 0, maxDatagram))
+			reply, ok := s.handle(req, from, new(scratch))
 			if !ok {
 				t.Fatal("no answer to a Binding request")
 			}
@@ -205,7 +205,7 @@ func FuzzHandlePacket(f *testing.F) {
 	f.Add([]byte("RPQ1" + "0123456789abcdef" + "pad"))
 	f.Add([]byte{0, 1, 0, 4, 0x21, 0x12, 0xa4, 0x42})
 	s := newTestServer(f, Config{Rate: -1})
-	out := make([]byte, 0, maxDatagram)
+	out := new(scratch)
 	f.Fuzz(func(t *testing.T, pkt []byte) {
 		n := len(pkt)
 		reply, ok := s.handle(pkt, netip.MustParseAddrPort("192.0.2.1:9"), out)
@@ -213,4 +213,18 @@ func FuzzHandlePacket(f *testing.F) {
 			t.Fatalf("%d-byte answer to a %d-byte packet", len(reply), n)
 		}
 	})
+}
+
+// BenchmarkHandleSTUN: the hot path must not allocate.
+func BenchmarkHandleSTUN(b *testing.B) {
+	s := newTestServer(b, Config{Rate: -1})
+	req := bindingRequest(b, stun.Fingerprint)
+	from := netip.MustParseAddrPort("192.0.2.1:9")
+	sc := new(scratch)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, ok := s.handle(req, from, sc); !ok {
+			b.Fatal("no answer")
+		}
+	}
 }

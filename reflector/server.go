@@ -205,7 +205,7 @@ func (s *Server) UDPAddrs() []net.Addr {
 
 func (s *Server) serveUDP(pc net.PacketConn) {
 	buf := make([]byte, maxDatagram)
-	out := make([]byte, 0, maxDatagram)
+	sc := new(scratch)
 	uc, _ := pc.(*net.UDPConn)
 	for {
 		var n int
@@ -226,7 +226,7 @@ func (s *Server) serveUDP(pc net.PacketConn) {
 		if err != nil {
 			continue // transient (e.g. ICMP-induced errors on some OSes)
 		}
-		reply, ok := s.handle(buf[:n], from, out)
+		reply, ok := s.handle(buf[:n], from, sc)
 		if !ok {
 			continue
 		}

@@ -48,7 +48,7 @@ func (s *Server) startTCP(ctx context.Context, wg *sync.WaitGroup) error {
 		// Run's context: cancelling it ends hijacked WebSocket echoes, which
 		// Shutdown does not wait for.
 		BaseContext: func(net.Listener) context.Context { return ctx },
-		TLSConfig: &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}}
+		TLSConfig:   &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}}
 	live := &connSet{m: map[net.Conn]struct{}{}}
 	wg.Add(2)
 	go func() { defer wg.Done(); _ = srv.Serve(tls.NewListener(tlsLn, srv.TLSConfig)) }()
@@ -138,7 +138,7 @@ func (s *Server) serveTCPConn(c net.Conn, tlsLn *chanListener) {
 func (s *Server) serveSTUNStream(c *peekedConn) {
 	from := c.RemoteAddr().(*net.TCPAddr).AddrPort()
 	buf := make([]byte, maxDatagram)
-	out := make([]byte, 0, maxDatagram)
+	sc := new(scratch)
 	for {
 		_ = c.SetReadDeadline(time.Now().Add(tcpIdleTimeout))
 		if _, err := io.ReadFull(c.r, buf[:stunHeaderLen]); err != nil {
@@ -152,7 +152,7 @@ func (s *Server) serveSTUNStream(c *peekedConn) {
 		if _, err := io.ReadFull(c.r, buf[stunHeaderLen:n]); err != nil {
 			return
 		}
-		reply, ok := s.answerSTUN(buf[:n], from, out)
+		reply, ok := s.answerSTUN(buf[:n], from, sc)
 		if !ok {
 			return
 		}
