@@ -159,6 +159,9 @@ func (s *Server) turnServerConfig(tc TURNConfig, pc net.PacketConn, ln net.Liste
 		Realm: tc.Realm,
 		AuthHandler: func(ra *turn.RequestAttributes) (string, []byte, bool) {
 			k, ok := keys[ra.Username]
+			if !ok { // pion reports only wrong passwords to OnAuth
+				s.metrics.TURNAuthFail.Add(1)
+			}
 			return ra.Username, k, ok
 		},
 		QuotaHandler: func(user, _ string, _ net.Addr) bool {

@@ -110,6 +110,12 @@ func TestTURNQuotaAndAuth(t *testing.T) {
 	if _, err := tryAllocate(t, s, "alice", "wrong"); err == nil {
 		t.Error("allocation with a wrong password succeeded")
 	}
+	if _, err := tryAllocate(t, s, "mallory", "secret"); err == nil {
+		t.Error("allocation by an unknown user succeeded")
+	}
+	if got := s.metrics.TURNAuthFail.Load(); got < 2 {
+		t.Errorf("auth failures %d, want at least 2", got)
+	}
 }
 
 func freeUDPPort(t *testing.T) int {
