@@ -183,6 +183,8 @@ func TestMetricsEndpoint(t *testing.T) {
 	}
 }
 
+// TestShutdownUnblocksAndFreesPorts: an idle raw TCP client and an open
+// WebSocket must not hold shutdown, and the ports are free afterwards.
 func TestShutdownUnblocksAndFreesPorts(t *testing.T) {
 	s := newTestServer(t, Config{Listen: "127.0.0.1", UDPPorts: []int{0}, TCPPort: freeTCPPort(t)})
 	ctx, cancel := context.WithCancel(context.Background())
@@ -195,7 +197,18 @@ func TestShutdownUnblocksAndFreesPorts(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer idle.Close()
+	hc := &http.Client{Timeout: testTimeout, Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}} //nolint:gosec // self-signed test cert
+	wctx, wcancel := context.WithTimeout(context.Background(), testTimeout)
+	defer wcancel()
+	ws, _, err := websocket.Dial(wctx, "wss://"+tcpAddr.String()+"/ws", &websocket.DialOptions{HTTPClient: hc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.CloseNow()
 	cancel()
+	if _, _, err := ws.Read(wctx); err == nil {
+		t.Error("WebSocket still open after shutdown")
+	}
 	select {
 	case err := <-done:
 		if err != nil {
