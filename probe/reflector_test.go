@@ -17,22 +17,7 @@ import (
 // reflector (rtcprobe serve) on loopback: STUN answered with the mapped
 // address, and every echo size comes back.
 func TestAgainstRtcprobeServe(t *testing.T) {
-	srv, err := reflector.New(reflector.Config{Listen: "127.0.0.1", UDPPorts: []int{0, 0}, Rate: -1,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- srv.Run(ctx) }()
-	defer func() { cancel(); <-done }()
-	select {
-	case <-srv.Ready():
-	case err := <-done:
-		t.Fatal(err)
-	case <-time.After(10 * time.Second):
-		t.Fatal("reflector not ready")
-	}
+	srv := startServe(t, nil)
 	var ports []int
 	for _, a := range srv.UDPAddrs() {
 		ports = append(ports, a.(*net.UDPAddr).Port)
@@ -50,4 +35,52 @@ func TestAgainstRtcprobeServe(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestTURNAgainstRtcprobeServe runs the TURN probe and its audits against
+// the reflector's embedded TURN server, which refuses private peers unless
+// told otherwise.
+func TestTURNAgainstRtcprobeServe(t *testing.T) {
+	for _, tt := range []struct {
+		name         string
+		allowPrivate bool
+		main, audit  turnWant
+	}{
+		{"private peers allowed", true, turnWant{report.StatusOK, "", ""}, turnWant{report.StatusOK, "", ""}},
+		{"private peers refused", false, turnWant{report.StatusFailed, "permission-denied", "permission"}, turnWant{report.StatusFailed, "permission-denied", "permission"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := startServe(t, &reflector.TURNConfig{Users: map[string]string{"alice": "s3cret-pass"}, AllowPrivatePeers: tt.allowPrivate})
+			_, _, turnAddr := srv.Addrs()
+			port := turnAddr.(*net.UDPAddr).Port
+			peer := srv.UDPAddrs()[0].String()
+			got := runTURN(t, &Env{}, turnTarget("s", "udp", port, "alice", "s3cret-pass", peer))
+			checkProbe(t, got, "s", tt.main)
+			checkProbe(t, got, "s/audit/relay-loopback", tt.audit)
+			checkProbe(t, got, "s/audit/relay-private", tt.audit)
+			checkProbe(t, got, "s/audit/default-credentials", turnWant{report.StatusFailed, "unauthorized", "allocate"})
+		})
+	}
+}
+
+// startServe runs the reflector on loopback until the test ends.
+func startServe(t *testing.T, tc *reflector.TURNConfig) *reflector.Server {
+	t.Helper()
+	srv, err := reflector.New(reflector.Config{Listen: "127.0.0.1", UDPPorts: []int{0, 0}, Rate: -1, TURN: tc,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- srv.Run(ctx) }()
+	t.Cleanup(func() { cancel(); <-done })
+	select {
+	case <-srv.Ready():
+	case err := <-done:
+		t.Fatal(err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("reflector not ready")
+	}
+	return srv
 }
