@@ -54,3 +54,24 @@ const (
 	// allocation: a working relay answers within a few RTTs.
 	turnRelayTimeout = 2 * time.Second
 )
+
+// Signalling-side timers (web.go). The SDK gives up a signalling attempt
+// after about 2 s and moves on (trtc-facts.md): a step that has not answered
+// by then plus a margin for one TCP retransmission is blocked for the
+// browser too, so waiting longer would only delay the verdict.
+const (
+	// dnsTimeout bounds one lookup (system resolver or one direct query):
+	// glibc's default is 5 s per server, but a browser showing a call page
+	// has moved on well before; 2.5 s covers one UDP retry at 1 s.
+	dnsTimeout = 2500 * time.Millisecond
+	// tcpConnectTimeout bounds one TCP connect (or the connect to the HTTP
+	// proxy): the first SYN retransmission is at 1 s, the second at 3 s.
+	tcpConnectTimeout = 3 * time.Second
+	// tlsHandshakeTimeout bounds the TLS handshake, including the CONNECT
+	// exchange with an HTTP proxy: a server that stalls is blocked.
+	tlsHandshakeTimeout = 3 * time.Second
+	// httpAnswerTimeout bounds the HTTPS request or WebSocket upgrade.
+	httpAnswerTimeout = 3 * time.Second
+	// scutilTimeout bounds reading the macOS proxy settings.
+	scutilTimeout = 2 * time.Second
+)

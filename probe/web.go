@@ -2,12 +2,155 @@ package probe
 
 import (
 	"context"
+	"errors"
+	"net"
+	"net/netip"
+	"net/url"
+	"os"
+	"strconv"
+	"sync"
+	"time"
+
+	"golang.org/x/net/http/httpproxy"
 
 	"github.com/rtcprobe/rtcprobe/report"
 )
 
-// web checks one HTTPS/WebSocket endpoint: DNS -> TCP -> TLS -> request.
-// STUB: to be replaced.
+// maxTCPAddrs is how many resolved addresses get a TCP probe (IPv4 first),
+// as a browser falls back to the next address only once or twice.
+const maxTCPAddrs = 2
+
+// web checks one HTTPS/WebSocket endpoint as the browser would:
+// DNS -> TCP -> TLS -> request (HTTPS GET or WebSocket upgrade). With an
+// HTTP proxy the TCP connection goes to the proxy and CONNECT opens the
+// tunnel. A step that is not reached is not emitted.
 func (r *run) web(ctx context.Context, t WebTarget) {
-	r.finish(report.Probe{ID: t.ID + "-dns", Kind: report.KindDNS, Role: t.Role, Region: t.Region, Target: t.Host(), Status: report.StatusError, Error: "not implemented"})
+	host, port := t.Host(), t.Port()
+	base := report.Probe{Role: t.Role, Region: t.Region, Target: host, Port: port, Transport: "tcp"}
+	if host == "" || port <= 0 {
+		p := base
+		p.ID, p.Kind, p.Target = t.ID+"/dns", report.KindDNS, t.URL
+		p.Status, p.Reason, p.Step, p.Error = report.StatusError, "bad-url", "resolve", "not a usable https:// or wss:// URL: "+t.URL
+		r.finish(p)
+		return
+	}
+	proxy := r.proxyFor(t)
+	addrs := r.resolveWeb(ctx, t, base, proxy != nil)
+	if proxy != nil {
+		r.webViaProxy(ctx, t, base, proxy)
+		return
+	}
+	for i, a := range addrs {
+		if i == maxTCPAddrs {
+			break
+		}
+		addr := netip.AddrPortFrom(a, uint16(port)).String()
+		conn := r.tcpConnect(ctx, base, t.ID+"/tcp/"+a.String(), addr, nil)
+		if conn == nil {
+			continue
+		}
+		r.tlsAndRequest(ctx, t, base, conn, a.String(), "")
+		return
+	}
+}
+
+// resolveWeb runs the system lookup and the direct nameserver queries side
+// by side. An IP-literal host needs no lookup. Through a proxy the proxy
+// resolves, so the lookups are informative only.
+func (r *run) resolveWeb(ctx context.Context, t WebTarget, base report.Probe, viaProxy bool) []netip.Addr {
+	if a, err := netip.ParseAddr(t.Host()); err == nil {
+		return []netip.Addr{a.Unmap()}
+	}
+	var wg sync.WaitGroup
+	wg.Go(func() { r.directDNS(ctx, t, base) })
+	addrs := r.systemDNS(ctx, t, base)
+	wg.Wait()
+	if viaProxy {
+		return nil
+	}
+	return addrs
+}
+
+// webViaProxy opens the tunnel through the HTTP proxy: <id>/tcp/proxy for
+// the connect to the proxy, then CONNECT and TLS as <id>/tls.
+func (r *run) webViaProxy(ctx context.Context, t WebTarget, base report.Probe, proxy *url.URL) {
+	via := map[string]string{"via": "http-proxy", "proxy": proxyAddr(proxy)}
+	conn := r.tcpConnect(ctx, base, t.ID+"/tcp/proxy", proxyAddr(proxy), via)
+	if conn == nil {
+		return
+	}
+	p := base
+	p.ID, p.Kind, p.Transport = t.ID+"/tls", report.KindTLS, "tls"
+	p.Details = map[string]string{"via": "http-proxy"}
+	start := r.begin(p)
+	cctx, cancel := context.WithTimeout(ctx, tlsHandshakeTimeout)
+	tunnel, status, err := connectThrough(cctx, conn, proxy, JoinHostPort(t.Host(), t.Port()))
+	cancel()
+	if err != nil {
+		p.RTTMs = report.RTT(r.env.now().Sub(start))
+		p.Step, p.Error = "connect", err.Error()
+		switch {
+		case errors.Is(err, ErrProxyRefused):
+			p.Status, p.Reason = report.StatusFailed, "connect-refused-by-proxy"
+			p.Details["proxyStatus"] = strconv.Itoa(status)
+		case cctx.Err() != nil || isTimeout(err):
+			p.Status, p.Reason = report.StatusBlocked, "timeout"
+		default:
+			p.Status, p.Reason = report.StatusError, "proxy-error"
+		}
+		r.finish(p)
+		return
+	}
+	r.tlsAndRequestStarted(ctx, t, p, start, tunnel, "http-proxy")
+}
+
+// tlsAndRequest records <id>/tls over conn, then the request.
+func (r *run) tlsAndRequest(ctx context.Context, t WebTarget, base report.Probe, conn net.Conn, addr, via string) {
+	p := base
+	p.ID, p.Kind, p.Transport, p.Address = t.ID+"/tls", report.KindTLS, "tls", addr
+	p.Details = map[string]string{}
+	start := r.begin(p)
+	r.tlsAndRequestStarted(ctx, t, p, start, conn, via)
+}
+
+func (r *run) tlsAndRequestStarted(ctx context.Context, t WebTarget, p report.Probe, start time.Time, conn net.Conn, via string) {
+	tc, d, fail := tlsHandshake(ctx, r.env, conn, t.Host())
+	p.RTTMs = report.RTT(r.env.now().Sub(start))
+	p.Details = mergeDetails(p.Details, d)
+	if fail != nil {
+		p.Status, p.Reason, p.Step, p.Error = fail.status, fail.reason, fail.step, fail.err.Error()
+		r.finish(p)
+		return
+	}
+	p.Status = report.StatusOK
+	r.finish(p)
+	base := p
+	base.Details, base.RTTMs, base.Transport = nil, nil, "tls"
+	r.request(ctx, t, base, tc, via)
+}
+
+// proxyFor is the plan's HTTP proxy unless NO_PROXY (from the environment)
+// exempts this target's host. The plan has one proxy for every target; the
+// per-host exemption only exists for the environment variables, so only
+// they are consulted here (system settings have their own bypass lists,
+// not read).
+func (r *run) proxyFor(t WebTarget) *url.URL {
+	px := r.plan.HTTPProxy
+	if px == nil {
+		return nil
+	}
+	noProxy := os.Getenv("NO_PROXY")
+	if noProxy == "" {
+		noProxy = os.Getenv("no_proxy")
+	}
+	if noProxy == "" {
+		return px
+	}
+	cfg := httpproxy.Config{HTTPSProxy: px.String(), NoProxy: noProxy}
+	u := &url.URL{Scheme: "https", Host: JoinHostPort(t.Host(), t.Port())}
+	got, err := cfg.ProxyFunc()(u)
+	if err != nil || got == nil {
+		return nil
+	}
+	return px
 }

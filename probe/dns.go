@@ -1,0 +1,188 @@
+package probe
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/netip"
+	"runtime"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/miekg/dns"
+
+	"github.com/rtcprobe/rtcprobe/report"
+)
+
+// dnsOutcome is a classified lookup.
+type dnsOutcome struct {
+	status, reason string
+	addrs          []netip.Addr
+	err            error
+}
+
+// systemDNS resolves host with the system resolver (what the browser uses)
+// and records <id>/dns. It returns the usable addresses, IPv4 first.
+func (r *run) systemDNS(ctx context.Context, t WebTarget, base report.Probe) []netip.Addr {
+	p := base
+	p.ID, p.Kind, p.Step = t.ID+"/dns", report.KindDNS, ""
+	start := r.begin(p)
+	ctx, cancel := context.WithTimeout(ctx, dnsTimeout)
+	defer cancel()
+	addrs, err := r.env.resolver().LookupNetIP(ctx, "ip", t.Host())
+	o := classifyLookup(addrs, err, ctx.Err())
+	r.finishDNS(p, start, o)
+	if o.status != report.StatusOK {
+		return nil
+	}
+	return o.addrs
+}
+
+// classifyLookup turns the Go resolver's answer into a dnsOutcome.
+func classifyLookup(addrs []netip.Addr, err, ctxErr error) dnsOutcome {
+	if err != nil {
+		var de *net.DNSError
+		switch {
+		case errors.As(err, &de) && de.IsNotFound:
+			return dnsOutcome{report.StatusFailed, "nxdomain", nil, err}
+		case ctxErr != nil || isTimeout(err) || (errors.As(err, &de) && de.IsTimeout):
+			return dnsOutcome{report.StatusBlocked, "timeout", nil, err}
+		case errors.As(err, &de) && strings.Contains(de.Err, "misbehaving"):
+			// The Go resolver reports SERVFAIL and REFUSED alike.
+			return dnsOutcome{report.StatusFailed, "servfail", nil, err}
+		}
+		return dnsOutcome{report.StatusError, "resolver-error", nil, err}
+	}
+	return classifyAddrs(addrs)
+}
+
+// classifyAddrs sorts addresses IPv4 first and calls an answer made only of
+// unspecified or loopback addresses sinkholed (a DNS filter's block page).
+func classifyAddrs(addrs []netip.Addr) dnsOutcome {
+	if len(addrs) == 0 {
+		return dnsOutcome{report.StatusFailed, "noanswer", nil, errors.New("the name has no A or AAAA records")}
+	}
+	out := make([]netip.Addr, 0, len(addrs))
+	for _, a := range addrs {
+		out = append(out, a.Unmap())
+	}
+	slices.SortStableFunc(out, func(a, b netip.Addr) int {
+		if a.Is4() == b.Is4() {
+			return 0
+		}
+		if a.Is4() {
+			return -1
+		}
+		return 1
+	})
+	out = slices.Compact(out)
+	if !slices.ContainsFunc(out, func(a netip.Addr) bool { return !a.IsUnspecified() && !a.IsLoopback() }) {
+		return dnsOutcome{report.StatusFailed, "sinkholed", out, errors.New("the name resolves only to unspecified or loopback addresses (a DNS filter)")}
+	}
+	return dnsOutcome{status: report.StatusOK, addrs: out}
+}
+
+func (r *run) finishDNS(p report.Probe, start time.Time, o dnsOutcome) {
+	p.Status, p.Reason = o.status, o.reason
+	p.RTTMs = report.RTT(r.env.now().Sub(start))
+	if len(o.addrs) > 0 {
+		p.Details = mergeDetails(p.Details, map[string]string{"addresses": joinAddrs(o.addrs)})
+	}
+	if o.err != nil {
+		p.Step, p.Error = "resolve", o.err.Error()
+	}
+	r.finish(p)
+}
+
+// directDNS queries every configured nameserver for host with miekg/dns and
+// records <id>/dns@<ns>: it tells NXDOMAIN, SERVFAIL and REFUSED apart,
+// which the Go resolver does not.
+func (r *run) directDNS(ctx context.Context, t WebTarget, base report.Probe) {
+	for _, ns := range r.nameservers() {
+		p := base
+		p.ID, p.Kind = t.ID+"/dns@"+ns, report.KindDNS
+		p.Details = map[string]string{"resolver": ns}
+		start := r.begin(p)
+		r.finishDNS(p, start, queryNameserver(ctx, ns, t.Host()))
+	}
+}
+
+func (r *run) nameservers() []string {
+	if r.env.Nameservers != nil || runtime.GOOS == "windows" {
+		return r.env.Nameservers
+	}
+	cfg, err := dns.ClientConfigFromFile("/etc/resolv.conf")
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, s := range cfg.Servers {
+		out = append(out, net.JoinHostPort(s, cfg.Port))
+	}
+	return out
+}
+
+// queryNameserver asks ns for host's A and AAAA records.
+func queryNameserver(ctx context.Context, ns, host string) dnsOutcome {
+	ctx, cancel := context.WithTimeout(ctx, dnsTimeout)
+	defer cancel()
+	var addrs []netip.Addr
+	for _, qt := range []uint16{dns.TypeA, dns.TypeAAAA} {
+		m := new(dns.Msg)
+		m.SetQuestion(dns.Fqdn(host), qt)
+		c := &dns.Client{Net: "udp", Timeout: dnsTimeout}
+		resp, _, err := c.ExchangeContext(ctx, m, ns)
+		if err != nil {
+			if ctx.Err() != nil || isTimeout(err) {
+				return dnsOutcome{report.StatusBlocked, "timeout", nil, err}
+			}
+			return dnsOutcome{report.StatusError, "malformed", nil, err}
+		}
+		switch resp.Rcode {
+		case dns.RcodeSuccess:
+		case dns.RcodeNameError:
+			return dnsOutcome{report.StatusFailed, "nxdomain", nil, errors.New("NXDOMAIN: the name does not exist")}
+		case dns.RcodeServerFailure:
+			return dnsOutcome{report.StatusFailed, "servfail", nil, errors.New("SERVFAIL from " + ns)}
+		case dns.RcodeRefused:
+			return dnsOutcome{report.StatusFailed, "refused", nil, errors.New("REFUSED by " + ns)}
+		default:
+			return dnsOutcome{report.StatusError, "malformed", nil, errors.New("unexpected rcode " + dns.RcodeToString[resp.Rcode])}
+		}
+		if resp.Truncated && len(resp.Answer) == 0 {
+			return dnsOutcome{report.StatusError, "truncated", nil, errors.New("truncated answer with no records")}
+		}
+		for _, rr := range resp.Answer {
+			switch v := rr.(type) {
+			case *dns.A:
+				if a, ok := netip.AddrFromSlice(v.A); ok {
+					addrs = append(addrs, a)
+				}
+			case *dns.AAAA:
+				if a, ok := netip.AddrFromSlice(v.AAAA); ok {
+					addrs = append(addrs, a)
+				}
+			}
+		}
+	}
+	return classifyAddrs(addrs)
+}
+
+func joinAddrs(addrs []netip.Addr) string {
+	s := make([]string, len(addrs))
+	for i, a := range addrs {
+		s[i] = a.String()
+	}
+	return strings.Join(s, ",")
+}
+
+func mergeDetails(dst, src map[string]string) map[string]string {
+	if dst == nil {
+		dst = map[string]string{}
+	}
+	for k, v := range src {
+		dst[k] = v
+	}
+	return dst
+}

@@ -1,0 +1,102 @@
+package probe
+
+import (
+	"bufio"
+	"context"
+	"crypto/tls"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"time"
+)
+
+// ErrProxyRefused: the HTTP proxy answered CONNECT with a non-2xx status
+// (403 forbidden by policy, 407 authentication required, ...).
+var ErrProxyRefused = errors.New("probe: the HTTP proxy refused CONNECT")
+
+// dialViaHTTPProxy opens a tunnel to target (host:port) through the HTTP
+// proxy with CONNECT, as a browser does. It returns the tunnel, the proxy's
+// status code (0 when it never answered) and an error wrapping
+// ErrProxyRefused when the proxy said no. The caller bounds ctx.
+func dialViaHTTPProxy(ctx context.Context, env *Env, proxy *url.URL, target string) (net.Conn, int, error) {
+	conn, err := env.dial(ctx, "tcp", proxyAddr(proxy))
+	if err != nil {
+		return nil, 0, err
+	}
+	if proxy.Scheme == "https" {
+		tc := tls.Client(conn, &tls.Config{ServerName: proxy.Hostname(), RootCAs: env.RootCAs})
+		if err := tc.HandshakeContext(ctx); err != nil {
+			conn.Close()
+			return nil, 0, fmt.Errorf("TLS to the proxy: %w", err)
+		}
+		conn = tc
+	}
+	return connectThrough(ctx, conn, proxy, target)
+}
+
+// proxyAddr is the proxy's host:port (80 for http, 443 for https).
+func proxyAddr(proxy *url.URL) string {
+	if p := proxy.Port(); p != "" {
+		return net.JoinHostPort(proxy.Hostname(), p)
+	}
+	if proxy.Scheme == "https" {
+		return net.JoinHostPort(proxy.Hostname(), "443")
+	}
+	return net.JoinHostPort(proxy.Hostname(), "80")
+}
+
+// connectThrough sends CONNECT target on an open connection to the proxy
+// and reads the answer. On failure conn is closed.
+func connectThrough(ctx context.Context, conn net.Conn, proxy *url.URL, target string) (net.Conn, int, error) {
+	stop := context.AfterFunc(ctx, func() { conn.SetDeadline(time.Unix(1, 0)) })
+	defer stop()
+	req := "CONNECT " + target + " HTTP/1.1\r\nHost: " + target + "\r\nUser-Agent: rtcprobe\r\n"
+	if u := proxy.User; u != nil {
+		pw, _ := u.Password()
+		req += "Proxy-Authorization: Basic " + base64.StdEncoding.EncodeToString([]byte(u.Username()+":"+pw)) + "\r\n"
+	}
+	if _, err := conn.Write([]byte(req + "\r\n")); err != nil {
+		conn.Close()
+		return nil, 0, ctxOr(ctx, err)
+	}
+	br := bufio.NewReader(conn)
+	resp, err := http.ReadResponse(br, &http.Request{Method: http.MethodConnect})
+	if err != nil {
+		conn.Close()
+		return nil, 0, ctxOr(ctx, err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode/100 != 2 {
+		conn.Close()
+		return nil, resp.StatusCode, fmt.Errorf("%w: %s", ErrProxyRefused, resp.Status)
+	}
+	if !stop() {
+		conn.Close()
+		return nil, resp.StatusCode, ctx.Err()
+	}
+	if br.Buffered() > 0 {
+		return &bufferedConn{Conn: conn, r: br}, resp.StatusCode, nil
+	}
+	return conn, resp.StatusCode, nil
+}
+
+// ctxOr prefers the context's error: a deadline forced by ctx shows up as
+// an i/o timeout on the connection.
+func ctxOr(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return fmt.Errorf("%w (%v)", ctx.Err(), err)
+	}
+	return err
+}
+
+// bufferedConn returns bytes the proxy sent after its answer before
+// reading the connection again.
+type bufferedConn struct {
+	net.Conn
+	r *bufio.Reader
+}
+
+func (c *bufferedConn) Read(b []byte) (int, error) { return c.r.Read(b) }

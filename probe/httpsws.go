@@ -1,0 +1,125 @@
+package probe
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"strconv"
+	"sync"
+
+	"github.com/coder/websocket"
+
+	"github.com/rtcprobe/rtcprobe/report"
+)
+
+// oneConnClient is an HTTP client whose only connection is the already
+// verified TLS connection, so the request takes the path the TCP and TLS
+// probes measured (directly or through the proxy tunnel).
+func oneConnClient(tc *tls.Conn) *http.Client {
+	var once sync.Once
+	dial := func(context.Context, string, string) (net.Conn, error) {
+		var c net.Conn
+		once.Do(func() { c = tc })
+		if c == nil {
+			return nil, errors.New("probe: connection already used")
+		}
+		return c, nil
+	}
+	return &http.Client{
+		Transport: &http.Transport{DialTLSContext: dial, DisableKeepAlives: true},
+		// No redirects: any HTTP answer already proves the path open.
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+}
+
+// request sends the HTTPS GET or the WebSocket upgrade over tc and records
+// <id>/https or <id>/ws. tc is closed on return.
+func (r *run) request(ctx context.Context, t WebTarget, base report.Probe, tc *tls.Conn, via string) {
+	defer tc.Close()
+	p := base
+	p.ID, p.Kind, p.Step = t.ID+"/https", report.KindHTTPS, ""
+	if t.IsWebSocket() {
+		p.ID, p.Kind = t.ID+"/ws", report.KindWebSocket
+	}
+	p.Transport, p.Details = "tls", map[string]string{}
+	if via != "" {
+		p.Details["via"] = via
+	}
+	start := r.begin(p)
+	ctx, cancel := context.WithTimeout(ctx, httpAnswerTimeout)
+	defer cancel()
+	client := oneConnClient(tc)
+	defer client.CloseIdleConnections()
+	var resp *http.Response
+	var err error
+	if t.IsWebSocket() {
+		resp, err = wsUpgrade(ctx, client, t.URL)
+	} else {
+		resp, err = httpsGet(ctx, client, t.URL)
+	}
+	p.RTTMs = report.RTT(r.env.now().Sub(start))
+	r.finish(classifyAnswer(p, t.IsWebSocket(), resp, err, ctx.Err()))
+}
+
+// classifyAnswer: for HTTPS any answer is ok; for WebSocket only 101.
+func classifyAnswer(p report.Probe, ws bool, resp *http.Response, err, ctxErr error) report.Probe {
+	if resp != nil {
+		p.Details["httpStatus"] = strconv.Itoa(resp.StatusCode)
+		if s := resp.Header.Get("Server"); s != "" {
+			p.Details["server"] = s
+		}
+		if !ws || resp.StatusCode == http.StatusSwitchingProtocols {
+			p.Status = report.StatusOK
+			return p
+		}
+		p.Status, p.Reason, p.Step = report.StatusFailed, "http-"+strconv.Itoa(resp.StatusCode), "upgrade"
+		if err != nil {
+			p.Error = err.Error()
+		}
+		return p
+	}
+	p.Step = "request"
+	if ws {
+		p.Step = "upgrade"
+	}
+	if err == nil {
+		err = errors.New("no answer")
+	}
+	p.Error = err.Error()
+	if ctxErr != nil || isTimeout(err) {
+		p.Status, p.Reason = report.StatusBlocked, "timeout"
+	} else {
+		p.Status, p.Reason = report.StatusError, "request-error"
+	}
+	return p
+}
+
+func httpsGet(ctx context.Context, client *http.Client, u string) (*http.Response, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	resp.Body.Close()
+	return resp, nil
+}
+
+// wsUpgrade tries the upgrade; coder/websocket hands back the HTTP answer
+// even when it is not 101.
+func wsUpgrade(ctx context.Context, client *http.Client, u string) (*http.Response, error) {
+	c, resp, err := websocket.Dial(ctx, u, &websocket.DialOptions{HTTPClient: client})
+	if c != nil {
+		c.CloseNow()
+	}
+	if resp != nil && resp.Body != nil {
+		resp.Body.Close()
+	}
+	return resp, err
+}

@@ -1,0 +1,59 @@
+package probe
+
+import (
+	"net"
+	"strings"
+)
+
+// parseScutil reads the output of macOS `scutil --proxy`:
+//
+//	<dictionary> {
+//	  HTTPSEnable : 1
+//	  HTTPSPort : 3128
+//	  HTTPSProxy : proxy.corp
+//	  ProxyAutoConfigEnable : 1
+//	  ProxyAutoConfigURLString : http://wpad/wpad.dat
+//	}
+//
+// It lives outside the darwin file so that its test runs everywhere.
+func parseScutil(out string) proxySettings {
+	kv := map[string]string{}
+	for _, line := range strings.Split(out, "\n") {
+		k, v, ok := strings.Cut(line, " : ")
+		if ok {
+			kv[strings.TrimSpace(k)] = strings.TrimSpace(v)
+		}
+	}
+	var s proxySettings
+	if kv["HTTPSEnable"] == "1" && kv["HTTPSProxy"] != "" {
+		port := kv["HTTPSPort"]
+		if port == "" {
+			port = "80"
+		}
+		s.proxy = net.JoinHostPort(kv["HTTPSProxy"], port)
+	}
+	if kv["ProxyAutoConfigEnable"] == "1" {
+		s.pac = kv["ProxyAutoConfigURLString"]
+	}
+	return s
+}
+
+// parseWinProxyServer reads the Windows ProxyServer value: either
+// "host:port" for every scheme or "http=h:p;https=h:p;..." per scheme.
+// The HTTPS entry wins, then the plain one.
+func parseWinProxyServer(v string) string {
+	if !strings.Contains(v, "=") {
+		return strings.TrimSpace(v)
+	}
+	var httpOne string
+	for _, part := range strings.Split(v, ";") {
+		k, val, _ := strings.Cut(strings.TrimSpace(part), "=")
+		switch strings.ToLower(k) {
+		case "https":
+			return val
+		case "http":
+			httpOne = val
+		}
+	}
+	return httpOne
+}

@@ -1,0 +1,107 @@
+package probe
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"net"
+	"slices"
+	"strings"
+
+	"github.com/rtcprobe/rtcprobe/report"
+)
+
+// publicCAOrgs are organisation names of widely trusted public CAs. An
+// issuer outside this list is a hint (a heuristic, not proof) that an
+// inspecting proxy re-signed the chain; the verdict combines it with "the
+// same issuer for unrelated hosts".
+var publicCAOrgs = []string{
+	"DigiCert", "Let's Encrypt", "GlobalSign", "Sectigo", "Comodo", "GoDaddy",
+	"Entrust", "Amazon", "Google Trust Services", "Microsoft", "Baltimore",
+	"IdenTrust", "Starfield", "Certum", "Asseco", "Buypass", "SSL.com",
+	"TrustAsia", "GeoTrust", "Thawte", "VeriSign", "Symantec", "QuoVadis",
+	"WoTrus", "CFCA", "China Financial Certification Authority", "SecureTrust",
+	"Internet Security Research Group", "Actalis", "HARICA", "Certigna",
+	"Cloudflare", "ZeroSSL", "SHECA", "UniTrust", "Apple",
+}
+
+// isPublicIssuer reports whether the issuer's organisation looks like a
+// public CA (see publicCAOrgs).
+func isPublicIssuer(c *x509.Certificate) bool {
+	names := append(slices.Clone(c.Issuer.Organization), c.Issuer.CommonName)
+	for _, n := range names {
+		for _, org := range publicCAOrgs {
+			if strings.Contains(strings.ToLower(n), strings.ToLower(org)) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// tlsFailure is a classified handshake failure.
+type tlsFailure struct {
+	status, reason, step string
+	err                  error
+}
+
+// tlsHandshake runs the client handshake with SNI host on conn, bounded by
+// tlsHandshakeTimeout, verifies the chain against env.RootCAs and returns
+// the TLS connection and the chain's facts. On failure conn is closed.
+func tlsHandshake(ctx context.Context, env *Env, conn net.Conn, host string) (*tls.Conn, map[string]string, *tlsFailure) {
+	ctx, cancel := context.WithTimeout(ctx, tlsHandshakeTimeout)
+	defer cancel()
+	// Verification is done by hand after the handshake so that an
+	// unverified chain still names its issuer (TLS inspection).
+	tc := tls.Client(conn, &tls.Config{ServerName: host, InsecureSkipVerify: true, NextProtos: []string{"http/1.1"}})
+	if err := tc.HandshakeContext(ctx); err != nil {
+		conn.Close()
+		if ctx.Err() != nil || isTimeout(err) {
+			return nil, nil, &tlsFailure{report.StatusBlocked, "timeout", "handshake", ctxOr(ctx, err)}
+		}
+		return nil, nil, &tlsFailure{report.StatusFailed, "tls-handshake", "handshake", err}
+	}
+	certs := tc.ConnectionState().PeerCertificates
+	if len(certs) == 0 {
+		tc.Close()
+		return nil, nil, &tlsFailure{report.StatusFailed, "tls-handshake", "handshake", errors.New("the server sent no certificate")}
+	}
+	d := chainDetails(certs)
+	inter := x509.NewCertPool()
+	for _, c := range certs[1:] {
+		inter.AddCert(c)
+	}
+	_, err := certs[0].Verify(x509.VerifyOptions{DNSName: host, Roots: env.RootCAs, Intermediates: inter})
+	d["verified"] = boolString(err == nil)
+	if err != nil {
+		tc.Close()
+		return nil, d, &tlsFailure{report.StatusFailed, "tls-verify", "verify", err}
+	}
+	return tc, d, nil
+}
+
+// chainDetails names the leaf's subject and issuer and every issuer of the
+// chain as sent.
+func chainDetails(certs []*x509.Certificate) map[string]string {
+	leaf := certs[0]
+	issuers := make([]string, len(certs))
+	for i, c := range certs {
+		issuers[i] = c.Issuer.String()
+	}
+	d := map[string]string{
+		"subject":      leaf.Subject.CommonName,
+		"issuer":       leaf.Issuer.CommonName,
+		"issuerOrg":    strings.Join(leaf.Issuer.Organization, ","),
+		"issuerChain":  strings.Join(issuers, " | "),
+		"issuerPublic": boolString(isPublicIssuer(leaf)),
+	}
+	return d
+}
+
+func boolString(b bool) string {
+	if b {
+		return "true"
+	}
+	return "false"
+}
