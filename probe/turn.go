@@ -28,9 +28,8 @@ var (
 	errTURNRejected = errors.New("probe: TURN server rejected the connection")
 	// errRelaySilent: allocated, but nothing came back through the relay.
 	errRelaySilent = errors.New("probe: nothing came back through the relay")
-	// errTURNViaProxy: TURN over TCP/TLS through an HTTP proxy is not
-	// tested yet.
-	errTURNViaProxy = errors.New("probe: TURN over TCP/TLS through the HTTP proxy is not tested yet")
+	// errTURNViaProxy: the HTTP proxy refused the CONNECT to the server.
+	errTURNViaProxy = errors.New("probe: the HTTP proxy refused TURN")
 )
 
 // quietLogs keeps pion's own logging off the screen; its messages may
@@ -88,6 +87,12 @@ func (r *run) turn(ctx context.Context, t TURNTarget) {
 			p.RTTMs = report.RTT(rtt)
 		}
 	}
+	if r.viaProxy(t) {
+		if p.Details == nil {
+			p.Details = map[string]string{}
+		}
+		p.Details["via"] = "http-proxy"
+	}
 	if f != nil {
 		p.Status, p.Reason, p.Step = f.status, f.reason, f.step
 		p.Error = scrub(f.err.Error(), t.Credential)
@@ -99,6 +104,10 @@ func (r *run) turn(ctx context.Context, t TURNTarget) {
 		r.turnAudits(ctx, t, s)
 	}
 }
+
+// viaProxy reports whether t goes through the HTTP proxy: TCP and TLS do,
+// as in Chromium; UDP never does.
+func (r *run) viaProxy(t TURNTarget) bool { return r.plan.HTTPProxy != nil && t.Transport != "udp" }
 
 // scrub removes a credential from an error text (pion's errors quote
 // attributes; none should hold the password, but a report must never).
@@ -114,6 +123,10 @@ func scrub(msg string, cred Secret) string {
 // closed by the caller.
 func (r *run) turnAllocate(ctx context.Context, t TURNTarget, user, pass string) (*turnSession, *turnFailure) {
 	server, err := r.turnServerAddr(ctx, t)
+	if err != nil && r.viaProxy(t) {
+		// The proxy resolves the name; a proxy-only network may not.
+		server, err = netip.AddrPortFrom(netip.IPv4Unspecified(), uint16(t.Port)), nil
+	}
 	if err != nil {
 		return nil, &turnFailure{report.StatusFailed, "dns", "resolve", err}
 	}

@@ -2,6 +2,7 @@ package probe
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"net/netip"
 	"sync"
@@ -142,10 +143,14 @@ func (r *run) resolveHostPort(ctx context.Context, hp string) (netip.AddrPort, e
 // TURN/TLS by CONNECT, with no direct fallback).
 func (r *run) turnStream(ctx context.Context, t TURNTarget, server netip.AddrPort) (net.Conn, error) {
 	if r.plan.HTTPProxy != nil {
-		// TODO(proxy): CONNECT through r.plan.HTTPProxy with
-		// dialViaHTTPProxy (httpconnect.go) once it exists; until then
-		// say so rather than test a direct path the browser never uses.
-		return nil, &turnFailure{report.StatusSkipped, "http-proxy", "connect", errTURNViaProxy}
+		// CONNECT to the server's name, as Chromium does; no direct
+		// fallback when the proxy refuses.
+		c, status, err := dialViaHTTPProxy(ctx, r.env, r.plan.HTTPProxy, JoinHostPort(t.Host, t.Port))
+		if err != nil && status != 0 {
+			return nil, &turnFailure{report.StatusFailed, "proxy-refused", "connect",
+				fmt.Errorf("%w: the HTTP proxy answered %d to CONNECT %s: %w", errTURNViaProxy, status, JoinHostPort(t.Host, t.Port), err)}
+		}
+		return c, err
 	}
 	return r.env.dial(ctx, "tcp", server.String())
 }
