@@ -86,7 +86,8 @@ func TestGroundTruth(t *testing.T) {
 					row.agrees = yesNo(!res.Connected)
 				}
 				if row.agrees == "no" {
-					t.Errorf("%s: rtcprobe says %s, the real WebRTC client got connected=%v (%s)", path, row.rtcprobe, res.Connected, res.Error)
+					t.Errorf("%s: rtcprobe says %s (%s), the real WebRTC client got connected=%v %s",
+						path, row.rtcprobe, r.Paths.Get(path).Detail, res.Connected, res.Error)
 				}
 				rows = append(rows, row)
 			}
