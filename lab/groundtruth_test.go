@@ -28,10 +28,12 @@ import (
 var groundTruthReadme = flag.Bool("groundtruth-readme", false, "write the ground-truth table into lab/webrtc/README.md")
 
 // groundTruthScenarios are the scenarios checked against the real client:
-// each one uses the default lab TURN servers (turn.lab.test 3478, TLS 443).
+// the client uses the scenario's TURN servers (DefaultProxy unless the
+// scenario sets its own).
 var groundTruthScenarios = []string{
 	"open", "udp-dropped", "udp-rejected", "tcp443-only", "udp-turn-only", "turn-relay-blocked",
 	"proxy-only", "proxy-connect-turn", "replies-dropped", "nothing-out", "relay-policy",
+	"turn-port-843",
 }
 
 // peerTimeout bounds one rtcpeer offer run: its own ConnectTimeout plus
@@ -42,8 +44,47 @@ const peerTimeout = webrtc.ConnectTimeout + 10*time.Second
 // media ports, which the scenarios open or close like the reflector's.
 const peerMediaPort = "8000"
 
-// turnPorts are the lab TURN server's port per path (DefaultProxy).
-var turnPorts = map[string]string{report.PathTURNUDP: "3478", report.PathTURNTCP: "3478", report.PathTURNTLS: "443"}
+// turnServers returns the TURN server (host:port) per turn path from the
+// scenario's proxy option: the first turn: URL serves UDP and TCP, the
+// first turns: URL TLS.
+func turnServers(s Scenario) (map[string]string, error) {
+	raw := string(s.Proxy)
+	if raw == "" {
+		raw = DefaultProxy
+	}
+	var px struct {
+		TURNServer json.RawMessage `json:"turnServer"`
+	}
+	if err := json.Unmarshal([]byte(raw), &px); err != nil {
+		return nil, err
+	}
+	out := map[string]string{}
+	if len(px.TURNServer) == 0 || string(px.TURNServer) == "null" {
+		return out, nil // no TURN server: only direct UDP
+	}
+	var list []struct{ URL string }
+	if err := json.Unmarshal(px.TURNServer, &list); err != nil {
+		var one struct{ URL string }
+		if err := json.Unmarshal(px.TURNServer, &one); err != nil {
+			return nil, err
+		}
+		list = append(list, one)
+	}
+	for _, ts := range list {
+		scheme, hostport, ok := strings.Cut(ts.URL, ":")
+		if !ok {
+			continue
+		}
+		hostport, _, _ = strings.Cut(hostport, "?")
+		switch {
+		case scheme == "turn" && out[report.PathTURNUDP] == "":
+			out[report.PathTURNUDP], out[report.PathTURNTCP] = hostport, hostport
+		case scheme == "turns" && out[report.PathTURNTLS] == "":
+			out[report.PathTURNTLS] = hostport
+		}
+	}
+	return out, nil
+}
 
 // truthRow is one scenario x path cell of the table.
 type truthRow struct {
@@ -75,14 +116,27 @@ func TestGroundTruth(t *testing.T) {
 			if err := l.Apply(s); err != nil {
 				t.Fatalf("apply scenario: %v", err)
 			}
+			servers, err := turnServers(s)
+			if err != nil {
+				t.Fatalf("scenario proxy option: %v", err)
+			}
 			r, _ := l.check(t, bin, s, "")
 			for _, path := range report.PathOrder {
-				res := l.runPeers(t, peer, s, path)
-				row := truthRow{scenario: name, path: path, rtcprobe: r.Paths.Get(path).Status, res: res, agrees: "-"}
-				switch row.rtcprobe {
-				case report.PathOK:
+				if path != report.PathDirectUDP && servers[path] == "" {
+					continue // the scenario gives the browser no server for it
+				}
+				res := l.runPeers(t, peer, s, path, servers[path])
+				rp := r.Paths.Get(path)
+				row := truthRow{scenario: name, path: path, rtcprobe: rp.Status, res: res, agrees: "-"}
+				switch {
+				case path != report.PathDirectUDP && !rp.Counts:
+					// rtcprobe says the browser would not use this TURN
+					// server (port 843): the client must not connect.
+					row.rtcprobe += " (not counted)"
+					row.agrees = yesNo(!res.Connected)
+				case rp.Status == report.PathOK:
 					row.agrees = yesNo(res.Connected)
-				case report.PathBlocked:
+				case rp.Status == report.PathBlocked:
 					row.agrees = yesNo(!res.Connected)
 				}
 				if row.agrees == "no" {
@@ -125,7 +179,7 @@ func buildRTCPeer(t *testing.T, dir string) string {
 
 // runPeers starts the answerer in the cloud and runs one offer in the
 // laptop for the path, as the browser would behind the scenario.
-func (l *Lab) runPeers(t *testing.T, bin string, s Scenario, path string) webrtc.Result {
+func (l *Lab) runPeers(t *testing.T, bin string, s Scenario, path, turn string) webrtc.Result {
 	t.Helper()
 	dir, err := os.MkdirTemp(l.Dir, "sig-")
 	if err != nil {
@@ -138,8 +192,8 @@ func (l *Lab) runPeers(t *testing.T, bin string, s Scenario, path string) webrtc
 	}
 	defer ans.Stop()
 	args := []string{"netns", "exec", l.NS(Laptop), bin, "offer", "--dir", dir, "--path", path}
-	if p, ok := turnPorts[path]; ok {
-		args = append(args, "--turn", TURNName+":"+p)
+	if turn != "" {
+		args = append(args, "--turn", turn)
 	}
 	if proxy := l.Expand(s.Env["HTTPS_PROXY"]); proxy != "" {
 		args = append(args, "--http-proxy", proxy)
@@ -190,4 +244,29 @@ func writeTruthReadme(table string) error {
 		return fmt.Errorf("%s: markers %s / %s not found", file, begin, end)
 	}
 	return os.WriteFile(file, []byte(before+begin+"\n"+table+end+after), 0o644)
+}
+
+// TestTURNServers checks the TURN servers the ground truth gives the
+// client per scenario (no root needed).
+func TestTURNServers(t *testing.T) {
+	tests := []struct {
+		proxy string
+		want  map[string]string
+	}{
+		{"", map[string]string{report.PathTURNUDP: "turn.lab.test:3478", report.PathTURNTCP: "turn.lab.test:3478", report.PathTURNTLS: "turn.lab.test:443"}},
+		{`{"turnServer": {"url": "turn:turn843.lab.test:843", "username": "lab", "credential": "x"}}`,
+			map[string]string{report.PathTURNUDP: "turn843.lab.test:843", report.PathTURNTCP: "turn843.lab.test:843"}},
+		{`null`, map[string]string{}},
+		{`{"turnServer": [{"url": "turns:a.test:5349?transport=tcp"}, {"url": "turns:b.test:443"}]}`,
+			map[string]string{report.PathTURNTLS: "a.test:5349"}},
+	}
+	for _, tt := range tests {
+		got, err := turnServers(Scenario{Proxy: json.RawMessage(tt.proxy)})
+		if err != nil {
+			t.Fatalf("%s: %v", tt.proxy, err)
+		}
+		if fmt.Sprint(got) != fmt.Sprint(tt.want) {
+			t.Errorf("%s: got %v, want %v", tt.proxy, got, tt.want)
+		}
+	}
 }
