@@ -3,6 +3,7 @@ package probe
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"net/netip"
 	"runtime"
@@ -31,7 +32,7 @@ func (r *run) systemDNS(ctx context.Context, t WebTarget, base report.Probe) []n
 	ctx, cancel := context.WithTimeout(ctx, dnsTimeout)
 	defer cancel()
 	addrs, err := r.env.resolver().LookupNetIP(ctx, "ip", t.Host())
-	o := classifyLookup(addrs, err, ctx.Err())
+	o := classifyLookup(addrs, err, ctx.Err(), r.env.LoopbackAnswers)
 	r.finishDNS(p, start, o)
 	if o.status != report.StatusOK {
 		return nil
@@ -40,7 +41,7 @@ func (r *run) systemDNS(ctx context.Context, t WebTarget, base report.Probe) []n
 }
 
 // classifyLookup turns the Go resolver's answer into a dnsOutcome.
-func classifyLookup(addrs []netip.Addr, err, ctxErr error) dnsOutcome {
+func classifyLookup(addrs []netip.Addr, err, ctxErr error, loopbackOK bool) dnsOutcome {
 	if err != nil {
 		var de *net.DNSError
 		switch {
@@ -54,12 +55,12 @@ func classifyLookup(addrs []netip.Addr, err, ctxErr error) dnsOutcome {
 		}
 		return dnsOutcome{report.StatusError, "resolver-error", nil, err}
 	}
-	return classifyAddrs(addrs)
+	return classifyAddrs(addrs, loopbackOK)
 }
 
 // classifyAddrs sorts addresses IPv4 first and calls an answer made only of
 // unspecified or loopback addresses sinkholed (a DNS filter's block page).
-func classifyAddrs(addrs []netip.Addr) dnsOutcome {
+func classifyAddrs(addrs []netip.Addr, loopbackOK bool) dnsOutcome {
 	if len(addrs) == 0 {
 		return dnsOutcome{report.StatusFailed, "noanswer", nil, errors.New("the name has no A or AAAA records")}
 	}
@@ -77,7 +78,7 @@ func classifyAddrs(addrs []netip.Addr) dnsOutcome {
 		return 1
 	})
 	out = slices.Compact(out)
-	if !slices.ContainsFunc(out, func(a netip.Addr) bool { return !a.IsUnspecified() && !a.IsLoopback() }) {
+	if !slices.ContainsFunc(out, func(a netip.Addr) bool { return !a.IsUnspecified() && (loopbackOK || !a.IsLoopback()) }) {
 		return dnsOutcome{report.StatusFailed, "sinkholed", out, errors.New("the name resolves only to unspecified or loopback addresses (a DNS filter)")}
 	}
 	return dnsOutcome{status: report.StatusOK, addrs: out}
@@ -104,7 +105,7 @@ func (r *run) directDNS(ctx context.Context, t WebTarget, base report.Probe) {
 		p.ID, p.Kind = t.ID+"/dns@"+ns, report.KindDNS
 		p.Details = map[string]string{"resolver": ns}
 		start := r.begin(p)
-		r.finishDNS(p, start, queryNameserver(ctx, ns, t.Host()))
+		r.finishDNS(p, start, queryNameserver(ctx, ns, t.Host(), r.env.LoopbackAnswers))
 	}
 }
 
@@ -124,15 +125,17 @@ func (r *run) nameservers() []string {
 }
 
 // queryNameserver asks ns for host's A and AAAA records.
-func queryNameserver(ctx context.Context, ns, host string) dnsOutcome {
+func queryNameserver(ctx context.Context, ns, host string, loopbackOK bool) dnsOutcome {
 	ctx, cancel := context.WithTimeout(ctx, dnsTimeout)
 	defer cancel()
 	var addrs []netip.Addr
 	for _, qt := range []uint16{dns.TypeA, dns.TypeAAAA} {
 		m := new(dns.Msg)
 		m.SetQuestion(dns.Fqdn(host), qt)
-		c := &dns.Client{Net: "udp", Timeout: dnsTimeout}
-		resp, _, err := c.ExchangeContext(ctx, m, ns)
+		resp, err := exchange(ctx, m, ns)
+		if errors.Is(err, errTruncated) {
+			return dnsOutcome{report.StatusError, "truncated", nil, err}
+		}
 		if err != nil {
 			if ctx.Err() != nil || isTimeout(err) {
 				return dnsOutcome{report.StatusBlocked, "timeout", nil, err}
@@ -150,9 +153,6 @@ func queryNameserver(ctx context.Context, ns, host string) dnsOutcome {
 		default:
 			return dnsOutcome{report.StatusError, "malformed", nil, errors.New("unexpected rcode " + dns.RcodeToString[resp.Rcode])}
 		}
-		if resp.Truncated && len(resp.Answer) == 0 {
-			return dnsOutcome{report.StatusError, "truncated", nil, errors.New("truncated answer with no records")}
-		}
 		for _, rr := range resp.Answer {
 			switch v := rr.(type) {
 			case *dns.A:
@@ -166,7 +166,26 @@ func queryNameserver(ctx context.Context, ns, host string) dnsOutcome {
 			}
 		}
 	}
-	return classifyAddrs(addrs)
+	return classifyAddrs(addrs, loopbackOK)
+}
+
+// errTruncated: the UDP answer had TC set and the TCP retry failed.
+var errTruncated = errors.New("truncated answer and no answer over TCP")
+
+// exchange sends m to ns over UDP and, when the answer is truncated (TC),
+// again over TCP as resolvers do.
+func exchange(ctx context.Context, m *dns.Msg, ns string) (*dns.Msg, error) {
+	c := &dns.Client{Net: "udp", Timeout: dnsTimeout}
+	resp, _, err := c.ExchangeContext(ctx, m, ns)
+	if err != nil || !resp.Truncated {
+		return resp, err
+	}
+	c.Net = "tcp"
+	resp, _, err = c.ExchangeContext(ctx, m, ns)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", errTruncated, err)
+	}
+	return resp, nil
 }
 
 func joinAddrs(addrs []netip.Addr) string {

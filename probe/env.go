@@ -21,6 +21,10 @@ type Env struct {
 	// NXDOMAIN, SERVFAIL and timeouts apart. Nil means the system's configured
 	// nameservers (resolv.conf); empty non-nil means none.
 	Nameservers []string
+	// LoopbackAnswers, when true, accepts DNS answers on loopback as real
+	// (tests whose servers listen on 127.0.0.1). Otherwise a public name
+	// that resolves only to loopback is reported sinkholed.
+	LoopbackAnswers bool
 	// RootCAs verifies TLS chains. Nil means the system roots.
 	RootCAs *x509.CertPool
 	// Now is the clock. Nil means time.Now.

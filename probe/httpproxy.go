@@ -3,6 +3,7 @@ package probe
 import (
 	"fmt"
 	"net/url"
+	"strings"
 
 	"golang.org/x/net/http/httpproxy"
 )
@@ -56,10 +57,10 @@ func envProxy(cfg *httpproxy.Config) (*url.URL, error) {
 
 // parseProxy reads a proxy given as host:port or URL; http:// by default.
 func parseProxy(s string) (*url.URL, error) {
-	u, err := url.Parse(s)
-	if err != nil || u.Host == "" {
-		u, err = url.Parse("http://" + s)
+	if !strings.Contains(s, "://") {
+		s = "http://" + s
 	}
+	u, err := url.Parse(s)
 	if err != nil || u.Host == "" {
 		return nil, fmt.Errorf("%w: proxy %q: want host:port or http://host:port", ErrConfig, s)
 	}

@@ -1,0 +1,216 @@
+package probe
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"strconv"
+	"syscall"
+	"testing"
+
+	"github.com/rtcprobe/rtcprobe/report"
+)
+
+func TestWebOpenPath(t *testing.T) {
+	t.Parallel()
+	pki := newTestPKI(t)
+	port := webServer(t, pki)
+	env := testEnv(dnsServer(t), pki)
+	ns := env.Nameservers[0]
+	got := runWeb(t, env, nil,
+		webTarget("sched", "https://ok.test:"+strconv.Itoa(port)+"/ok"),
+		webTarget("sig", "wss://ok.test:"+strconv.Itoa(port)+"/ws"),
+		webTarget("deny", "wss://ok.test:"+strconv.Itoa(port)+"/deny"),
+	)
+	checkWant(t, got, "sched/dns", want{report.KindDNS, report.StatusOK, "", ""})
+	checkWant(t, got, "sched/dns@"+ns, want{report.KindDNS, report.StatusOK, "", ""})
+	checkWant(t, got, "sched/tcp/127.0.0.1", want{report.KindTCP, report.StatusOK, "", ""})
+	checkWant(t, got, "sched/tls", want{report.KindTLS, report.StatusOK, "", ""})
+	checkWant(t, got, "sched/https", want{report.KindHTTPS, report.StatusOK, "", ""})
+	checkWant(t, got, "sig/ws", want{report.KindWebSocket, report.StatusOK, "", ""})
+	checkWant(t, got, "deny/ws", want{report.KindWebSocket, report.StatusFailed, "http-403", "upgrade"})
+	if a := got["sched/dns"].Details["addresses"]; a != "127.0.0.1" {
+		t.Errorf("addresses = %q, want 127.0.0.1", a)
+	}
+	d := got["sched/tls"].Details
+	if d["verified"] != "true" || d["issuer"] != "Corp Inspect CA" || d["issuerOrg"] != "Corp" || d["issuerPublic"] != "false" || d["issuerChain"] == "" {
+		t.Errorf("tls details = %v", d)
+	}
+	if s := got["sched/https"].Details["httpStatus"]; s != "200" {
+		t.Errorf("httpStatus = %q, want 200", s)
+	}
+	if d := got["deny/ws"].Details; d["httpStatus"] != "403" || d["server"] != "corp-gw" {
+		t.Errorf("deny details = %v", d)
+	}
+}
+
+func TestWebDNS(t *testing.T) {
+	t.Parallel()
+	pki := newTestPKI(t)
+	env := testEnv(dnsServer(t), pki)
+	ns := env.Nameservers[0]
+	tests := []struct {
+		host           string
+		system, direct want
+	}{
+		{"nx.test", want{report.KindDNS, report.StatusFailed, "nxdomain", "resolve"}, want{report.KindDNS, report.StatusFailed, "nxdomain", "resolve"}},
+		{"fail.test", want{report.KindDNS, report.StatusFailed, "servfail", "resolve"}, want{report.KindDNS, report.StatusFailed, "servfail", "resolve"}},
+		{"refused.test", want{report.KindDNS, report.StatusFailed, "servfail", "resolve"}, want{report.KindDNS, report.StatusFailed, "refused", "resolve"}},
+		{"sink.test", want{report.KindDNS, report.StatusFailed, "sinkholed", "resolve"}, want{report.KindDNS, report.StatusFailed, "sinkholed", "resolve"}},
+		{"silent.test", want{report.KindDNS, report.StatusBlocked, "timeout", "resolve"}, want{report.KindDNS, report.StatusBlocked, "timeout", "resolve"}},
+	}
+	var targets []WebTarget
+	for _, tt := range tests {
+		targets = append(targets, webTarget(tt.host, "https://"+tt.host+"/"))
+	}
+	got := runWeb(t, env, nil, targets...)
+	for _, tt := range tests {
+		checkWant(t, got, tt.host+"/dns", tt.system)
+		checkWant(t, got, tt.host+"/dns@"+ns, tt.direct)
+		checkAbsent(t, got, tt.host+"/tls", tt.host+"/https")
+	}
+}
+
+func TestDirectDNSHostile(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name     string
+		truncate bool
+		reason   string
+	}{{"garbage", false, "malformed"}, {"truncated", true, "truncated"}} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			ns := garbageDNS(t, tt.truncate)
+			o := queryNameserver(context.Background(), ns, "ok.test", true)
+			if o.status != report.StatusError || o.reason != tt.reason {
+				t.Errorf("got %s %s (%v), want error %s", o.status, o.reason, o.err, tt.reason)
+			}
+		})
+	}
+}
+
+func TestWebTCP(t *testing.T) {
+	t.Parallel()
+	pki := newTestPKI(t)
+	ln, _ := net.Listen("tcp4", "127.0.0.1:0")
+	closed := ln.Addr().(*net.TCPAddr).Port
+	ln.Close()
+	env := testEnv(dnsServer(t), pki)
+	env.Nameservers = []string{}
+	got := runWeb(t, env, nil, webTarget("rst", "https://ok.test:"+strconv.Itoa(closed)+"/"))
+	checkWant(t, got, "rst/tcp/127.0.0.1", want{report.KindTCP, report.StatusRejected, "rst", "connect"})
+	checkAbsent(t, got, "rst/tls")
+
+	// A firewall that drops SYNs: the connect never completes.
+	env.Dial = func(ctx context.Context, _, _ string) (net.Conn, error) {
+		<-ctx.Done()
+		return nil, ctx.Err()
+	}
+	got = runWeb(t, env, nil, webTarget("drop", "https://ok.test:443/"))
+	checkWant(t, got, "drop/tcp/127.0.0.1", want{report.KindTCP, report.StatusBlocked, "timeout", "connect"})
+}
+
+func TestClassifyConnect(t *testing.T) {
+	for _, tt := range []struct {
+		err            error
+		status, reason string
+	}{
+		{&net.OpError{Op: "dial", Err: errnoErr("ECONNREFUSED")}, report.StatusRejected, "rst"},
+		{&net.OpError{Op: "dial", Err: errnoErr("EHOSTUNREACH")}, report.StatusRejected, "icmp-unreachable"},
+		{&net.OpError{Op: "dial", Err: errnoErr("ENETUNREACH")}, report.StatusRejected, "icmp-unreachable"},
+		{context.DeadlineExceeded, report.StatusBlocked, "timeout"},
+		{errors.New("weird"), report.StatusError, "connect-error"},
+	} {
+		if s, r := classifyConnect(tt.err, nil); s != tt.status || r != tt.reason {
+			t.Errorf("classifyConnect(%v) = %s %s, want %s %s", tt.err, s, r, tt.status, tt.reason)
+		}
+	}
+}
+
+func TestWebHostileTLS(t *testing.T) {
+	t.Parallel()
+	pki := newTestPKI(t)
+	env := testEnv(dnsServer(t), pki)
+	env.Nameservers = []string{}
+	port := webServer(t, pki)
+	got := runWeb(t, env, nil,
+		webTarget("acc", "https://ok.test:"+strconv.Itoa(stallAfter(t, 0))+"/"),
+		webTarget("mid", "https://ok.test:"+strconv.Itoa(stallAfter(t, 1))+"/"),
+		webTarget("hang", "wss://ok.test:"+strconv.Itoa(port)+"/hang"),
+	)
+	checkWant(t, got, "acc/tls", want{report.KindTLS, report.StatusBlocked, "timeout", "handshake"})
+	checkWant(t, got, "mid/tls", want{report.KindTLS, report.StatusBlocked, "timeout", "handshake"})
+	checkWant(t, got, "hang/ws", want{report.KindWebSocket, report.StatusBlocked, "timeout", "upgrade"})
+	checkAbsent(t, got, "acc/https", "mid/https")
+
+	// The same server with a CA we do not trust (no inspection root).
+	env.RootCAs = newTestPKI(t).pool
+	got = runWeb(t, env, nil, webTarget("untrusted", "https://ok.test:"+strconv.Itoa(port)+"/ok"))
+	checkWant(t, got, "untrusted/tls", want{report.KindTLS, report.StatusFailed, "tls-verify", "verify"})
+	if d := got["untrusted/tls"].Details; d["verified"] != "false" || d["issuer"] != "Corp Inspect CA" {
+		t.Errorf("untrusted details = %v", d)
+	}
+}
+
+func TestWebThroughHTTPProxy(t *testing.T) {
+	t.Parallel()
+	pki := newTestPKI(t)
+	port := webServer(t, pki)
+	env := testEnv(dnsServer(t), pki)
+	env.Nameservers = []string{}
+	target := webTarget("sig", "wss://ok.test:"+strconv.Itoa(port)+"/ws")
+	got := runWeb(t, env, connectProxyStatus(t, http.StatusOK), target)
+	checkWant(t, got, "sig/tcp/proxy", want{report.KindTCP, report.StatusOK, "", ""})
+	checkWant(t, got, "sig/tls", want{report.KindTLS, report.StatusOK, "", ""})
+	checkWant(t, got, "sig/ws", want{report.KindWebSocket, report.StatusOK, "", ""})
+	checkAbsent(t, got, "sig/tcp/127.0.0.1")
+	if got["sig/ws"].Details["via"] != "http-proxy" || got["sig/tcp/proxy"].Details["via"] != "http-proxy" {
+		t.Errorf("via missing: %v %v", got["sig/ws"].Details, got["sig/tcp/proxy"].Details)
+	}
+	for _, status := range []int{http.StatusForbidden, http.StatusProxyAuthRequired} {
+		got := runWeb(t, env, connectProxyStatus(t, status), target)
+		checkWant(t, got, "sig/tls", want{report.KindTLS, report.StatusFailed, "connect-refused-by-proxy", "connect"})
+		if s := got["sig/tls"].Details["proxyStatus"]; s != strconv.Itoa(status) {
+			t.Errorf("proxyStatus = %q, want %d", s, status)
+		}
+		checkAbsent(t, got, "sig/ws")
+	}
+}
+
+// stallAfter accepts TCP and, after reading the ClientHello, writes n
+// bytes of a TLS record (0: nothing) and then stalls until closed.
+func stallAfter(t *testing.T, n int) int {
+	t.Helper()
+	ln, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				buf := make([]byte, 4096)
+				c.Read(buf)
+				if n > 0 {
+					// A ServerHello record header promising 512 bytes
+					// that never come.
+					c.Write([]byte{0x16, 0x03, 0x03, 0x02, 0x00, 0x02})
+				}
+				c.Read(buf) // until the client gives up and closes
+			}()
+		}
+	}()
+	t.Cleanup(func() { ln.Close(); <-done })
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+func errnoErr(name string) error {
+	return map[string]error{"ECONNREFUSED": syscall.ECONNREFUSED, "EHOSTUNREACH": syscall.EHOSTUNREACH, "ENETUNREACH": syscall.ENETUNREACH}[name]
+}

@@ -1,0 +1,274 @@
+package probe
+
+import (
+	"bufio"
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"io"
+	"math/big"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/miekg/dns"
+
+	"github.com/rtcprobe/rtcprobe/report"
+)
+
+// testPKI is a private CA ("Corp Inspect CA", like an inspecting proxy's)
+// and a leaf for *.test, localhost and 127.0.0.1.
+type testPKI struct {
+	pool *x509.CertPool
+	leaf tls.Certificate
+}
+
+func newTestPKI(t *testing.T) testPKI {
+	t.Helper()
+	caKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	ca := &x509.Certificate{
+		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "Corp Inspect CA", Organization: []string{"Corp"}},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign,
+	}
+	caDER, err := x509.CreateCertificate(rand.Reader, ca, ca, &caKey.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	caCert, _ := x509.ParseCertificate(caDER)
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	leaf := &x509.Certificate{
+		SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "ok.test"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		DNSNames: []string{"ok.test", "*.test"}, IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)},
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}, KeyUsage: x509.KeyUsageDigitalSignature,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, leaf, caCert, &key.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	pool.AddCert(caCert)
+	return testPKI{pool: pool, leaf: tls.Certificate{Certificate: [][]byte{der, caDER}, PrivateKey: key}}
+}
+
+// webServer serves /ok (200), /ws (WebSocket), /deny (403 to the upgrade)
+// and /hang (never answers until the client goes away).
+func webServer(t *testing.T, pki testPKI) int {
+	t.Helper()
+	mux := http.NewServeMux()
+	mux.HandleFunc("/ok", func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "ok") })
+	mux.HandleFunc("/ws", func(w http.ResponseWriter, r *http.Request) {
+		c, err := websocket.Accept(w, r, nil)
+		if err == nil {
+			c.CloseNow()
+		}
+	})
+	mux.HandleFunc("/deny", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Server", "corp-gw")
+		http.Error(w, "forbidden", http.StatusForbidden)
+	})
+	mux.HandleFunc("/hang", func(_ http.ResponseWriter, r *http.Request) { <-r.Context().Done() })
+	srv := httptest.NewUnstartedServer(mux)
+	srv.TLS = &tls.Config{Certificates: []tls.Certificate{pki.leaf}}
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+	return srv.Listener.Addr().(*net.TCPAddr).Port
+}
+
+// dnsServer answers like a corporate resolver: ok.test and *.ok names
+// resolve to 127.0.0.1, nx.test does not exist, fail.test SERVFAILs,
+// refused.test is REFUSED, sink.test is sinkholed to 0.0.0.0 and
+// silent.test gets no answer at all.
+func dnsServer(t *testing.T) string {
+	t.Helper()
+	pc, err := net.ListenPacket("udp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &dns.Server{PacketConn: pc, Handler: dns.HandlerFunc(answerDNS)}
+	started := make(chan struct{})
+	srv.NotifyStartedFunc = func() { close(started) }
+	done := make(chan struct{})
+	go func() { defer close(done); srv.ActivateAndServe() }()
+	<-started
+	t.Cleanup(func() { srv.Shutdown(); <-done })
+	return pc.LocalAddr().String()
+}
+
+func answerDNS(w dns.ResponseWriter, req *dns.Msg) {
+	m := new(dns.Msg)
+	m.SetReply(req)
+	q := req.Question[0]
+	switch q.Name {
+	case "ok.test.":
+		if q.Qtype == dns.TypeA {
+			m.Answer = append(m.Answer, &dns.A{Hdr: dns.RR_Header{Name: q.Name, Rrtype: dns.TypeA, Class: dns.ClassINET, Ttl: 60}, A: net.IPv4(127, 0, 0, 1)})
+		}
+	case "sink.test.":
+		if q.Qtype == dns.TypeA {
+			m.Answer = append(m.Answer, &dns.A{Hdr: dns.RR_Header{Name: q.Name, Rrtype: dns.TypeA, Class: dns.ClassINET, Ttl: 60}, A: net.IPv4zero})
+		}
+	case "fail.test.":
+		m.Rcode = dns.RcodeServerFailure
+	case "refused.test.":
+		m.Rcode = dns.RcodeRefused
+	case "silent.test.":
+		return
+	default:
+		m.Rcode = dns.RcodeNameError
+	}
+	w.WriteMsg(m)
+}
+
+// garbageDNS answers every query with bytes that are not a DNS message
+// (or, with truncate, a header claiming an answer that is not there).
+func garbageDNS(t *testing.T, truncate bool) string {
+	t.Helper()
+	pc, err := net.ListenPacket("udp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		buf := make([]byte, 1500)
+		for {
+			n, from, err := pc.ReadFrom(buf)
+			if err != nil {
+				return
+			}
+			out := []byte("\xde\xad garbage")
+			if truncate && n >= 12 {
+				// Same ID, QR and TC set, no records: the client must
+				// retry over TCP, where nothing listens.
+				out = append([]byte{buf[0], buf[1], 0x83, 0x80, 0, 1, 0, 1, 0, 0, 0, 0}, buf[12:n]...)
+			}
+			pc.WriteTo(out, from)
+		}
+	})
+	t.Cleanup(func() { pc.Close(); wg.Wait() })
+	return pc.LocalAddr().String()
+}
+
+// testEnv resolves through the test DNS server, system and direct alike.
+func testEnv(ns string, pki testPKI) *Env {
+	return &Env{
+		Resolver: &net.Resolver{PreferGo: true, Dial: func(ctx context.Context, _, _ string) (net.Conn, error) {
+			// The Go resolver reads until its own 5 s timer even after
+			// the lookup is cancelled; closing on cancel keeps goleak
+			// quiet (the real resolver's leftover is bounded the same way).
+			var d net.Dialer
+			c, err := d.DialContext(ctx, "udp", ns)
+			if err == nil {
+				context.AfterFunc(ctx, func() { c.Close() })
+			}
+			return c, err
+		}},
+		Nameservers:     []string{ns},
+		RootCAs:         pki.pool,
+		LoopbackAnswers: true,
+	}
+}
+
+func runWeb(t *testing.T, env *Env, proxy *url.URL, targets ...WebTarget) map[string]report.Probe {
+	t.Helper()
+	plan := &Plan{Budget: 8 * time.Second, Web: targets, HTTPProxy: proxy}
+	got := map[string]report.Probe{}
+	for _, p := range Run(context.Background(), env, plan, nil) {
+		if _, dup := got[p.ID]; dup {
+			t.Errorf("probe %s reported twice", p.ID)
+		}
+		got[p.ID] = p
+	}
+	return got
+}
+
+// want is the expected outcome of one probe.
+type want struct {
+	kind, status, reason, step string
+}
+
+func checkWant(t *testing.T, got map[string]report.Probe, id string, w want) {
+	t.Helper()
+	p, ok := got[id]
+	if !ok {
+		ids := make([]string, 0, len(got))
+		for k := range got {
+			ids = append(ids, k)
+		}
+		t.Errorf("no probe %s; have %v", id, ids)
+		return
+	}
+	if p.Kind != w.kind || p.Status != w.status || p.Reason != w.reason || p.Step != w.step {
+		t.Errorf("%s = {%s %s %s %s} (error %q), want {%s %s %s %s}", id, p.Kind, p.Status, p.Reason, p.Step, p.Error, w.kind, w.status, w.reason, w.step)
+	}
+}
+
+func checkAbsent(t *testing.T, got map[string]report.Probe, ids ...string) {
+	t.Helper()
+	for _, id := range ids {
+		if _, ok := got[id]; ok {
+			t.Errorf("probe %s emitted after its step failed", id)
+		}
+	}
+}
+
+func webTarget(id, u string) WebTarget {
+	return WebTarget{ID: id, Role: "signaling", Region: "mainland", URL: u}
+}
+
+func hostPort(host string, port int) string { return net.JoinHostPort(host, strconv.Itoa(port)) }
+
+// connectProxyStatus is a CONNECT proxy that answers status (200 opens a
+// tunnel to 127.0.0.1 on the requested port, whatever the name).
+func connectProxyStatus(t *testing.T, status int) *url.URL {
+	t.Helper()
+	ln, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			wg.Go(func() { tunnel(c, status) })
+		}
+	})
+	t.Cleanup(func() { ln.Close(); wg.Wait() })
+	return &url.URL{Scheme: "http", Host: ln.Addr().String()}
+}
+
+func tunnel(c net.Conn, status int) {
+	defer c.Close()
+	req, err := http.ReadRequest(bufio.NewReader(c))
+	if err != nil || req.Method != http.MethodConnect {
+		return
+	}
+	if status != http.StatusOK {
+		io.WriteString(c, "HTTP/1.1 "+strconv.Itoa(status)+" "+http.StatusText(status)+"\r\nContent-Length: 0\r\n\r\n")
+		return
+	}
+	_, port, _ := net.SplitHostPort(req.Host)
+	up, err := net.Dial("tcp4", "127.0.0.1:"+port)
+	if err != nil {
+		io.WriteString(c, "HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n")
+		return
+	}
+	defer up.Close()
+	io.WriteString(c, "HTTP/1.1 200 Connection established\r\n\r\n")
+	go func() { io.Copy(up, c); up.Close() }()
+	io.Copy(c, up)
+}
