@@ -41,7 +41,7 @@ const AnswerTimeout = 20 * time.Second
 // Sentinel errors.
 var (
 	// ErrConfig is a bad role configuration (flags).
-	ErrConfig = errors.New("rtcpeer: bad configuration")
+	ErrConfig = errors.New("bad configuration")
 	// ErrTURNPortRefused: libwebrtc never uses a TURN server on this port.
 	ErrTURNPortRefused = errors.New("the browser refuses this TURN port")
 	// ErrNotConnected: no data-channel round trip within the wait.
