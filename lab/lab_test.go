@@ -172,6 +172,13 @@ func (l *Lab) check(t *testing.T, bin string, s Scenario, reflector string) (*re
 	if err != nil {
 		t.Fatalf("no JSON report: %v\nstderr:\n%s", err, stderr.String())
 	}
+	if keep := os.Getenv("RTCPROBE_LAB_REPORTS"); keep != "" && reflector == s.Reflector {
+		// Keep the scenario's report (for reading timings, and the
+		// README's sample report) as <dir>/<scenario>.json.
+		if err := os.WriteFile(filepath.Join(keep, s.Name+".json"), b, 0o644); err != nil {
+			t.Logf("RTCPROBE_LAB_REPORTS: %v", err)
+		}
+	}
 	if strings.Contains(string(b), l.secret) {
 		t.Errorf("the report contains the TURN password")
 	}
@@ -247,6 +254,11 @@ func compare(e Expect, r *report.Report) []string {
 	for _, w := range e.Findings {
 		if !slices.Contains(codes, w) {
 			errs = append(errs, fmt.Sprintf("finding %q missing (findings: %v)", w, codes))
+		}
+	}
+	for _, w := range e.NotFindings {
+		if slices.Contains(codes, w) {
+			errs = append(errs, fmt.Sprintf("finding %q present, a false alarm here (findings: %v)", w, codes))
 		}
 	}
 	return append(errs, compareProbes(e.Probes, r.Probes)...)

@@ -68,6 +68,9 @@ type Expect struct {
 	Remediation []string `json:"remediation"`
 	// Findings are finding codes that must be present.
 	Findings []string `json:"findings"`
+	// NotFindings are finding codes that must be absent (false alarms the
+	// scenario could provoke, such as payload filtering under loss).
+	NotFindings []string `json:"notFindings"`
 	// Probes maps a probe ID pattern (path.Match) to "status" or
 	// "status/reason"; every matching probe must agree, and at least one
 	// must match.

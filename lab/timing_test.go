@@ -5,6 +5,7 @@ package lab
 import (
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -104,5 +105,12 @@ func (l *Lab) compareServe(t *testing.T, bin, serve string, s Scenario, coturn *
 	if r.Verdict.Signaling != coturn.Verdict.Signaling || r.Verdict.Media != coturn.Verdict.Media ||
 		r.Verdict.FirewallError5501 != coturn.Verdict.FirewallError5501 || r.Paths.DirectUDP.Status != coturn.Paths.DirectUDP.Status {
 		t.Errorf("with rtcprobe serve as reflector the verdict differs from coturn's:\nserve:\n%s\ncoturn:\n%s", compact(r), compact(coturn))
+	}
+	// serve also answers the echo probes: the false alarms the scenario
+	// rules out must stay out with it too.
+	for _, f := range r.Findings {
+		if slices.Contains(s.Expect.NotFindings, f.Code) {
+			t.Errorf("with rtcprobe serve as reflector: finding %q, a false alarm here\n%s", f.Code, compact(r))
+		}
 	}
 }

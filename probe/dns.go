@@ -21,6 +21,7 @@ type dnsOutcome struct {
 	status, reason string
 	addrs          []netip.Addr
 	err            error
+	note           string // one record type failed while the other answered
 }
 
 // systemDNS resolves host with the system resolver (what the browser uses)
@@ -46,14 +47,14 @@ func classifyLookup(addrs []netip.Addr, err, ctxErr error, loopbackOK bool) dnsO
 		var de *net.DNSError
 		switch {
 		case errors.As(err, &de) && de.IsNotFound:
-			return dnsOutcome{report.StatusFailed, "nxdomain", nil, err}
+			return dnsOutcome{status: report.StatusFailed, reason: "nxdomain", addrs: nil, err: err}
 		case ctxErr != nil || isTimeout(err) || (errors.As(err, &de) && de.IsTimeout):
-			return dnsOutcome{report.StatusBlocked, "timeout", nil, err}
+			return dnsOutcome{status: report.StatusBlocked, reason: "timeout", addrs: nil, err: err}
 		case errors.As(err, &de) && strings.Contains(de.Err, "misbehaving"):
 			// The Go resolver reports SERVFAIL and REFUSED alike.
-			return dnsOutcome{report.StatusFailed, "servfail", nil, err}
+			return dnsOutcome{status: report.StatusFailed, reason: "servfail", addrs: nil, err: err}
 		}
-		return dnsOutcome{report.StatusError, "resolver-error", nil, err}
+		return dnsOutcome{status: report.StatusError, reason: "resolver-error", addrs: nil, err: err}
 	}
 	return classifyAddrs(addrs, loopbackOK)
 }
@@ -62,7 +63,7 @@ func classifyLookup(addrs []netip.Addr, err, ctxErr error, loopbackOK bool) dnsO
 // unspecified or loopback addresses sinkholed (a DNS filter's block page).
 func classifyAddrs(addrs []netip.Addr, loopbackOK bool) dnsOutcome {
 	if len(addrs) == 0 {
-		return dnsOutcome{report.StatusFailed, "noanswer", nil, errors.New("the name has no A or AAAA records")}
+		return dnsOutcome{status: report.StatusFailed, reason: "noanswer", addrs: nil, err: errors.New("the name has no A or AAAA records")}
 	}
 	out := make([]netip.Addr, 0, len(addrs))
 	for _, a := range addrs {
@@ -79,7 +80,7 @@ func classifyAddrs(addrs []netip.Addr, loopbackOK bool) dnsOutcome {
 	})
 	out = slices.Compact(out)
 	if !slices.ContainsFunc(out, func(a netip.Addr) bool { return !a.IsUnspecified() && (loopbackOK || !a.IsLoopback()) }) {
-		return dnsOutcome{report.StatusFailed, "sinkholed", out, errors.New("the name resolves only to unspecified or loopback addresses (a DNS filter)")}
+		return dnsOutcome{status: report.StatusFailed, reason: "sinkholed", addrs: out, err: errors.New("the name resolves only to unspecified or loopback addresses (a DNS filter)")}
 	}
 	return dnsOutcome{status: report.StatusOK, addrs: out}
 }
@@ -89,6 +90,9 @@ func (r *run) finishDNS(p report.Probe, start time.Time, o dnsOutcome) {
 	p.RTTMs = report.RTT(r.env.now().Sub(start))
 	if len(o.addrs) > 0 {
 		p.Details = mergeDetails(p.Details, map[string]string{"addresses": joinAddrs(o.addrs)})
+	}
+	if o.note != "" && o.err == nil {
+		p.Details = mergeDetails(p.Details, map[string]string{"partialAnswer": o.note})
 	}
 	if o.err != nil {
 		p.Step, p.Error = "resolve", o.err.Error()
@@ -124,49 +128,79 @@ func (r *run) nameservers() []string {
 	return out
 }
 
-// queryNameserver asks ns for host's A and AAAA records.
+// queryNameserver asks ns for host's A and AAAA records. An answer to
+// either type decides: resolvers that refuse or fail only AAAA (some
+// forwarders do) still give the browser its IPv4 addresses, as the Go
+// resolver and browsers accept. The failure of the other type is kept in
+// the outcome's note.
 func queryNameserver(ctx context.Context, ns, host string, loopbackOK bool) dnsOutcome {
 	ctx, cancel := context.WithTimeout(ctx, dnsTimeout)
 	defer cancel()
 	var addrs []netip.Addr
+	var failure *dnsOutcome
 	for _, qt := range []uint16{dns.TypeA, dns.TypeAAAA} {
-		m := new(dns.Msg)
-		m.SetQuestion(dns.Fqdn(host), qt)
-		resp, err := exchange(ctx, m, ns)
-		if errors.Is(err, errTruncated) {
-			return dnsOutcome{report.StatusError, "truncated", nil, err}
-		}
-		if err != nil {
-			if ctx.Err() != nil || isTimeout(err) {
-				return dnsOutcome{report.StatusBlocked, "timeout", nil, err}
+		o, got := queryType(ctx, ns, host, qt)
+		if o != nil {
+			if o.reason == "truncated" || o.reason == "timeout" || o.reason == "nxdomain" {
+				return *o // the name does not exist, or the resolver is out of reach
 			}
-			return dnsOutcome{report.StatusError, "malformed", nil, err}
+			if failure == nil {
+				o.note = dns.TypeToString[qt] + ": " + o.err.Error()
+				failure = o
+			}
+			continue
 		}
-		switch resp.Rcode {
-		case dns.RcodeSuccess:
-		case dns.RcodeNameError:
-			return dnsOutcome{report.StatusFailed, "nxdomain", nil, errors.New("NXDOMAIN: the name does not exist")}
-		case dns.RcodeServerFailure:
-			return dnsOutcome{report.StatusFailed, "servfail", nil, errors.New("SERVFAIL from " + ns)}
-		case dns.RcodeRefused:
-			return dnsOutcome{report.StatusFailed, "refused", nil, errors.New("REFUSED by " + ns)}
-		default:
-			return dnsOutcome{report.StatusError, "malformed", nil, errors.New("unexpected rcode " + dns.RcodeToString[resp.Rcode])}
+		addrs = append(addrs, got...)
+	}
+	if len(addrs) == 0 && failure != nil {
+		return *failure
+	}
+	out := classifyAddrs(addrs, loopbackOK)
+	if failure != nil {
+		out.note = failure.note
+	}
+	return out
+}
+
+// queryType asks ns for one record type: the addresses, or the failure.
+func queryType(ctx context.Context, ns, host string, qt uint16) (*dnsOutcome, []netip.Addr) {
+	m := new(dns.Msg)
+	m.SetQuestion(dns.Fqdn(host), qt)
+	resp, err := exchange(ctx, m, ns)
+	if errors.Is(err, errTruncated) {
+		return &dnsOutcome{status: report.StatusError, reason: "truncated", err: err}, nil
+	}
+	if err != nil {
+		if ctx.Err() != nil || isTimeout(err) {
+			return &dnsOutcome{status: report.StatusBlocked, reason: "timeout", err: err}, nil
 		}
-		for _, rr := range resp.Answer {
-			switch v := rr.(type) {
-			case *dns.A:
-				if a, ok := netip.AddrFromSlice(v.A); ok {
-					addrs = append(addrs, a)
-				}
-			case *dns.AAAA:
-				if a, ok := netip.AddrFromSlice(v.AAAA); ok {
-					addrs = append(addrs, a)
-				}
+		return &dnsOutcome{status: report.StatusError, reason: "malformed", err: err}, nil
+	}
+	switch resp.Rcode {
+	case dns.RcodeSuccess:
+	case dns.RcodeNameError:
+		return &dnsOutcome{status: report.StatusFailed, reason: "nxdomain", err: errors.New("NXDOMAIN: the name does not exist")}, nil
+	case dns.RcodeServerFailure:
+		return &dnsOutcome{status: report.StatusFailed, reason: "servfail", err: errors.New("SERVFAIL from " + ns)}, nil
+	case dns.RcodeRefused:
+		return &dnsOutcome{status: report.StatusFailed, reason: "refused", err: errors.New("REFUSED by " + ns)}, nil
+	default:
+		return &dnsOutcome{status: report.StatusError, reason: "malformed", err: errors.New("unexpected rcode " + dns.RcodeToString[resp.Rcode])}, nil
+	}
+	var addrs []netip.Addr
+	for _, rr := range resp.Answer {
+		switch v := rr.(type) {
+		case *dns.A:
+			if a, ok := netip.AddrFromSlice(v.A); ok {
+				addrs = append(addrs, a)
+			}
+		case *dns.AAAA:
+			if a, ok := netip.AddrFromSlice(v.AAAA); ok {
+				addrs = append(addrs, a)
 			}
 		}
 	}
-	return classifyAddrs(addrs, loopbackOK)
+	return nil, addrs
 }
 
 // errTruncated: the UDP answer had TC set and the TCP retry failed.

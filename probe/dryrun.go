@@ -6,7 +6,6 @@ import (
 	"slices"
 	"sort"
 	"strconv"
-	"strings"
 	"time"
 )
 
@@ -62,8 +61,6 @@ type PlannedSend struct {
 // Sizes of what the probes send. They are the wire sizes of the messages
 // the probes build, so the dry run states what a packet capture would show.
 const (
-	// drySTUNSize: a 20-byte STUN header and a FINGERPRINT (8 bytes).
-	drySTUNSize = 28
 	// dryTURNSize: header, REQUESTED-TRANSPORT, LIFETIME, and on the
 	// second try USERNAME, REALM, NONCE and MESSAGE-INTEGRITY (about 120).
 	dryTURNSize = 120
@@ -77,9 +74,10 @@ const (
 	// the 401 challenge), a Binding for the mapped address, CreatePermission
 	// and the closing Refresh.
 	dryTURNTransactions = 5
-	// dryEchoSends is how often each echo datagram may be sent: the first
-	// three offsets of stunSendAt (echo.go).
-	dryEchoSends = 3
+	// dryLargeEchoSends is how often each large echo datagram may be sent:
+	// the first three offsets of stunSendAt, then the rest of lossySendAt
+	// on a lossy path (echo.go).
+	dryLargeEchoSends = 9
 	// dryRelaySends is the relay round trip: the first three offsets of
 	// stunSendAt (turnrelay.go), sent through the relay to the peer.
 	dryRelaySends = 3
@@ -113,11 +111,12 @@ func (p *Plan) Describe() []PlannedSend {
 			out = append(out, dryDNSSend("reflector/dns", r.Host))
 		}
 		for i, port := range r.Ports {
-			at := stunPlan(time.Duration(i)*udpPacing, p.budget())
+			start := time.Duration(i) * udpPacing
+			at := stunPlan(start, p.budget())
 			out = append(out, PlannedSend{Probe: "stun/" + itoa(port), Kind: "stun", Destination: r.Host,
-				Port: port, Protocol: "udp", Size: drySTUNSize, Count: len(at), AtMs: at,
-				Note: "STUN binding request, resent until answered (stunSendAt)"})
-			out = append(out, describeEcho(r.Host, port))
+				Port: port, Protocol: "udp", Size: stunRequestSize(), Count: len(at), AtMs: at,
+				Note: "STUN binding request, resent until answered (stunSendAt; the sends after 3.75 s only on a path that has lost datagrams)"})
+			out = append(out, describeEcho(r.Host, port, start, p.budget())...)
 		}
 	}
 	for i, t := range p.TURN {
@@ -133,17 +132,20 @@ func (p *Plan) budget() time.Duration {
 	return p.Budget
 }
 
-// describeEcho is the echo probes (echo.go) that follow a STUN answer:
-// each size sent on the first three offsets of stunSendAt.
-func describeEcho(host string, port int) PlannedSend {
-	sizes := []int{stunRequestSize(), echoMediaSize, echoFullSize}
-	var list []string
-	for _, n := range sizes {
-		list = append(list, strconv.Itoa(n))
+// describeEcho is the echo probes (echo.go): the same-size datagram sent
+// alongside STUN, half a pacing step later, and the large ones that follow
+// a STUN answer from rtcprobe serve.
+func describeEcho(host string, port int, start, budget time.Duration) []PlannedSend {
+	at := stunPlan(start+udpPacing/2, budget)
+	size := stunRequestSize()
+	return []PlannedSend{
+		{Probe: "echo/" + itoa(port) + "/" + strconv.Itoa(size), Kind: "udp", Destination: host, Port: port,
+			Protocol: "udp", Size: size, Count: len(at), AtMs: at,
+			Note: "non-STUN echo datagram of the STUN request's size, on STUN's schedule; stopped when a plain STUN server (not rtcprobe serve) answers"},
+		{Probe: "echo/" + itoa(port) + "/" + strconv.Itoa(echoMediaSize) + "," + strconv.Itoa(echoFullSize), Kind: "udp", Destination: host, Port: port,
+			Protocol: "udp", Size: echoFullSize, Count: 2 * dryLargeEchoSends,
+			Note: "only if rtcprobe serve answered stun/" + itoa(port) + ": echo datagrams of " + strconv.Itoa(echoMediaSize) + " and " + strconv.Itoa(echoFullSize) + " bytes"},
 	}
-	return PlannedSend{Probe: "echo/" + itoa(port) + "/*", Kind: "udp", Destination: host, Port: port,
-		Protocol: "udp", Size: slices.Max(sizes), Count: len(sizes) * dryEchoSends,
-		Note: "only if stun/" + itoa(port) + " answered: echo datagrams of " + strings.Join(list, ", ") + " bytes"}
 }
 
 func dryDNSSend(id, host string) PlannedSend {
@@ -233,8 +235,8 @@ func dryPeer(t TURNTarget) string {
 // the budget) for a probe started at start.
 func stunPlan(start, budget time.Duration) []float64 {
 	var at []float64
-	for _, d := range stunSendAt {
-		if d < stunGiveUp && start+d < budget {
+	for _, d := range lossySendAt {
+		if d < lossyGiveUp && start+d < budget {
 			at = append(at, float64((start + d).Milliseconds()))
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/rtcprobe/rtcprobe/report"
@@ -23,19 +24,20 @@ const (
 // reflectors never answer echo datagrams, so silence alone proves nothing.
 const echoNote = "only a reflector in echo mode (rtcprobe serve) answers these; a plain STUN server (coturn) never does"
 
-// echo sends the run's echo datagrams to a port that answered STUN: one of
-// the STUN request's size (a firewall that passes STUN but drops other
-// payloads filters by inspection, not by port) and the 1200 and 1472-byte
-// ones (a path that drops large datagrams breaks video).
+// echo sends the large echo datagrams to a port that answered STUN from
+// rtcprobe serve: 1200 bytes (what WebRTC keeps media packets under) and
+// 1472 (a full 1500-byte packet); a path that drops them breaks video. The
+// same-size datagram went out alongside STUN (stun.go).
 func (r *run) echo(ctx context.Context, to netip.AddrPort, stunProbe report.Probe) {
-	sizes := []int{stunRequestSize(), echoMediaSize, echoFullSize}
+	sizes := []int{echoMediaSize, echoFullSize}
 	var wg sync.WaitGroup
 	for i, size := range sizes {
 		wg.Go(func() {
 			if !sleepCtx(ctx, udpPacing*timeMul(i)) {
 				return
 			}
-			r.echoOne(ctx, to, stunProbe, size)
+			w := udpWait{schedule: stunSendAt[:echoSends], giveUp: echoGiveUp, patient: r.media.lossy.Load}
+			r.echoOne(ctx, to, stunProbe, size, w, nil)
 		})
 	}
 	wg.Wait()
@@ -43,28 +45,33 @@ func (r *run) echo(ctx context.Context, to netip.AddrPort, stunProbe report.Prob
 
 func timeMul(i int) time.Duration { return time.Duration(i) }
 
-// echoOne runs one echo probe of one size.
-func (r *run) echoOne(ctx context.Context, to netip.AddrPort, stunProbe report.Probe, size int) {
+// echoOne runs one echo probe of one size. When noEcho is set by the time
+// the probe ends, the STUN answer showed a reflector that does not echo:
+// the probe was stopped and is recorded as skipped, not blocked.
+func (r *run) echoOne(ctx context.Context, to netip.AddrPort, stunProbe report.Probe, size int, w udpWait, noEcho *atomic.Bool) {
 	p := report.Probe{ID: "echo/" + itoa(int(to.Port())) + "/" + strconv.Itoa(size), Kind: report.KindUDP, Role: "media",
 		Target: stunProbe.Target, Address: stunProbe.Address, Port: stunProbe.Port, Transport: "udp", After: stunProbe.ID}
 	start := r.begin(p)
 	token := r.echoToken()
 	build, match := echoExchange(token, size)
-	res := r.exchange(ctx, to, echoGiveUp, stunSendAt[:echoSends], build, match)
+	res := r.exchange(ctx, to, w, build, match)
+	r.noteLoss(res)
 	res.fill(&p, r.env.now().Sub(start))
 	p.Details["payload"] = "echo"
 	p.Details["size"] = strconv.Itoa(size)
-	switch p.Status {
-	case report.StatusOK:
+	switch {
+	case p.Status == report.StatusOK:
 		p.Details["echoCapable"] = "true"
-	case report.StatusBlocked:
+	case noEcho != nil && noEcho.Load():
+		p.Status, p.Reason, p.Error = report.StatusSkipped, "no-echo", "stopped: "+stunProbe.ID+" was answered by a plain STUN server, which never answers echo datagrams"
+	case p.Status == report.StatusBlocked:
 		p.Details["note"] = echoNote
 	}
 	r.finish(p)
 }
 
-// echoSends is how many times an echo datagram is sent: the first three
-// sends of stunSendAt fit in echoGiveUp.
+// echoSends is how many times a large echo datagram is sent (more on a
+// lossy path): the first three sends of stunSendAt fit in echoGiveUp.
 const echoSends = 3
 
 // echoExchange returns the build and match functions of an echo exchange.

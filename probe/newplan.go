@@ -102,6 +102,12 @@ func NewPlan(cat *catalog.Catalog, o Options) (*Plan, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%w: turnServer: %v", ErrConfig, err)
 		}
+		if !strings.HasPrefix(s.URL, "turn:") && !strings.HasPrefix(s.URL, "turns:") {
+			// The SDK puts turn: in front of a url without a scheme;
+			// the report names the server as the browser gets it.
+			servers[i].URL = "turn:" + s.URL
+			s.URL = servers[i].URL
+		}
 		user, cred := s.Username, s.Credential
 		if user == "" {
 			user = o.TURNUsername

@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/pion/stun/v4"
@@ -33,6 +34,32 @@ type mediaState struct {
 
 	tokenOnce sync.Once
 	token     [wire.TokenLen]byte
+
+	// lossy is set once any UDP exchange of the run was answered only
+	// after a retransmission: the path loses (or delays) datagrams, so
+	// silent exchanges are given lossySendAt before being called blocked.
+	lossy atomic.Bool
+}
+
+// udpWait is when an exchange sends and how long it waits for an answer:
+// schedule and giveUp, extended to lossySendAt and lossyGiveUp when patient
+// says so at giveUp.
+type udpWait struct {
+	schedule []time.Duration
+	giveUp   time.Duration
+	patient  func() bool
+}
+
+// stunWait is the wait of a STUN (or same-size echo) probe of this run.
+func (r *run) stunWait() udpWait {
+	return udpWait{schedule: stunSendAt, giveUp: stunGiveUp, patient: r.media.lossy.Load}
+}
+
+// noteLoss records that an exchange needed a retransmission.
+func (r *run) noteLoss(res exchangeResult) {
+	if res.answered > 0 {
+		r.media.lossy.Store(true)
+	}
 }
 
 // reflectorAddr resolves the reflector host once per run and records
@@ -98,8 +125,12 @@ func (r *run) echoToken() [wire.TokenLen]byte {
 }
 
 // stun sends STUN binding requests to host:port over UDP on the compressed
-// retransmission schedule (stunSendAt), then, when the port answered, the
-// echo probes (echo.go).
+// retransmission schedule (stunSendAt), and alongside them (one pacing step
+// later) an echo datagram of the same size (echo.go): a port where one
+// passes and the other does not is filtered by content. When the STUN
+// answer comes from rtcprobe serve (its SOFTWARE), the large echo probes
+// follow; from any other reflector (coturn) nothing would answer them, so
+// they are not sent and the same-size echo is stopped.
 func (r *run) stun(ctx context.Context, host string, port int) {
 	p := report.Probe{ID: "stun/" + itoa(port), Kind: report.KindSTUN, Role: "media", Target: host, Port: port, Transport: "udp"}
 	addr, err := r.reflectorAddr(ctx, host)
@@ -112,20 +143,64 @@ func (r *run) stun(ctx context.Context, host string, port int) {
 	to := netip.AddrPortFrom(addr, uint16(port))
 	p.Address = addr.String()
 	start := r.begin(p)
-	build, match := bindingExchange(len(stunSendAt))
-	res := r.exchange(ctx, to, stunGiveUp, stunSendAt, build, match)
+
+	echoCtx, stopEcho := context.WithCancel(ctx)
+	defer stopEcho()
+	var noEcho atomic.Bool // set before stopEcho when the reflector does not echo
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	wg.Go(func() {
+		if sleepCtx(echoCtx, udpPacing/2) {
+			r.echoOne(echoCtx, to, p, stunRequestSize(), r.stunWait(), &noEcho)
+		}
+	})
+
+	build, match := bindingExchange(len(lossySendAt))
+	res := r.exchange(ctx, to, r.stunWait(), build, match)
+	r.noteLoss(res)
 	res.fill(&p, r.env.now().Sub(start))
+	software := ""
 	if res.answered >= 0 {
 		var xa stun.XORMappedAddress
 		m := &stun.Message{Raw: res.answer}
-		if m.Decode() == nil && xa.GetFrom(m) == nil {
-			p.Details["mappedAddress"] = xa.String()
+		if m.Decode() == nil {
+			if xa.GetFrom(m) == nil {
+				p.Details["mappedAddress"] = xa.String()
+			}
+			var sw stun.Software
+			if sw.GetFrom(m) == nil {
+				software = printable(sw.String(), 64)
+				p.Details["software"] = software
+			}
 		}
 	}
+	echoes := software == wire.ReflectorSoftware
+	if p.Status == report.StatusOK && !echoes {
+		p.Details["echo"] = "not tested: the reflector is a plain STUN server, only rtcprobe serve answers echo datagrams"
+		noEcho.Store(true)
+		stopEcho()
+	}
 	r.finish(p)
-	if p.Status == report.StatusOK {
+	wg.Wait()
+	if p.Status == report.StatusOK && echoes {
 		r.echo(ctx, to, p)
 	}
+}
+
+// printable returns s cut to max bytes with anything but printable ASCII
+// replaced: server-chosen text (a SOFTWARE attribute) goes into reports
+// and onto terminals.
+func printable(s string, max int) string {
+	b := []byte(s)
+	if len(b) > max {
+		b = b[:max]
+	}
+	for i, c := range b {
+		if c < 0x20 || c > 0x7e {
+			b[i] = '?'
+		}
+	}
+	return string(b)
 }
 
 // bindingExchange returns the build and match functions of a STUN binding
@@ -146,7 +221,7 @@ func bindingExchange(n int) (func(int) ([]byte, error), func([]byte, int) (int, 
 
 // newBindingRequest is the binding request every STUN probe sends.
 func newBindingRequest() (*stun.Message, error) {
-	return stun.Build(stun.TransactionID, stun.BindingRequest, stun.Fingerprint)
+	return stun.Build(stun.TransactionID, stun.BindingRequest, stun.NewSoftware(wire.ClientSoftware), stun.Fingerprint)
 }
 
 // matchBinding returns which of ids b answers, or -1 and why b is ignored.
@@ -189,14 +264,14 @@ type exchangeResult struct {
 // the socket reports an ICMP rejection, or giveUp passes. Unusable
 // datagrams are counted and ignored: a hostile server cannot end the wait
 // early nor make it longer.
-func (r *run) exchange(ctx context.Context, to netip.AddrPort, giveUp time.Duration, schedule []time.Duration,
+func (r *run) exchange(ctx context.Context, to netip.AddrPort, w udpWait,
 	build func(i int) ([]byte, error), match func(b []byte, sent int) (int, string)) exchangeResult {
 	sock, err := r.openUDP(ctx, to)
 	if err != nil {
 		return exchangeResult{answered: -1, err: err}
 	}
 	defer sock.Close()
-	return exchangeOn(ctx, sock, giveUp, schedule, build, match)
+	return exchangeOn(ctx, sock, w, build, match)
 }
 
 // datagramSock is one conversation with one far end: a UDP socket, or a
@@ -208,14 +283,21 @@ type datagramSock interface {
 }
 
 // exchangeOn is exchange over an open conversation.
-func exchangeOn(ctx context.Context, sock datagramSock, giveUp time.Duration, schedule []time.Duration,
+func exchangeOn(ctx context.Context, sock datagramSock, w udpWait,
 	build func(i int) ([]byte, error), match func(b []byte, sent int) (int, string)) exchangeResult {
 	res := exchangeResult{answered: -1, ignored: map[string]int{}}
 	start := time.Now()
-	end := start.Add(giveUp)
-	if d, ok := ctx.Deadline(); ok && d.Before(end) {
-		end = d
+	schedule := w.schedule
+	deadline, hasDeadline := ctx.Deadline()
+	endAt := func(giveUp time.Duration) time.Time {
+		end := start.Add(giveUp)
+		if hasDeadline && deadline.Before(end) {
+			end = deadline
+		}
+		return end
 	}
+	end := endAt(w.giveUp)
+	extended := false
 	stop := context.AfterFunc(ctx, func() { _ = sock.SetReadDeadline(time.Now()) })
 	defer stop()
 	buf := make([]byte, maxDatagram+1)
@@ -261,6 +343,11 @@ func exchangeOn(ctx context.Context, sock datagramSock, giveUp time.Duration, sc
 			return res
 		}
 		if !time.Now().Before(end) {
+			if !extended && w.patient != nil && w.patient() && endAt(lossyGiveUp).After(end) {
+				// The run has seen loss: keep sending on lossySendAt.
+				extended, schedule, end = true, lossySendAt, endAt(lossyGiveUp)
+				continue
+			}
 			res.err = ErrTimeout
 			return res
 		}

@@ -40,10 +40,14 @@ func responder(t *testing.T, answer func(req []byte, from *net.UDPAddr) [][]byte
 	return pc.LocalAddr().(*net.UDPAddr).Port
 }
 
-// bindingAnswer answers STUN binding requests; echo datagrams too when echo.
+// bindingAnswer answers STUN binding requests; with echo it also answers
+// echo datagrams and names itself as rtcprobe serve does (SOFTWARE).
 func bindingAnswer(echo bool) func([]byte, *net.UDPAddr) [][]byte {
 	return func(req []byte, from *net.UDPAddr) [][]byte {
-		if echo && wire.IsEchoRequest(req) {
+		if wire.IsEchoRequest(req) {
+			if !echo {
+				return nil
+			}
 			_ = wire.AnswerInPlace(req)
 			return [][]byte{req}
 		}
@@ -51,11 +55,25 @@ func bindingAnswer(echo bool) func([]byte, *net.UDPAddr) [][]byte {
 		if m.Decode() != nil {
 			return nil
 		}
-		res, err := stun.Build(m, stun.BindingSuccess, &stun.XORMappedAddress{IP: from.IP, Port: from.Port}, stun.Fingerprint)
+		attrs := []stun.Setter{m, stun.BindingSuccess, &stun.XORMappedAddress{IP: from.IP, Port: from.Port}}
+		if echo {
+			attrs = append(attrs, stun.NewSoftware(wire.ReflectorSoftware))
+		}
+		res, err := stun.Build(append(attrs, stun.Fingerprint)...)
 		if err != nil {
 			return nil
 		}
 		return [][]byte{res.Raw}
+	}
+}
+
+// stunOnly wraps answer so that only STUN requests reach it.
+func stunOnly(answer func([]byte, *net.UDPAddr) [][]byte) func([]byte, *net.UDPAddr) [][]byte {
+	return func(req []byte, from *net.UDPAddr) [][]byte {
+		if !stun.IsMessage(req) {
+			return nil
+		}
+		return answer(req, from)
 	}
 }
 
@@ -131,19 +149,19 @@ func TestSTUN(t *testing.T) {
 	garbage := func(b []byte) func([]byte, *net.UDPAddr) [][]byte {
 		return func([]byte, *net.UDPAddr) [][]byte { return [][]byte{b} }
 	}
-	wrongTx := func(req []byte, from *net.UDPAddr) [][]byte {
+	wrongTx := stunOnly(func(req []byte, from *net.UDPAddr) [][]byte {
 		res, _ := stun.Build(stun.TransactionID, stun.BindingSuccess, &stun.XORMappedAddress{IP: from.IP, Port: from.Port})
 		return [][]byte{res.Raw}
-	}
-	truncated := func(req []byte, from *net.UDPAddr) [][]byte {
+	})
+	truncated := stunOnly(func(req []byte, from *net.UDPAddr) [][]byte {
 		return [][]byte{bindingAnswer(false)(req, from)[0][:30]}
-	}
-	oversized := func(req []byte, from *net.UDPAddr) [][]byte {
+	})
+	oversized := stunOnly(func(req []byte, from *net.UDPAddr) [][]byte {
 		return [][]byte{append(bindingAnswer(false)(req, from)[0], make([]byte, 1600)...)}
-	}
-	mixed := func(req []byte, from *net.UDPAddr) [][]byte {
+	})
+	mixed := stunOnly(func(req []byte, from *net.UDPAddr) [][]byte {
 		return append([][]byte{{0xff, 1, 2}, wrongTx(req, from)[0]}, bindingAnswer(false)(req, from)...)
-	}
+	})
 	tests := []struct {
 		name           string
 		answer         func([]byte, *net.UDPAddr) [][]byte
@@ -188,38 +206,126 @@ func TestSTUNRejected(t *testing.T) {
 }
 
 func TestEcho(t *testing.T) {
+	t.Parallel()
 	sizes := []int{stunRequestSize(), echoMediaSize, echoFullSize}
-	for _, tt := range []struct {
-		name   string
-		echo   bool
-		status string
-	}{{"echo mode", true, report.StatusOK}, {"plain STUN server", false, report.StatusBlocked}} {
-		t.Run(tt.name, func(t *testing.T) {
-			port := responder(t, bindingAnswer(tt.echo))
-			got := runReflector(t, &Env{}, port)
-			for _, size := range sizes {
-				p, ok := got["echo/"+strconv.Itoa(port)+"/"+strconv.Itoa(size)]
-				if !ok {
-					t.Fatalf("no echo probe for size %d in %v", size, got)
-				}
-				if p.Status != tt.status || p.Kind != report.KindUDP || p.After != "stun/"+strconv.Itoa(port) || p.Details["payload"] != "echo" {
-					t.Errorf("size %d: %s kind %s after %s payload %s, want %s", size, p.Status, p.Kind, p.After, p.Details["payload"], tt.status)
-				}
-				if tt.echo != (p.Details["echoCapable"] == "true") {
-					t.Errorf("size %d: echoCapable %q", size, p.Details["echoCapable"])
-				}
+	t.Run("echo mode", func(t *testing.T) {
+		t.Parallel()
+		port := responder(t, bindingAnswer(true))
+		got := runReflector(t, &Env{}, port)
+		if sw := got["stun/"+strconv.Itoa(port)].Details["software"]; sw != wire.ReflectorSoftware {
+			t.Errorf("stun software = %q, want %q", sw, wire.ReflectorSoftware)
+		}
+		for _, size := range sizes {
+			p, ok := got["echo/"+strconv.Itoa(port)+"/"+strconv.Itoa(size)]
+			if !ok {
+				t.Fatalf("no echo probe for size %d in %v", size, got)
 			}
+			if p.Status != report.StatusOK || p.Kind != report.KindUDP || p.After != "stun/"+strconv.Itoa(port) ||
+				p.Details["payload"] != "echo" || p.Details["echoCapable"] != "true" {
+				t.Errorf("size %d: %s kind %s after %s details %v, want ok", size, p.Status, p.Kind, p.After, p.Details)
+			}
+		}
+	})
+	// A plain STUN server (coturn) never echoes: the same-size echo is
+	// stopped as soon as STUN answers and the large ones are not sent, so
+	// an open network is not held up by echoes nobody will answer.
+	t.Run("plain STUN server", func(t *testing.T) {
+		t.Parallel()
+		port := responder(t, func(req []byte, from *net.UDPAddr) [][]byte {
+			time.Sleep(3 * udpPacing) // answer after the echo probe began
+			return bindingAnswer(false)(req, from)
 		})
-	}
+		start := time.Now()
+		got := runReflector(t, &Env{}, port)
+		if took := time.Since(start); took > stunGiveUp {
+			t.Errorf("run took %v: the echo probe was not stopped", took)
+		}
+		id := "echo/" + strconv.Itoa(port) + "/"
+		if p := got[id+strconv.Itoa(sizes[0])]; p.Status != report.StatusSkipped || p.Reason != "no-echo" {
+			t.Errorf("same-size echo = %s/%s (%s), want skipped/no-echo", p.Status, p.Reason, p.Error)
+		}
+		for _, size := range sizes[1:] {
+			if p, ok := got[id+strconv.Itoa(size)]; ok {
+				t.Errorf("large echo %d sent to a plain STUN server: %s", size, p.Status)
+			}
+		}
+		if d := got["stun/"+strconv.Itoa(port)].Details["echo"]; d == "" {
+			t.Error("stun probe does not say why echo was not tested")
+		}
+	})
+	// An application-aware firewall that drops STUN but passes other UDP:
+	// the same-size echo answers while STUN stays silent.
+	t.Run("STUN filtered", func(t *testing.T) {
+		t.Parallel()
+		port := responder(t, func(req []byte, from *net.UDPAddr) [][]byte {
+			if stun.IsMessage(req) {
+				return nil
+			}
+			return bindingAnswer(true)(req, from)
+		})
+		got := runReflector(t, &Env{}, port)
+		if p := got["stun/"+strconv.Itoa(port)]; p.Status != report.StatusBlocked {
+			t.Errorf("stun = %s, want blocked", p.Status)
+		}
+		if p := got["echo/"+strconv.Itoa(port)+"/"+strconv.Itoa(sizes[0])]; p.Status != report.StatusOK {
+			t.Errorf("same-size echo = %s/%s, want ok", p.Status, p.Reason)
+		}
+	})
 }
 
-func TestEchoNotAfterFailedSTUN(t *testing.T) {
+func TestEchoAlongsideRejectedSTUN(t *testing.T) {
 	port := closedPort(t)
-	for id := range runReflector(t, &Env{}, port) {
-		if id != "stun/"+strconv.Itoa(port) {
+	got := runReflector(t, &Env{}, port)
+	for id, p := range got {
+		switch id {
+		case "stun/" + strconv.Itoa(port), "echo/" + strconv.Itoa(port) + "/" + strconv.Itoa(stunRequestSize()):
+			if p.Status != report.StatusRejected {
+				t.Errorf("%s = %s, want rejected", id, p.Status)
+			}
+		default:
 			t.Errorf("unexpected probe %s after a rejected STUN port", id)
 		}
 	}
+}
+
+// TestLossPatience: a silent port gets the short schedule (five sends) in
+// a run without loss, and the long one (lossySendAt) once another port was
+// answered only after a retransmission.
+func TestLossPatience(t *testing.T) {
+	t.Parallel()
+	silent := func(t *testing.T) int {
+		return responder(t, func([]byte, *net.UDPAddr) [][]byte { return nil })
+	}
+	t.Run("no loss", func(t *testing.T) {
+		t.Parallel()
+		ok, quiet := responder(t, bindingAnswer(false)), silent(t)
+		got := runReflector(t, &Env{}, ok, quiet)
+		if s := got["stun/"+strconv.Itoa(quiet)].Details["sends"]; s != strconv.Itoa(len(stunSendAt)) {
+			t.Errorf("silent port sent %s times, want %d", s, len(stunSendAt))
+		}
+	})
+	t.Run("loss seen", func(t *testing.T) {
+		t.Parallel()
+		var mu sync.Mutex
+		first := true
+		lossy := responder(t, func(req []byte, from *net.UDPAddr) [][]byte {
+			mu.Lock()
+			defer mu.Unlock()
+			if stun.IsMessage(req) && first { // lose the first request
+				first = false
+				return nil
+			}
+			return bindingAnswer(false)(req, from)
+		})
+		quiet := silent(t)
+		got := runReflector(t, &Env{}, lossy, quiet)
+		if p := got["stun/"+strconv.Itoa(lossy)]; p.Status != report.StatusOK || p.Details["answeredSend"] != "2" {
+			t.Fatalf("lossy port = %s, answered send %s, want ok on send 2", p.Status, p.Details["answeredSend"])
+		}
+		if s := got["stun/"+strconv.Itoa(quiet)].Details["sends"]; s != strconv.Itoa(len(lossySendAt)) {
+			t.Errorf("silent port sent %s times after loss was seen, want %d", s, len(lossySendAt))
+		}
+	})
 }
 
 func TestReflectorDNSOnce(t *testing.T) {

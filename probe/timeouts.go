@@ -25,7 +25,28 @@ const (
 // well inside DefaultBudget with room for the echo probes that follow.
 var stunSendAt = []time.Duration{0, 250 * time.Millisecond, 750 * time.Millisecond, 1750 * time.Millisecond, 3750 * time.Millisecond}
 
+// lossySendAt continues stunSendAt, one send a second, for a run that has
+// seen loss (an answer to a retransmission, on any port): under 20-30 %
+// loss each way a round trip fails about 45 % of the time, so five sends
+// leave a 2 % chance per port of calling a working port blocked, nine
+// leave 0.06 %. Runs without loss never use it, so a fully dropped
+// network still gets its verdict at stunGiveUp.
+var lossySendAt = append(append([]time.Duration(nil), stunSendAt...),
+	4750*time.Millisecond, 5750*time.Millisecond, 6750*time.Millisecond, 7750*time.Millisecond)
+
 const (
+	// lossyGiveUp ends a lossy run's patience, 750 ms after the last send
+	// of lossySendAt and inside DefaultBudget.
+	lossyGiveUp = 8500 * time.Millisecond
+	// turnLossyAllocateTimeout is turnAllocateTimeout for TURN over UDP in
+	// a run that has seen loss: pion's retransmissions at 0, 0.2, 0.6,
+	// 1.4, 3.0 and 4.6 s give each of Allocate's two transactions six
+	// tries instead of four or five.
+	turnLossyAllocateTimeout = 6500 * time.Millisecond
+	// turnLossyStepTimeout is turnStepTimeout over UDP in a lossy run:
+	// five tries (0, 0.2, 0.6, 1.4, 3.0 s) instead of four.
+	turnLossyStepTimeout = 3500 * time.Millisecond
+
 	// stunGiveUp is when a silent port is called blocked: 750 ms after the
 	// last send, three times a slow intercontinental RTT.
 	stunGiveUp = 4500 * time.Millisecond

@@ -44,6 +44,9 @@ type turnSession struct {
 	server   netip.AddrPort
 	rejected atomic.Bool  // the socket saw an ICMP rejection
 	ignored  atomic.Int64 // datagrams dropped before pion saw them
+	// lossy reports, for a session over UDP, whether the run has seen
+	// loss (its transactions then wait longer); nil over TCP/TLS.
+	lossy func() bool
 }
 
 func (s *turnSession) close() {
@@ -79,6 +82,11 @@ func (r *run) turn(ctx context.Context, t TURNTarget) {
 	}
 	if f == nil {
 		p.Details["relayedAddress"] = s.relay.LocalAddr().String()
+		if t.Username == defaultTURNUser && t.Credential.Reveal() == defaultTURNPass {
+			// The configured credentials are the vendor script's example
+			// (no separate audit runs then): say so without saying them.
+			p.Details["exampleCredentials"] = "true"
+		}
 		if m := s.mappedAddress(ctx); m != "" {
 			p.Details["mappedAddress"] = m
 		}
@@ -131,14 +139,31 @@ func (r *run) turnAllocate(ctx context.Context, t TURNTarget, user, pass string)
 		return nil, &turnFailure{report.StatusFailed, "dns", "resolve", err}
 	}
 	s := &turnSession{server: server}
+	if t.Transport == "udp" {
+		s.lossy = r.media.lossy.Load
+	}
 	ctx, cancel := context.WithTimeout(ctx, turnConnectTimeout+turnAllocateTimeout)
 	defer cancel()
 	s.conn, err = r.turnConn(ctx, t, s, cancel)
 	if err != nil {
 		return s, connectFailure(err)
 	}
-	ctx, cancelAlloc := context.WithTimeout(ctx, turnAllocateTimeout)
+	allocTimeout := turnAllocateTimeout
+	if t.Transport == "udp" {
+		allocTimeout = turnLossyAllocateTimeout
+	}
+	ctx, cancelAlloc := context.WithTimeout(ctx, allocTimeout)
 	defer cancelAlloc()
+	if allocTimeout != turnAllocateTimeout {
+		// Over UDP the longer wait is only for a run that has seen loss;
+		// otherwise a silent server is blocked at turnAllocateTimeout.
+		patience := time.AfterFunc(turnAllocateTimeout, func() {
+			if !r.media.lossy.Load() {
+				cancelAlloc()
+			}
+		})
+		defer patience.Stop()
+	}
 	s.client, err = turn.NewClient(&turn.ClientConfig{
 		STUNServerAddr: server.String(), TURNServerAddr: server.String(),
 		Username: user, Password: pass, RTO: turnRTO, Conn: s.conn, LoggerFactory: quietLogs,
@@ -262,7 +287,11 @@ func (s *turnSession) mappedAddress(ctx context.Context) string {
 // createPermission grants the peer, bounded by turnStepTimeout: pion's
 // CreatePermission has no context and retries for about 7.8 s.
 func (s *turnSession) createPermission(ctx context.Context, peer net.Addr) error {
-	ctx, cancel := context.WithTimeout(ctx, turnStepTimeout)
+	timeout := turnStepTimeout
+	if s.lossy != nil && s.lossy() {
+		timeout = turnLossyStepTimeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	stop := context.AfterFunc(ctx, s.client.Close)
 	defer stop()

@@ -241,6 +241,11 @@ func TestTURNAudits(t *testing.T) {
 			} else if _, ok := got["s/udp/audit/default-credentials"]; ok {
 				t.Error("default-credentials audit run although the configured credentials are turn/turn")
 			}
+			// The working probe itself says its credentials are the example.
+			wantExample := tt.user == "turn" && tt.pass == "turn"
+			if got := got["s/udp"].Details["exampleCredentials"] == "true"; got != wantExample {
+				t.Errorf("s/udp exampleCredentials = %v, want %v", got, wantExample)
+			}
 			for id := range got {
 				if strings.HasPrefix(id, "s/tcp/audit/") {
 					t.Errorf("audit %s ran on the second transport of the same server", id)

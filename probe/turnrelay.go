@@ -28,6 +28,13 @@ const relayEchoSize = 100
 // three sends of stunSendAt fit in turnRelayTimeout.
 const relaySends = 3
 
+// relayWait is the wait of the relay round trip: three sends, more in a
+// lossy run when the relayed datagrams cross UDP (TURN over UDP, or the
+// relay's own UDP leg to the peer: every transport has one).
+func (r *run) relayWait(t TURNTarget) udpWait {
+	return udpWait{schedule: stunSendAt[:relaySends], giveUp: turnRelayTimeout, patient: r.media.lossy.Load}
+}
+
 // relaySock is a conversation with one peer through a TURN relay.
 type relaySock struct {
 	relay net.PacketConn
@@ -63,8 +70,9 @@ func (r *run) turnRelayTrip(ctx context.Context, t TURNTarget, s *turnSession, d
 	if err := s.createPermission(ctx, pa); err != nil {
 		return 0, permissionFailure(err)
 	}
-	build, match := bindingExchange(relaySends)
-	res := exchangeOn(ctx, relaySock{s.relay, pa}, turnRelayTimeout, stunSendAt[:relaySends], build, match)
+	build, match := bindingExchange(len(lossySendAt))
+	res := exchangeOn(ctx, relaySock{s.relay, pa}, r.relayWait(t), build, match)
+	r.noteLoss(res)
 	return relayOutcome(res)
 }
 
@@ -92,7 +100,8 @@ func (r *run) turnBounce(ctx context.Context, t TURNTarget, s *turnSession, deta
 	defer func() { _ = s2.relay.SetReadDeadline(time.Now()) }()
 	token := r.echoToken()
 	build, match := echoExchange(token, relayEchoSize)
-	res := exchangeOn(ctx, relaySock{s.relay, a2}, turnRelayTimeout, stunSendAt[:relaySends], build, match)
+	res := exchangeOn(ctx, relaySock{s.relay, a2}, r.relayWait(t), build, match)
+	r.noteLoss(res)
 	return relayOutcome(res)
 }
 

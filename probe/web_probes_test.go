@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 
@@ -69,6 +70,25 @@ func TestWebDNS(t *testing.T) {
 		checkWant(t, got, tt.host+"/dns", tt.system)
 		checkWant(t, got, tt.host+"/dns@"+ns, tt.direct)
 		checkAbsent(t, got, tt.host+"/tls", tt.host+"/https")
+	}
+}
+
+// TestDirectDNSPartialAnswer: a resolver that answers A and refuses AAAA
+// still resolves the name (the browser gets its IPv4 address); the refusal
+// is kept as a detail, not reported as a DNS failure.
+func TestDirectDNSPartialAnswer(t *testing.T) {
+	t.Parallel()
+	ns := dnsServer(t)
+	o := queryNameserver(context.Background(), ns, "v4only.test", true)
+	if o.status != report.StatusOK || len(o.addrs) != 1 || o.addrs[0].String() != "127.0.0.1" {
+		t.Fatalf("got %s %s %v (%v), want ok 127.0.0.1", o.status, o.reason, o.addrs, o.err)
+	}
+	if !strings.Contains(o.note, "AAAA") || !strings.Contains(o.note, "REFUSED") {
+		t.Errorf("note = %q, want the AAAA refusal", o.note)
+	}
+	// Both types refused is still a refusal.
+	if o := queryNameserver(context.Background(), ns, "refused.test", true); o.status != report.StatusFailed || o.reason != "refused" {
+		t.Errorf("refused.test: got %s %s, want failed refused", o.status, o.reason)
 	}
 }
 

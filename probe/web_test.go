@@ -88,7 +88,7 @@ func webServer(t *testing.T, pki testPKI) int {
 
 // dnsServer answers like a corporate resolver: ok.test and *.ok names
 // resolve to 127.0.0.1, nx.test does not exist, fail.test SERVFAILs,
-// refused.test is REFUSED, sink.test is sinkholed to 0.0.0.0 and
+// refused.test is REFUSED, v4only.test answers A and refuses AAAA, sink.test is sinkholed to 0.0.0.0 and
 // silent.test gets no answer at all.
 func dnsServer(t *testing.T) string {
 	t.Helper()
@@ -119,6 +119,12 @@ func answerDNS(w dns.ResponseWriter, req *dns.Msg) {
 		if q.Qtype == dns.TypeA {
 			m.Answer = append(m.Answer, &dns.A{Hdr: dns.RR_Header{Name: q.Name, Rrtype: dns.TypeA, Class: dns.ClassINET, Ttl: 60}, A: net.IPv4zero})
 		}
+	case "v4only.test.": // a forwarder that refuses AAAA but answers A
+		if q.Qtype != dns.TypeA {
+			m.Rcode = dns.RcodeRefused
+			break
+		}
+		m.Answer = append(m.Answer, &dns.A{Hdr: dns.RR_Header{Name: q.Name, Rrtype: dns.TypeA, Class: dns.ClassINET, Ttl: 60}, A: net.IPv4(127, 0, 0, 1)})
 	case "fail.test.":
 		m.Rcode = dns.RcodeServerFailure
 	case "refused.test.":

@@ -8,8 +8,9 @@ import (
 	"github.com/rtcprobe/rtcprobe/wire"
 )
 
-// Software is the SOFTWARE attribute value, sent only when it fits.
-const Software = "rtcprobe-reflector"
+// Software is the SOFTWARE attribute value, sent only when it fits; rtcprobe
+// check reads it to know the reflector answers echo datagrams.
+const Software = wire.ReflectorSoftware
 
 // stunHeaderLen is the fixed STUN header size (RFC 8489 §5).
 const stunHeaderLen = 20

@@ -160,6 +160,9 @@ func turnFinding(fs *findingSet, cat *catalog.Catalog, p *Probe) {
 		auditFinding(fs, p, host, audit)
 		return
 	}
+	if p.Details["exampleCredentials"] == "true" {
+		auditFinding(fs, &Probe{ID: p.ID, Status: StatusOK}, host, "default-credentials")
+	}
 	if p.Status == StatusOK && !cat.BrowserUsesTURNPort(p.Port) {
 		fs.add(Finding{Code: "turn-port-not-browser-usable", Severity: SeverityCritical, Evidence: []string{p.ID},
 			Title:  fmt.Sprintf("Browsers will not use the TURN server on port %d", p.Port),

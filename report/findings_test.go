@@ -33,6 +33,9 @@ func TestFindings(t *testing.T) {
 			p[0].Status, p[0].Reason = StatusFailed, "unauthorized"
 			return p
 		}(), notWant: []string{"turn-default-credentials"}},
+		{name: "configured with the example credentials",
+			mods: []mod{{pat: "turn1-udp", details: map[string]string{"exampleCredentials": "true"}}},
+			want: []string{"turn-default-credentials"}},
 		{name: "relay silent with private relayed address",
 			mods: []mod{{pat: "turn1-tcp", status: StatusFailed, reason: "relay-silent", details: map[string]string{"relayedAddress": "10.0.0.5:50000"}}},
 			want: []string{"turn-relay-silent", "turn-external-ip-mismatch"}},

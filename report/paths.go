@@ -167,8 +167,8 @@ func turnDetail(r *Report, transport string, set []*Probe, status string) string
 // (turn:host:port?transport=tcp), or its address.
 func turnHost(p *Probe) string {
 	s := p.Target
-	if i := strings.IndexByte(s, ':'); i >= 0 && strings.HasPrefix(strings.ToLower(s), "turn") {
-		s = s[i+1:]
+	if scheme, rest, ok := strings.Cut(s, ":"); ok && (strings.EqualFold(scheme, "turn") || strings.EqualFold(scheme, "turns")) {
+		s = rest
 	}
 	s = strings.TrimPrefix(s, "//")
 	if i := strings.IndexAny(s, "?/"); i >= 0 {

@@ -72,11 +72,46 @@ func (s signaling) causeOf(rs regionSignal) string {
 		role = "the schedule server"
 	}
 	why := ""
-	if len(rs.failing) > 0 {
-		p := rs.failing[0]
+	if p := mainCause(rs.failing); p != nil {
 		why = " (" + hostOfURL(p.Target) + " " + p.Kind + " " + statusText(p.Status, p.Reason) + ")"
 	}
 	return appKind(rs.region) + " cannot reach " + role + why
+}
+
+// mainCause picks the failing probe that explains best why a role is
+// unreachable: the furthest step that failed on the way the browser goes
+// (an HTTP answer from a proxy says more than the DNS query before it).
+// Direct queries to a nameserver (<id>/dns@ns) come last: the browser uses
+// the system resolver, so they only explain when nothing else does.
+func mainCause(failing []*Probe) *Probe {
+	var best *Probe
+	rank := func(p *Probe) int {
+		r := stageRank(p.Kind)
+		if p.Details["resolver"] != "" {
+			r = -1
+		}
+		return r
+	}
+	for _, p := range failing {
+		if best == nil || rank(p) > rank(best) {
+			best = p
+		}
+	}
+	return best
+}
+
+// stageRank orders the steps of a signalling path.
+func stageRank(kind string) int {
+	switch kind {
+	case KindDNS:
+		return 0
+	case KindTCP:
+		return 1
+	case KindTLS:
+		return 2
+	default: // https, websocket: the last step
+		return 3
+	}
 }
 
 // cause says which region fails and why, for the summary.

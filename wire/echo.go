@@ -67,3 +67,16 @@ func AnswerInPlace(b []byte) error {
 func MatchAnswer(b []byte, token [TokenLen]byte, size int) bool {
 	return len(b) == size && bytes.Equal(b[:4], magicAnswer) && bytes.Equal(b[4:HeaderLen], token[:])
 }
+
+// ReflectorSoftware is the SOFTWARE attribute rtcprobe serve puts in its
+// STUN answers when the request leaves room for it (the reflector never
+// answers with more bytes than it was sent). A client that sees it knows
+// the reflector also answers echo datagrams.
+const ReflectorSoftware = "rtcprobe-reflector"
+
+// ClientSoftware is the SOFTWARE attribute of rtcprobe's binding requests.
+// Its length is chosen so the request (20-byte header, this attribute,
+// FINGERPRINT: 76 bytes) has room for the reflector's whole answer over
+// IPv6 (XOR-MAPPED-ADDRESS 24, SOFTWARE 24, FINGERPRINT 8): tell the
+// reflector who asks, and let it say who answers.
+const ClientSoftware = "rtcprobe: TRTC network check (stun+echo v1) "

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"net"
 	"os"
 	"os/exec"
@@ -101,7 +102,7 @@ func startTerminal(t *testing.T, flags string) *terminal {
 		t.Fatal(err)
 	}
 	term := &terminal{t: t, dir: dir, rc: filepath.Join(dir, "rc"),
-		session: "rtcprobe-e2e-" + strings.ReplaceAll(filepath.Base(dir), ".", "")}
+		session: fmt.Sprintf("rtcprobe-e2e-%d-%s", os.Getpid(), strings.ReplaceAll(filepath.Base(dir), ".", ""))}
 	script := "ip link set lo up || exit 97; RTCPROBE_E2E_STUN=1 " + self + " -test.run='^TestE2EHelperSTUN$' >/dev/null 2>&1 & sleep 0.5; " +
 		bin + " --reflector 127.0.0.1 --http-proxy none " + flags + "; echo $? > " + term.rc + "; sleep 60"
 	term.tmux("new-session", "-d", "-s", term.session, "-x", "80", "-y", "24", "-c", dir, "unshare", "-n", "sh", "-c", script)
@@ -200,7 +201,10 @@ func TestTUIEndToEnd(t *testing.T) {
 // ctrl-c quits with the interrupted status.
 func TestTUIInterrupt(t *testing.T) {
 	term := startTerminal(t, "--media-ports "+e2eSTUNPorts+","+e2eSilentPort+" --timeout 20s")
-	term.waitFor("stun/" + e2eSilentPort)
+	// "ctrl-c stop" is in the help line only while the run is going; the
+	// silent port keeps it going for seconds (its probe's retransmissions),
+	// whichever rows fit on the screen.
+	term.waitFor("ctrl-c stop")
 	term.keys("C-c")
 	term.waitFor("INCOMPLETE")
 	if r := term.save(); r.Complete {
