@@ -74,7 +74,7 @@ const (
 	// the 401 challenge), a Binding for the mapped address, CreatePermission
 	// and the closing Refresh.
 	dryTURNTransactions = 5
-	// dryLargeEchoSends is how often each large echo datagram may be sent:
+	// dryLargeEchoSends is how often each echo datagram after a STUN answer may be sent:
 	// the first three offsets of stunSendAt, then the rest of lossySendAt
 	// on a lossy path (echo.go).
 	dryLargeEchoSends = 9
@@ -132,19 +132,30 @@ func (p *Plan) budget() time.Duration {
 	return p.Budget
 }
 
-// describeEcho is the echo probes (echo.go): the same-size datagram sent
-// alongside STUN, half a pacing step later, and the large ones that follow
-// a STUN answer from rtcprobe serve.
+// describeEcho is the echo probes (echo.go): the same-size datagram that
+// joins a STUN probe still unanswered at its first retransmission, and the
+// three sizes that follow a STUN answer from rtcprobe serve.
 func describeEcho(host string, port int, start, budget time.Duration) []PlannedSend {
-	at := stunPlan(start+udpPacing/2, budget)
+	var at []float64
+	base := start + echoAlongsideDelay
+	offsets := slices.Clone(echoAlongsideSendAt)
+	for _, d := range lossySendAt[len(echoAlongsideSendAt):] {
+		offsets = append(offsets, max(d, stunGiveUp-echoAlongsideDelay))
+	}
+	for _, d := range offsets {
+		if base+d < budget {
+			at = append(at, float64((base + d).Milliseconds()))
+		}
+	}
 	size := stunRequestSize()
+	sizes := strconv.Itoa(size) + ", " + strconv.Itoa(echoMediaSize) + " and " + strconv.Itoa(echoFullSize)
 	return []PlannedSend{
 		{Probe: "echo/" + itoa(port) + "/" + strconv.Itoa(size), Kind: "udp", Destination: host, Port: port,
 			Protocol: "udp", Size: size, Count: len(at), AtMs: at,
-			Note: "non-STUN echo datagram of the STUN request's size, on STUN's schedule; stopped when a plain STUN server (not rtcprobe serve) answers"},
-		{Probe: "echo/" + itoa(port) + "/" + strconv.Itoa(echoMediaSize) + "," + strconv.Itoa(echoFullSize), Kind: "udp", Destination: host, Port: port,
-			Protocol: "udp", Size: echoFullSize, Count: 2 * dryLargeEchoSends,
-			Note: "only if rtcprobe serve answered stun/" + itoa(port) + ": echo datagrams of " + strconv.Itoa(echoMediaSize) + " and " + strconv.Itoa(echoFullSize) + " bytes"},
+			Note: "non-STUN datagram of the STUN request's size, only while stun/" + itoa(port) + " has no answer (a content filter lets one through and not the other)"},
+		{Probe: "echo/" + itoa(port) + "/*", Kind: "udp", Destination: host, Port: port,
+			Protocol: "udp", Size: echoFullSize, Count: 3 * dryLargeEchoSends,
+			Note: "only if rtcprobe serve answered stun/" + itoa(port) + ": echo datagrams of " + sizes + " bytes"},
 	}
 }
 

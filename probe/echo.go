@@ -24,12 +24,13 @@ const (
 // reflectors never answer echo datagrams, so silence alone proves nothing.
 const echoNote = "only a reflector in echo mode (rtcprobe serve) answers these; a plain STUN server (coturn) never does"
 
-// echo sends the large echo datagrams to a port that answered STUN from
-// rtcprobe serve: 1200 bytes (what WebRTC keeps media packets under) and
-// 1472 (a full 1500-byte packet); a path that drops them breaks video. The
-// same-size datagram went out alongside STUN (stun.go).
+// echo sends the echo datagrams to a port that answered STUN from
+// rtcprobe serve: one of the STUN request's size (a firewall that passes
+// STUN but drops other payloads filters by inspection, not by port), 1200
+// bytes (what WebRTC keeps media packets under) and 1472 (a full 1500-byte
+// packet); a path that drops the large ones breaks video.
 func (r *run) echo(ctx context.Context, to netip.AddrPort, stunProbe report.Probe) {
-	sizes := []int{echoMediaSize, echoFullSize}
+	sizes := []int{stunRequestSize(), echoMediaSize, echoFullSize}
 	var wg sync.WaitGroup
 	for i, size := range sizes {
 		wg.Go(func() {
@@ -63,7 +64,7 @@ func (r *run) echoOne(ctx context.Context, to netip.AddrPort, stunProbe report.P
 	case p.Status == report.StatusOK:
 		p.Details["echoCapable"] = "true"
 	case noEcho != nil && noEcho.Load():
-		p.Status, p.Reason, p.Error = report.StatusSkipped, "no-echo", "stopped: "+stunProbe.ID+" was answered by a plain STUN server, which never answers echo datagrams"
+		p.Status, p.Reason, p.Error = report.StatusSkipped, "no-echo", "stopped: "+stunProbe.ID+" ended (answered or rejected), so the datagram alongside it has nothing to tell"
 	case p.Status == report.StatusBlocked:
 		p.Details["note"] = echoNote
 	}

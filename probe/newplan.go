@@ -32,6 +32,9 @@ type Options struct {
 	TURNPeer string
 	// HTTPProxy is the HTTP proxy the browser uses for TCP, or nil.
 	HTTPProxy *url.URL
+	// PACURL is the system's proxy auto-config URL, recorded in the
+	// report ("" = none). It does not change the plan.
+	PACURL string
 }
 
 // NewPlan builds the plan the SDK's behaviour implies: the region's
@@ -154,6 +157,13 @@ func configOf(p *Plan, o Options, regions []string, ports []int, px *ProxyConfig
 		u := *p.HTTPProxy
 		u.User = nil
 		c.HTTPProxy = u.String()
+	}
+	if o.PACURL != "" {
+		c.PACURL = o.PACURL
+		if u, err := url.Parse(o.PACURL); err == nil {
+			u.User = nil
+			c.PACURL = u.String()
+		}
 	}
 	return c
 }

@@ -125,12 +125,14 @@ func (r *run) echoToken() [wire.TokenLen]byte {
 }
 
 // stun sends STUN binding requests to host:port over UDP on the compressed
-// retransmission schedule (stunSendAt), and alongside them (one pacing step
-// later) an echo datagram of the same size (echo.go): a port where one
-// passes and the other does not is filtered by content. When the STUN
-// answer comes from rtcprobe serve (its SOFTWARE), the large echo probes
-// follow; from any other reflector (coturn) nothing would answer them, so
-// they are not sent and the same-size echo is stopped.
+// retransmission schedule (stunSendAt). When STUN has no answer by its
+// first retransmission, an echo datagram of the same size goes alongside
+// (echo.go): a port where it passes and STUN does not is filtered by
+// content. A port that answers or rejects at once gets no such datagram,
+// which keeps a rejecting firewall's ICMP (rate-limited by every OS) for
+// the probes that need it. When the STUN answer comes from rtcprobe serve
+// (its SOFTWARE), the echo probes follow; from any other reflector (coturn)
+// nothing would answer them, so none is sent and a running one is stopped.
 func (r *run) stun(ctx context.Context, host string, port int) {
 	p := report.Probe{ID: "stun/" + itoa(port), Kind: report.KindSTUN, Role: "media", Target: host, Port: port, Transport: "udp"}
 	addr, err := r.reflectorAddr(ctx, host)
@@ -150,8 +152,9 @@ func (r *run) stun(ctx context.Context, host string, port int) {
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	wg.Go(func() {
-		if sleepCtx(echoCtx, udpPacing/2) {
-			r.echoOne(echoCtx, to, p, stunRequestSize(), r.stunWait(), &noEcho)
+		if sleepCtx(echoCtx, echoAlongsideDelay) {
+			w := udpWait{schedule: echoAlongsideSendAt, giveUp: stunGiveUp - echoAlongsideDelay, patient: r.media.lossy.Load}
+			r.echoOne(echoCtx, to, p, stunRequestSize(), w, &noEcho)
 		}
 	})
 
@@ -175,8 +178,12 @@ func (r *run) stun(ctx context.Context, host string, port int) {
 		}
 	}
 	echoes := software == wire.ReflectorSoftware
-	if p.Status == report.StatusOK && !echoes {
-		p.Details["echo"] = "not tested: the reflector is a plain STUN server, only rtcprobe serve answers echo datagrams"
+	if p.Status != report.StatusBlocked {
+		// Answered or rejected: the datagram alongside has nothing left
+		// to tell (an answered port gets the echo probes below).
+		if p.Status == report.StatusOK && !echoes {
+			p.Details["echo"] = "not tested: the reflector is a plain STUN server, only rtcprobe serve answers echo datagrams"
+		}
 		noEcho.Store(true)
 		stopEcho()
 	}

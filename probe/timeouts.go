@@ -34,6 +34,15 @@ var stunSendAt = []time.Duration{0, 250 * time.Millisecond, 750 * time.Milliseco
 var lossySendAt = append(append([]time.Duration(nil), stunSendAt...),
 	4750*time.Millisecond, 5750*time.Millisecond, 6750*time.Millisecond, 7750*time.Millisecond)
 
+// echoAlongsideDelay is when the same-size echo datagram joins a STUN
+// probe that has no answer yet: the first retransmission, half a pacing
+// step after it (so the two never leave together), and
+// echoAlongsideSendAt its schedule from then, stunSendAt's later offsets,
+// so both end together at stunGiveUp.
+const echoAlongsideDelay = 250*time.Millisecond + udpPacing/2
+
+var echoAlongsideSendAt = []time.Duration{0, 500 * time.Millisecond, 1500 * time.Millisecond, 3500 * time.Millisecond}
+
 const (
 	// lossyGiveUp ends a lossy run's patience, 750 ms after the last send
 	// of lossySendAt and inside DefaultBudget.

@@ -59,7 +59,7 @@ func (g silentGenerator) AllocatePacketConn(c turn.AllocateListenerConfig) (net.
 
 // startTURN runs a pion/turn server on loopback (UDP, TCP and TLS) with the
 // users alice/s3cret-pass and turn/turn.
-func startTURN(t *testing.T, o turnServerOpts) turnServer {
+func startTURN(t testing.TB, o turnServerOpts) turnServer {
 	t.Helper()
 	users := map[string][]byte{
 		"alice": turn.GenerateAuthKey("alice", testRealm, "s3cret-pass"),
@@ -109,7 +109,7 @@ func startTURN(t *testing.T, o turnServerOpts) turnServer {
 }
 
 // testCert makes a self-signed certificate for 127.0.0.1.
-func testCert(t *testing.T) (tls.Certificate, *x509.CertPool) {
+func testCert(t testing.TB) (tls.Certificate, *x509.CertPool) {
 	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {

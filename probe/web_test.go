@@ -33,7 +33,7 @@ type testPKI struct {
 	leaf tls.Certificate
 }
 
-func newTestPKI(t *testing.T) testPKI {
+func newTestPKI(t testing.TB) testPKI {
 	t.Helper()
 	caKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	ca := &x509.Certificate{
@@ -64,7 +64,7 @@ func newTestPKI(t *testing.T) testPKI {
 
 // webServer serves /ok (200), /ws (WebSocket), /deny (403 to the upgrade)
 // and /hang (never answers until the client goes away).
-func webServer(t *testing.T, pki testPKI) int {
+func webServer(t testing.TB, pki testPKI) int {
 	t.Helper()
 	mux := http.NewServeMux()
 	mux.HandleFunc("/ok", func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "ok") })
@@ -90,7 +90,7 @@ func webServer(t *testing.T, pki testPKI) int {
 // resolve to 127.0.0.1, nx.test does not exist, fail.test SERVFAILs,
 // refused.test is REFUSED, v4only.test answers A and refuses AAAA, sink.test is sinkholed to 0.0.0.0 and
 // silent.test gets no answer at all.
-func dnsServer(t *testing.T) string {
+func dnsServer(t testing.TB) string {
 	t.Helper()
 	pc, err := net.ListenPacket("udp4", "127.0.0.1:0")
 	if err != nil {

@@ -52,6 +52,12 @@ func judgeFindings(r *Report, cat *catalog.Catalog, sig signaling) []Finding {
 			Title:  "iceTransportPolicy is \"relay\": direct UDP is ignored",
 			Detail: "The app forces TURN, so media always goes through the TURN server whatever direct UDP does."})
 	}
+	if r.Config.PACURL != "" && r.Config.HTTPProxy == "" {
+		fs.add(Finding{Code: "proxy-auto-config", Severity: SeverityWarning,
+			Title: "The system proxy is set by an auto-config script, which rtcprobe does not run",
+			Detail: "The browser runs " + r.Config.PACURL + " to pick a proxy for each URL; this run went direct. " +
+				"If the script sends the TRTC domains through a proxy, run again with --http-proxy set to that proxy."})
+	}
 	if fs.list == nil {
 		return []Finding{}
 	}

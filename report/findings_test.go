@@ -2,6 +2,7 @@ package report
 
 import (
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -96,4 +97,29 @@ func TestFindings(t *testing.T) {
 			validate(t, r)
 		})
 	}
+}
+
+// TestFindingPAC: a proxy auto-config URL that the run could not follow is
+// a warning naming the script; with an explicit proxy it is not.
+func TestFindingPAC(t *testing.T) {
+	r := scenario{name: "pac", net: defaultNet()}.report(t)
+	r.Config.PACURL = "http://wpad.corp.example/proxy.pac"
+	Judge(r)
+	var found *Finding
+	for i := range r.Findings {
+		if r.Findings[i].Code == "proxy-auto-config" {
+			found = &r.Findings[i]
+		}
+	}
+	if found == nil || !strings.Contains(found.Detail, "wpad.corp.example/proxy.pac") {
+		t.Fatalf("findings %v: want proxy-auto-config naming the script", r.Findings)
+	}
+	r.Config.HTTPProxy = "http://proxy.corp.example:3128"
+	Judge(r)
+	for _, f := range r.Findings {
+		if f.Code == "proxy-auto-config" {
+			t.Error("proxy-auto-config reported although an HTTP proxy was used")
+		}
+	}
+	validate(t, r)
 }

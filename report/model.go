@@ -66,6 +66,10 @@ type Config struct {
 	// HTTPProxy is the HTTP proxy the browser would use for TCP, if any
 	// (user info removed).
 	HTTPProxy string `json:"httpProxy,omitempty"`
+	// PACURL is the proxy auto-config URL of the system settings, if one is
+	// set. rtcprobe does not run the script, so the browser may use a proxy
+	// this run did not (a finding says so).
+	PACURL string `json:"pacUrl,omitempty"`
 	// TURNServers are the TURN servers checked (URLs without credentials).
 	TURNServers []string `json:"turnServers"`
 }

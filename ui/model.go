@@ -37,7 +37,8 @@ type Options struct {
 	Save SaveFunc
 	// Dir is where `s` saves (default: the current directory).
 	Dir string
-	// Hostname names the saved file when the report has none (redacted).
+	// Hostname names the saved file when the report has none; "" (as with
+	// --redact) names it "host".
 	Hostname string
 	// Now is the clock (tests inject a fixed one); nil means time.Now.
 	Now func() time.Time

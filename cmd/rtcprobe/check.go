@@ -104,6 +104,9 @@ func parseCheckArgs(name string, args []string, stderr io.Writer) (*checkFlags, 
 	if opts.HTTPProxy, err = httpProxyFor(f.httpProxy); err != nil {
 		return nil, nil, nil, err
 	}
+	if f.httpProxy == "" && opts.HTTPProxy == nil {
+		opts.PACURL = probe.SystemPACURL()
+	}
 	plan, err := probe.NewPlan(cat, opts)
 	if err != nil {
 		return nil, nil, nil, err

@@ -26,6 +26,9 @@ func runInteractive(args []string, stdout, stderr io.Writer) int {
 		return runCheck(args, stdout, stderr)
 	}
 	host, _ := os.Hostname()
+	if f.redact {
+		host = "" // the saved file's name must not name the machine either
+	}
 	opts := ui.Options{
 		Engine: func(ctx context.Context, onEvent func(report.Probe)) *report.Report {
 			return runEngine(ctx, plan, env, f.redact, onEvent)
