@@ -17,6 +17,10 @@ import (
 	"time"
 )
 
+// LabCAOrg is the organisation of the lab's CAs, which stand for the public
+// web PKI (RTCPROBE_PUBLIC_CA_ORGS tells rtcprobe so).
+const LabCAOrg = "rtcprobe lab"
+
 // ca is the lab's certificate authority, made fresh for every run so no key
 // outlives the test.
 type ca struct {
@@ -42,7 +46,7 @@ func newSubCA(parent *ca, name string) (*ca, error) {
 	serial, _ := rand.Int(rand.Reader, big.NewInt(1<<62))
 	tmpl := &x509.Certificate{
 		SerialNumber:          serial,
-		Subject:               pkix.Name{CommonName: name, Organization: []string{"rtcprobe lab"}},
+		Subject:               pkix.Name{CommonName: name, Organization: []string{LabCAOrg}},
 		NotBefore:             time.Now().Add(-time.Hour),
 		NotAfter:              time.Now().Add(certValidity),
 		IsCA:                  true,
@@ -76,7 +80,7 @@ func (c *ca) issue(dir, base string, names []string, ips []string) (certPath, ke
 	serial, _ := rand.Int(rand.Reader, big.NewInt(1<<62))
 	tmpl := &x509.Certificate{
 		SerialNumber: serial,
-		Subject:      pkix.Name{CommonName: names[0], Organization: []string{"rtcprobe lab"}},
+		Subject:      pkix.Name{CommonName: names[0], Organization: []string{LabCAOrg}},
 		NotBefore:    time.Now().Add(-time.Hour),
 		NotAfter:     time.Now().Add(certValidity),
 		DNSNames:     names,

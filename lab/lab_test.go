@@ -155,7 +155,9 @@ func (l *Lab) check(t *testing.T, bin string, s Scenario, reflector string) (*re
 	// The lab root stands for the public web PKI: it is in the laptop's
 	// system store (Go reads SSL_CERT_FILE), not a locally added root.
 	cmd.Env = []string{"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME=" + dir, "NO_COLOR=1",
-		"SSL_CERT_FILE=" + l.CAFile}
+		"SSL_CERT_FILE=" + l.CAFile,
+		// The lab root stands for a public CA: its chains are not inspection.
+		"RTCPROBE_PUBLIC_CA_ORGS=" + LabCAOrg}
 	for k, v := range s.Env {
 		cmd.Env = append(cmd.Env, k+"="+l.Expand(v))
 	}

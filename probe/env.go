@@ -27,6 +27,11 @@ type Env struct {
 	LoopbackAnswers bool
 	// RootCAs verifies TLS chains. Nil means the system roots.
 	RootCAs *x509.CertPool
+	// PublicIssuers are issuer organisations to count as public CAs besides
+	// the built-in list (publicCAOrgs): a company CA that legitimately
+	// signs a Solution-2 proxy's certificates, or a lab's stand-in for the
+	// web PKI. Their certificates are never called TLS inspection.
+	PublicIssuers []string
 	// Now is the clock. Nil means time.Now.
 	Now func() time.Time
 	// Logf receives debug lines. Nil means discard. It must never be given a

@@ -28,10 +28,13 @@ var publicCAOrgs = []string{
 
 // isPublicIssuer reports whether the issuer's organisation looks like a
 // public CA (see publicCAOrgs).
-func isPublicIssuer(c *x509.Certificate) bool {
+func isPublicIssuer(c *x509.Certificate, extra []string) bool {
 	names := append(slices.Clone(c.Issuer.Organization), c.Issuer.CommonName)
 	for _, n := range names {
-		for _, org := range publicCAOrgs {
+		for _, org := range slices.Concat(publicCAOrgs, extra) {
+			if org == "" {
+				continue
+			}
 			if strings.Contains(strings.ToLower(n), strings.ToLower(org)) {
 				return true
 			}
@@ -67,7 +70,7 @@ func tlsHandshake(ctx context.Context, env *Env, conn net.Conn, host string) (*t
 		tc.Close()
 		return nil, nil, &tlsFailure{report.StatusFailed, "tls-handshake", "handshake", errors.New("the server sent no certificate")}
 	}
-	d := chainDetails(certs)
+	d := chainDetails(certs, env.PublicIssuers)
 	inter := x509.NewCertPool()
 	for _, c := range certs[1:] {
 		inter.AddCert(c)
@@ -83,7 +86,7 @@ func tlsHandshake(ctx context.Context, env *Env, conn net.Conn, host string) (*t
 
 // chainDetails names the leaf's subject and issuer and every issuer of the
 // chain as sent.
-func chainDetails(certs []*x509.Certificate) map[string]string {
+func chainDetails(certs []*x509.Certificate, publicIssuers []string) map[string]string {
 	leaf := certs[0]
 	issuers := make([]string, len(certs))
 	for i, c := range certs {
@@ -94,7 +97,7 @@ func chainDetails(certs []*x509.Certificate) map[string]string {
 		"issuer":       leaf.Issuer.CommonName,
 		"issuerOrg":    strings.Join(leaf.Issuer.Organization, ","),
 		"issuerChain":  strings.Join(issuers, " | "),
-		"issuerPublic": boolString(isPublicIssuer(leaf)),
+		"issuerPublic": boolString(isPublicIssuer(leaf, publicIssuers)),
 	}
 	return d
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/netip"
@@ -177,12 +178,17 @@ func (r *run) turnAllocate(ctx context.Context, t TURNTarget, user, pass string)
 	}
 	stop := context.AfterFunc(ctx, s.client.Close)
 	defer stop()
+	allocStart := time.Now()
 	s.relay, err = s.client.AllocateWithContext(ctx)
 	if err != nil {
 		if s.rejected.Load() {
 			return s, &turnFailure{report.StatusRejected, "icmp-unreachable", "allocate", errTURNRejected}
 		}
 		f := allocateFailure(err)
+		if f.status == report.StatusBlocked && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
+			// Say what happened, not how the wait was ended.
+			f.err = fmt.Errorf("no answer to Allocate in %s", time.Since(allocStart).Round(time.Millisecond))
+		}
 		if f.status == report.StatusBlocked && s.ignored.Load() > 0 {
 			f.status, f.reason = report.StatusError, "garbage"
 			f.err = errors.Join(errGarbage, err)

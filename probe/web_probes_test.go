@@ -2,6 +2,8 @@ package probe
 
 import (
 	"context"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"errors"
 	"net"
 	"net/http"
@@ -233,4 +235,20 @@ func stallAfter(t *testing.T, n int) int {
 
 func errnoErr(name string) error {
 	return map[string]error{"ECONNREFUSED": syscall.ECONNREFUSED, "EHOSTUNREACH": syscall.EHOSTUNREACH, "ENETUNREACH": syscall.ENETUNREACH}[name]
+}
+
+// TestPublicIssuers: an issuer outside the built-in list is not public
+// unless the environment names its organisation (RTCPROBE_PUBLIC_CA_ORGS).
+func TestPublicIssuers(t *testing.T) {
+	c := &x509.Certificate{Issuer: pkix.Name{CommonName: "Corp Proxy CA", Organization: []string{"Example Corp"}}}
+	if isPublicIssuer(c, nil) {
+		t.Error("Example Corp counted as a public CA")
+	}
+	if !isPublicIssuer(c, []string{"", "example corp"}) {
+		t.Error("Example Corp not public although named in PublicIssuers")
+	}
+	c.Issuer = pkix.Name{CommonName: "DigiCert Global G2 TLS RSA SHA256 2020 CA1", Organization: []string{"DigiCert Inc"}}
+	if !isPublicIssuer(c, nil) {
+		t.Error("DigiCert not counted as a public CA")
+	}
 }

@@ -161,16 +161,37 @@ func (t *textWriter) rules(r *Report) {
 	}
 }
 
+// passedAudit reports a TURN audit probe whose failure is the server doing
+// the right thing (it refused a loopback/private peer or the example
+// credentials): not a failure to show.
+func passedAudit(p *Probe) bool {
+	return strings.Contains(p.ID, "/audit/") && p.Status == StatusFailed &&
+		(p.Reason == "permission-denied" || p.Reason == "unauthorized")
+}
+
 func (t *textWriter) probes(r *Report) {
 	var list []Probe
+	_, echoCapable := echoProbes(r)
+	hidden := 0
 	for _, p := range r.Probes {
-		if t.o.Verbose || (p.Status != StatusOK && p.Status != StatusSkipped) {
-			list = append(list, p)
+		switch {
+		case t.o.Verbose:
+		case p.Status == StatusOK || p.Status == StatusSkipped:
+			continue
+		case passedAudit(&p) || (!echoCapable && strings.HasPrefix(p.ID, "echo/")):
+			hidden++
+			continue
 		}
+		list = append(list, p)
 	}
 	if len(list) == 0 {
 		return
 	}
+	defer func() {
+		if hidden > 0 {
+			fmt.Fprintf(&t.b, "  (%d more not listed: TURN audits the server passed, and echo datagrams to a reflector that never echoes; --verbose lists them)\n", hidden)
+		}
+	}()
 	title := "Failed probes"
 	if t.o.Verbose {
 		title = "All probes"

@@ -112,3 +112,32 @@ func BenchmarkJudgeAndWriteText(b *testing.B) {
 		}
 	}
 }
+
+// TestTextHidesNonFailures: audits the server passed and echo datagrams to
+// a reflector that never echoes are not "failed probes"; --verbose lists
+// them, and the text says how many were left out.
+func TestTextHidesNonFailures(t *testing.T) {
+	r := scenario{name: "quiet", net: defaultNet(), mods: []mod{dropped("stun/8000")}}.report(t)
+	audit := okProbe("turn1-udp/audit/relay-loopback", KindTURN, "turn", "", "turn:turn.lab.test:3478", 3478, "udp")
+	audit.Status, audit.Reason = StatusFailed, "permission-denied"
+	r.Probes = append(r.Probes, audit, echo("echo/8000/76", 8000, StatusBlocked))
+	Judge(r)
+	var quiet, verbose strings.Builder
+	if err := WriteText(&quiet, r, TextOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteText(&verbose, r, TextOptions{Verbose: true}); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"turn1-udp/audit/relay-loopback", "echo/8000/76"} {
+		if strings.Contains(quiet.String(), id) {
+			t.Errorf("%s listed among the failed probes", id)
+		}
+		if !strings.Contains(verbose.String(), id) {
+			t.Errorf("%s missing from --verbose", id)
+		}
+	}
+	if !strings.Contains(quiet.String(), "stun/8000") || !strings.Contains(quiet.String(), "(2 more not listed") {
+		t.Errorf("want stun/8000 listed and 2 left out:\n%s", quiet.String())
+	}
+}

@@ -112,6 +112,11 @@ func parseCheckArgs(name string, args []string, stderr io.Writer) (*checkFlags, 
 		return nil, nil, nil, err
 	}
 	env := &probe.Env{}
+	for _, org := range strings.Split(os.Getenv(EnvPublicCAOrgs), ",") {
+		if org = strings.TrimSpace(org); org != "" {
+			env.PublicIssuers = append(env.PublicIssuers, org)
+		}
+	}
 	if f.caFile != "" {
 		pem, err := os.ReadFile(f.caFile)
 		if err != nil {
@@ -128,6 +133,12 @@ func parseCheckArgs(name string, args []string, stderr io.Writer) (*checkFlags, 
 	}
 	return f, plan, env, nil
 }
+
+// EnvPublicCAOrgs names issuer organisations (comma-separated) that count
+// as public CAs, so their certificates are never reported as TLS
+// inspection: a company CA signing a Solution-2 proxy inside the network,
+// or a test lab's stand-in for the web PKI.
+const EnvPublicCAOrgs = "RTCPROBE_PUBLIC_CA_ORGS"
 
 // httpProxyFor resolves --http-proxy: explicit URL, "none", or the
 // environment/system settings.
