@@ -124,3 +124,35 @@ func TestReadProxyFile(t *testing.T) {
 		t.Errorf("missing file: %v, want a --proxy ErrConfig", err)
 	}
 }
+
+// TestExampleProxyFiles: the example proxy files in testdata/proxy (the
+// README points users at them) parse and give a plan with what they say.
+func TestExampleProxyFiles(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("..", "testdata", "proxy", "*.json"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no example proxy files: %v", err)
+	}
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			px, err := ReadProxyFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			plan, err := NewPlan(mustCatalog(t), Options{Proxy: px, Reflector: "reflector.example.com"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(plan.TURN) == 0 {
+				t.Error("no TURN target planned from the file's turnServer")
+			}
+			for _, tt := range plan.TURN {
+				if !strings.HasPrefix(tt.URL, "turn:") && !strings.HasPrefix(tt.URL, "turns:") {
+					t.Errorf("%s: url %q has no scheme (the SDK adds turn:)", tt.ID, tt.URL)
+				}
+			}
+			if px.ICETransportPolicy == "relay" && plan.Config.ICETransportPolicy != "relay" {
+				t.Errorf("iceTransportPolicy relay lost: %q", plan.Config.ICETransportPolicy)
+			}
+		})
+	}
+}
