@@ -38,9 +38,9 @@ func (l *Lab) oracle(s Scenario) []string {
 	var wg sync.WaitGroup
 	if want := s.Expect.Signaling; want != "" {
 		wg.Go(func() {
-			works := l.tryOracle(want != "blocked", func() bool { return l.curlUpgrade(s) })
+			works := l.tryOracle(want != "blocked", func() bool { return l.curlUpgrade(s) && l.curlScheduleProxy(s) })
 			if works != (want != "blocked") {
-				add("oracle: curl's WebSocket upgrade to %s worked=%v, but the scenario expects signaling %q", l.signalingURL(s), works, want)
+				add("oracle: curl's WebSocket upgrade to %s (and GET of the scheduleProxy, if any) worked=%v, but the scenario expects signaling %q", l.signalingURL(s), works, want)
 			}
 		})
 	}
@@ -92,6 +92,21 @@ func (l *Lab) signalingURL(s Scenario) string {
 		return px.WebsocketProxy
 	}
 	return "https://trtc.rtc.qq.com/"
+}
+
+// curlScheduleProxy reports whether the scenario's scheduleProxy (if it
+// has one) answers a GET with 2xx: the SDK's first request of a join.
+func (l *Lab) curlScheduleProxy(s Scenario) bool {
+	var px struct {
+		ScheduleProxy string `json:"scheduleProxy"`
+	}
+	json.Unmarshal([]byte(l.Expand(string(s.Proxy))), &px)
+	if px.ScheduleProxy == "" {
+		return true
+	}
+	out, _ := l.Exec(Laptop, "curl", "-sS", "-o", "/dev/null", "-w", "code=%{http_code};", "--max-time", oracleWait,
+		"--cacert", l.CAFile, px.ScheduleProxy)
+	return strings.Contains(out, "code=2")
 }
 
 // curlUpgrade reports whether a WebSocket upgrade gets 101.

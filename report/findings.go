@@ -128,9 +128,13 @@ func proxyFinding(fs *findingSet, p *Probe) {
 // data and the vendor's support are lost.
 func loggerFinding(fs *findingSet, r *Report) {
 	for _, p := range loggerFailures(r) {
+		why := statusText(p.Status, p.Reason)
+		if p.Status == StatusOK {
+			why = "answered HTTP " + p.Details["httpStatus"] + ": its upstream is unreachable"
+		}
 		fs.add(Finding{Code: "logger-blocked", Severity: SeverityWarning,
 			Title:    "The SDK's log and quality-report endpoint cannot be reached",
-			Detail:   "Calls are not affected, but the SDK's logs and quality reports are lost (" + hostOfURL(p.Target) + " " + statusText(p.Status, p.Reason) + ").",
+			Detail:   "Calls are not affected, but the SDK's logs and quality reports are lost (" + hostOfURL(p.Target) + " " + why + ").",
 			Evidence: []string{p.ID}})
 	}
 	for i := range r.Probes {

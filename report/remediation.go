@@ -120,18 +120,24 @@ func allowDomainsFor(cat *catalog.Catalog, region, host string) []string {
 func loggerFailures(r *Report) []*Probe {
 	answered := map[string]bool{}
 	for i := range r.Probes {
-		if p := &r.Probes[i]; p.Role == "logger" && p.Kind == KindHTTPS && p.Status == StatusOK {
+		if p := &r.Probes[i]; p.Role == "logger" && p.Kind == KindHTTPS && loggerReached(p) {
 			answered[p.Region] = true
 		}
 	}
 	var out []*Probe
 	for i := range r.Probes {
 		p := &r.Probes[i]
-		if p.Role == "logger" && !answered[p.Region] && !answered[""] && p.Status != StatusOK {
+		if p.Role == "logger" && !answered[p.Region] && !answered[""] && (p.Status != StatusOK || !loggerReached(p)) {
 			out = append(out, p)
 		}
 	}
 	return out
+}
+
+// loggerReached: the log endpoint answered, and not with a loggerProxy's
+// "my upstream is down" (502/503/504): then the logs go nowhere.
+func loggerReached(p *Probe) bool {
+	return p.Status == StatusOK && !(p.Region == "" && upstreamDown(p.Details["httpStatus"]))
 }
 
 // udpMediaRules opens the closed media ports to the media servers.
