@@ -103,6 +103,10 @@ func (r *run) turn(ctx context.Context, t TURNTarget) {
 		p.Details["via"] = "http-proxy"
 	}
 	if f != nil {
+		var refusal *proxyRefusal
+		if errors.As(f.err, &refusal) {
+			p.Details = mergeDetails(p.Details, map[string]string{"proxyStatus": strconv.Itoa(refusal.status)})
+		}
 		p.Status, p.Reason, p.Step = f.status, f.reason, f.step
 		p.Error = scrub(f.err.Error(), t.Credential)
 	} else {

@@ -344,6 +344,9 @@ func TestTURNThroughHTTPProxy(t *testing.T) {
 			if got["t"].Details["via"] != "http-proxy" {
 				t.Errorf("via = %q, want http-proxy", got["t"].Details["via"])
 			}
+			if tt.want.reason == "proxy-refused" && got["t"].Details["proxyStatus"] != "403" {
+				t.Errorf("proxyStatus = %q, want the proxy's 403", got["t"].Details["proxyStatus"])
+			}
 		})
 	}
 }

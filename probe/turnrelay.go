@@ -147,6 +147,16 @@ func (r *run) resolveHostPort(ctx context.Context, hp string) (netip.AddrPort, e
 	return r.turnServerAddr(ctx, TURNTarget{Host: host, Port: pn})
 }
 
+// proxyRefusal is an HTTP proxy's refusal of CONNECT, with its status
+// code for the report (proxyStatus, as the web probes give it).
+type proxyRefusal struct {
+	status int
+	err    error
+}
+
+func (e *proxyRefusal) Error() string { return e.err.Error() }
+func (e *proxyRefusal) Unwrap() error { return e.err }
+
 // turnStream opens the TCP connection to a TURN server, through the HTTP
 // proxy when the browser would use one (Chromium sends TURN/TCP and
 // TURN/TLS by CONNECT, with no direct fallback).
@@ -156,8 +166,8 @@ func (r *run) turnStream(ctx context.Context, t TURNTarget, server netip.AddrPor
 		// fallback when the proxy refuses.
 		c, status, err := dialViaHTTPProxy(ctx, r.env, r.plan.HTTPProxy, JoinHostPort(t.Host, t.Port))
 		if err != nil && status != 0 {
-			return nil, &turnFailure{report.StatusFailed, "proxy-refused", "connect",
-				fmt.Errorf("%w: the HTTP proxy answered %d to CONNECT %s: %w", errTURNViaProxy, status, JoinHostPort(t.Host, t.Port), err)}
+			return nil, &turnFailure{report.StatusFailed, "proxy-refused", "connect", &proxyRefusal{status: status,
+				err: fmt.Errorf("%w: the HTTP proxy answered %d to CONNECT %s: %w", errTURNViaProxy, status, JoinHostPort(t.Host, t.Port), err)}}
 		}
 		return c, err
 	}
