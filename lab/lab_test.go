@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/rtcprobe/rtcprobe/report"
+	"github.com/rtcprobe/rtcprobe/report/schematest"
 	"go.uber.org/goleak"
 )
 
@@ -184,6 +185,7 @@ func (l *Lab) check(t *testing.T, bin string, s Scenario, reflector string) (*re
 	if strings.Contains(string(b), l.secret) {
 		t.Errorf("the report contains the TURN password")
 	}
+	schematest.Validate(t, b)
 	var r report.Report
 	if err := json.Unmarshal(b, &r); err != nil {
 		t.Fatalf("report is not JSON: %v", err)

@@ -30,7 +30,11 @@ const (
 	ReflectorName = "reflector.lab.test"
 	ServeName     = "serve.lab.test"
 	ProxyName     = "proxy.lab.test"
-	PeerName      = "peer.lab.test"
+	// ProxyWrongName also leads to the nginx proxy, whose certificate does
+	// not list it: a Solution-2 proxy deployed with another name's
+	// certificate.
+	ProxyWrongName = "proxy-wrongname.lab.test"
+	PeerName       = "peer.lab.test"
 	// Solution 2-B servers on the firewall host, answered by the corporate
 	// resolver only.
 	ProxyInName = "proxy.corp.lab.test"
@@ -209,6 +213,7 @@ func trtcNames() ([]string, error) {
 var labNames = map[string]string{
 	TURNName: TURNAddr, TURNDefName: TURNDefAddr, TURN843Name: TURN843Addr, TURNExtName: TURNExtAddr,
 	ReflectorName: ReflAddr, ServeName: ServeAddr, ProxyName: ProxyAddr, PeerName: PeerAddr,
+	ProxyWrongName: ProxyAddr,
 }
 
 // startCloudDNS runs dnsmasq as the internet's authoritative DNS for the

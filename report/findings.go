@@ -245,9 +245,14 @@ func tlsVerifyFinding(fs *findingSet, p *Probe) {
 	if iss := p.Details["issuer"]; iss != "" {
 		by = " (issued by " + iss + ")"
 	}
+	detail := "The browser will refuse this connection. A TLS-inspecting proxy whose CA is not trusted here is the usual cause: exempt the TRTC domains from inspection, or install the proxy's CA."
+	if p.Region == "" { // an SDK proxy (Solution 2): its own certificate is wrong
+		detail = "The browser will refuse this connection (" + orDash(p.Error) + "). The SDK proxy's certificate must be valid for " +
+			hostOfURL(p.Target) + ", the name in the proxy option, and chain to a CA the browsers trust: install such a certificate in nginx."
+	}
 	fs.add(Finding{Code: "tls-verify-failed", Severity: SeverityCritical, Evidence: []string{p.ID},
 		Title:  "The certificate of " + hostOfURL(p.Target) + " does not verify" + by,
-		Detail: "The browser will refuse this connection. A TLS-inspecting proxy whose CA is not trusted here is the usual cause: exempt the TRTC domains from inspection, or install the proxy's CA."})
+		Detail: detail})
 }
 
 // tlsInspection reports one non-public issuer signing unrelated TRTC hosts:

@@ -123,3 +123,22 @@ func TestFindingPAC(t *testing.T) {
 	}
 	validate(t, r)
 }
+
+// TestTLSVerifyFindingNamesTheCause: a TRTC host that does not verify is
+// most likely inspection; an SDK proxy that does not verify has the wrong
+// certificate, and the finding says so.
+func TestTLSVerifyFindingNamesTheCause(t *testing.T) {
+	for _, tt := range []struct {
+		region, want string
+	}{
+		{"mainland", "inspection"},
+		{"", "certificate must be valid for proxy.example.com"},
+	} {
+		fs := &findingSet{}
+		tlsVerifyFinding(fs, &Probe{ID: "x/tls", Kind: KindTLS, Region: tt.region, Target: "wss://proxy.example.com/ws/",
+			Status: StatusFailed, Reason: "tls-verify", Error: "x509: certificate is valid for other.example.com"})
+		if len(fs.list) != 1 || !strings.Contains(fs.list[0].Detail, tt.want) {
+			t.Errorf("region %q: findings %+v, want a detail saying %q", tt.region, fs.list, tt.want)
+		}
+	}
+}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/rtcprobe/rtcprobe/report"
+	"github.com/rtcprobe/rtcprobe/report/schematest"
 )
 
 // run calls the CLI in-process and returns the exit code and both outputs.
@@ -45,6 +46,7 @@ func savedReport(t *testing.T, name string, probes []report.Probe) (string, *rep
 	if err := report.WriteJSON(&b, r); err != nil {
 		t.Fatal(err)
 	}
+	schematest.Validate(t, b.Bytes())
 	return writeFile(t, name, b.String()), r
 }
 

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/rtcprobe/rtcprobe/report"
+	"github.com/rtcprobe/rtcprobe/report/schematest"
 )
 
 // Bounds of the interruption test. None is a speed assertion: they only
@@ -77,6 +78,7 @@ func checkPartialReport(t *testing.T, path string) {
 	if err != nil {
 		t.Fatalf("no partial report: %v", err)
 	}
+	schematest.Validate(t, data)
 	var r report.Report
 	if err := json.Unmarshal(data, &r); err != nil {
 		t.Fatalf("partial report is not valid JSON: %v\n%s", err, data)

@@ -16,6 +16,7 @@ import (
 	"github.com/pion/stun/v4"
 
 	"github.com/rtcprobe/rtcprobe/report"
+	"github.com/rtcprobe/rtcprobe/report/schematest"
 )
 
 // E2E bounds: each run is bounded by its --timeout; these bound the waits on
@@ -235,6 +236,7 @@ func checkSavedReport(t *testing.T, path string) *report.Report {
 	if err != nil {
 		t.Fatalf("saved report: %v", err)
 	}
+	schematest.Validate(t, b)
 	var r report.Report
 	if err := json.Unmarshal(b, &r); err != nil {
 		t.Fatalf("saved report is not JSON: %v", err)
