@@ -175,7 +175,7 @@ func (p *Plan) describeWeb(t WebTarget) []PlannedSend {
 		req, kind, step = "WebSocket upgrade", "websocket", "/ws"
 	}
 	tcp := PlannedSend{Probe: t.ID + "/tcp", Kind: "tcp", Destination: host, Port: port, Protocol: "tcp",
-		Count: dryTCPAddrs, Note: "TCP connect to each of the first two addresses, closed at once"}
+		Count: dryTCPAddrs, Note: "TCP connect to the first address (the second too if the first fails), closed at once"}
 	tls := PlannedSend{Probe: t.ID + "/tls", Kind: "tls", Destination: host, Port: port, Protocol: "tcp",
 		Size: dryClientHelloSize, Count: 1, Note: "TLS handshake with SNI " + host}
 	reqSend := PlannedSend{Probe: t.ID + step,
