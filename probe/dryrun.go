@@ -23,7 +23,8 @@ import (
 //     most one datagram to any 10 ms window.
 //   - Web probes start together, as a browser does on page load: DNS
 //     queries to the resolver and connections to TCP 443 of about a dozen
-//     TRTC hosts; one port each, never a sweep of ports on one host.
+//     TRTC hosts (each resolved address, at most maxTCPAddrs, udpPacing
+//     apart); one port each, never a sweep of ports on one host.
 //   - No hairpin or LAND-like packet: every socket is bound to the
 //     unspecified address with an ephemeral port chosen by the OS, so the
 //     source never equals the destination; the default destination ports
@@ -68,8 +69,6 @@ const (
 	dryDNSQuestionSize = 12 + 4 + 2
 	// dryClientHelloSize is a typical Go ClientHello with SNI.
 	dryClientHelloSize = 300
-	// dryTCPAddrs is how many resolved addresses the TCP probe connects to.
-	dryTCPAddrs = 2
 	// dryTURNTransactions is what turn() asks the server: Allocate (twice:
 	// the 401 challenge), a Binding for the mapped address, CreatePermission
 	// and the closing Refresh.
@@ -175,11 +174,11 @@ func (p *Plan) describeWeb(t WebTarget) []PlannedSend {
 		req, kind, step = "WebSocket upgrade", "websocket", "/ws"
 	}
 	tcp := PlannedSend{Probe: t.ID + "/tcp", Kind: "tcp", Destination: host, Port: port, Protocol: "tcp",
-		Count: dryTCPAddrs, Note: "TCP connect to the first address (the second too if the first fails), closed at once"}
+		Count: maxTCPAddrs, Note: "TCP connect to each resolved address (IPv4 first, at most " + itoa(maxTCPAddrs) + ", 20 ms apart); all but the first to connect are closed at once"}
 	tls := PlannedSend{Probe: t.ID + "/tls", Kind: "tls", Destination: host, Port: port, Protocol: "tcp",
-		Size: dryClientHelloSize, Count: 1, Note: "TLS handshake with SNI " + host}
+		Size: dryClientHelloSize, Count: 0, Note: "TLS handshake with SNI " + host + " on the first connection (no new connection)"}
 	reqSend := PlannedSend{Probe: t.ID + step,
-		Kind: kind, Destination: host, Port: port, Protocol: "tcp", Count: 1, Note: req + " " + t.URL}
+		Kind: kind, Destination: host, Port: port, Protocol: "tcp", Count: 0, Note: req + " " + t.URL + " over the same connection"}
 	if px := p.HTTPProxy; px != nil {
 		proxyPort := proxyPortOf(px)
 		tcp = PlannedSend{Probe: t.ID + "/tcp/proxy", Kind: "tcp", Destination: px.Hostname(), Port: proxyPort,

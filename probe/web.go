@@ -16,9 +16,11 @@ import (
 	"github.com/rtcprobe/rtcprobe/report"
 )
 
-// maxTCPAddrs is how many resolved addresses get a TCP probe (IPv4 first),
-// as a browser falls back to the next address only once or twice.
-const maxTCPAddrs = 2
+// maxTCPAddrs is how many resolved addresses get a TCP probe (IPv4 first).
+// They are connected to at once, so a firewall that lets only some of a
+// host's addresses through (an IP allow-list gone stale) shows, and a
+// dropped address costs one connect timeout, not one per address.
+const maxTCPAddrs = 4
 
 // web checks one HTTPS/WebSocket endpoint as the browser would:
 // DNS -> TCP -> TLS -> request (HTTPS GET or WebSocket upgrade). With an
@@ -40,18 +42,57 @@ func (r *run) web(ctx context.Context, t WebTarget) {
 		r.webViaProxy(ctx, t, base, proxy)
 		return
 	}
-	for i, a := range addrs {
-		if i == maxTCPAddrs {
-			break
-		}
-		addr := netip.AddrPortFrom(a, uint16(port)).String()
-		conn := r.tcpConnect(ctx, base, t.ID+"/tcp/"+a.String(), addr, nil)
-		if conn == nil {
-			continue
-		}
-		r.tlsAndRequest(ctx, t, base, conn, a.String(), "")
-		return
+	conn, addr, wait := r.connectAny(ctx, t, base, addrs[:min(len(addrs), maxTCPAddrs)])
+	defer wait()
+	if conn != nil {
+		r.tlsAndRequest(ctx, t, base, conn, addr, "")
 	}
+}
+
+// connectAny connects to every address at once, a pacing step apart (each
+// its own <id>/tcp/<addr> probe), and returns the first connection made
+// with its address as soon as there is one, or nil once all failed. The
+// connects still going carry on (their probes record how they end; a
+// second connection is closed at once); wait returns when all have ended,
+// so none outlives the target.
+func (r *run) connectAny(ctx context.Context, t WebTarget, base report.Probe, addrs []netip.Addr) (net.Conn, string, func()) {
+	type made struct {
+		conn net.Conn
+		addr string
+	}
+	results := make(chan made, len(addrs))
+	for i, a := range addrs {
+		go func() {
+			if !sleepCtx(ctx, udpPacing*timeMul(i)) {
+				results <- made{}
+				return
+			}
+			addr := netip.AddrPortFrom(a, uint16(t.Port())).String()
+			results <- made{r.tcpConnect(ctx, base, t.ID+"/tcp/"+a.String(), addr, nil), a.String()}
+		}()
+	}
+	firstCh := make(chan made, 1)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		sent := false
+		for range addrs {
+			m := <-results
+			switch {
+			case m.conn == nil:
+			case !sent:
+				firstCh <- m
+				sent = true
+			default:
+				m.conn.Close()
+			}
+		}
+		if !sent {
+			firstCh <- made{}
+		}
+	}()
+	first := <-firstCh
+	return first.conn, first.addr, func() { <-done }
 }
 
 // resolveWeb runs the system lookup and the direct nameserver queries side

@@ -252,3 +252,28 @@ func TestPublicIssuers(t *testing.T) {
 		t.Error("DigiCert not counted as a public CA")
 	}
 }
+
+// TestWebTCPEveryAddress: every resolved address gets its own TCP probe at
+// once; a dropped first address neither hides the working second one nor
+// holds the request up for its connect timeout.
+func TestWebTCPEveryAddress(t *testing.T) {
+	t.Parallel()
+	pki := newTestPKI(t)
+	port := webServer(t, pki)
+	env := testEnv(dnsServer(t), pki)
+	env.Dial = func(ctx context.Context, network, address string) (net.Conn, error) {
+		if strings.HasPrefix(address, "127.0.0.2:") { // dropped by a firewall
+			<-ctx.Done()
+			return nil, ctx.Err()
+		}
+		var d net.Dialer
+		return d.DialContext(ctx, network, address)
+	}
+	got := runWeb(t, env, nil, WebTarget{ID: "two", Role: "schedule", Region: "mainland", URL: "https://two.test:" + strconv.Itoa(port) + "/ok"})
+	checkWant(t, got, "two/tcp/127.0.0.2", want{report.KindTCP, report.StatusBlocked, "timeout", "connect"})
+	checkWant(t, got, "two/tcp/127.0.0.1", want{report.KindTCP, report.StatusOK, "", ""})
+	checkWant(t, got, "two/https", want{report.KindHTTPS, report.StatusOK, "", ""})
+	if p := got["two/https"]; p.StartMs > 1000 {
+		t.Errorf("the request began at %.0f ms: it waited for the dropped address", p.StartMs)
+	}
+}

@@ -119,6 +119,12 @@ func answerDNS(w dns.ResponseWriter, req *dns.Msg) {
 		if q.Qtype == dns.TypeA {
 			m.Answer = append(m.Answer, &dns.A{Hdr: dns.RR_Header{Name: q.Name, Rrtype: dns.TypeA, Class: dns.ClassINET, Ttl: 60}, A: net.IPv4zero})
 		}
+	case "two.test.": // two addresses, the first one not served
+		if q.Qtype == dns.TypeA {
+			for _, ip := range []net.IP{net.IPv4(127, 0, 0, 2), net.IPv4(127, 0, 0, 1)} {
+				m.Answer = append(m.Answer, &dns.A{Hdr: dns.RR_Header{Name: q.Name, Rrtype: dns.TypeA, Class: dns.ClassINET, Ttl: 60}, A: ip})
+			}
+		}
 	case "v4only.test.": // a forwarder that refuses AAAA but answers A
 		if q.Qtype != dns.TypeA {
 			m.Rcode = dns.RcodeRefused

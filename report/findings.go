@@ -45,6 +45,7 @@ func judgeFindings(r *Report, cat *catalog.Catalog, sig signaling) []Finding {
 		tlsVerifyFinding(fs, p)
 	}
 	loggerFinding(fs, r)
+	addressFindings(fs, r)
 	tlsInspection(fs, r)
 	echoFindings(fs, r)
 	if r.Config.ICETransportPolicy == "relay" {
@@ -312,4 +313,55 @@ func unrelated(hosts []string) bool {
 		bases = uniq(bases, strings.Join(labels, "."))
 	}
 	return len(bases) > 1
+}
+
+// addressFindings reports hosts of which some addresses take TCP 443 and
+// others do not: a firewall that allows the TRTC hosts by address, with a
+// list gone stale. The browser tries the next address only after a
+// timeout, so joins are slow or fail depending on the address it gets.
+func addressFindings(fs *findingSet, r *Report) {
+	type hostTCP struct {
+		host          string
+		open, stopped []*Probe
+	}
+	var order []string
+	by := map[string]*hostTCP{}
+	for i := range r.Probes {
+		p := &r.Probes[i]
+		target, _, ok := strings.Cut(p.ID, "/tcp/")
+		if !ok || p.Kind != KindTCP || p.Details["via"] == "http-proxy" {
+			continue
+		}
+		h := by[target]
+		if h == nil {
+			h = &hostTCP{host: hostOfURL(p.Target)}
+			by[target] = h
+			order = append(order, target)
+		}
+		switch p.Status {
+		case StatusOK:
+			h.open = append(h.open, p)
+		case StatusBlocked, StatusRejected:
+			h.stopped = append(h.stopped, p)
+		}
+	}
+	for _, target := range order {
+		h := by[target]
+		if len(h.open) == 0 || len(h.stopped) == 0 {
+			continue
+		}
+		var open, stopped, ev []string
+		for _, p := range h.open {
+			open = append(open, p.Address)
+			ev = append(ev, p.ID)
+		}
+		for _, p := range h.stopped {
+			stopped = append(stopped, p.Address+" ("+statusText(p.Status, p.Reason)+")")
+			ev = append(ev, p.ID)
+		}
+		fs.add(Finding{Code: "tcp-some-addresses-blocked", Severity: SeverityWarning, Evidence: ev,
+			Title: "Only some addresses of " + h.host + " take TCP 443",
+			Detail: "TCP 443 to " + andList(open) + " works, to " + andList(stopped) + " does not. " +
+				"A firewall that allows the TRTC hosts by address has a stale list: the browser gets any of the addresses and tries the next only after a timeout, so joins are slow or fail. Allow the TRTC domains, not fixed addresses."})
+	}
 }

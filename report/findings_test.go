@@ -142,3 +142,29 @@ func TestTLSVerifyFindingNamesTheCause(t *testing.T) {
 		}
 	}
 }
+
+// TestFindingSomeAddressesBlocked: one host with a working and a dropped
+// address is a stale address allow-list; all addresses alike is not.
+func TestFindingSomeAddressesBlocked(t *testing.T) {
+	tcp := func(addr, status string) Probe {
+		p := okProbe("sched/tcp/"+addr, KindTCP, "schedule", "mainland", "https://schedule.cloud-rtc.com/", 443, "tcp")
+		p.Address, p.Status = addr, status
+		return p
+	}
+	for _, tt := range []struct {
+		name   string
+		probes []Probe
+		want   bool
+	}{
+		{"mixed", []Probe{tcp("192.0.2.1", StatusOK), tcp("192.0.2.2", StatusBlocked)}, true},
+		{"all open", []Probe{tcp("192.0.2.1", StatusOK), tcp("192.0.2.2", StatusOK)}, false},
+		{"all blocked", []Probe{tcp("192.0.2.1", StatusBlocked), tcp("192.0.2.2", StatusRejected)}, false},
+	} {
+		fs := &findingSet{}
+		addressFindings(fs, &Report{Probes: tt.probes})
+		got := len(fs.list) == 1 && fs.list[0].Code == "tcp-some-addresses-blocked" && strings.Contains(fs.list[0].Detail, "192.0.2.2")
+		if got != tt.want || (!tt.want && len(fs.list) > 0) {
+			t.Errorf("%s: findings %+v, want the finding %v", tt.name, fs.list, tt.want)
+		}
+	}
+}

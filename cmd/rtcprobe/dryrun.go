@@ -92,8 +92,12 @@ func writeDryRunTable(w io.Writer, out dryRunOutput) {
 	t := out.Totals
 	fmt.Fprintf(w, "\nTotal: at most %d TCP connections and %d UDP datagrams.\n", t.TCPConnections, t.UDPDatagrams)
 	if t.MaxBurst > 0 {
-		fmt.Fprintf(w, "Pacing: at most %d UDP datagrams to one host (%s) in any %s; UDP probes start %s apart.\n",
-			t.MaxBurst, t.MaxBurstHost, burstWindow, probe.UDPPacing)
+		unit := "datagrams"
+		if t.MaxBurst == 1 {
+			unit = "datagram"
+		}
+		fmt.Fprintf(w, "Pacing: at most %d UDP %s to one host (%s) in any %s; UDP probes start %s apart.\n",
+			t.MaxBurst, unit, t.MaxBurstHost, burstWindow, probe.UDPPacing)
 	}
 	fmt.Fprintln(w, "SIZE is the payload of one datagram, or of the client's first flight on TCP; COUNT is an upper bound.")
 }
