@@ -190,6 +190,9 @@ type TURNURL struct {
 // "turns:host[:port]" or "host[:port]".
 func ParseTURNURL(s string) (TURNURL, error) {
 	var u TURNURL
+	// Errors quote the url without anything that may be user info, even
+	// where a credential could only be there by mistake (after "?").
+	shown := redactUserinfo(s)
 	rest := s
 	switch {
 	case strings.HasPrefix(rest, "turns:"):
@@ -197,18 +200,18 @@ func ParseTURNURL(s string) (TURNURL, error) {
 	case strings.HasPrefix(rest, "turn:"):
 		rest = rest[len("turn:"):]
 	case strings.Contains(rest, "://") || strings.HasPrefix(rest, "stun:"):
-		return u, fmt.Errorf("TURN url %q: scheme must be turn: or turns:", s)
+		return u, fmt.Errorf("TURN url %q: scheme must be turn: or turns:", shown)
 	}
 	rest, query, _ := strings.Cut(rest, "?")
 	if strings.Contains(rest, "@") {
-		return u, fmt.Errorf("TURN url %q: put credentials in username/credential, not in the url", redactUserinfo(s))
+		return u, fmt.Errorf("TURN url %q: put credentials in username/credential, not in the url", shown)
 	}
 	host, portStr, err := net.SplitHostPort(rest)
 	if err != nil {
 		host, portStr = strings.Trim(rest, "[]"), ""
 	}
 	if host == "" || strings.ContainsAny(host, " /") {
-		return u, fmt.Errorf("TURN url %q: missing or invalid host", s)
+		return u, fmt.Errorf("TURN url %q: missing or invalid host", shown)
 	}
 	u.Host, u.Port = host, 3478
 	if u.Secure {
@@ -217,7 +220,7 @@ func ParseTURNURL(s string) (TURNURL, error) {
 	if portStr != "" {
 		p, err := strconv.Atoi(portStr)
 		if err != nil || p < 1 || p > 65535 {
-			return u, fmt.Errorf("TURN url %q: port must be 1-65535", s)
+			return u, fmt.Errorf("TURN url %q: port must be 1-65535", shown)
 		}
 		u.Port = p
 	}
@@ -228,20 +231,20 @@ func ParseTURNURL(s string) (TURNURL, error) {
 	if query != "" {
 		q, err := url.ParseQuery(query)
 		if err != nil {
-			return u, fmt.Errorf("TURN url %q: bad query: %v", s, err)
+			return u, fmt.Errorf("TURN url %q: bad query: %v", shown, err)
 		}
 		switch t := q.Get("transport"); t {
 		case "":
 		case "udp", "tcp":
 			if u.Secure {
 				if t == "udp" {
-					return u, fmt.Errorf("TURN url %q: turns: with transport=udp (DTLS) is not supported by browsers", s)
+					return u, fmt.Errorf("TURN url %q: turns: with transport=udp (DTLS) is not supported by browsers", shown)
 				}
 			} else {
 				u.Transports = []string{t}
 			}
 		default:
-			return u, fmt.Errorf("TURN url %q: transport must be udp or tcp", s)
+			return u, fmt.Errorf("TURN url %q: transport must be udp or tcp", shown)
 		}
 	}
 	return u, nil
