@@ -1,7 +1,6 @@
 package probe
 
 import (
-	"bufio"
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -10,14 +9,12 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/json"
-	"io"
 	"math/big"
 	"net"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -284,43 +281,15 @@ func stallPort(t *testing.T) int {
 	return ln.Addr().(*net.TCPAddr).Port
 }
 
-// connectProxy is a tiny HTTP proxy that allows CONNECT only to allowed.
+// connectProxy is a tiny HTTP proxy that allows CONNECT only to allowed
+// (403 otherwise).
 func connectProxy(t *testing.T, allowed string) *url.URL {
-	t.Helper()
-	ln, err := net.Listen("tcp4", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			wg.Go(func() { serveConnect(c, allowed) })
+	return startConnectProxy(t, func(target string) (int, string) {
+		if target != allowed {
+			return http.StatusForbidden, ""
 		}
+		return http.StatusOK, target
 	})
-	t.Cleanup(func() { ln.Close(); wg.Wait() })
-	return &url.URL{Scheme: "http", Host: ln.Addr().String()}
-}
-
-func serveConnect(c net.Conn, allowed string) {
-	defer c.Close()
-	req, err := http.ReadRequest(bufio.NewReader(c))
-	if err != nil || req.Method != http.MethodConnect || req.Host != allowed {
-		_, _ = io.WriteString(c, "HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n")
-		return
-	}
-	up, err := net.Dial("tcp", req.Host)
-	if err != nil {
-		_, _ = io.WriteString(c, "HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n")
-		return
-	}
-	defer up.Close()
-	_, _ = io.WriteString(c, "HTTP/1.1 200 Connection established\r\n\r\n")
-	go func() { _, _ = io.Copy(up, c); up.Close() }()
-	_, _ = io.Copy(c, up)
 }
 
 func TestTURNThroughHTTPProxy(t *testing.T) {

@@ -244,6 +244,15 @@ func hostPort(host string, port int) string { return net.JoinHostPort(host, strc
 // connectProxyStatus is a CONNECT proxy that answers status (200 opens a
 // tunnel to 127.0.0.1 on the requested port, whatever the name).
 func connectProxyStatus(t *testing.T, status int) *url.URL {
+	return startConnectProxy(t, func(target string) (int, string) {
+		_, port, _ := net.SplitHostPort(target)
+		return status, "127.0.0.1:" + port
+	})
+}
+
+// startConnectProxy is a tiny HTTP proxy: route says, for a CONNECT
+// target, the status to answer and (for 200) where to tunnel to.
+func startConnectProxy(t testing.TB, route func(target string) (status int, upstream string)) *url.URL {
 	t.Helper()
 	ln, err := net.Listen("tcp4", "127.0.0.1:0")
 	if err != nil {
@@ -256,31 +265,32 @@ func connectProxyStatus(t *testing.T, status int) *url.URL {
 			if err != nil {
 				return
 			}
-			wg.Go(func() { tunnel(c, status) })
+			wg.Go(func() { serveCONNECT(c, route) })
 		}
 	})
 	t.Cleanup(func() { ln.Close(); wg.Wait() })
 	return &url.URL{Scheme: "http", Host: ln.Addr().String()}
 }
 
-func tunnel(c net.Conn, status int) {
+func serveCONNECT(c net.Conn, route func(string) (int, string)) {
 	defer c.Close()
 	req, err := http.ReadRequest(bufio.NewReader(c))
 	if err != nil || req.Method != http.MethodConnect {
+		_, _ = io.WriteString(c, "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
 		return
 	}
+	status, upstream := route(req.Host)
 	if status != http.StatusOK {
-		io.WriteString(c, "HTTP/1.1 "+strconv.Itoa(status)+" "+http.StatusText(status)+"\r\nContent-Length: 0\r\n\r\n")
+		_, _ = io.WriteString(c, "HTTP/1.1 "+strconv.Itoa(status)+" "+http.StatusText(status)+"\r\nContent-Length: 0\r\n\r\n")
 		return
 	}
-	_, port, _ := net.SplitHostPort(req.Host)
-	up, err := net.Dial("tcp4", "127.0.0.1:"+port)
+	up, err := net.Dial("tcp4", upstream)
 	if err != nil {
-		io.WriteString(c, "HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n")
+		_, _ = io.WriteString(c, "HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n")
 		return
 	}
 	defer up.Close()
-	io.WriteString(c, "HTTP/1.1 200 Connection established\r\n\r\n")
-	go func() { io.Copy(up, c); up.Close() }()
-	io.Copy(c, up)
+	_, _ = io.WriteString(c, "HTTP/1.1 200 Connection established\r\n\r\n")
+	go func() { _, _ = io.Copy(up, c); up.Close() }()
+	_, _ = io.Copy(c, up)
 }

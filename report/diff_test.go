@@ -3,15 +3,11 @@ package report
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
-	"os"
 	"path/filepath"
 	"reflect"
 	"testing"
 	"time"
 )
-
-var updateDiff = flag.Bool("update-diff", false, "rewrite report/testdata/diff golden files")
 
 // beforeAfter is a firewall change: UDP 8000 opened, TURN over TCP now
 // refused, a finding resolved.
@@ -113,24 +109,5 @@ func TestDiffGolden(t *testing.T) {
 			}
 			golden(t, filepath.Join("testdata", "diff", tt.name), b.Bytes())
 		})
-	}
-}
-
-func golden(t *testing.T, path string, got []byte) {
-	t.Helper()
-	if *updateDiff {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update-diff to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs (run with -update-diff after checking):\n got:\n%s\nwant:\n%s", path, got, want)
 	}
 }

@@ -10,7 +10,7 @@ import (
 	"testing"
 )
 
-var update = flag.Bool("update", false, "rewrite report/testdata/text golden files")
+var update = flag.Bool("update", false, "rewrite the golden files under report/testdata")
 
 // scenarioReport judges the named scenario of scenarios().
 func scenarioReport(t testing.TB, name string) *Report {
@@ -65,7 +65,7 @@ func TestWriteTextGolden(t *testing.T) {
 			if !tt.o.Color && strings.Contains(b.String(), "\x1b[") {
 				t.Error("colour codes without TextOptions.Color")
 			}
-			goldenText(t, filepath.Join("testdata", "text", tt.name), b.Bytes())
+			golden(t, filepath.Join("testdata", "text", tt.name), b.Bytes())
 		})
 	}
 }
@@ -82,7 +82,8 @@ func TestWriteTextSpellsOutStatus(t *testing.T) {
 	}
 }
 
-func goldenText(t *testing.T, path string, got []byte) {
+// golden compares got with the golden file at path (-update rewrites it).
+func golden(t *testing.T, path string, got []byte) {
 	t.Helper()
 	if *update {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {

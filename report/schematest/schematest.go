@@ -6,6 +6,7 @@ package schematest
 
 import (
 	"bytes"
+	"os"
 	"sync"
 	"testing"
 
@@ -52,4 +53,20 @@ func Validate(t testing.TB, b []byte) {
 	if err := s.Validate(v); err != nil {
 		t.Errorf("report does not validate against report/schema.json: %v", err)
 	}
+}
+
+// ReadFile reads a report file, validates it against the schema and
+// decodes it with report.Read (the reader `rtcprobe show` uses).
+func ReadFile(t testing.TB, path string) *report.Report {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("report: %v", err)
+	}
+	Validate(t, b)
+	r, err := report.Read(bytes.NewReader(b))
+	if err != nil {
+		t.Fatalf("report %s: %v", path, err)
+	}
+	return r
 }
