@@ -193,7 +193,7 @@ func TestTURN(t *testing.T) {
 		{"udp silent", silent, turnTarget("t", "udp", srv.udpPort, "alice", "s3cret-pass", ""), turnWant{report.StatusBlocked, "timeout", "allocate"}},
 		{"udp closed port", &Env{}, turnTarget("t", "udp", closedPort(t), "alice", "s3cret-pass", ""), turnWant{report.StatusRejected, "icmp-unreachable", "allocate"}},
 		{"udp garbage server", &Env{}, turnTarget("t", "udp", garbagePort, "alice", "s3cret-pass", ""), turnWant{report.StatusError, "garbage", "allocate"}},
-		{"tls stalls after accept", &Env{RootCAs: srv.roots}, turnTarget("t", "tls", stallPort(t), "alice", "s3cret-pass", ""), turnWant{report.StatusBlocked, "timeout", "handshake"}},
+		{"tls stalls after accept", &Env{RootCAs: srv.roots}, turnTarget("t", "tls", stallAfter(t, 0), "alice", "s3cret-pass", ""), turnWant{report.StatusBlocked, "timeout", "handshake"}},
 		{"tcp closed port", &Env{}, turnTarget("t", "tcp", closedPort(t), "alice", "s3cret-pass", ""), turnWant{report.StatusRejected, "rst", "connect"}},
 	}
 	for _, tt := range tests {
@@ -250,35 +250,6 @@ func TestTURNAudits(t *testing.T) {
 			}
 		})
 	}
-}
-
-// stallPort accepts TCP connections and never says a word.
-func stallPort(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp4", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var conns []net.Conn
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			conns = append(conns, c)
-		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		<-done
-		for _, c := range conns {
-			c.Close()
-		}
-	})
-	return ln.Addr().(*net.TCPAddr).Port
 }
 
 // connectProxy is a tiny HTTP proxy that allows CONNECT only to allowed

@@ -202,7 +202,7 @@ func TestWebThroughHTTPProxy(t *testing.T) {
 
 // stallAfter accepts TCP and, after reading the ClientHello, writes n
 // bytes of a TLS record (0: nothing) and then stalls until closed.
-func stallAfter(t *testing.T, n int) int {
+func stallAfter(t testing.TB, n int) int {
 	t.Helper()
 	ln, err := net.Listen("tcp4", "127.0.0.1:0")
 	if err != nil {
