@@ -2,7 +2,7 @@
 // needs from the network: hosts per region, media ports, the domains the
 // vendor tells firewalls to allow, and the TURN ports browsers accept. It is
 // data (catalog.json), so a new SDK release is a data change, not a code
-// change. Facts and their sources: ../shared/trtc-facts.md.
+// change. Facts and their sources: docs/facts.md.
 package catalog
 
 import (
