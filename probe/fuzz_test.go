@@ -45,19 +45,42 @@ func FuzzParseProxyConfig(f *testing.F) {
 // one transport; no error repeats user info.
 func FuzzParseTURNURL(f *testing.F) {
 	for _, s := range []string{"turn:t.example.com", "turns:t:443?transport=tcp", "turn:[::1]:3478?transport=udp",
-		"t:80", "turn:u:SECRETVALUE@t", "stun:x", "turn:t?transport=%zz"} {
+		"t:80", "turn:u:SECRETVALUE@t", "stun:x", "turn:t?transport=%zz", "turn:t:99999?transport=tpc&credential=SECRETVALUE",
+		"turns:t?transport=udp&credential=SECRETVALUE", "turn:[::1"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		u, err := ParseTURNURL(s)
 		if err != nil {
-			if strings.Contains(s, "SECRETVALUE@") && strings.Contains(err.Error(), "SECRETVALUE") {
+			// A credential before an '@' or after a '?' must not show.
+			if i := strings.Index(s, "SECRETVALUE"); i >= 0 && strings.Contains(err.Error(), "SECRETVALUE") &&
+				(strings.Contains(s[i:], "@") || strings.Contains(s[:i], "?")) {
 				t.Fatalf("error shows the credential: %v", err)
 			}
 			return
 		}
 		if u.Host == "" || u.Port < 1 || u.Port > 65535 || len(u.Transports) == 0 {
 			t.Fatalf("ParseTURNURL(%q) accepted %+v", s, u)
+		}
+	})
+}
+
+// FuzzParseHostPort: an accepted HOST:PORT has a valid host and port, and
+// an error never quotes the input.
+func FuzzParseHostPort(f *testing.F) {
+	for _, s := range []string{"h:3478", "[::1]:80", "x", "h:99999", "[::1", "a b:1", "::1:80", "SECRETVALUE@h:1"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		h, p, err := ParseHostPort(s)
+		if err != nil {
+			if strings.Contains(err.Error(), "SECRETVALUE") {
+				t.Fatalf("error quotes the input: %v", err)
+			}
+			return
+		}
+		if CheckHost(h) != nil || p < 1 || p > 65535 {
+			t.Fatalf("ParseHostPort(%q) accepted %q %d", s, h, p)
 		}
 	})
 }
