@@ -18,7 +18,7 @@ func runInteractive(args []string, stdout, stderr io.Writer) int {
 	if !ok || !isTerminal(fd.Fd()) || !isTerminal(os.Stdin.Fd()) {
 		return runCheck(args, stdout, stderr)
 	}
-	f, plan, env, err := parseCheckArgs("rtcprobe", args, stderr)
+	f, plan, env, err := parseCheckArgs("rtcprobe", args, stdout)
 	if err != nil {
 		return usageError(stderr, err)
 	}
