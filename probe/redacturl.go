@@ -131,7 +131,7 @@ func ParseHostPort(s string) (host string, port int, err error) {
 	} else {
 		i := strings.LastIndexByte(s, ':')
 		if i < 0 {
-			return "", 0, errors.New("no port: want HOST:PORT")
+			return "", 0, errors.New("no port")
 		}
 		host, portStr = s[:i], s[i+1:]
 		if strings.Contains(host, ":") {

@@ -64,6 +64,9 @@ func verdictOf(r *Report, sig signaling, media string) Verdict {
 	case media == MediaUntested && !r.Complete:
 		v.Outcome = OutcomeInconclusive
 		v.Headline = "Cannot tell whether media will flow: the run was interrupted"
+	case media == MediaUntested && reflectorDNSFailure(r) != nil:
+		v.Outcome = OutcomeInconclusive
+		v.Headline = "Cannot tell whether media will flow: the reflector " + reflectorDNSFailure(r).Target + " does not resolve (check the name)"
 	case media == MediaUntested:
 		v.Outcome = OutcomeInconclusive
 		v.Headline = "Cannot tell whether media will flow: no reflector or TURN server was given"
@@ -111,7 +114,11 @@ func summarize(r *Report, sig signaling, media string, v Verdict) string {
 		p := r.Paths.Get(media)
 		parts = append(parts, strings.TrimSuffix(lowerFirst(p.Detail), "."))
 	}
-	parts = append(parts, consequence(media, v, r.Complete))
+	if v.Outcome == OutcomeInconclusive && r.Complete && reflectorDNSFailure(r) != nil {
+		parts = append(parts, "the reflector's name does not resolve, so whether media flows is untested (check the --reflector name)")
+	} else {
+		parts = append(parts, consequence(media, v, r.Complete))
+	}
 	if fix := fixClause(r.Remediation); fix != "" {
 		parts = append(parts, fix)
 	}
