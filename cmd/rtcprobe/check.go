@@ -91,15 +91,9 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 func finish(r *report.Report, f *checkFlags, stdout, stderr io.Writer) int {
 	code := exitFor(r)
 	if f.jsonOut != "" {
-		if err := writeJSONFile(f.jsonOut, r, stdout); err != nil {
-			// The text report below still shows the diagnosis, and the
-			// JSON goes to a file that says it was not saved as asked.
+		if !saveJSON(f.jsonOut, r, stdout, stderr) {
+			// The text report below still shows the diagnosis.
 			code = ExitUsage
-			if saved, serr := saveUnsaved(r, time.Now()); serr == nil {
-				fmt.Fprintf(stderr, "rtcprobe: --json %s: %v; the JSON report was saved to %s instead\n", f.jsonOut, err, saved)
-			} else {
-				fmt.Fprintf(stderr, "rtcprobe: --json %s: %v; saving it elsewhere failed too: %v\n", f.jsonOut, err, serr)
-			}
 		} else if f.jsonOut == "-" {
 			return code
 		}

@@ -86,15 +86,17 @@ func parseCheckArgs(name string, args []string, stdout io.Writer) (*checkFlags, 
 	f := &checkFlags{}
 	doc := checkDoc
 	if name != doc.name {
+		// rtcprobe with no command: the interactive UI, check's flags.
 		doc.name, doc.synopsis = name, name+" [flags]"
+		doc.summary = "Open the interactive UI on a terminal (the text report otherwise); the flags are check's."
 	}
 	rest, err := parseTable(&doc, checkFlagTable(f), args, false, stdout)
 	if err != nil {
 		return nil, nil, nil, err
 	}
 	if len(rest) > 0 {
-		return nil, nil, nil, fmt.Errorf("unexpected argument %q (%s takes flags only; see 'rtcprobe %s --help')",
-			probe.RedactURL(rest[0]), name, name)
+		return nil, nil, nil, fmt.Errorf("unexpected argument %q (%s takes flags only; see '%s --help')",
+			probe.RedactURL(rest[0]), doc.command(), doc.command())
 	}
 	cat, err := catalog.Load()
 	if err != nil {

@@ -95,7 +95,7 @@ func parseTable(doc *cmdDoc, specs []flagSpec, args []string, interleaved bool, 
 				writeHelp(stdout, doc, specs)
 				return nil, errHelp
 			}
-			return nil, fmt.Errorf("%s: %s (see 'rtcprobe %s --help')", doc.name, doubleDash(err.Error()), doc.name)
+			return nil, fmt.Errorf("%s: %s (see '%s --help')", doc.name, doubleDash(err.Error()), doc.command())
 		}
 		args = fs.Args()
 		if !interleaved || len(args) == 0 {
@@ -111,8 +111,8 @@ func parseTable(doc *cmdDoc, specs []flagSpec, args []string, interleaved bool, 
 		}
 		for _, v := range s.text() {
 			if strings.HasPrefix(v, "-") && v != "-" {
-				return nil, fmt.Errorf("--%s needs a %s, not %q, which looks like a flag (see 'rtcprobe %s --help')",
-					s.name, s.value, probe.RedactURL(v), doc.name)
+				return nil, fmt.Errorf("--%s needs a %s, not %q, which looks like a flag (see '%s --help')",
+					s.name, s.value, probe.RedactURL(v), doc.command())
 			}
 		}
 	}

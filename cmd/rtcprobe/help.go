@@ -19,6 +19,15 @@ type cmdDoc struct {
 	footer   string   // exit status and the like, "" for none
 }
 
+// command is how the user runs the command: "rtcprobe check", or
+// "rtcprobe" for the interactive UI's flags.
+func (d *cmdDoc) command() string {
+	if d.name == "rtcprobe" {
+		return d.name
+	}
+	return "rtcprobe " + d.name
+}
+
 // writeHelp prints doc and the flag table.
 func writeHelp(w io.Writer, doc *cmdDoc, specs []flagSpec) {
 	fmt.Fprintf(w, "%s\n\nUsage:\n  %s\n", doc.summary, doc.synopsis)

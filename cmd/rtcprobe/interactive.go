@@ -46,8 +46,8 @@ func runInteractive(args []string, stdout, stderr io.Writer) int {
 		return ExitInterrupted
 	}
 	if f.jsonOut != "" {
-		if err := writeJSONFile(f.jsonOut, r, stdout); err != nil {
-			fmt.Fprintf(stderr, "rtcprobe: --json: %v\n", err)
+		if !saveJSON(f.jsonOut, r, stdout, stderr) {
+			fmt.Fprintln(stdout, r.Verdict.Headline)
 			return ExitUsage
 		}
 	}

@@ -116,6 +116,22 @@ func writeJSONFile(path string, r *report.Report, stdout io.Writer) error {
 	return writeFileSafely(path, func(w io.Writer) error { return report.WriteJSON(w, r) })
 }
 
+// saveJSON writes the report for --json and reports whether it went
+// there. If not, it says why on stderr and saves the report under a name
+// that says it was not saved as asked (saveUnsaved).
+func saveJSON(path string, r *report.Report, stdout, stderr io.Writer) bool {
+	err := writeJSONFile(path, r, stdout)
+	if err == nil {
+		return true
+	}
+	if saved, serr := saveUnsaved(r, time.Now()); serr == nil {
+		fmt.Fprintf(stderr, "rtcprobe: --json %s: %v; the JSON report was saved to %s instead\n", path, err, saved)
+	} else {
+		fmt.Fprintf(stderr, "rtcprobe: --json %s: %v; saving it elsewhere failed too: %v\n", path, err, serr)
+	}
+	return false
+}
+
 // saveUnsaved writes a report that could not go where --json said to a
 // file named so, in the current directory or else the temporary
 // directory, and returns its path: a finished diagnosis is never lost.
