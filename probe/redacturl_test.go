@@ -122,3 +122,14 @@ func TestReadProxyFileBounded(t *testing.T) {
 		t.Errorf("ReadProxyFile(4 MiB) = %v, want a size error naming the file", err)
 	}
 }
+
+// A system PAC URL that does not parse reaches the report redacted.
+func TestPlanPACURLRedacted(t *testing.T) {
+	p, err := NewPlan(mustCatalog(t), Options{PACURL: "http://u:" + secret + "@[::1/proxy.pac"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(p.Config.PACURL, secret) || p.Config.PACURL == "" {
+		t.Errorf("config pacUrl %q", p.Config.PACURL)
+	}
+}
