@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -120,6 +121,29 @@ func TestReadProxyFileBounded(t *testing.T) {
 	_, err := ReadProxyFile(p)
 	if err == nil || !strings.Contains(err.Error(), "larger than 1 MiB") || !strings.Contains(err.Error(), p) {
 		t.Errorf("ReadProxyFile(4 MiB) = %v, want a size error naming the file", err)
+	}
+	// 50 MB (sparse: zeros) costs what the bound allows, not the file's
+	// size: bytes allocated, not time, so the check is deterministic.
+	huge := filepath.Join(t.TempDir(), "huge.json")
+	f, err := os.Create(huge)
+	if err == nil {
+		err = f.Truncate(50 << 20)
+		f.Close()
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	_, err = ReadProxyFile(huge)
+	runtime.ReadMemStats(&after)
+	if err == nil {
+		t.Error("a 50 MB proxy file was accepted")
+	}
+	if got := after.TotalAlloc - before.TotalAlloc; got > 8<<20 {
+		t.Errorf("rejecting a 50 MB proxy file allocated %d MiB", got>>20)
+	} else {
+		t.Logf("rejecting a 50 MB proxy file allocated %.1f MiB", float64(got)/(1<<20))
 	}
 }
 
