@@ -15,6 +15,7 @@ func FuzzParseProxyConfig(f *testing.F) {
 		`{"turnServer": {"url": "turn:t:3478", "username": "u", "credential": "SECRETVALUE"}, "iceTransportPolicy": "relay"}`,
 		`{"turnServer": [{"url": "turns:t"}, {"url": "t?transport=tcp"}]}`,
 		`"wss://x/"`, "{\n\"a\":\n", `{"scheduleProxy": "host"}`, "",
+		`{"websocketProxy": "wss://u:SECRETVALUE@[::1/"}`, `"ftp://u:SECRETVALUE@p"`, "null", "\xff",
 	} {
 		f.Add([]byte(s))
 	}
@@ -27,6 +28,9 @@ func FuzzParseProxyConfig(f *testing.F) {
 			}
 			if strings.ContainsAny(msg, "\n\r") && !strings.ContainsAny(string(data), "\n\r") {
 				t.Fatalf("multi-line error: %q", msg)
+			}
+			if strings.Contains(string(data), "SECRETVALUE@") && strings.Contains(msg, "SECRETVALUE") {
+				t.Fatalf("error shows user info: %q", msg)
 			}
 			return
 		}

@@ -81,7 +81,7 @@ func ParseProxyConfig(name string, data []byte) (*ProxyConfig, error) {
 	for k, v := range raw {
 		off := int64(bytes.Index(data, []byte(strconv.Quote(k))))
 		if !slices.Contains(proxyFields, k) {
-			return nil, bad(off, "unknown field %q; known fields are %s", k, strings.Join(proxyFields, ", "))
+			return nil, bad(off, "unknown field %q; known fields are %s", RedactURL(k), strings.Join(proxyFields, ", "))
 		}
 		var err error
 		switch k {
@@ -90,7 +90,7 @@ func ParseProxyConfig(name string, data []byte) (*ProxyConfig, error) {
 		case "iceTransportPolicy":
 			err = json.Unmarshal(v, &cfg.ICETransportPolicy)
 			if err == nil && cfg.ICETransportPolicy != "all" && cfg.ICETransportPolicy != "relay" {
-				err = fmt.Errorf("must be \"all\" or \"relay\", not %q", cfg.ICETransportPolicy)
+				err = fmt.Errorf("must be \"all\" or \"relay\", not %q", RedactURL(cfg.ICETransportPolicy))
 			}
 		default:
 			var s string
@@ -183,7 +183,7 @@ func parseTURNServers(v json.RawMessage) ([]TURNServer, error) {
 			return nil, fmt.Errorf("entry %d: %v", i, err)
 		}
 		if w.CredentialType != "" && w.CredentialType != "password" {
-			return nil, fmt.Errorf("entry %d: credentialType %q is not supported (only \"password\")", i, w.CredentialType)
+			return nil, fmt.Errorf("entry %d: credentialType %q is not supported (only \"password\")", i, RedactURL(w.CredentialType))
 		}
 		out = append(out, TURNServer{URL: w.URL, Username: w.Username, Credential: Secret(w.Credential), CredentialType: w.CredentialType})
 	}
