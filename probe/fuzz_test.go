@@ -88,3 +88,25 @@ func FuzzParseHostPort(f *testing.F) {
 		}
 	})
 }
+
+// FuzzRedactURL: a marker in user info (before an '@') or after a '?' or
+// '#' never survives RedactURL, and the result stays short.
+func FuzzRedactURL(f *testing.F) {
+	for _, s := range []string{"http://u:SECRETVALUE@h", "turn:h?transport=SECRETVALUE", "SECRETVALUE@h:1",
+		"wss://h/#SECRETVALUE", "turn:h?a=b&SECRETVALUE", "http://h/?x=a@SECRETVALUE"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		out := RedactURL(s)
+		if len(out) > maxQuoted+len("...") {
+			t.Fatalf("RedactURL gave %d bytes", len(out))
+		}
+		i := strings.Index(s, "SECRETVALUE")
+		if i < 0 || !strings.Contains(out, "SECRETVALUE") {
+			return
+		}
+		if strings.Contains(s[i:], "@") || strings.ContainsAny(s[:i], "?#") {
+			t.Fatalf("RedactURL(%q) = %q shows the marker", s, out)
+		}
+	})
+}

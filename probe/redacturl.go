@@ -21,6 +21,11 @@ const maxQuoted = 160
 func RedactURL(s string) string {
 	prefix, rest := splitScheme(s)
 	if i := strings.LastIndex(rest, "@"); i >= 0 {
+		if strings.ContainsAny(rest[:i], "?#") {
+			// The '@' may sit in a query or fragment (or a password holds
+			// '?'): nothing after the scheme is safe to show.
+			return capQuoted(prefix + "***")
+		}
 		rest = "***" + rest[i:]
 	}
 	if i := strings.IndexByte(rest, '#'); i >= 0 {
@@ -29,11 +34,15 @@ func RedactURL(s string) string {
 	if i := strings.IndexByte(rest, '?'); i >= 0 {
 		rest = rest[:i+1] + redactQuery(rest[i+1:])
 	}
-	out := prefix + rest
-	if len(out) > maxQuoted {
-		out = out[:maxQuoted] + "..."
+	return capQuoted(prefix + rest)
+}
+
+// capQuoted cuts s to maxQuoted bytes.
+func capQuoted(s string) string {
+	if len(s) > maxQuoted {
+		return s[:maxQuoted] + "..."
 	}
-	return out
+	return s
 }
 
 // splitScheme splits "scheme://" or a TURN/STUN "scheme:" off s. A bare
@@ -59,13 +68,27 @@ func redactQuery(q string) string {
 		switch {
 		case !ok:
 			parts[i] = "***"
-		case strings.EqualFold(k, "transport") && !strings.ContainsAny(v, "%+"):
+		case strings.EqualFold(k, "transport") && shortWord(v):
 			// kept: "transport=tpc" is what the user must see to fix it
 		default:
 			parts[i] = k + "=***"
 		}
 	}
 	return strings.Join(parts, "&")
+}
+
+// shortWord reports whether v could be a transport name (udp, tcp, a
+// typo of one) rather than something pasted there.
+func shortWord(v string) bool {
+	if len(v) > 5 {
+		return false
+	}
+	for _, c := range v {
+		if c < 'a' || c > 'z' {
+			return false
+		}
+	}
+	return true
 }
 
 // CheckHost reports whether h is a usable host: an IP address (an IPv6

@@ -25,7 +25,8 @@ func TestRedactURL(t *testing.T) {
 		{"user:" + secret + "@proxy:8080", "***@proxy:8080"},
 		{"http://p:3128/#" + secret, "http://p:3128/#***"},
 		{"turn:h?" + secret, "turn:h?***"},
-		{"http://u:pa?ss@" + secret + "@h", "http://***@h"},
+		{"http://u:pa?ss@" + secret + "@h", "http://***"},
+		{"http://h/?x=a@" + secret, "http://***"},
 		{"https://proxy.corp:3128", "https://proxy.corp:3128"},
 		{"turn:[2001:db8::1]:3478?transport=udp", "turn:[2001:db8::1]:3478?transport=udp"},
 	} {
