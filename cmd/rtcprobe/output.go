@@ -85,7 +85,8 @@ func writeFileSafely(path string, write func(io.Writer) error) error {
 		return err
 	}
 	target := resolveLink(path)
-	if fi, err := os.Stat(target); err == nil && !fi.Mode().IsRegular() {
+	fi, statErr := os.Stat(target)
+	if statErr == nil && !fi.Mode().IsRegular() {
 		f, err := os.OpenFile(target, os.O_WRONLY, 0)
 		if err != nil {
 			return err
@@ -98,6 +99,10 @@ func writeFileSafely(path string, write func(io.Writer) error) error {
 		return err
 	}
 	defer os.Remove(tmp.Name())
+	if statErr == nil {
+		// The replaced file keeps its permissions.
+		_ = tmp.Chmod(fi.Mode().Perm())
+	}
 	if err := write(tmp); err != nil {
 		tmp.Close()
 		return err
