@@ -111,7 +111,7 @@ func parseTable(doc *cmdDoc, specs []flagSpec, args []string, interleaved bool, 
 		}
 		for _, v := range s.text() {
 			if strings.HasPrefix(v, "-") && v != "-" {
-				return nil, fmt.Errorf("--%s needs a %s, not %q, which looks like a flag (see '%s --help')",
+				return nil, fmt.Errorf("--%s needs a value (%s), not %q, which looks like a flag (see '%s --help')",
 					s.name, s.value, probe.RedactURL(v), doc.command())
 			}
 		}
