@@ -9,9 +9,14 @@ import (
 // its own finding, the direct-UDP path and the headline say so, and
 // nothing blames a DNS filter or the TRTC domains.
 func TestReflectorNameDoesNotResolve(t *testing.T) {
-	for _, reason := range []string{"nxdomain", "timeout", "servfail"} {
+	for _, reason := range []string{"nxdomain", "timeout", "servfail", "nxdomain+turn"} {
 		t.Run(reason, func(t *testing.T) {
 			net := labNet{regions: []string{"mainland"}, reflector: true}
+			withTURN := strings.HasSuffix(reason, "+turn")
+			if withTURN {
+				reason = strings.TrimSuffix(reason, "+turn")
+				net.turn = []string{"turn:turn.lab.test:3478"}
+			}
 			probes := net.probes(t)
 			status := StatusFailed
 			if reason == "timeout" {
@@ -27,7 +32,7 @@ func TestReflectorNameDoesNotResolve(t *testing.T) {
 			}
 			r := &Report{Schema: SchemaID, Complete: true, Host: Host{OS: "linux", Arch: "amd64"},
 				Config: Config{Regions: net.regions, ICETransportPolicy: "all", Reflector: "reflector.example.com",
-					MediaPorts: []int{8000}, TURNServers: []string{}},
+					MediaPorts: []int{8000}, TURNServers: append([]string{}, net.turn...)},
 				Probes: append([]Probe{dns}, probes...)}
 			Judge(r)
 			var found *Finding
@@ -50,8 +55,16 @@ func TestReflectorNameDoesNotResolve(t *testing.T) {
 				t.Errorf("directUdp %s: %s", d.Status, d.Detail)
 			}
 			v := r.Verdict
-			if v.Outcome != OutcomeInconclusive || !strings.Contains(v.Headline, "reflector.example.com does not resolve") ||
-				strings.Contains(v.Summary, "no reflector") {
+			if !strings.Contains(v.Summary, "reflector reflector.example.com does not resolve") || strings.Contains(v.Summary, "no reflector") {
+				t.Errorf("summary %q", v.Summary)
+			}
+			if withTURN {
+				if v.Media != PathTURNUDP || v.Outcome != OutcomeWorksDegraded {
+					t.Errorf("with TURN: media %s, outcome %s, want turn-udp, works-degraded", v.Media, v.Outcome)
+				}
+				return
+			}
+			if v.Outcome != OutcomeInconclusive || !strings.Contains(v.Headline, "reflector.example.com does not resolve") {
 				t.Errorf("verdict %s: %q / %q", v.Outcome, v.Headline, v.Summary)
 			}
 		})

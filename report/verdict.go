@@ -115,7 +115,7 @@ func summarize(r *Report, sig signaling, media string, v Verdict) string {
 		parts = append(parts, strings.TrimSuffix(lowerFirst(p.Detail), "."))
 	}
 	if v.Outcome == OutcomeInconclusive && r.Complete && reflectorDNSFailure(r) != nil {
-		parts = append(parts, "the reflector's name does not resolve, so whether media flows is untested (check the --reflector name)")
+		parts = append(parts, "no media path could be tested")
 	} else {
 		parts = append(parts, consequence(media, v, r.Complete))
 	}
@@ -162,6 +162,9 @@ func directClause(r *Report) []string {
 		}
 	}
 	var out []string
+	if p := reflectorDNSFailure(r); p != nil {
+		out = append(out, "the reflector "+p.Target+" does not resolve, so direct UDP was not tested (check the --reflector name)")
+	}
 	if len(dropped) > 0 {
 		out = append(out, "UDP "+portList(dropped)+" to the reflector "+isAre(dropped)+" silently dropped")
 	}
