@@ -85,7 +85,7 @@ const exitCodesHelp = `Exit status:
 
 // runHelp is `rtcprobe help [COMMAND]`.
 func runHelp(args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 {
+	if len(args) == 0 || len(args) == 1 && (args[0] == "help" || isHelp(args[0])) {
 		usage(stdout)
 		return ExitOK
 	}
