@@ -159,7 +159,8 @@ func configOf(p *Plan, o Options, regions []string, ports []int, px *ProxyConfig
 		c.HTTPProxy = u.String()
 	}
 	if o.PACURL != "" {
-		c.PACURL = o.PACURL
+		// A URL that does not parse is kept redacted: it may hold a password.
+		c.PACURL = RedactURL(o.PACURL)
 		if u, err := url.Parse(o.PACURL); err == nil {
 			u.User = nil
 			c.PACURL = u.String()

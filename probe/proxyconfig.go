@@ -5,12 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
+	"io"
 	"net/url"
 	"os"
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // ProxyConfig is the object an app passes as enterRoom({proxy}) (trtc-sdk-v5
@@ -51,6 +52,9 @@ func ParseProxyConfig(name string, data []byte) (*ProxyConfig, error) {
 	bad := func(off int64, format string, args ...any) error {
 		return fmt.Errorf("%w: %s:%d: %s", ErrConfig, name, lineOf(data, off), fmt.Sprintf(format, args...))
 	}
+	if !utf8.Valid(data) {
+		return nil, bad(int64(firstInvalidUTF8(data)), "not UTF-8 text (save the file as UTF-8)")
+	}
 	trimmed := bytes.TrimSpace(data)
 	if len(trimmed) == 0 {
 		return nil, bad(0, "file is empty; expected the enterRoom proxy object, e.g. {\"websocketProxy\": \"wss://proxy.example.com/ws/\"}")
@@ -70,11 +74,14 @@ func ParseProxyConfig(name string, data []byte) (*ProxyConfig, error) {
 	if dec.More() {
 		return nil, bad(dec.InputOffset(), "extra data after the proxy object")
 	}
+	if raw == nil {
+		return nil, bad(int64(len(data)-len(bytes.TrimLeft(data, " \t\r\n"))), "null is not a proxy object; expected e.g. {\"websocketProxy\": \"wss://proxy.example.com/ws/\"}")
+	}
 	cfg := &ProxyConfig{}
 	for k, v := range raw {
 		off := int64(bytes.Index(data, []byte(strconv.Quote(k))))
 		if !slices.Contains(proxyFields, k) {
-			return nil, bad(off, "unknown field %q; known fields are %s", k, strings.Join(proxyFields, ", "))
+			return nil, bad(off, "unknown field %q; known fields are %s", RedactURL(k), strings.Join(proxyFields, ", "))
 		}
 		var err error
 		switch k {
@@ -83,7 +90,7 @@ func ParseProxyConfig(name string, data []byte) (*ProxyConfig, error) {
 		case "iceTransportPolicy":
 			err = json.Unmarshal(v, &cfg.ICETransportPolicy)
 			if err == nil && cfg.ICETransportPolicy != "all" && cfg.ICETransportPolicy != "relay" {
-				err = fmt.Errorf("must be \"all\" or \"relay\", not %q", cfg.ICETransportPolicy)
+				err = fmt.Errorf("must be \"all\" or \"relay\", not %q", RedactURL(cfg.ICETransportPolicy))
 			}
 		default:
 			var s string
@@ -108,7 +115,7 @@ func proxyFromString(name, s string) (*ProxyConfig, error) {
 	case err == nil && u.Scheme == "https" && u.Host != "":
 		return &ProxyConfig{WebtransportProxy: s}, nil
 	}
-	return nil, fmt.Errorf("%w: %s:1: proxy string %q must be a wss:// (WebSocket proxy) or https:// (WebTransport proxy) URL", ErrConfig, name, s)
+	return nil, fmt.Errorf("%w: %s:1: proxy string %q must be a wss:// (WebSocket proxy) or https:// (WebTransport proxy) URL", ErrConfig, name, RedactURL(s))
 }
 
 func setURLField(cfg *ProxyConfig, k, s string) error {
@@ -124,7 +131,15 @@ func setURLField(cfg *ProxyConfig, k, s string) error {
 	}
 	u, err := url.Parse(s)
 	if err != nil || u.Host == "" || (u.Scheme != want && !(want == "wss" && u.Scheme == "ws") && !(want == "https" && u.Scheme == "http")) {
-		return fmt.Errorf("%q is not a %s:// URL", s, want)
+		return fmt.Errorf("%q is not a %s:// URL", RedactURL(s), want)
+	}
+	if err := CheckHost(u.Hostname()); err != nil {
+		return fmt.Errorf("%q: %v", RedactURL(s), err)
+	}
+	if p := u.Port(); p != "" {
+		if _, err := ParsePort(p); err != nil {
+			return fmt.Errorf("%q: %v", RedactURL(s), err)
+		}
 	}
 	switch k {
 	case "websocketProxy":
@@ -168,7 +183,7 @@ func parseTURNServers(v json.RawMessage) ([]TURNServer, error) {
 			return nil, fmt.Errorf("entry %d: %v", i, err)
 		}
 		if w.CredentialType != "" && w.CredentialType != "password" {
-			return nil, fmt.Errorf("entry %d: credentialType %q is not supported (only \"password\")", i, w.CredentialType)
+			return nil, fmt.Errorf("entry %d: credentialType %q is not supported (only \"password\")", i, RedactURL(w.CredentialType))
 		}
 		out = append(out, TURNServer{URL: w.URL, Username: w.Username, Credential: Secret(w.Credential), CredentialType: w.CredentialType})
 	}
@@ -190,84 +205,108 @@ type TURNURL struct {
 // "turns:host[:port]" or "host[:port]".
 func ParseTURNURL(s string) (TURNURL, error) {
 	var u TURNURL
-	// Errors quote the url without anything that may be user info, even
-	// where a credential could only be there by mistake (after "?").
-	shown := redactUserinfo(s)
+	// Errors quote the url without user info or query values: a
+	// credential may be there by mistake (after '@' or after '?').
+	shown := RedactURL(s)
 	rest := s
 	switch {
 	case strings.HasPrefix(rest, "turns:"):
 		u.Secure, rest = true, rest[len("turns:"):]
 	case strings.HasPrefix(rest, "turn:"):
 		rest = rest[len("turn:"):]
-	case strings.Contains(rest, "://") || strings.HasPrefix(rest, "stun:"):
+	case strings.Contains(rest, "://") || strings.HasPrefix(rest, "stun:") || strings.HasPrefix(rest, "stuns:"):
 		return u, fmt.Errorf("TURN url %q: scheme must be turn: or turns:", shown)
 	}
-	rest, query, _ := strings.Cut(rest, "?")
+	rest, query, hasQuery := strings.Cut(rest, "?")
 	if strings.Contains(rest, "@") {
 		return u, fmt.Errorf("TURN url %q: put credentials in username/credential, not in the url", shown)
 	}
-	host, portStr, err := net.SplitHostPort(rest)
+	host, port, err := turnHostPort(rest, u.Secure)
 	if err != nil {
-		host, portStr = strings.Trim(rest, "[]"), ""
+		return u, fmt.Errorf("TURN url %q: %v", shown, err)
 	}
-	if host == "" || strings.ContainsAny(host, " /") {
-		return u, fmt.Errorf("TURN url %q: missing or invalid host", shown)
-	}
-	u.Host, u.Port = host, 3478
-	if u.Secure {
-		u.Port = 5349
-	}
-	if portStr != "" {
-		p, err := strconv.Atoi(portStr)
-		if err != nil || p < 1 || p > 65535 {
-			return u, fmt.Errorf("TURN url %q: port must be 1-65535", shown)
-		}
-		u.Port = p
-	}
+	u.Host, u.Port = host, port
 	u.Transports = []string{"udp", "tcp"}
 	if u.Secure {
 		u.Transports = []string{"tls"}
 	}
-	if query != "" {
-		q, err := url.ParseQuery(query)
-		if err != nil {
-			return u, fmt.Errorf("TURN url %q: bad query: %v", shown, err)
-		}
-		switch t := q.Get("transport"); t {
-		case "":
-		case "udp", "tcp":
-			if u.Secure {
-				if t == "udp" {
-					return u, fmt.Errorf("TURN url %q: turns: with transport=udp (DTLS) is not supported by browsers", shown)
-				}
-			} else {
-				u.Transports = []string{t}
+	if !hasQuery {
+		return u, nil
+	}
+	// Like the browser, only "transport=udp" or "transport=tcp" may follow
+	// '?' (Chromium rejects the url otherwise).
+	k, t, _ := strings.Cut(query, "=")
+	if k != "transport" {
+		return u, fmt.Errorf("TURN url %q: bad query: only ?transport=udp or ?transport=tcp may follow the host", shown)
+	}
+	switch t {
+	case "udp", "tcp":
+		if u.Secure {
+			if t == "udp" {
+				return u, fmt.Errorf("TURN url %q: turns: with transport=udp (DTLS) is not supported by browsers", shown)
 			}
-		default:
-			return u, fmt.Errorf("TURN url %q: transport must be udp or tcp", shown)
+		} else {
+			u.Transports = []string{t}
 		}
+	default:
+		return u, fmt.Errorf("TURN url %q: transport must be udp or tcp", shown)
 	}
 	return u, nil
 }
 
-// ReadProxyFile reads and parses --proxy FILE.
+// turnHostPort reads "host", "host:port", "[v6]" or "[v6]:port", with the
+// scheme's default port.
+func turnHostPort(s string, secure bool) (string, int, error) {
+	port := 3478
+	if secure {
+		port = 5349
+	}
+	if s == "" {
+		return "", 0, errors.New("missing or invalid host")
+	}
+	if !strings.HasPrefix(s, "[") && strings.Count(s, ":") != 1 {
+		if strings.Contains(s, ":") {
+			return "", 0, errors.New("missing or invalid host (an IPv6 address goes in brackets: turn:[2001:db8::1]:3478)")
+		}
+		if err := CheckHost(s); err != nil {
+			return "", 0, fmt.Errorf("missing or invalid host: %v", err)
+		}
+		return s, port, nil
+	}
+	if strings.HasPrefix(s, "[") && strings.HasSuffix(s, "]") {
+		s += ":" + strconv.Itoa(port)
+	}
+	host, p, err := ParseHostPort(s)
+	if err != nil {
+		if strings.HasPrefix(err.Error(), "port") {
+			return "", 0, errors.New("port must be 1-65535")
+		}
+		return "", 0, fmt.Errorf("missing or invalid host: %v", err)
+	}
+	return host, p, nil
+}
+
+// MaxProxyFileBytes bounds --proxy FILE: the SDK's proxy object is a few
+// hundred bytes, and a wrong file (a log, a disk image) must be rejected
+// before it costs memory.
+const MaxProxyFileBytes = 1 << 20
+
+// ReadProxyFile reads and parses --proxy FILE, reading at most
+// MaxProxyFileBytes (plus one byte, to tell a larger file).
 func ReadProxyFile(path string) (*ProxyConfig, error) {
-	data, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("%w: --proxy: %v", ErrConfig, err)
 	}
-	return ParseProxyConfig(path, data)
-}
-
-func redactUserinfo(s string) string {
-	if i := strings.LastIndex(s, "@"); i >= 0 {
-		j := strings.Index(s, ":")
-		if j >= 0 && j < i {
-			return s[:j+1] + "***" + s[i:]
-		}
-		return "***" + s[i:]
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, MaxProxyFileBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("%w: --proxy %s: %v", ErrConfig, path, err)
 	}
-	return s
+	if len(data) > MaxProxyFileBytes {
+		return nil, fmt.Errorf("%w: --proxy %s: larger than 1 MiB: not an enterRoom proxy object", ErrConfig, path)
+	}
+	return ParseProxyConfig(path, data)
 }
 
 func lineOf(data []byte, off int64) int {
@@ -294,4 +333,17 @@ func jsonErrOffset(err error, dec *json.Decoder) int64 {
 
 func cleanJSONErr(err error) string {
 	return strings.TrimPrefix(err.Error(), "json: ")
+}
+
+// firstInvalidUTF8 returns the offset of the first byte that is not valid
+// UTF-8, for the line number of the error.
+func firstInvalidUTF8(data []byte) int {
+	for i := 0; i < len(data); {
+		r, size := utf8.DecodeRune(data[i:])
+		if r == utf8.RuneError && size <= 1 {
+			return i
+		}
+		i += size
+	}
+	return len(data)
 }

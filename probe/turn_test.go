@@ -290,3 +290,16 @@ func TestTURNThroughHTTPProxy(t *testing.T) {
 		})
 	}
 }
+
+// A relay peer whose name does not resolve (a mistyped --reflector, the
+// default peer) is no TURN failure: the round trip falls back to a second
+// allocation and the probe says which peer did not resolve.
+func TestTURNPeerUnresolved(t *testing.T) {
+	srv := startTURN(t, turnServerOpts{})
+	env := testEnv(dnsServer(t), testPKI{})
+	got := runTURN(t, env, turnTarget("t", "udp", srv.udpPort, "alice", "s3cret-pass", "nx.test:8000"))
+	checkProbe(t, got, "t", turnWant{report.StatusOK, "", ""})
+	if d := got["t"].Details; d["peerUnresolved"] != "nx.test:8000" || !strings.HasPrefix(d["peer"], "second allocation") {
+		t.Errorf("details %v, want peerUnresolved and a second allocation as the peer", d)
+	}
+}

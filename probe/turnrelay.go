@@ -63,7 +63,11 @@ func (r *run) turnRelayTrip(ctx context.Context, t TURNTarget, s *turnSession, d
 	}
 	peer, err := r.resolveHostPort(ctx, t.Peer)
 	if err != nil {
-		return 0, &turnFailure{report.StatusError, "peer", "relay", err}
+		// A peer name that does not resolve (a mistyped --reflector or
+		// --turn-peer) says nothing about the TURN server: test the relay
+		// against a second allocation instead, and say so.
+		details["peerUnresolved"] = t.Peer
+		return r.turnBounce(ctx, t, s, details)
 	}
 	details["peer"] = peer.String()
 	pa := net.UDPAddrFromAddrPort(peer)

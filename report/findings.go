@@ -69,6 +69,10 @@ func dnsFinding(fs *findingSet, p *Probe) {
 	if p.Kind != KindDNS || (p.Status != StatusFailed && p.Status != StatusBlocked) {
 		return
 	}
+	if p.ID == ReflectorDNSID {
+		reflectorFinding(fs, p)
+		return
+	}
 	host := hostOfURL(p.Target)
 	switch p.Reason {
 	case "sinkholed":

@@ -59,7 +59,11 @@ func directPath(r *Report) Path {
 			errs++
 		}
 	}
+	dnsFail := reflectorDNSFailure(r)
 	switch {
+	case dnsFail != nil && len(okPorts)+len(closedPorts)+errs == 0:
+		p.Status, p.Detail = PathUntested, "The reflector "+dnsFail.Target+" does not resolve, so the UDP media ports were not tested: check the name (--reflector)."
+		p.Evidence = append(p.Evidence, dnsFail.ID)
 	case len(p.Evidence) == 0:
 		p.Status, p.Detail = PathUntested, "No reflector was given (--reflector), so the UDP media ports were not tested."
 	case len(okPorts) > 0 && len(closedPorts) == 0 && errs == 0:

@@ -64,6 +64,9 @@ func verdictOf(r *Report, sig signaling, media string) Verdict {
 	case media == MediaUntested && !r.Complete:
 		v.Outcome = OutcomeInconclusive
 		v.Headline = "Cannot tell whether media will flow: the run was interrupted"
+	case media == MediaUntested && reflectorDNSFailure(r) != nil:
+		v.Outcome = OutcomeInconclusive
+		v.Headline = "Cannot tell whether media will flow: the reflector " + reflectorDNSFailure(r).Target + " does not resolve (check the name)"
 	case media == MediaUntested:
 		v.Outcome = OutcomeInconclusive
 		v.Headline = "Cannot tell whether media will flow: no reflector or TURN server was given"
@@ -111,7 +114,11 @@ func summarize(r *Report, sig signaling, media string, v Verdict) string {
 		p := r.Paths.Get(media)
 		parts = append(parts, strings.TrimSuffix(lowerFirst(p.Detail), "."))
 	}
-	parts = append(parts, consequence(media, v, r.Complete))
+	if v.Outcome == OutcomeInconclusive && r.Complete && reflectorDNSFailure(r) != nil {
+		parts = append(parts, "no media path could be tested")
+	} else {
+		parts = append(parts, consequence(media, v, r.Complete))
+	}
 	if fix := fixClause(r.Remediation); fix != "" {
 		parts = append(parts, fix)
 	}
@@ -155,6 +162,9 @@ func directClause(r *Report) []string {
 		}
 	}
 	var out []string
+	if p := reflectorDNSFailure(r); p != nil {
+		out = append(out, "the reflector "+p.Target+" does not resolve, so direct UDP was not tested (check the --reflector name)")
+	}
 	if len(dropped) > 0 {
 		out = append(out, "UDP "+portList(dropped)+" to the reflector "+isAre(dropped)+" silently dropped")
 	}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -16,17 +15,27 @@ const (
 	exitDiffChanged = ExitFail
 )
 
+// diffDoc is the help of `diff`.
+var diffDoc = cmdDoc{
+	name:     "diff",
+	synopsis: "rtcprobe diff [flags] OLD.json NEW.json",
+	summary:  "Show what changed between two saved reports (did the firewall change work?).",
+	long:     "Compares the verdict, the paths, every probe and the firewall rules. One of the two files may be - (stdin).",
+	examples: []string{
+		"# Before and after a firewall change",
+		"rtcprobe diff before.json after.json",
+		"# The difference as JSON (schema rtcprobe/diff/v1)",
+		"rtcprobe diff --json before.json after.json",
+	},
+	footer: "Exit status:\n  0  no change\n  1  changed\n  2  bad usage or an unreadable report",
+}
+
 // runDiff shows what changed between two saved reports (did the firewall
 // change work?), as text or, with --json, as rtcprobe/diff/v1.
 func runDiff(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("diff", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	asJSON := fs.Bool("json", false, "write the difference as JSON (schema rtcprobe/diff/v1)")
-	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: rtcprobe diff [--json] OLD.json NEW.json\nexit status: 0 no change, 1 changed, 2 unreadable input")
-		fs.PrintDefaults()
-	}
-	files, err := parseInterleaved(fs, args, stderr)
+	var asJSON bool
+	specs := []flagSpec{boolFlag(&asJSON, "json", "write the difference as JSON (schema rtcprobe/diff/v1)")}
+	files, err := parseTable(&diffDoc, specs, args, true, stdout)
 	if err != nil {
 		return usageError(stderr, err)
 	}
@@ -48,7 +57,7 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 	}
 	d := report.Diff(reps[0], reps[1])
 	write := report.WriteDeltaText
-	if *asJSON {
+	if asJSON {
 		write = report.WriteDeltaJSON
 	}
 	if err := write(stdout, d); err != nil {

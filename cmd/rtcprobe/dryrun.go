@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 	"text/tabwriter"
 	"time"
@@ -50,7 +49,7 @@ func dryRun(stdout, stderr io.Writer, plan *probe.Plan, jsonOut string) int {
 	out.Totals.MaxBurstHost, out.Totals.MaxBurst = probe.MaxBurst(sends, burstWindow)
 	if jsonOut != "" {
 		if err := writeDryRunJSON(jsonOut, out, stdout); err != nil {
-			fmt.Fprintf(stderr, "rtcprobe: --json: %v\n", err)
+			fmt.Fprintf(stderr, "rtcprobe: --json %s: %v\n", jsonOut, err)
 			return ExitUsage
 		}
 		if jsonOut == "-" {
@@ -62,18 +61,15 @@ func dryRun(stdout, stderr io.Writer, plan *probe.Plan, jsonOut string) int {
 }
 
 func writeDryRunJSON(path string, out dryRunOutput, stdout io.Writer) error {
-	w := stdout
-	if path != "-" {
-		f, err := os.Create(path)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		w = f
+	write := func(w io.Writer) error {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(out)
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(out)
+	if path == "-" {
+		return write(stdout)
+	}
+	return writeFileSafely(path, write)
 }
 
 func writeDryRunTable(w io.Writer, out dryRunOutput) {

@@ -18,7 +18,7 @@ func runInteractive(args []string, stdout, stderr io.Writer) int {
 	if !ok || !isTerminal(fd.Fd()) || !isTerminal(os.Stdin.Fd()) {
 		return runCheck(args, stdout, stderr)
 	}
-	f, plan, env, err := parseCheckArgs("rtcprobe", args, stderr)
+	f, plan, env, err := parseCheckArgs("rtcprobe", args, stdout)
 	if err != nil {
 		return usageError(stderr, err)
 	}
@@ -46,8 +46,8 @@ func runInteractive(args []string, stdout, stderr io.Writer) int {
 		return ExitInterrupted
 	}
 	if f.jsonOut != "" {
-		if err := writeJSONFile(f.jsonOut, r, stdout); err != nil {
-			fmt.Fprintf(stderr, "rtcprobe: --json: %v\n", err)
+		if !saveJSON(f.jsonOut, r, stdout, stderr) {
+			fmt.Fprintln(stdout, r.Verdict.Headline)
 			return ExitUsage
 		}
 	}

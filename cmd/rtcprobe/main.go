@@ -33,7 +33,8 @@ func commands() []command {
 		{"serve", "run the reflector: STUN/echo on the media ports, TCP/TLS, optional TURN", runServe},
 		{"show", "render a saved JSON report", runShow},
 		{"diff", "show what changed between two saved reports", runDiff},
-		{"version", "print version, commit and build date", runVersion},
+		{"version", "print version, commit and build date (also --version)", runVersion},
+		{"help", "show the commands, or a command's flags and examples: rtcprobe help check", runHelp},
 	}
 }
 
@@ -42,11 +43,14 @@ func main() {
 }
 
 func dispatch(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 1 && (args[0] == "--version" || args[0] == "-version") {
+		return runVersion(nil, stdout, stderr)
+	}
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") && !isHelp(args[0]) {
 		// No subcommand: the interactive UI on a terminal, else the text report.
 		return runInteractive(args, stdout, stderr)
 	}
-	if isHelp(args[0]) || args[0] == "help" {
+	if isHelp(args[0]) {
 		usage(stdout)
 		return ExitOK
 	}
@@ -60,14 +64,3 @@ func dispatch(args []string, stdout, stderr io.Writer) int {
 }
 
 func isHelp(s string) bool { return s == "-h" || s == "-help" || s == "--help" }
-
-func usage(w io.Writer) {
-	fmt.Fprintln(w, "usage: rtcprobe [command] [flags]")
-	fmt.Fprintln(w, "\nWith no command, rtcprobe opens the interactive UI on a terminal (the text report otherwise),")
-	fmt.Fprintln(w, "taking the same flags as check.\n\ncommands:")
-	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.usage)
-	}
-	fmt.Fprintln(w, "\nexit codes: 0 calls will work, 1 calls will fail, 2 bad usage or configuration,")
-	fmt.Fprintln(w, "3 inconclusive (no media path could be tested), 130 interrupted (partial report written).")
-}

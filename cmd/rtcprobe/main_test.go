@@ -64,13 +64,17 @@ func TestBadInputIsOneLine(t *testing.T) {
 	foreign := writeFile(t, "foreign.json", `{"schema": "someone-else/v9", "hello": 1}`)
 	garbage := writeFile(t, "garbage.json", "\x00\x01PK\x03\x04 not json at all\n\nline two")
 	truncated := writeFile(t, "truncated.json", `{"schema": "rtcprobe/report/v1", "probes": [`)
+	nullProxy := writeFile(t, "null.json", "\n\nnull\n")
+	latin1Proxy := writeFile(t, "latin1.json", "{\n\"websocketProxy\": \"wss://caf\xe9/\"}")
+	bracketProxy := writeFile(t, "bracket.json", "{\"turnServer\":\n {\"url\": \"turn:[::1\"}}")
+	bigProxy := writeFile(t, "big.json", `{"websocketProxy": "wss://p/", "x": "`+strings.Repeat("a", 2<<20)+`"}`)
 	tests := []struct {
 		name string
 		args []string
 		want []string // substrings of the one line
 	}{
 		{"unknown command", []string{"frobnicate"}, []string{`"frobnicate"`}},
-		{"unknown flag", []string{"check", "--bogus"}, []string{"-bogus", "rtcprobe check -h"}},
+		{"unknown flag", []string{"check", "--bogus"}, []string{"--bogus", "rtcprobe check --help"}},
 		{"bad duration", []string{"check", "--timeout", "soon"}, []string{"-timeout"}},
 		{"zero timeout", []string{"check", "--timeout", "0s"}, []string{"--timeout"}},
 		{"negative app id", []string{"check", "--sdk-app-id", "-5"}, []string{"--sdk-app-id"}},
@@ -78,6 +82,10 @@ func TestBadInputIsOneLine(t *testing.T) {
 		{"port not a number", []string{"check", "--media-ports", "x"}, []string{"--media-ports"}},
 		{"missing proxy file", []string{"check", "--proxy", "/nonexistent/p.json"}, []string{"--proxy", "/nonexistent/p.json"}},
 		{"proxy file line", []string{"check", "--proxy", badProxy}, []string{badProxy + ":3", `"nope"`}},
+		{"proxy file null", []string{"check", "--proxy", nullProxy}, []string{nullProxy + ":3", "null"}},
+		{"proxy file not utf-8", []string{"check", "--proxy", latin1Proxy}, []string{latin1Proxy + ":2", "UTF-8"}},
+		{"proxy file turn:[::1", []string{"check", "--proxy", bracketProxy}, []string{bracketProxy + ":1", "missing ']'"}},
+		{"proxy file too big", []string{"check", "--proxy", bigProxy}, []string{bigProxy, "1 MiB"}},
 		{"bad http proxy", []string{"check", "--http-proxy", "ftp://x"}, []string{"--http-proxy"}},
 		{"missing ca file", []string{"check", "--ca-file", "/nonexistent/ca.pem"}, []string{"--ca-file"}},
 		{"ca not pem", []string{"check", "--ca-file", notPEM}, []string{"--ca-file", notPEM}},

@@ -2,7 +2,6 @@ package main
 
 import (
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -12,20 +11,32 @@ import (
 	"github.com/rtcprobe/rtcprobe/ui"
 )
 
+// showDoc is the help of `show`.
+var showDoc = cmdDoc{
+	name:     "show",
+	synopsis: "rtcprobe show [flags] FILE",
+	summary:  "Render a saved JSON report (- reads stdin).",
+	long: `On a terminal, the interactive verdict screen; otherwise the text report. A network
+team uses it to read a report attached to a ticket.`,
+	examples: []string{
+		"# Read the report a user attached, every probe listed",
+		"rtcprobe show --verbose report.json",
+		"# Remove addresses and the machine name before pasting it elsewhere",
+		"rtcprobe show --redact report.json > redacted.txt",
+	},
+}
+
 // runShow renders a saved JSON report: the text report when stdout is not a
 // terminal, the TUI verdict screen on one. A network team uses it to read
 // what was attached to a ticket.
 func runShow(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("show", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	verbose := fs.Bool("verbose", false, "list every probe, not only the failed ones")
-	noColor := fs.Bool("no-color", false, "no colour (also NO_COLOR)")
-	redact := fs.Bool("redact", false, "remove local and mapped addresses and the machine name before showing")
-	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: rtcprobe show [--verbose] [--no-color] [--redact] FILE   (- for stdin)")
-		fs.PrintDefaults()
+	var verbose, noColor, redact bool
+	specs := []flagSpec{
+		boolFlag(&verbose, "verbose", "list every probe, not only the failed ones"),
+		boolFlag(&noColor, "no-color", "no colour (also NO_COLOR)"),
+		boolFlag(&redact, "redact", "remove local and mapped addresses and the machine name before showing"),
 	}
-	rest, err := parseInterleaved(fs, args, stderr)
+	rest, err := parseTable(&showDoc, specs, args, true, stdout)
 	if err != nil {
 		return usageError(stderr, err)
 	}
@@ -38,12 +49,12 @@ func runShow(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "rtcprobe show: %v\n", err)
 		return ExitUsage
 	}
-	if *redact {
+	if redact {
 		report.Redact(r)
 	} else {
 		report.Sanitize(r)
 	}
-	if err := showReport(stdout, r, report.TextOptions{Color: colorOK(stdout, *noColor), Verbose: *verbose}, *noColor); err != nil {
+	if err := showReport(stdout, r, report.TextOptions{Color: colorOK(stdout, noColor), Verbose: verbose}, noColor); err != nil {
 		fmt.Fprintf(stderr, "rtcprobe show: %v\n", err)
 		return ExitUsage
 	}
@@ -104,24 +115,6 @@ func (c *capReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	c.left -= int64(n)
 	return n, err
-}
-
-// parseInterleaved parses flags that may come before, between or after the
-// positional arguments ("diff OLD NEW --json"), which flag.Parse alone does
-// not allow.
-func parseInterleaved(fs *flag.FlagSet, args []string, stderr io.Writer) ([]string, error) {
-	var rest []string
-	for {
-		if err := parseFlags(fs, args, stderr); err != nil {
-			return nil, err
-		}
-		args = fs.Args()
-		if len(args) == 0 {
-			return rest, nil
-		}
-		rest = append(rest, args[0])
-		args = args[1:]
-	}
 }
 
 // oneLine keeps an error to its first line: a hostile file must not be able

@@ -7,16 +7,24 @@ import (
 	"runtime/debug"
 )
 
+// versionDoc is the help of `version`.
+var versionDoc = cmdDoc{
+	name:     "version",
+	synopsis: "rtcprobe version   (or rtcprobe --version)",
+	summary:  "Print the version, commit, build date, Go version and platform.",
+	examples: []string{"# What to quote in a bug report", "rtcprobe --version"},
+}
+
 // runVersion prints version, commit and build date (set by release/build.sh
 // with -ldflags -X), the Go version and the platform. A build without
 // ldflags (go build, go install) falls back to the VCS stamp Go records.
 func runVersion(args []string, stdout, stderr io.Writer) int {
-	if len(args) > 0 {
-		if isHelp(args[0]) {
-			fmt.Fprintln(stdout, "usage: rtcprobe version")
-			return ExitOK
-		}
-		fmt.Fprintf(stderr, "rtcprobe version: unexpected argument %q\n", args[0])
+	rest, err := parseTable(&versionDoc, nil, args, false, stdout)
+	if err != nil {
+		return usageError(stderr, err)
+	}
+	if len(rest) > 0 {
+		fmt.Fprintf(stderr, "rtcprobe version: unexpected argument %q\n", rest[0])
 		return ExitUsage
 	}
 	c, d := buildStamp()
