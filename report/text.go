@@ -57,7 +57,10 @@ func (t *textWriter) section(title string) {
 
 // WriteText writes the human-readable report: verdict, media paths,
 // signalling per region, findings, firewall rules and failed probes.
+// Every string of r goes through Safe first: the only escapes in the output
+// are the colours of TextOptions.Color.
 func WriteText(w io.Writer, r *Report, o TextOptions) error {
+	r = SafeCopy(r)
 	t := &textWriter{o: o}
 	t.header(r)
 	t.paths(r)

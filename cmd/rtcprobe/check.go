@@ -220,7 +220,7 @@ func finish(r *report.Report, f *checkFlags, stdout, stderr io.Writer) int {
 	code := exitFor(r)
 	if f.jsonOut != "" {
 		if err := writeJSONFile(f.jsonOut, r, stdout); err != nil {
-			fmt.Fprintf(stderr, "rtcprobe: --json: %v\n", err)
+			fmt.Fprintf(stderr, "rtcprobe: --json: %s\n", report.Safe(err.Error()))
 			return ExitUsage
 		}
 		if f.jsonOut == "-" {
@@ -229,7 +229,7 @@ func finish(r *report.Report, f *checkFlags, stdout, stderr io.Writer) int {
 	}
 	opts := report.TextOptions{Color: colorOK(stdout, f.noColor), Verbose: f.verbose}
 	if err := report.WriteText(stdout, r, opts); err != nil {
-		fmt.Fprintf(stderr, "rtcprobe: %v\n", err)
+		fmt.Fprintf(stderr, "rtcprobe: %s\n", report.Safe(err.Error()))
 	}
 	if !r.Complete {
 		fmt.Fprintln(stderr, "rtcprobe: interrupted: the report is incomplete")
@@ -275,7 +275,7 @@ func usageError(stderr io.Writer, err error) int {
 	}
 	if !isFlagErr(err) {
 		msg := strings.TrimPrefix(err.Error(), probe.ErrConfig.Error()+": ")
-		fmt.Fprintf(stderr, "rtcprobe: %s\n", msg)
+		fmt.Fprintf(stderr, "rtcprobe: %s\n", report.Safe(msg))
 	}
 	return ExitUsage
 }

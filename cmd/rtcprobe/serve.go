@@ -14,6 +14,7 @@ import (
 	"syscall"
 
 	"github.com/rtcprobe/rtcprobe/reflector"
+	"github.com/rtcprobe/rtcprobe/report"
 )
 
 // runServe runs the reflector until SIGINT/SIGTERM.
@@ -23,18 +24,18 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 		return ExitOK
 	}
 	if err != nil {
-		fmt.Fprintln(stderr, "rtcprobe serve:", err)
+		fmt.Fprintln(stderr, "rtcprobe serve:", report.Safe(err.Error()))
 		return ExitUsage
 	}
 	srv, err := reflector.New(cfg)
 	if err != nil {
-		fmt.Fprintln(stderr, "rtcprobe serve:", err)
+		fmt.Fprintln(stderr, "rtcprobe serve:", report.Safe(err.Error()))
 		return ExitUsage
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := srv.Run(ctx); err != nil {
-		fmt.Fprintln(stderr, "rtcprobe serve:", err)
+		fmt.Fprintln(stderr, "rtcprobe serve:", report.Safe(err.Error()))
 		return ExitUsage
 	}
 	return ExitOK
