@@ -82,7 +82,7 @@ func (t *textWriter) header(r *Report) {
 	fmt.Fprintf(&t.b, "\nSignalling: %s   Media: %s   Error 5501 expected: %s\n",
 		t.status(r.Verdict.Signaling, 0), r.Verdict.Media, yesNo(r.Verdict.FirewallError5501))
 	if r.Redacted {
-		fmt.Fprintf(&t.b, "Redacted: the host name, local and mapped addresses were removed.\n")
+		fmt.Fprintf(&t.b, "Redacted: machine and user names, private and mapped addresses, the resolver and the proxy were removed.\n")
 	}
 }
 

@@ -75,3 +75,17 @@ func TestSaveKeepsRawReport(t *testing.T) {
 		t.Error("the screen shows the raw escape")
 	}
 }
+
+// TestSaveRedactedName: under --redact the report has no host name and the
+// caller passes none, so the saved file is named "host", not the machine.
+func TestSaveRedactedName(t *testing.T) {
+	r := reportOK()
+	report.Redact(r)
+	var got string
+	m := New(Options{Report: r, Now: (&clock{t: fixedStart}).now,
+		Save: func(p string, _ *report.Report) error { got = p; return nil }})
+	m.Update(press(m, "s")())
+	if got != "rtcprobe-host-20261124-103000.json" || strings.Contains(m.render(), "desk-42") {
+		t.Errorf("saved to %q; screen:\n%s", got, m.render())
+	}
+}

@@ -185,7 +185,8 @@ func runEngine(ctx context.Context, plan *probe.Plan, env *probe.Env, redact boo
 		// Progress on screen obeys --redact too, not only the final report.
 		clean := report.SanitizeProbe
 		if redact {
-			clean = report.RedactProbe
+			names := privateNames(plan)
+			clean = func(p report.Probe) report.Probe { return report.RedactProbe(p, names...) }
 		}
 		onEvent = func(p report.Probe) { show(clean(p)) }
 	}
@@ -193,7 +194,7 @@ func runEngine(ctx context.Context, plan *probe.Plan, env *probe.Env, redact boo
 	complete := ctx.Err() == nil
 	r := report.Build(toolInfo(), hostInfo(), plan.Config, probes, start, time.Since(start), complete)
 	if redact {
-		report.Redact(r)
+		report.Redact(r, privateNames(plan)...)
 	} else {
 		report.Sanitize(r)
 	}
