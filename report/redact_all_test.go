@@ -15,19 +15,19 @@ import (
 // in a report. The comment says which rule removes it.
 var privateValues = []string{
 	"10.1.2.3", "172.16.5.4", "192.168.1.23", // RFC 1918
-	"100.64.0.9",                          // shared address space (CGNAT)
+	"100.64.0.9",                                 // shared address space (CGNAT)
 	"169.254.10.1", "fe80::1%eth0", "fe80::abcd", // link-local
-	"fd12:3456:789a::1",          // ULA
-	"203.0.113.53",               // the resolver (a public address: known from the dns@ probes)
-	"proxy.corp.example",         // the HTTP proxy by name
-	"203.0.113.80",               // and by address
-	"wpad.corp.example",          // the PAC script's host
-	"alice-laptop",               // the machine name
-	"alice.smith",                // the OS user (given by the caller)
-	"bob.proxyuser",              // the proxy user (given by the caller)
-	"carol7",                     // a TURN username (given by the caller)
-	"dave",                       // a user in a home directory path
-	"198.51.100.77",              // the mapped (public NAT) address
+	"fd12:3456:789a::1",  // ULA
+	"203.0.113.53",       // the resolver (a public address: known from the dns@ probes)
+	"proxy.corp.example", // the HTTP proxy by name
+	"203.0.113.80",       // and by address
+	"wpad.corp.example",  // the PAC script's host
+	"alice-laptop",       // the machine name
+	"alice.smith",        // the OS user (given by the caller)
+	"bob.proxyuser",      // the proxy user (given by the caller)
+	"carol7",             // a TURN username (given by the caller)
+	"dave",               // a user in a home directory path
+	"198.51.100.77",      // the mapped (public NAT) address
 }
 
 // leakEverywhere is a report whose every string field holds one of the
