@@ -211,7 +211,9 @@ func section[T any](b *strings.Builder, title string, items []T, line func(T) st
 	}
 	fmt.Fprintf(b, "\n%s:\n", title)
 	for _, it := range items {
-		fmt.Fprintf(b, "  %s\n", line(it))
+		for i, l := range wrapLines(line(it), textWidth-4) {
+			fmt.Fprintf(b, "%s%s\n", map[bool]string{true: "  ", false: "    "}[i == 0], l)
+		}
 	}
 }
 
