@@ -70,3 +70,20 @@ func TestCheckPrintsProbeErrorsSafely(t *testing.T) {
 		t.Errorf("usage error: %s", u)
 	}
 }
+
+// TestServeLogsAreTerminalSafe: what a client sends and the reflector logs
+// (here as an attribute and in the message) reaches the terminal escaped,
+// in text and in JSON logs.
+func TestServeLogsAreTerminalSafe(t *testing.T) {
+	for _, args := range [][]string{nil, {"--log-json"}} {
+		var b bytes.Buffer
+		cfg, err := serveConfig(args, &b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg.Logger.Info("client said "+reporttest.Payload, "user", reporttest.Payload)
+		if u := reporttest.Unsafe(b.String(), false); u != "" {
+			t.Errorf("serve %q log: %s", args, u)
+		}
+	}
+}

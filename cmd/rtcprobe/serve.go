@@ -66,7 +66,7 @@ func serveConfig(args []string, stderr io.Writer) (reflector.Config, error) {
 	}
 	var h slog.Handler = slog.NewTextHandler(stderr, nil)
 	if *logJSON {
-		h = slog.NewJSONHandler(stderr, nil)
+		h = slog.NewJSONHandler(safeJSONLog{stderr}, nil)
 	}
 	ports, err := parsePorts(*udp)
 	if err != nil {
