@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -19,9 +20,9 @@ import (
 // Safe returns s with every character a terminal could act on replaced by a
 // visible escape: C0 controls (including newline and tab, so that data
 // cannot forge extra lines), DEL and bytes that are not UTF-8 as \xNN; C1
-// controls (U+0080-U+009F, the 8-bit CSI among them) and the bidi and
-// direction marks as \uNNNN. Everything else, including non-ASCII letters,
-// is kept.
+// controls (U+0080-U+009F, the 8-bit CSI among them) and invisible format
+// characters (bidi overrides, zero-width characters) as \uNNNN. Everything
+// else, including non-ASCII letters, is kept.
 func Safe(s string) string {
 	if !needsEscape(s) {
 		return s
@@ -68,20 +69,21 @@ func plainUTF8(s string) bool {
 }
 
 // unsafeRune reports the non-ASCII characters a terminal acts on or that
-// reorder what the reader sees: C1 controls, the Arabic letter mark, the
-// left-to-right/right-to-left marks, the embeddings and overrides
-// (U+202A-U+202E) and the isolates (U+2066-U+2069), plus the line and
+// change what the reader sees without being seen: C1 controls (U+0080 to
+// U+009F, the 8-bit CSI among them), every format character (Unicode
+// category Cf: the bidi marks, embeddings, overrides and isolates such as
+// U+202E, zero-width characters, the soft hyphen) and the line and
 // paragraph separators some terminals break lines on.
 func unsafeRune(r rune) bool {
 	switch {
-	case r >= 0x80 && r <= 0x9f:
+	case r < 0x80:
+		return false
+	case r <= 0x9f:
 		return true
-	case r == 0x061c, r == 0x200e, r == 0x200f, r == 0x2028, r == 0x2029:
-		return true
-	case r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069:
+	case r == 0x2028, r == 0x2029:
 		return true
 	}
-	return false
+	return unicode.Is(unicode.Cf, r)
 }
 
 // SafeCopy returns a deep copy of v (a report, a delta, a probe, or a

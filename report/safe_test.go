@@ -20,6 +20,7 @@ func TestSafe(t *testing.T) {
 		{"raw csi \x9b31m", `raw csi \x9b31m`},
 		{"c1 \u009b31m \u0085", `c1 \u009b31m \u0085`},
 		{"\u202eexe.pdf \u2066x\u2069 \u200f", `\u202eexe.pdf \u2066x\u2069 \u200f`},
+		{"zero\u200bwidth\u00adsoft\ufeff", `zero\u200bwidth\u00adsoft\ufeff`},
 		{"bad utf8 \xff\xfe", `bad utf8 \xff\xfe`},
 		{"", ""},
 	}
