@@ -2,6 +2,7 @@ package report_test
 
 import (
 	"bytes"
+	"net/netip"
 	"reflect"
 	"regexp"
 	"strings"
@@ -127,4 +128,29 @@ func TestRedactKeepsWordsAndLongerNumbers(t *testing.T) {
 	if strings.Contains(r.Verdict.Summary, "10.0.0.150") {
 		t.Errorf("a private address stayed: %q", r.Verdict.Summary)
 	}
+}
+
+// FuzzRedact puts arbitrary text in a report's fields and checks that
+// Redact leaves no private address that the same search would find, never
+// panics, and leaves a report that still encodes.
+func FuzzRedact(f *testing.F) {
+	f.Add("dial tcp 10.0.0.1:53->[fd00::1]:3478: i/o timeout", "alice")
+	f.Add("fe80::1%eth0 100.64.1.1 ::ffff:192.168.0.1 169.254.0.1", "C:\\Users\\bob\\x")
+	f.Add("10.0.0.1.5 110.0.0.1 12:38:48 ::", "turn")
+	privateIn := regexp.MustCompile(`(?:\d{1,3}\.){3}\d{1,3}`)
+	f.Fuzz(func(t *testing.T, text, name string) {
+		r := &report.Report{Verdict: report.Verdict{Summary: text},
+			Probes: []report.Probe{{ID: text, Error: text + " " + name, Details: map[string]string{text: name, "resolver": name}}}}
+		report.Redact(r, name)
+		var b bytes.Buffer
+		if err := report.WriteJSON(&b, r); err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range privateIn.FindAllString(r.Verdict.Summary, -1) {
+			if a, err := netip.ParseAddr(m); err == nil && (a.IsPrivate() || a.IsLinkLocalUnicast()) &&
+				strings.Contains(text, m) && !strings.Contains(text, "."+m) && !strings.Contains(text, m+".") {
+				t.Errorf("private %s left in %q", m, r.Verdict.Summary)
+			}
+		}
+	})
 }
