@@ -286,7 +286,8 @@ func tlsVerifyFinding(fs *findingSet, p *Probe) {
 		return
 	}
 	fs.addAbout("tls-verify-failed "+by, host, f, func(hosts []string) (string, string) {
-		return namesTitle("The certificates of ", hosts, " do not verify"+by), detail + namesList(hosts)
+		return namesTitle("The certificates of ", hosts, " do not verify"+by),
+			strings.Replace(detail, "this connection", "these connections", 1) + namesList(hosts)
 	})
 }
 
