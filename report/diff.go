@@ -1,7 +1,6 @@
 package report
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"slices"
@@ -178,13 +177,13 @@ func setDiff[T any](old, new []T, key func(T) string) (added, removed []T) {
 
 // WriteDeltaJSON writes the delta as indented JSON (rtcprobe/diff/v1).
 func WriteDeltaJSON(w io.Writer, d *Delta) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(d)
+	return writeIndentedJSON(w, d)
 }
 
-// WriteDeltaText writes the delta for people: one line per change.
+// WriteDeltaText writes the delta for people: one line per change. The
+// delta's strings go through Safe first (they come from two report files).
 func WriteDeltaText(w io.Writer, d *Delta) error {
+	d = SafeCopy(d)
 	var b strings.Builder
 	fmt.Fprintf(&b, "old: %s (%s)\nnew: %s (%s)\n", orDash(d.Old.StartedAt), orDash(d.Old.Outcome),
 		orDash(d.New.StartedAt), orDash(d.New.Outcome))
@@ -212,7 +211,9 @@ func section[T any](b *strings.Builder, title string, items []T, line func(T) st
 	}
 	fmt.Fprintf(b, "\n%s:\n", title)
 	for _, it := range items {
-		fmt.Fprintf(b, "  %s\n", line(it))
+		for i, l := range wrapLines(line(it), textWidth-4) {
+			fmt.Fprintf(b, "%s%s\n", map[bool]string{true: "  ", false: "    "}[i == 0], l)
+		}
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 )
@@ -109,5 +110,23 @@ func TestDiffGolden(t *testing.T) {
 			}
 			golden(t, filepath.Join("testdata", "diff", tt.name), b.Bytes())
 		})
+	}
+}
+
+// TestDeltaTextWidth: a changed summary (a long sentence) wraps at the
+// text report's width.
+func TestDeltaTextWidth(t *testing.T) {
+	old, cur := scenarioReport(t, "udp-dropped"), scenarioReport(t, "nothing-out")
+	var b strings.Builder
+	if err := WriteDeltaText(&b, Diff(old, cur)); err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range strings.Split(b.String(), "\n") {
+		if len(l) > textWidth {
+			t.Errorf("line of %d columns: %q", len(l), l)
+		}
+	}
+	if !strings.Contains(b.String(), "summary: ") {
+		t.Errorf("no summary change in:\n%s", b.String())
 	}
 }

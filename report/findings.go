@@ -17,8 +17,12 @@ const (
 	SeverityCritical = "critical"
 )
 
-// findingSet collects findings, merging evidence of repeated codes.
-type findingSet struct{ list []Finding }
+// findingSet collects findings, merging evidence of repeated codes, and
+// groups findings that share a cause (addAbout, findgroup.go).
+type findingSet struct {
+	list   []Finding
+	groups map[string]*group
+}
 
 func (fs *findingSet) add(f Finding) {
 	for i := range fs.list {
@@ -74,22 +78,37 @@ func dnsFinding(fs *findingSet, p *Probe) {
 		return
 	}
 	host := hostOfURL(p.Target)
+	addrs := orDash(p.Details["addresses"])
 	switch p.Reason {
 	case "sinkholed":
-		fs.add(Finding{Code: "dns-sinkholed", Severity: SeverityCritical,
+		const fix = " Exempt the TRTC domains from DNS filtering; no firewall rule helps."
+		fs.addAbout("dns-sinkholed "+addrs, host, Finding{Code: "dns-sinkholed", Severity: SeverityCritical,
 			Title:    "DNS answers a dead address for " + host,
-			Detail:   "The resolver returns " + orDash(p.Details["addresses"]) + " for " + host + ": a DNS filter sinkholes it. Exempt the TRTC domains from DNS filtering; no firewall rule helps.",
-			Evidence: []string{p.ID}})
+			Detail:   "The resolver returns " + addrs + " for " + host + ": a DNS filter sinkholes it." + fix,
+			Evidence: []string{p.ID}},
+			func(names []string) (string, string) {
+				return namesTitle("DNS answers a dead address for ", names, ""),
+					"The resolver returns " + addrs + " for each of them: a DNS filter sinkholes them." + fix + namesList(names)
+			})
 	case "servfail", "refused", "noanswer", "timeout":
-		fs.add(Finding{Code: "dns-failed", Severity: SeverityWarning,
+		const detail = "The resolver fails for %s: check that the corporate resolver may resolve external names, or that UDP/TCP 53 to it is open."
+		fs.addAbout("dns-failed "+p.Reason, host, Finding{Code: "dns-failed", Severity: SeverityWarning,
 			Title:    "DNS does not answer for " + host + " (" + p.Reason + ")",
-			Detail:   "The resolver fails for a TRTC name: check that the corporate resolver may resolve external names, or that UDP/TCP 53 to it is open.",
-			Evidence: []string{p.ID}})
+			Detail:   fmt.Sprintf(detail, "a TRTC name"),
+			Evidence: []string{p.ID}},
+			func(names []string) (string, string) {
+				return namesTitle("DNS does not answer for ", names, " ("+p.Reason+")"), fmt.Sprintf(detail, "every one of these names") + namesList(names)
+			})
 	case "nxdomain":
-		fs.add(Finding{Code: "dns-nxdomain", Severity: SeverityWarning,
+		const fix = " Exempt the TRTC domains from DNS filtering."
+		fs.addAbout("dns-nxdomain", host, Finding{Code: "dns-nxdomain", Severity: SeverityWarning,
 			Title:    "DNS says " + host + " does not exist",
-			Detail:   "The resolver answers NXDOMAIN for a name that exists: a DNS filter or split-horizon DNS hides it. Exempt the TRTC domains from DNS filtering.",
-			Evidence: []string{p.ID}})
+			Detail:   "The resolver answers NXDOMAIN for a name that exists: a DNS filter or split-horizon DNS hides it." + fix,
+			Evidence: []string{p.ID}},
+			func(names []string) (string, string) {
+				return namesTitle("DNS says ", names, " do not exist"),
+					"The resolver answers NXDOMAIN for names that exist: a DNS filter or split-horizon DNS hides them, or the resolver cannot reach the internet." + fix + namesList(names)
+			})
 	}
 }
 
@@ -97,10 +116,17 @@ func dnsFinding(fs *findingSet, p *Probe) {
 // (Solution 2) that are down or misconfigured.
 func proxyFinding(fs *findingSet, p *Probe) {
 	if p.Reason == "connect-refused-by-proxy" || p.Reason == "proxy-refused" {
-		fs.add(Finding{Code: "proxy-refused", Severity: SeverityCritical,
-			Title:    fmt.Sprintf("The HTTP proxy refuses CONNECT (%s)", orDash(p.Details["proxyStatus"])),
-			Detail:   "The proxy answered " + orDash(p.Details["proxyStatus"]) + " (403: forbidden by policy, 407: needs authentication) for " + hostOfURL(p.Target) + ". Allow CONNECT to the TRTC domains and TURN ports in the proxy.",
-			Evidence: []string{p.ID}})
+		status := orDash(p.Details["proxyStatus"])
+		detail := func(hosts []string) string {
+			return "The proxy answered " + status + " (403: forbidden by policy, 407: needs authentication) for " + andList(hosts) +
+				". Allow CONNECT to the TRTC domains and TURN ports in the proxy."
+		}
+		host := hostOfURL(p.Target)
+		fs.addAbout("proxy-refused "+status, host, Finding{Code: "proxy-refused", Severity: SeverityCritical,
+			Title: fmt.Sprintf("The HTTP proxy refuses CONNECT (%s)", status), Detail: detail([]string{host}), Evidence: []string{p.ID}},
+			func(hosts []string) (string, string) {
+				return fmt.Sprintf("The HTTP proxy refuses CONNECT (%s) to %d hosts", status, len(hosts)), detail(hosts)
+			})
 	}
 	if p.Region != "" || p.Role == "turn" || p.Details["via"] == "http-proxy" {
 		return
@@ -255,9 +281,18 @@ func tlsVerifyFinding(fs *findingSet, p *Probe) {
 		detail = "The browser will refuse this connection (" + orDash(p.Error) + "). The SDK proxy's certificate must be valid for " +
 			hostOfURL(p.Target) + ", the name in the proxy option, and chain to a CA the browsers trust: install such a certificate in nginx."
 	}
-	fs.add(Finding{Code: "tls-verify-failed", Severity: SeverityCritical, Evidence: []string{p.ID},
-		Title:  "The certificate of " + hostOfURL(p.Target) + " does not verify" + by,
-		Detail: detail})
+	host := hostOfURL(p.Target)
+	f := Finding{Code: "tls-verify-failed", Severity: SeverityCritical, Evidence: []string{p.ID},
+		Title:  "The certificate of " + host + " does not verify" + by,
+		Detail: detail}
+	if p.Region == "" { // about one proxy: never grouped
+		fs.addAbout("tls-verify-failed proxy "+host, host, f, nil)
+		return
+	}
+	fs.addAbout("tls-verify-failed "+by, host, f, func(hosts []string) (string, string) {
+		return namesTitle("The certificates of ", hosts, " do not verify"+by),
+			strings.Replace(detail, "this connection", "these connections", 1) + namesList(hosts)
+	})
 }
 
 // tlsInspection reports one non-public issuer signing unrelated TRTC hosts:

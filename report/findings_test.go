@@ -168,3 +168,53 @@ func TestFindingSomeAddressesBlocked(t *testing.T) {
 		}
 	}
 }
+
+// TestFindingsGroupedByCause: one cause over many names is one finding per
+// code (and per reason, status or issuer), naming every host, with every
+// probe as evidence; a single name keeps its own title.
+func TestFindingsGroupedByCause(t *testing.T) {
+	httpProxy := defaultNet()
+	httpProxy.httpProxy = true
+	tests := []struct {
+		name, code string
+		net        labNet
+		mods       []mod
+	}{
+		{"resolver times out", "dns-failed", defaultNet(), append([]mod{dropped("*/dns"), {pat: "*/tcp/*", status: "-"}}, tcpGone...)},
+		{"sinkholed", "dns-sinkholed", defaultNet(), []mod{{pat: "*/dns", status: StatusFailed, reason: "sinkholed", details: map[string]string{"addresses": "0.0.0.0"}}}},
+		{"inspection CA not trusted", "tls-verify-failed", defaultNet(), append([]mod{{pat: "*/tls", status: StatusFailed, reason: "tls-verify", details: map[string]string{"issuer": "Corp CA"}}},
+			mod{pat: "*/https", status: "-"}, mod{pat: "*/ws", status: "-"})},
+		{"proxy forbids", "proxy-refused", httpProxy, []mod{{pat: "*/tls", status: StatusFailed, reason: "connect-refused-by-proxy", details: map[string]string{"proxyStatus": "403"}},
+			{pat: "*/https", status: "-"}, {pat: "*/ws", status: "-"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := scenario{name: tt.name, net: tt.net, mods: tt.mods}.report(t)
+			var hosts, ids []string
+			for _, p := range r.Probes {
+				if p.Status == StatusFailed || p.Status == StatusBlocked {
+					hosts, ids = uniq(hosts, hostOfURL(p.Target)), append(ids, p.ID)
+				}
+			}
+			var got []Finding
+			for _, f := range r.Findings {
+				if f.Code == tt.code {
+					got = append(got, f)
+				}
+			}
+			if len(got) != 1 || len(hosts) < 2 {
+				t.Fatalf("%d %s findings for %d hosts, want one: %+v", len(got), tt.code, len(hosts), got)
+			}
+			for _, h := range hosts {
+				if !strings.Contains(got[0].Detail, h) {
+					t.Errorf("detail does not name %s: %s", h, got[0].Detail)
+				}
+			}
+			for _, id := range ids {
+				if !slices.Contains(got[0].Evidence, id) {
+					t.Errorf("evidence lacks %s", id)
+				}
+			}
+		})
+	}
+}

@@ -19,8 +19,9 @@ type Report struct {
 	// Complete is false when the run was interrupted (ctrl-c, SIGTERM) and
 	// the report holds only what was gathered until then.
 	Complete bool `json:"complete"`
-	// Redacted is true when local addresses, mapped addresses and the machine
-	// name were removed (--redact). Credentials are removed always.
+	// Redacted is true when the machine and user names, private and mapped
+	// addresses, the resolver and the proxy were removed (--redact).
+	// Credentials are removed always.
 	Redacted bool `json:"redacted"`
 	// Host describes the machine the probe ran on. Empty fields mean unknown
 	// or redacted.

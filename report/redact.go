@@ -1,7 +1,7 @@
 package report
 
 import (
-	"net"
+	"reflect"
 	"regexp"
 	"strings"
 )
@@ -40,19 +40,29 @@ func Sanitize(r *Report) {
 	if r == nil {
 		return
 	}
-	walkStrings(r, scrubCredentials)
+	rewriteStrings(reflect.ValueOf(r).Elem(), scrubCredentials)
 }
 
-// Redact removes, on top of Sanitize, what identifies the machine and its
-// network (--redact): the host name, local addresses and the public mapped
-// addresses a STUN or TURN server saw. Server addresses are kept: they are
-// what the network team needs to open the firewall.
-func Redact(r *Report) {
+// Redact removes, on top of Sanitize, what identifies the machine, its
+// user and the company network (--redact), everywhere in the report: probe
+// IDs, evidence, errors, details (keys too), findings and configuration.
+// That is the machine name; the names given in private (the OS user, the
+// proxy user, TURN usernames: what the caller knows) and user names in home
+// directory paths; every private, shared (100.64/10), ULA and link-local
+// address; the public address a STUN or TURN server saw; the resolvers the
+// DNS probes asked; and the HTTP proxy and PAC host, by name and address.
+// Each removed value becomes a label such as "[redacted-3f09c1]", the same
+// for the same value within one process, so probe IDs stay distinct and a
+// reader can still tell "the same resolver" from "another one"; the label
+// is a keyed hash, so it cannot be reversed by trying every address. Public
+// server addresses are kept: they are what the network team needs to open
+// the firewall.
+func Redact(r *Report, private ...string) {
 	if r == nil {
 		return
 	}
 	Sanitize(r)
-	hidden := hiddenValues(r)
+	rd := newRedactor(r, private)
 	for i := range r.Probes {
 		for k := range r.Probes[i].Details {
 			if localDetailKeys[k] {
@@ -61,55 +71,8 @@ func Redact(r *Report) {
 		}
 	}
 	r.Host.Hostname = ""
-	walkStrings(r, func(s string) string { return scrubLocal(s, hidden) })
+	rewriteStrings(reflect.ValueOf(r).Elem(), rd.scrub)
 	r.Redacted = true
-}
-
-// hiddenValues lists the strings to remove everywhere: the machine name and
-// the IPs of the local and mapped addresses, minus any address that is also
-// a server's (a reflector on the same host as the probe must stay visible).
-func hiddenValues(r *Report) []string {
-	servers := map[string]bool{}
-	for _, p := range r.Probes {
-		servers[p.Address] = true
-		for k, v := range p.Details {
-			if !localDetailKeys[k] {
-				for _, part := range strings.Split(v, ",") {
-					servers[hostPart(strings.TrimSpace(part))] = true
-				}
-			}
-		}
-	}
-	servers[hostPart(r.Config.Reflector)] = true
-	var out []string
-	seen := map[string]bool{}
-	add := func(s string) {
-		if s != "" && s != redactedMark && !servers[s] && !seen[s] {
-			seen[s] = true
-			out = append(out, s)
-		}
-	}
-	for _, p := range r.Probes {
-		for k, v := range p.Details {
-			if localDetailKeys[k] {
-				add(hostPart(v))
-			}
-		}
-	}
-	// A short host name ("pc") would cut ordinary words; only longer names
-	// are searched for in free text. The Hostname field itself always goes.
-	if h := r.Host.Hostname; len(h) >= 4 {
-		add(h)
-	}
-	return out
-}
-
-// hostPart returns the host of "host:port", "[v6]:port" or a bare host.
-func hostPart(s string) string {
-	if h, _, err := net.SplitHostPort(s); err == nil {
-		return h
-	}
-	return strings.Trim(s, "[]")
 }
 
 func scrubCredentials(s string) string {
@@ -121,61 +84,6 @@ func scrubCredentials(s string) string {
 	return secretParam.ReplaceAllString(s, "${1}="+redactedMark)
 }
 
-func scrubLocal(s string, hidden []string) string {
-	s = localEndpoint.ReplaceAllString(s, "${1}"+redactedMark+"${3}")
-	for _, h := range hidden {
-		if strings.Contains(s, h) {
-			s = strings.ReplaceAll(s, h, redactedMark)
-		}
-	}
-	return s
-}
-
-// walkStrings applies f to every free-text or address string of the report.
-func walkStrings(r *Report, f func(string) string) {
-	c := &r.Config
-	c.Reflector, c.HTTPProxy = f(c.Reflector), f(c.HTTPProxy)
-	mapSlice(c.TURNServers, f)
-	if p := c.Proxy; p != nil {
-		p.WebsocketProxy, p.LoggerProxy = f(p.WebsocketProxy), f(p.LoggerProxy)
-		p.ScheduleProxy, p.UnifiedProxy = f(p.ScheduleProxy), f(p.UnifiedProxy)
-		mapSlice(p.TURNServers, f)
-	}
-	v := &r.Verdict
-	v.Headline, v.Summary = f(v.Headline), f(v.Summary)
-	for _, name := range PathOrder {
-		p := r.Paths.Get(name)
-		p.Detail = f(p.Detail)
-	}
-	for i := range r.Probes {
-		walkProbe(&r.Probes[i], f)
-	}
-	for i := range r.Findings {
-		fd := &r.Findings[i]
-		fd.Title, fd.Detail = f(fd.Title), f(fd.Detail)
-	}
-	for i := range r.Remediation {
-		rr := &r.Remediation[i]
-		rr.Destination, rr.Reason = f(rr.Destination), f(rr.Reason)
-	}
-}
-
-func walkProbe(p *Probe, f func(string) string) {
-	p.Target, p.Address, p.Error = f(p.Target), f(p.Address), f(p.Error)
-	for k, v := range p.Details {
-		p.Details[k] = f(v)
-	}
-	for j := range p.Steps {
-		p.Steps[j].Detail = f(p.Steps[j].Detail)
-	}
-}
-
-func mapSlice(s []string, f func(string) string) {
-	for i := range s {
-		s[i] = f(s[i])
-	}
-}
-
 // SanitizeProbe returns a copy of p as Sanitize would leave it, for the
 // progress events a screen shows before the report exists.
 func SanitizeProbe(p Probe) Probe {
@@ -185,11 +93,12 @@ func SanitizeProbe(p Probe) Probe {
 }
 
 // RedactProbe returns a copy of p as Redact would leave it (for progress
-// events under --redact). Only what p itself reveals is known, so a mapped
-// address is removed from p's details and from p's own texts.
-func RedactProbe(p Probe) Probe {
+// events under --redact). Only what p itself reveals and the private names
+// given are known, so a mapped address or a resolver is removed from p's
+// details and from p's own texts; labels match the final report's.
+func RedactProbe(p Probe, private ...string) Probe {
 	r := &Report{Probes: []Probe{cloneProbe(p)}}
-	Redact(r)
+	Redact(r, private...)
 	return r.Probes[0]
 }
 

@@ -137,3 +137,22 @@ func TestRedactProbeLeavesOriginal(t *testing.T) {
 		t.Errorf("SanitizeProbe = %+v", s)
 	}
 }
+
+// BenchmarkRedact is --redact on a full report (every string searched for
+// names and addresses, by reflection).
+func BenchmarkRedact(b *testing.B) {
+	base := scenarioReport(b, "udp-dropped")
+	base.Host.Hostname = "alice-laptop"
+	raw, err := json.Marshal(base)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		var r Report
+		if err := json.Unmarshal(raw, &r); err != nil {
+			b.Fatal(err)
+		}
+		Redact(&r, "alice.smith", "carol7")
+	}
+}

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"slices"
-	"strconv"
 	"strings"
 )
 
@@ -57,7 +56,10 @@ func (t *textWriter) section(title string) {
 
 // WriteText writes the human-readable report: verdict, media paths,
 // signalling per region, findings, firewall rules and failed probes.
+// Every string of r goes through Safe first: the only escapes in the output
+// are the colours of TextOptions.Color.
 func WriteText(w io.Writer, r *Report, o TextOptions) error {
+	r = SafeCopy(r)
 	t := &textWriter{o: o}
 	t.header(r)
 	t.paths(r)
@@ -74,12 +76,14 @@ func (t *textWriter) header(r *Report) {
 		fmt.Fprintf(&t.b, "%s the run was interrupted; this report holds only what was gathered until then.\n\n", t.paint(ansiYellow, "INCOMPLETE:"))
 	}
 	code := map[string]string{OutcomeWorks: ansiGreen, OutcomeWorksDegraded: ansiYellow, OutcomeFails: ansiRed}[r.Verdict.Outcome]
-	fmt.Fprintf(&t.b, "%s\n", t.paint(ansiBold+code, r.Verdict.Headline))
-	fmt.Fprintf(&t.b, "%s\n", r.Verdict.Summary)
+	for _, l := range wrapLines(r.Verdict.Headline, textWidth) {
+		fmt.Fprintf(&t.b, "%s\n", t.paint(ansiBold+code, l))
+	}
+	t.wrapped("", r.Verdict.Summary, 0)
 	fmt.Fprintf(&t.b, "\nSignalling: %s   Media: %s   Error 5501 expected: %s\n",
 		t.status(r.Verdict.Signaling, 0), r.Verdict.Media, yesNo(r.Verdict.FirewallError5501))
 	if r.Redacted {
-		fmt.Fprintf(&t.b, "Redacted: the host name, local and mapped addresses were removed.\n")
+		fmt.Fprintf(&t.b, "Redacted: names, private and mapped addresses, the resolver and the proxy were removed.\n")
 	}
 }
 
@@ -102,7 +106,7 @@ func (t *textWriter) paths(r *Report) {
 		if !p.Counts && !strings.Contains(p.Detail, "not count") {
 			note = " (does not count)"
 		}
-		fmt.Fprintf(&t.b, "%s%-11s %s %s%s\n", mark, name, t.status(p.Status, 9), p.Detail, note)
+		t.wrapped(fmt.Sprintf("%s%-11s %s ", mark, name, t.status(p.Status, 9)), p.Detail+note, 24)
 	}
 }
 
@@ -116,7 +120,7 @@ func (t *textWriter) signaling(r *Report) {
 		if region == "" {
 			region = "(proxy)"
 		}
-		fmt.Fprintf(&t.b, "  %-14s %s %s\n", region, t.status(rv.Status, 10), rv.Detail)
+		t.wrapped(fmt.Sprintf("  %-14s %s ", region, t.status(rv.Status, 10)), rv.Detail, 28)
 	}
 }
 
@@ -126,10 +130,10 @@ func (t *textWriter) findings(r *Report) {
 	}
 	t.section("Findings")
 	for _, f := range r.Findings {
-		fmt.Fprintf(&t.b, "  %s %s: %s\n", t.status(f.Severity, 8), f.Code, f.Title)
-		fmt.Fprintf(&t.b, "           %s\n", f.Detail)
+		t.wrapped("  "+t.status(f.Severity, 8)+" ", f.Code+": "+f.Title, 11)
+		t.wrapped("           ", f.Detail, 11)
 		if len(f.Evidence) > 0 {
-			fmt.Fprintf(&t.b, "           evidence: %s\n", strings.Join(f.Evidence, ", "))
+			t.wrapped("           ", "evidence: "+strings.Join(f.Evidence, ", "), 11)
 		}
 	}
 }
@@ -157,7 +161,8 @@ func (t *textWriter) rules(r *Report) {
 		groups[i].ports = append(groups[i].ports, ru.Port)
 	}
 	for _, g := range groups {
-		fmt.Fprintf(&t.b, "  %s %s to %s\n      why: %s\n", strings.ToUpper(g.proto), strings.Join(g.ports, ", "), g.dest, g.reason)
+		t.wrapped("  ", fmt.Sprintf("%s %s to %s", strings.ToUpper(g.proto), strings.Join(g.ports, ", "), g.dest), 6)
+		t.wrapped("      ", "why: "+g.reason, 11)
 	}
 }
 
@@ -189,7 +194,7 @@ func (t *textWriter) probes(r *Report) {
 	}
 	defer func() {
 		if hidden > 0 {
-			fmt.Fprintf(&t.b, "  (%d more not listed: TURN audits the server passed, and echo datagrams to a reflector that never echoes; --verbose lists them)\n", hidden)
+			t.wrapped("  ", fmt.Sprintf("(%d more not listed: TURN audits the server passed, and echo datagrams to a reflector that never echoes; --verbose lists them)", hidden), 3)
 		}
 	}()
 	title := "Failed probes"
@@ -197,19 +202,5 @@ func (t *textWriter) probes(r *Report) {
 		title = "All probes"
 	}
 	t.section(title + " (status, reason, time)")
-	idw := 0
-	for _, p := range list {
-		idw = max(idw, len(p.ID))
-	}
-	for _, p := range list {
-		rtt := "-"
-		if p.RTTMs != nil {
-			rtt = strconv.FormatFloat(*p.RTTMs, 'f', 1, 64) + " ms"
-		}
-		line := fmt.Sprintf("  %-*s %s %-18s %9s", idw, p.ID, t.status(p.Status, 8), orDash(p.Reason), rtt)
-		if p.Error != "" {
-			line += "  " + p.Error
-		}
-		t.b.WriteString(strings.TrimRight(line, " ") + "\n")
-	}
+	t.probeTable(list)
 }

@@ -3,12 +3,18 @@ package report
 import (
 	"bytes"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
+
+// ansiSGR matches the text report's colour codes, which take no column.
+var ansiSGR = regexp.MustCompile(`\x1b\[[0-9;]*m`)
 
 var update = flag.Bool("update", false, "rewrite the golden files under report/testdata")
 
@@ -50,6 +56,7 @@ func TestWriteTextGolden(t *testing.T) {
 		{"interrupted.txt", interrupted, TextOptions{}},
 		{"solution2-no-upgrade.txt", func(t testing.TB) *Report { return scenarioReport(t, "solution2-nginx-no-upgrade") }, TextOptions{}},
 		{"udp-dropped-color.txt", func(t testing.TB) *Report { return scenarioReport(t, "udp-dropped") }, TextOptions{Color: true}},
+		{"offline-nxdomain.txt", offline, TextOptions{}},
 		{"relay-policy-verbose.txt", func(t testing.TB) *Report {
 			r := scenarioReport(t, "relay-policy")
 			r.Redacted = true
@@ -64,6 +71,11 @@ func TestWriteTextGolden(t *testing.T) {
 			}
 			if !tt.o.Color && strings.Contains(b.String(), "\x1b[") {
 				t.Error("colour codes without TextOptions.Color")
+			}
+			for _, l := range strings.Split(ansiSGR.ReplaceAllString(b.String(), ""), "\n") {
+				if w := utf8.RuneCountInString(l); w > textWidth {
+					t.Errorf("line of %d columns (want at most %d): %q", w, textWidth, l)
+				}
 			}
 			golden(t, filepath.Join("testdata", "text", tt.name), b.Bytes())
 		})
@@ -140,5 +152,70 @@ func TestTextHidesNonFailures(t *testing.T) {
 	}
 	if !strings.Contains(quiet.String(), "stun/8000") || !strings.Contains(quiet.String(), "(2 more not listed") {
 		t.Errorf("want stun/8000 listed and 2 left out:\n%s", quiet.String())
+	}
+}
+
+// offline is a laptop whose resolver answers NXDOMAIN for every name (a
+// captive network, a resolver cut off from the internet): each name's
+// system lookup and direct query to the resolver fail, nothing after DNS
+// runs, as probe.Run records it.
+func offline(t testing.TB) *Report {
+	net := defaultNet()
+	net.reflector, net.turn = false, nil
+	r := scenario{name: "offline", net: net, mods: append([]mod{
+		failed("*/dns", "nxdomain"), {pat: "*/tcp/*", status: "-"}}, tcpGone...)}.report(t)
+	var ps []Probe
+	for _, p := range r.Probes {
+		switch {
+		case p.Kind == KindDNS:
+			p.Step, p.Error = "resolve", fmt.Sprintf("lookup %s on 10.20.30.40:53: no such host", p.Target)
+			direct := p
+			direct.ID, direct.Details = p.ID+"@10.20.30.40:53", map[string]string{"resolver": "10.20.30.40:53"}
+			direct.Error = "NXDOMAIN: the name does not exist"
+			ps = append(ps, p, direct)
+		default:
+			ps = append(ps, p)
+		}
+	}
+	r.Probes = ps
+	Judge(r)
+	return r
+}
+
+// TestOfflineGroupsFindings: eleven names failing for one cause give one
+// finding per cause (code unchanged), naming every host and keeping every
+// probe as evidence.
+func TestOfflineGroupsFindings(t *testing.T) {
+	r := offline(t)
+	var hosts, dnsIDs []string
+	for _, p := range r.Probes {
+		if p.Kind == KindDNS {
+			hosts, dnsIDs = uniq(hosts, p.Target), append(dnsIDs, p.ID)
+		}
+	}
+	if len(hosts) < 10 {
+		t.Fatalf("the scenario has %d names, want the catalog's eleven or so", len(hosts))
+	}
+	var nx []Finding
+	for _, f := range r.Findings {
+		if f.Code == "dns-nxdomain" {
+			nx = append(nx, f)
+		}
+	}
+	if len(nx) != 1 {
+		t.Fatalf("%d dns-nxdomain findings, want one for the shared cause", len(nx))
+	}
+	for _, h := range hosts {
+		if !strings.Contains(nx[0].Detail, h) {
+			t.Errorf("the finding does not name %s: %s", h, nx[0].Detail)
+		}
+	}
+	for _, id := range dnsIDs {
+		if !slices.Contains(nx[0].Evidence, id) {
+			t.Errorf("evidence lacks %s", id)
+		}
+	}
+	if !strings.HasPrefix(nx[0].Title, fmt.Sprintf("DNS says %d names do not exist", len(hosts))) {
+		t.Errorf("title %q", nx[0].Title)
 	}
 }

@@ -104,7 +104,7 @@ func (m *Model) save() tea.Cmd {
 		return nil
 	}
 	path := filepath.Join(m.opts.Dir, m.fileName())
-	r, save := m.final, m.opts.Save
+	r, save := m.raw, m.opts.Save
 	return func() tea.Msg {
 		return savedMsg{path: path, err: save(path, r)}
 	}

@@ -93,8 +93,13 @@ type Model struct {
 	started time.Time
 
 	order  []string                // probe IDs in arrival order
-	probes map[string]report.Probe // latest state of each probe
-	final  *report.Report
+	probes map[string]report.Probe // latest state of each probe, through report.SafeCopy
+	// final is the report as shown: every string through report.SafeCopy,
+	// so that nothing from the network or a file reaches the terminal raw.
+	final *report.Report
+	// raw is the report as the engine or the file gave it: what Report()
+	// returns and `s` saves.
+	raw *report.Report
 
 	spin          spinner.Model
 	width, height int
@@ -130,7 +135,7 @@ func New(opts Options) *Model {
 
 // Report returns the final report, or nil when the user quit before the run
 // ended.
-func (m *Model) Report() *report.Report { return m.final }
+func (m *Model) Report() *report.Report { return m.raw }
 
 // Init starts the run (if any) and the spinner.
 func (m *Model) Init() tea.Cmd {
@@ -147,7 +152,7 @@ func (m *Model) startRun() tea.Cmd {
 	ctx, cancel := context.WithCancel(context.Background())
 	h := &runHandle{gen: m.gen, ctx: ctx, cancel: cancel,
 		events: make(chan report.Probe, eventBuffer), done: make(chan *report.Report, 1)}
-	m.run, m.state, m.final = h, stateRunning, nil
+	m.run, m.state, m.final, m.raw = h, stateRunning, nil, nil
 	m.order, m.probes = nil, map[string]report.Probe{}
 	m.sel, m.offset, m.detail, m.status = 0, 0, false, ""
 	m.started = m.opts.Now()
@@ -178,10 +183,11 @@ func (h *runHandle) wait() tea.Msg {
 }
 
 func (m *Model) setFinal(r *report.Report) {
-	m.final = r
+	m.raw, m.final = r, report.SafeCopy(r)
 	if r == nil {
 		return
 	}
+	r = m.final
 	m.order, m.probes = nil, map[string]report.Probe{}
 	for _, p := range r.Probes {
 		m.order = append(m.order, p.ID)
@@ -200,10 +206,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if m.run == nil || msg.gen != m.run.gen || m.state == stateDone {
 			return m, nil
 		}
-		if _, ok := m.probes[msg.p.ID]; !ok {
-			m.order = append(m.order, msg.p.ID)
+		p := report.SafeCopy(msg.p)
+		if _, ok := m.probes[p.ID]; !ok {
+			m.order = append(m.order, p.ID)
 		}
-		m.probes[msg.p.ID] = msg.p
+		m.probes[p.ID] = p
 		return m, m.run.wait
 	case doneMsg:
 		if m.run == nil || msg.gen != m.run.gen || m.quitting {
@@ -218,9 +225,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.clampScroll()
 	case savedMsg:
 		if msg.err != nil {
-			m.status = "save failed: " + msg.err.Error()
+			m.status = "save failed: " + report.Safe(msg.err.Error())
 		} else {
-			m.status = "saved " + msg.path
+			m.status = "saved " + report.Safe(msg.path)
 		}
 	case spinner.TickMsg:
 		if m.state == stateDone {

@@ -57,7 +57,8 @@ func runEngine(ctx context.Context, plan *probe.Plan, env *probe.Env, redact boo
 		// Progress on screen obeys --redact too, not only the final report.
 		clean := report.SanitizeProbe
 		if redact {
-			clean = report.RedactProbe
+			names := privateNames(plan)
+			clean = func(p report.Probe) report.Probe { return report.RedactProbe(p, names...) }
 		}
 		onEvent = func(p report.Probe) { show(clean(p)) }
 	}
@@ -65,7 +66,7 @@ func runEngine(ctx context.Context, plan *probe.Plan, env *probe.Env, redact boo
 	complete := ctx.Err() == nil
 	r := report.Build(toolInfo(), hostInfo(), plan.Config, probes, start, time.Since(start), complete)
 	if redact {
-		report.Redact(r)
+		report.Redact(r, privateNames(plan)...)
 	} else {
 		report.Sanitize(r)
 	}
@@ -100,7 +101,7 @@ func finish(r *report.Report, f *checkFlags, stdout, stderr io.Writer) int {
 	}
 	opts := report.TextOptions{Color: colorOK(stdout, f.noColor), Verbose: f.verbose}
 	if err := report.WriteText(stdout, r, opts); err != nil {
-		fmt.Fprintf(stderr, "rtcprobe: %v\n", err)
+		fmt.Fprintf(stderr, "rtcprobe: %s\n", report.Safe(err.Error()))
 	}
 	if !r.Complete {
 		fmt.Fprintln(stderr, "rtcprobe: interrupted: the report is incomplete")
@@ -123,6 +124,6 @@ func usageError(stderr io.Writer, err error) int {
 		return ExitOK
 	}
 	msg := strings.TrimPrefix(err.Error(), probe.ErrConfig.Error()+": ")
-	fmt.Fprintf(stderr, "rtcprobe: %s\n", msg)
+	fmt.Fprintf(stderr, "rtcprobe: %s\n", report.Safe(msg))
 	return ExitUsage
 }

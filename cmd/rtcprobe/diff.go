@@ -50,7 +50,7 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 	var reps [2]*report.Report
 	for i, f := range files {
 		if reps[i], err = readReportFile(f, os.Stdin); err != nil {
-			fmt.Fprintf(stderr, "rtcprobe diff: %v\n", err)
+			fmt.Fprintf(stderr, "rtcprobe diff: %s\n", report.Safe(err.Error()))
 			return ExitUsage
 		}
 		report.Sanitize(reps[i])
@@ -61,7 +61,7 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 		write = report.WriteDeltaJSON
 	}
 	if err := write(stdout, d); err != nil {
-		fmt.Fprintf(stderr, "rtcprobe diff: %v\n", err)
+		fmt.Fprintf(stderr, "rtcprobe diff: %s\n", report.Safe(err.Error()))
 		return ExitUsage
 	}
 	if d.Empty() {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/rtcprobe/rtcprobe/probe"
+	"github.com/rtcprobe/rtcprobe/report"
 )
 
 // dryRunSchema names the JSON form of --dry-run --json.
@@ -49,7 +50,7 @@ func dryRun(stdout, stderr io.Writer, plan *probe.Plan, jsonOut string) int {
 	out.Totals.MaxBurstHost, out.Totals.MaxBurst = probe.MaxBurst(sends, burstWindow)
 	if jsonOut != "" {
 		if err := writeDryRunJSON(jsonOut, out, stdout); err != nil {
-			fmt.Fprintf(stderr, "rtcprobe: --json %s: %v\n", jsonOut, err)
+			fmt.Fprintf(stderr, "rtcprobe: --json %s: %s\n", report.Safe(jsonOut), report.Safe(err.Error()))
 			return ExitUsage
 		}
 		if jsonOut == "-" {
@@ -82,7 +83,7 @@ func writeDryRunTable(w io.Writer, out dryRunOutput) {
 		if s.Size > 0 {
 			size = strconv.Itoa(s.Size)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%d\t%s\n", s.Probe, s.Protocol, s.Destination, s.Port, size, s.Count, s.Note)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%d\t%s\n", report.Safe(s.Probe), s.Protocol, report.Safe(s.Destination), s.Port, size, s.Count, report.Safe(s.Note))
 	}
 	tw.Flush()
 	t := out.Totals
@@ -93,7 +94,7 @@ func writeDryRunTable(w io.Writer, out dryRunOutput) {
 			unit = "datagram"
 		}
 		fmt.Fprintf(w, "Pacing: at most %d UDP %s to one host (%s) in any %s; UDP probes start %s apart.\n",
-			t.MaxBurst, unit, t.MaxBurstHost, burstWindow, probe.UDPPacing)
+			t.MaxBurst, unit, report.Safe(t.MaxBurstHost), burstWindow, probe.UDPPacing)
 	}
 	fmt.Fprintln(w, "SIZE is the payload of one datagram, or of the client's first flight on TCP; COUNT is an upper bound.")
 }

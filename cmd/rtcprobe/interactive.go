@@ -39,7 +39,7 @@ func runInteractive(args []string, stdout, stderr io.Writer) int {
 	}
 	r, err := ui.Run(opts, ui.RunOptions{In: os.Stdin, Out: stdout, NoColor: f.noColor})
 	if err != nil {
-		fmt.Fprintf(stderr, "rtcprobe: %v\n", err)
+		fmt.Fprintf(stderr, "rtcprobe: %s\n", report.Safe(err.Error()))
 	}
 	if r == nil {
 		fmt.Fprintln(stderr, "rtcprobe: interrupted before the run ended: nothing to report")
@@ -53,7 +53,7 @@ func runInteractive(args []string, stdout, stderr io.Writer) int {
 	}
 	// The screen was on the alternate buffer: leave the answer in the
 	// scrollback.
-	fmt.Fprintln(stdout, r.Verdict.Headline)
+	fmt.Fprintln(stdout, report.Safe(r.Verdict.Headline))
 	if !r.Complete {
 		fmt.Fprintln(stderr, "rtcprobe: interrupted: the report is incomplete")
 	}

@@ -130,9 +130,9 @@ func saveJSON(path string, r *report.Report, stdout, stderr io.Writer) bool {
 		return true
 	}
 	if saved, serr := saveUnsaved(r, time.Now()); serr == nil {
-		fmt.Fprintf(stderr, "rtcprobe: --json %s: %v; the JSON report was saved to %s instead\n", path, err, saved)
+		fmt.Fprintf(stderr, "rtcprobe: --json %s: %s; the JSON report was saved to %s instead\n", report.Safe(path), report.Safe(err.Error()), report.Safe(saved))
 	} else {
-		fmt.Fprintf(stderr, "rtcprobe: --json %s: %v; saving it elsewhere failed too: %v\n", path, err, serr)
+		fmt.Fprintf(stderr, "rtcprobe: --json %s: %s; saving it elsewhere failed too: %s\n", report.Safe(path), report.Safe(err.Error()), report.Safe(serr.Error()))
 	}
 	return false
 }

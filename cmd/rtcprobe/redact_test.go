@@ -3,6 +3,10 @@ package main
 import (
 	"context"
 	"net"
+	"net/url"
+	"os"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -63,5 +67,28 @@ func TestRunEngineRedactsEvents(t *testing.T) {
 	}
 	if r.Host.Hostname != "" || !r.Redacted {
 		t.Errorf("report Hostname %q Redacted %v", r.Host.Hostname, r.Redacted)
+	}
+}
+
+// TestPrivateNames: the names --redact removes include what the report does
+// not carry as such (the machine, the proxy user, the TURN usernames), and
+// a report redacted with them names none of them anywhere.
+func TestPrivateNames(t *testing.T) {
+	u, _ := url.Parse("http://bob.proxy:pw@proxy.corp.example:3128")
+	plan := &probe.Plan{HTTPProxy: u, TURN: []probe.TURNTarget{{Username: "carol7"}}}
+	names := privateNames(plan)
+	host, _ := os.Hostname()
+	for _, want := range []string{"bob.proxy", "carol7", host} {
+		if !slices.Contains(names, want) {
+			t.Errorf("privateNames lacks %q: %q", want, names)
+		}
+	}
+	r := &report.Report{Host: report.Host{Hostname: host},
+		Verdict: report.Verdict{Summary: "proxy: bob.proxy denied on " + host + "; TURN user carol7 got 401"}}
+	report.Redact(r, names...)
+	for _, v := range []string{"bob.proxy", "carol7", host} {
+		if len(v) >= 4 && strings.Contains(r.Verdict.Summary, v) {
+			t.Errorf("redacted summary still names %q: %q", v, r.Verdict.Summary)
+		}
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"syscall"
 
 	"github.com/rtcprobe/rtcprobe/reflector"
+	"github.com/rtcprobe/rtcprobe/report"
 )
 
 // serveDoc is the help of `serve`.
@@ -74,18 +75,18 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 		return ExitOK
 	}
 	if err != nil {
-		fmt.Fprintln(stderr, "rtcprobe serve:", err)
+		fmt.Fprintln(stderr, "rtcprobe serve:", report.Safe(err.Error()))
 		return ExitUsage
 	}
 	srv, err := reflector.New(cfg)
 	if err != nil {
-		fmt.Fprintln(stderr, "rtcprobe serve:", err)
+		fmt.Fprintln(stderr, "rtcprobe serve:", report.Safe(err.Error()))
 		return ExitUsage
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := srv.Run(ctx); err != nil {
-		fmt.Fprintln(stderr, "rtcprobe serve:", err)
+		fmt.Fprintln(stderr, "rtcprobe serve:", report.Safe(err.Error()))
 		return ExitUsage
 	}
 	return ExitOK
@@ -102,7 +103,7 @@ func serveConfig(args []string, stdout, stderr io.Writer) (reflector.Config, err
 	}
 	var h slog.Handler = slog.NewTextHandler(stderr, nil)
 	if f.logJSON {
-		h = slog.NewJSONHandler(stderr, nil)
+		h = slog.NewJSONHandler(safeJSONLog{stderr}, nil)
 	}
 	ports, err := parsePorts(f.udp)
 	if err != nil {

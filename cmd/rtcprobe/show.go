@@ -46,7 +46,7 @@ func runShow(args []string, stdout, stderr io.Writer) int {
 	}
 	r, err := readReportFile(rest[0], os.Stdin)
 	if err != nil {
-		fmt.Fprintf(stderr, "rtcprobe show: %v\n", err)
+		fmt.Fprintf(stderr, "rtcprobe show: %s\n", report.Safe(err.Error()))
 		return ExitUsage
 	}
 	if redact {
@@ -55,7 +55,7 @@ func runShow(args []string, stdout, stderr io.Writer) int {
 		report.Sanitize(r)
 	}
 	if err := showReport(stdout, r, report.TextOptions{Color: colorOK(stdout, noColor), Verbose: verbose}, noColor); err != nil {
-		fmt.Fprintf(stderr, "rtcprobe show: %v\n", err)
+		fmt.Fprintf(stderr, "rtcprobe show: %s\n", report.Safe(err.Error()))
 		return ExitUsage
 	}
 	return ExitOK
