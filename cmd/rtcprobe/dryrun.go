@@ -63,9 +63,14 @@ func dryRun(stdout, stderr io.Writer, plan *probe.Plan, jsonOut string) int {
 
 func writeDryRunJSON(path string, out dryRunOutput, stdout io.Writer) error {
 	write := func(w io.Writer) error {
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(out)
+		b, err := json.MarshalIndent(out, "", "  ")
+		if err != nil {
+			return err
+		}
+		// Destinations come from flags and the proxy file: escape what a
+		// terminal would act on, as the report's JSON does.
+		_, err = w.Write(append(report.EscapeJSON(b), '\n'))
+		return err
 	}
 	if path == "-" {
 		return write(stdout)
