@@ -1,0 +1,149 @@
+package probe
+
+import (
+	"context"
+	"math"
+	"net"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rtcprobe/rtcprobe/report"
+)
+
+// directReport is a checked report whose direct-UDP path works on port.
+func directReport(port int) *report.Report {
+	id := "stun/" + strconv.Itoa(port)
+	return &report.Report{
+		Probes: []report.Probe{{ID: id, Kind: report.KindSTUN, Port: port, Status: report.StatusOK}},
+		Paths: report.Paths{DirectUDP: report.Path{Status: report.PathOK, Counts: true, Evidence: []string{id}},
+			TURNUDP: report.Path{Status: report.PathUntested}, TURNTCP: report.Path{Status: report.PathUntested}, TURNTLS: report.Path{Status: report.PathUntested}},
+	}
+}
+
+// runDirectQuality runs the stage against port through an impairConn.
+func runDirectQuality(t *testing.T, port int, im impair, stage, flow time.Duration) (report.QualityPath, *impairConn) {
+	t.Helper()
+	var conn *impairConn
+	env := &Env{ListenPacket: listenWrap(func(pc net.PacketConn) net.PacketConn {
+		conn = &impairConn{PacketConn: pc, im: im}
+		return conn
+	})}
+	plan := &Plan{Reflector: &ReflectorTarget{Host: "127.0.0.1", Ports: []int{port}}}
+	ctx, cancel := context.WithTimeout(context.Background(), flow+20*time.Second)
+	defer cancel()
+	q := Quality(ctx, env, plan, directReport(port), QualityOptions{Flow: flow, Stage: stage})
+	if len(q.Paths) != 1 {
+		t.Fatalf("%d paths measured, want 1 (notes %v)", len(q.Paths), q.Notes)
+	}
+	return q.Paths[0], conn
+}
+
+func near(got, want, tol float64) bool { return math.Abs(got-want) <= tol }
+
+// TestQualityImpairments runs the flow against rtcprobe serve on loopback
+// with counted impairments and checks each figure follows from them.
+func TestQualityImpairments(t *testing.T) {
+	srv := startServe(t, nil)
+	port := srv.UDPAddrs()[0].(*net.UDPAddr).Port
+	const stage, flow = 200 * time.Millisecond, 3 * time.Second
+	cases := []struct {
+		name  string
+		im    impair
+		check func(t *testing.T, p report.QualityPath, c *impairConn)
+	}{
+		{"clean", impair{}, func(t *testing.T, p report.QualityPath, c *impairConn) {
+			if p.Status != report.QualityOK || p.Up.LossPct != 0 || p.Down.LossPct != 0 || p.Up.Reordered != 0 || p.Down.Duplicates != 0 {
+				t.Errorf("clean path: %+v", p)
+			}
+			if p.Resolution != report.Stage1080p || p.MOS == nil || *p.MOS < 4.3 {
+				t.Errorf("clean path: resolution %q MOS %v, want 1080p and > 4.3", p.Resolution, p.MOS)
+			}
+			if len(p.Stages) != 4 || len(p.Timeline) == 0 || p.HOLDelayMs != nil {
+				t.Errorf("stages %d timeline %d hol %v", len(p.Stages), len(p.Timeline), p.HOLDelayMs)
+			}
+		}},
+		{"every 10th lost up", impair{dropUpEvery: 10}, func(t *testing.T, p report.QualityPath, c *impairConn) {
+			want := 100 * float64(c.dropped) / float64(p.Up.Sent)
+			if !near(p.Up.LossPct, want, 0.1) || p.Down.LossPct != 0 {
+				t.Errorf("loss up %.1f%% down %.1f%%, want %.1f%% and 0", p.Up.LossPct, p.Down.LossPct, want)
+			}
+			if p.Up.LossBursts != c.dropped || p.Up.MaxBurst != 1 {
+				t.Errorf("bursts %d (max %d), want %d single losses", p.Up.LossBursts, p.Up.MaxBurst, c.dropped)
+			}
+			if p.MOS == nil || *p.MOS > 3.8 {
+				t.Errorf("MOS %v with 10%% loss, want below 3.8", p.MOS)
+			}
+		}},
+		{"every 10th lost down", impair{dropDownEvery: 10}, func(t *testing.T, p report.QualityPath, c *impairConn) {
+			if !near(p.Down.LossPct, 10, 0.5) || p.Up.LossPct != 0 || p.Down.MaxBurst != 1 {
+				t.Errorf("loss up %.1f%% down %.1f%% (max burst %d), want 0 and 10%%, single losses", p.Up.LossPct, p.Down.LossPct, p.Down.MaxBurst)
+			}
+		}},
+		{"duplicates up", impair{dupUpEvery: 10}, func(t *testing.T, p report.QualityPath, c *impairConn) {
+			if p.Up.Duplicates != c.duplicated || p.Up.LossPct != 0 || p.Up.Reordered != 0 {
+				t.Errorf("duplicates %d (want %d), loss %.1f%%, reordered %d", p.Up.Duplicates, c.duplicated, p.Up.LossPct, p.Up.Reordered)
+			}
+		}},
+		{"reordered up", impair{swapUpEvery: 10}, func(t *testing.T, p report.QualityPath, c *impairConn) {
+			if want := p.Up.Sent/10 - 1; p.Up.Reordered < want || p.Down.Reordered != 0 || p.Up.LossBursts > 1 {
+				t.Errorf("reordered up %d (want >= %d) down %d, loss bursts %d", p.Up.Reordered, want, p.Down.Reordered, p.Up.LossBursts)
+			}
+			if p.Resolution != report.Stage1080p {
+				t.Errorf("resolution %q: reordering alone must not cost the call its video", p.Resolution)
+			}
+		}},
+		{"delay 40 ms up", impair{delayUp: 40 * time.Millisecond}, func(t *testing.T, p report.QualityPath, c *impairConn) {
+			if p.RTTMedianMs == nil || *p.RTTMedianMs < 40 || *p.RTTP95Ms < *p.RTTMedianMs {
+				t.Errorf("RTT median %v p95 %v, want >= 40 ms", p.RTTMedianMs, p.RTTP95Ms)
+			}
+		}},
+		{"cut after 100 datagrams", impair{cutAfter: 100}, func(t *testing.T, p report.QualityPath, c *impairConn) {
+			if p.Status != report.QualitySilent || p.Stopped == nil || p.Stopped.AfterPackets != 100 || p.Up.Received != 100 {
+				t.Fatalf("status %q stopped %+v received %d, want went-silent after 100", p.Status, p.Stopped, p.Up.Received)
+			}
+			if p.Resolution != report.ResolutionNone || !strings.Contains(p.Summary, "then went silent") {
+				t.Errorf("resolution %q summary %q", p.Resolution, p.Summary)
+			}
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			p, c := runDirectQuality(t, port, tc.im, stage, flow)
+			t.Log(p.Summary)
+			tc.check(t, p, c)
+		})
+	}
+}
+
+// TestQualityRateLimit: an uplink limit between the 360p and 720p calls
+// is held at 360p.
+func TestQualityRateLimit(t *testing.T) {
+	srv := startServe(t, nil)
+	port := srv.UDPAddrs()[0].(*net.UDPAddr).Port
+	p, _ := runDirectQuality(t, port, impair{rateKbps: 1100}, 500*time.Millisecond, 3*time.Second)
+	t.Log(p.Summary)
+	if p.Up.Held != report.Stage360p || p.Resolution != report.Stage360p {
+		t.Errorf("held up %q, resolution %q, want 360p; stages %+v", p.Up.Held, p.Resolution, p.Stages)
+	}
+	if p.Down.Held != report.Stage1080p {
+		t.Errorf("held down %q, want 1080p (the limit is on the uplink)", p.Down.Held)
+	}
+}
+
+// TestQualityNoFlowAnswer: a reflector that answers only STUN (coturn)
+// gives a clear no-answer, not a hang.
+func TestQualityNoFlowAnswer(t *testing.T) {
+	pc, err := net.ListenPacket("udp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pc.Close()
+	port := pc.LocalAddr().(*net.UDPAddr).Port
+	p, _ := runDirectQuality(t, port, impair{}, 200*time.Millisecond, 3*time.Second)
+	if p.Status != report.QualityNoAnswer || !strings.Contains(p.Summary, "coturn") {
+		t.Errorf("status %q summary %q", p.Status, p.Summary)
+	}
+}
