@@ -213,7 +213,11 @@ func qualityWhere(p *QualityPath) string {
 		}
 		return "direct UDP"
 	}
-	return p.Path
+	name := map[string]string{PathTURNUDP: "TURN/UDP", PathTURNTCP: "TURN/TCP", PathTURNTLS: "TURN/TLS"}[p.Path]
+	if name == "" {
+		name = p.Path
+	}
+	return name + " via " + qualityTURNHost(p.Target)
 }
 
 func orText(s, def string) string {
@@ -221,4 +225,18 @@ func orText(s, def string) string {
 		return def
 	}
 	return s
+}
+
+// qualityTURNHost is a TURN URL's host:port ("turn:h:3478?transport=tcp" ->
+// "h:3478"), or the URL itself when it does not look like one.
+func qualityTURNHost(u string) string {
+	_, rest, ok := strings.Cut(u, ":")
+	if !ok {
+		return u
+	}
+	rest, _, _ = strings.Cut(rest, "?")
+	if i := strings.LastIndex(rest, "@"); i >= 0 {
+		rest = rest[i+1:] // never show user info, should a URL carry any
+	}
+	return rest
 }

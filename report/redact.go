@@ -158,6 +158,7 @@ func walkStrings(r *Report, f func(string) string) {
 		rr := &r.Remediation[i]
 		rr.Destination, rr.Reason = f(rr.Destination), f(rr.Reason)
 	}
+	walkQuality(r.Quality, f)
 }
 
 func walkProbe(p *Probe, f func(string) string) {
