@@ -23,9 +23,9 @@ func TestRToMOS(t *testing.T) {
 func TestEModelR(t *testing.T) {
 	clean := EModelR(20, 1, 0)
 	for _, tc := range []struct {
-		name               string
+		name              string
 		rtt, jitter, loss float64
-		min, max           float64
+		min, max          float64
 	}{
 		{"clean LAN", 2, 0, 0, 92, 93.2},
 		{"1% loss costs about 3.6 points", 20, 1, 1, clean - 4, clean - 3},
