@@ -38,6 +38,7 @@ type checkFlags struct {
 	redact     bool
 	dryRun     bool
 	noColor    bool
+	quality    qualityFlag // --quality[=DURATION] (quality.go)
 }
 
 type multiFlag []string
@@ -62,6 +63,7 @@ func newCheckFlagSet(name string, f *checkFlags, stderr io.Writer) *flag.FlagSet
 	fs.BoolVar(&f.redact, "redact", false, "remove local and mapped addresses and the machine name from the report")
 	fs.BoolVar(&f.dryRun, "dry-run", false, "list every connection and datagram the run would send, and send nothing")
 	fs.BoolVar(&f.noColor, "no-color", false, "no colour in the text report (also NO_COLOR)")
+	fs.Var(&f.quality, "quality", qualityUsage)
 	return fs
 }
 
@@ -211,6 +213,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	r := runEngine(ctx, plan, env, f.redact, nil)
+	withQuality(ctx, r, plan, env, f, stderr)
 	return finish(r, f, stdout, stderr)
 }
 

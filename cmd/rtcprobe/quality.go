@@ -1,0 +1,59 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/rtcprobe/rtcprobe/probe"
+	"github.com/rtcprobe/rtcprobe/report"
+)
+
+// qualityFlag is --quality[=DURATION]: a bool flag that also takes a
+// duration (each path's flow). The zero value is off.
+type qualityFlag struct{ flow time.Duration }
+
+func (q *qualityFlag) String() string {
+	if q == nil || q.flow == 0 {
+		return "false"
+	}
+	return q.flow.String()
+}
+
+func (q *qualityFlag) Set(s string) error {
+	d, err := probe.ParseQualityFlag(s)
+	if err != nil {
+		return err
+	}
+	q.flow = d
+	return nil
+}
+
+// IsBoolFlag lets --quality stand alone (flag then calls Set("true")).
+func (q *qualityFlag) IsBoolFlag() bool { return true }
+
+const qualityUsage = "after the verdict, measure call quality on every working media path with a TRTC-shaped flow (needs rtcprobe serve as the reflector); =DURATION sets each path's flow (default 15s, 10s-5m)"
+
+// withQuality runs the quality stage when --quality asks for it and adds
+// it to the report, cleaned like the rest. Progress goes to progress
+// (one line per path); nil means none.
+func withQuality(ctx context.Context, r *report.Report, plan *probe.Plan, env *probe.Env, f *checkFlags, progress io.Writer) {
+	if f.quality.flow == 0 || ctx.Err() != nil {
+		return
+	}
+	o := probe.QualityOptions{Flow: f.quality.flow}
+	if progress != nil {
+		o.OnPath = func(p report.QualityPath) {
+			if p.Status == "" {
+				fmt.Fprintf(progress, "rtcprobe: quality: %s to %s, %s...\n", p.Path, report.TermSafe(p.Target), f.quality.flow)
+			}
+		}
+	}
+	r.Quality = probe.Quality(ctx, env, plan, r, o)
+	if f.redact {
+		report.Redact(r)
+	} else {
+		report.Sanitize(r)
+	}
+}
