@@ -147,3 +147,44 @@ func TestQualityNoFlowAnswer(t *testing.T) {
 		t.Errorf("status %q summary %q", p.Status, p.Summary)
 	}
 }
+
+// TestQualityThroughTURN runs the stage over a TURN server (pion) on
+// UDP, TCP and TLS with rtcprobe serve as the peer: the relay carries the
+// flow both ways and the TCP paths report head-of-line delay.
+func TestQualityThroughTURN(t *testing.T) {
+	srv := startServe(t, nil)
+	ts := startTURN(t, turnServerOpts{})
+	peer := srv.UDPAddrs()[0].String()
+	plan := &Plan{TURN: []TURNTarget{
+		turnTarget("tu", "udp", ts.udpPort, "alice", "s3cret-pass", peer),
+		turnTarget("tt", "tcp", ts.tcpPort, "alice", "s3cret-pass", peer),
+		turnTarget("ts", "tls", ts.tlsPort, "alice", "s3cret-pass", peer),
+	}}
+	r := &report.Report{
+		Probes: []report.Probe{{ID: "tu", Kind: report.KindTURN, Status: report.StatusOK}, {ID: "tt", Kind: report.KindTURN, Status: report.StatusOK},
+			{ID: "ts", Kind: report.KindTURN, Status: report.StatusOK}},
+		Paths: report.Paths{DirectUDP: report.Path{Status: report.PathUntested},
+			TURNUDP: report.Path{Status: report.PathOK, Counts: true, Evidence: []string{"tu"}},
+			TURNTCP: report.Path{Status: report.PathOK, Counts: true, Evidence: []string{"tt"}},
+			TURNTLS: report.Path{Status: report.PathOK, Counts: true, Evidence: []string{"ts"}}},
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	q := Quality(ctx, &Env{RootCAs: ts.roots}, plan, r, QualityOptions{Flow: 2 * time.Second, Stage: 200 * time.Millisecond})
+	if len(q.Paths) != 3 {
+		t.Fatalf("paths %+v notes %v", q.Paths, q.Notes)
+	}
+	for i, want := range []string{report.PathTURNUDP, report.PathTURNTCP, report.PathTURNTLS} {
+		p := q.Paths[i]
+		t.Log(p.Summary)
+		if p.Path != want || p.Status != report.QualityOK || p.Up.Received == 0 || p.Down.Received == 0 {
+			t.Errorf("%s: %+v", want, p)
+		}
+		if (p.HOLDelayMs != nil) != (want != report.PathTURNUDP) {
+			t.Errorf("%s: head-of-line delay %v", want, p.HOLDelayMs)
+		}
+		if strings.Contains(p.Summary+p.Target+p.Error, "s3cret") {
+			t.Errorf("%s: the credential reached the report", want)
+		}
+	}
+}
