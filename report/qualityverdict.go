@@ -54,15 +54,17 @@ func JudgeQuality(q *Quality) {
 }
 
 func judgeQualityPath(p *QualityPath) {
-	p.Up.Held, p.Up.HeldKbps = held(p.Stages, func(s QualityStage) (int, int) { return s.UpSent, s.UpLost })
-	p.Down.Held, p.Down.HeldKbps = held(p.Stages, func(s QualityStage) (int, int) { return s.DownSent, s.DownLost })
+	up := func(s QualityStage) (int, int) { return s.UpSent, s.UpLost }
+	down := func(s QualityStage) (int, int) { return s.DownSent, s.DownLost }
+	p.Up.Held, p.Up.HeldKbps = held(p.Stages, p.Up.AudioLossPct, audioBase(p.Up.Sent, p.Stages, up), up)
+	p.Down.Held, p.Down.HeldKbps = held(p.Stages, p.Down.AudioLossPct, audioBase(p.Down.Sent, p.Stages, down), down)
 	p.ResolutionUp, p.ResolutionDown = resolutionOf(p.Up), resolutionOf(p.Down)
 	p.Resolution = worseResolution(p.ResolutionUp, p.ResolutionDown)
 	p.MOS, p.RFactor = nil, nil
 	if p.Status != QualityOK {
 		p.Resolution, p.ResolutionUp, p.ResolutionDown = ResolutionNone, ResolutionNone, ResolutionNone
-	} else if p.RTTMedianMs != nil {
-		r := EModelR(*p.RTTMedianMs, max(p.Up.JitterMs, p.Down.JitterMs), max(p.Up.AudioLossPct, p.Down.AudioLossPct))
+	} else if rtt := audioRTT(p); rtt != nil {
+		r := EModelR(*rtt, max(p.Up.JitterMs, p.Down.JitterMs), max(p.Up.AudioLossPct, p.Down.AudioLossPct))
 		mos := math.Round(RToMOS(r)*100) / 100
 		r = math.Round(r*10) / 10
 		p.MOS, p.RFactor = &mos, &r
@@ -70,11 +72,27 @@ func judgeQualityPath(p *QualityPath) {
 	p.Summary = qualitySummary(p)
 }
 
+// audioRTT is the round trip the E-model uses: the audio step's median,
+// before any video loads the path (the SDK lowers its video to what the
+// path carries; a TCP path's backlog from the ramp would otherwise count
+// as audio delay), else the whole flow's.
+func audioRTT(p *QualityPath) *float64 {
+	if len(p.Stages) > 0 && p.Stages[0].Name == StageAudio && p.Stages[0].RTTMedianMs != nil {
+		return p.Stages[0].RTTMedianMs
+	}
+	return p.RTTMedianMs
+}
+
 // held returns the highest stage whose loss and delay did not grow over
-// the audio stage's, and its bitrate.
-func held(stages []QualityStage, counts func(QualityStage) (sent, lost int)) (string, float64) {
+// the audio stream's, and its bitrate. The baseline is the loss of every
+// audio-only datagram (the audio step and the hold after the ramp, base
+// of baseSent); a step's loss counts as grown beyond heldLossGrowth plus
+// two standard errors of the difference, so the sampling noise of a 2 s
+// step under random loss does not decide the verdict.
+func held(stages []QualityStage, base float64, baseSent int, counts func(QualityStage) (sent, lost int)) (string, float64) {
 	name, kbps := "", 0.0
-	var baseLoss, baseRTT float64
+	var baseRTT float64
+	pb := base / 100
 	for i, s := range stages {
 		sent, lost := counts(s)
 		if sent == 0 {
@@ -85,17 +103,32 @@ func held(stages []QualityStage, counts func(QualityStage) (sent, lost int)) (st
 			if loss > audioMaxLoss {
 				return "", 0
 			}
-			baseLoss = loss
 			if s.RTTMedianMs != nil {
 				baseRTT = *s.RTTMedianMs
 			}
-		} else if loss > heldMaxLoss || loss-baseLoss > heldLossGrowth ||
-			(s.RTTMedianMs != nil && *s.RTTMedianMs-baseRTT > heldDelayGrowthMs) {
-			break
+		} else {
+			se := 100 * math.Sqrt(pb*(1-pb)*(1/float64(sent)+1/float64(max(1, baseSent))))
+			if loss > heldMaxLoss || loss-base > heldLossGrowth+2*se ||
+				(s.RTTMedianMs != nil && *s.RTTMedianMs-baseRTT > heldDelayGrowthMs) {
+				break
+			}
 		}
 		name, kbps = s.Name, s.Kbps
 	}
 	return name, kbps
+}
+
+// audioBase is a direction's audio-only datagram count: the audio step
+// plus the hold (everything sent that is not in a video step).
+func audioBase(total int, stages []QualityStage, counts func(QualityStage) (sent, lost int)) int {
+	n := total
+	for i, s := range stages {
+		if i > 0 {
+			sent, _ := counts(s)
+			n -= sent
+		}
+	}
+	return max(0, n)
 }
 
 func resolutionOf(d QualityDirection) string {

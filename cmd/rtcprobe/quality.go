@@ -57,3 +57,24 @@ func withQuality(ctx context.Context, r *report.Report, plan *probe.Plan, env *p
 		report.Sanitize(r)
 	}
 }
+
+// tuiQuality is the TUI's quality stage: --quality's flow (or the
+// default), no progress lines (the screen shows the stage), the result
+// cleaned like the report.
+func tuiQuality(plan *probe.Plan, env *probe.Env, f *checkFlags) func(context.Context, *report.Report) *report.Quality {
+	return func(ctx context.Context, r *report.Report) *report.Quality {
+		flow := f.quality.flow
+		if flow == 0 {
+			flow = probe.DefaultQualityFlow
+		}
+		// Clean the section alone: the screen reads r meanwhile.
+		tmp := &report.Report{Host: report.Host{Hostname: r.Host.Hostname},
+			Quality: probe.Quality(ctx, env, plan, r, probe.QualityOptions{Flow: flow})}
+		if f.redact {
+			report.Redact(tmp)
+		} else {
+			report.Sanitize(tmp)
+		}
+		return tmp.Quality
+	}
+}
