@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"math"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -133,5 +135,29 @@ func TestQualityInReport(t *testing.T) {
 func TestTermSafe(t *testing.T) {
 	if got := TermSafe("ok\x1b]0;pwned\x07 line\nnext\u009b"); got != "ok]0;pwned linenext" {
 		t.Errorf("TermSafe = %q", got)
+	}
+}
+
+// TestLabQualityReports: the lab's quality reports (testdata/reports)
+// judged again give the verdict they carry.
+func TestLabQualityReports(t *testing.T) {
+	files, _ := filepath.Glob(filepath.Join("..", "testdata", "reports", "quality-*.json"))
+	if len(files) == 0 {
+		t.Fatal("no quality reports in testdata/reports")
+	}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := Read(bytes.NewReader(b))
+		if err != nil || r.Quality == nil {
+			t.Fatalf("%s: %v, quality %v", f, err, r)
+		}
+		want, _ := json.Marshal(r.Quality)
+		JudgeQuality(r.Quality)
+		if got, _ := json.Marshal(r.Quality); !bytes.Equal(got, want) {
+			t.Errorf("%s: judged again:\n got %s\nwant %s", f, got, want)
+		}
 	}
 }
