@@ -79,6 +79,9 @@ func Quality(ctx context.Context, env *Env, plan *Plan, r *report.Report, o Qual
 			o.OnPath(report.QualityPath{Path: qp.name, Target: qp.target, Transport: qp.transport})
 		}
 		p := measurePath(ctx, env, plan, qp, sched)
+		if ctx.Err() != nil {
+			q.Notes = append(q.Notes, qp.name+": the stage was interrupted during its flow; its figures cover the part that ran")
+		}
 		q.Paths = append(q.Paths, p)
 		if o.OnPath != nil {
 			one := report.Quality{Paths: []report.QualityPath{p}}

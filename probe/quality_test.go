@@ -188,3 +188,43 @@ func TestQualityThroughTURN(t *testing.T) {
 		}
 	}
 }
+
+// TestSchedule: each ramp step sends its profile's bitrate (audio 64
+// kbit/s plus the TRTC video bitrate) at 50 audio datagrams a second and
+// 15 video frames, and the hold is audio alone.
+func TestSchedule(t *testing.T) {
+	const step = 2 * time.Second
+	ev := buildSchedule(step, 15*time.Second)
+	type tally struct{ n, bytes, audio int }
+	got := map[int]*tally{}
+	for i, e := range ev {
+		if i > 0 && e.at < ev[i-1].at {
+			t.Fatalf("event %d at %s before %s", i, e.at, ev[i-1].at)
+		}
+		if got[e.stage] == nil {
+			got[e.stage] = &tally{}
+		}
+		g := got[e.stage]
+		g.n, g.bytes = g.n+1, g.bytes+e.size
+		if e.audio {
+			g.audio++
+		}
+	}
+	for i, want := range []struct {
+		n    int
+		kbps float64
+	}{{100, 64}, {280, 864}, {430, 1564}, {520, 2064}, {350, 64}} {
+		g := got[i]
+		dur := step
+		if i == len(rampStages) {
+			dur = 7 * time.Second
+		}
+		kbps := float64(g.bytes*8) / dur.Seconds() / 1000
+		if g.n != want.n || math.Abs(kbps-want.kbps)/want.kbps > 0.02 || g.audio != int(dur/audioInterval) {
+			t.Errorf("stage %d: %d datagrams (%d audio), %.0f kbit/s; want %d, %.0f kbit/s", i, g.n, g.audio, kbps, want.n, want.kbps)
+		}
+	}
+	if b := QualityFlowBytes(15 * time.Second); b < 1.1e6 || b > 1.3e6 {
+		t.Errorf("QualityFlowBytes = %.0f, want about 1.2 MB", b)
+	}
+}

@@ -96,6 +96,16 @@ func sortEvents(ev []flowEvent) {
 	slices.SortStableFunc(ev, func(a, b flowEvent) int { return cmp.Compare(a.at, b.at) })
 }
 
+// QualityFlowBytes is how many bytes one path's flow of length flow sends
+// each way (UDP payloads; the replies are as large): for --dry-run.
+func QualityFlowBytes(flow time.Duration) float64 {
+	n := 0
+	for _, ev := range buildSchedule(defaultRampStage, flow) {
+		n += ev.size
+	}
+	return float64(n)
+}
+
 // flowReply is one reply as it arrived.
 type flowReply struct {
 	seq, replySeq, recvCount uint32

@@ -208,6 +208,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		return usageError(stderr, err)
 	}
 	if f.dryRun {
+		qualityDryRunNote(stderr, f)
 		return dryRun(stdout, stderr, plan, f.jsonOut)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

@@ -78,3 +78,14 @@ func tuiQuality(plan *probe.Plan, env *probe.Env, f *checkFlags) func(context.Co
 		return tmp.Quality
 	}
 }
+
+// qualityDryRunNote tells a --dry-run --quality what the stage would add:
+// it cannot be listed datagram by datagram before the verdict says which
+// paths work.
+func qualityDryRunNote(w io.Writer, f *checkFlags) {
+	if f.quality.flow == 0 {
+		return
+	}
+	fmt.Fprintf(w, "rtcprobe: --quality: after the verdict, a %s flow to the reflector on each working media path (direct UDP, each TURN transport), one path after another: up to about 2.1 Mbit/s each way, about %.1f MB each way per path\n",
+		f.quality.flow, probe.QualityFlowBytes(f.quality.flow)/1e6)
+}
