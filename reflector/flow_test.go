@@ -201,3 +201,29 @@ func TestFlowBounds(t *testing.T) {
 		}
 	})
 }
+
+// FuzzFlowBudget: whatever sizes a validated client sends and asks for,
+// its replies never total more than FlowRatio times what it sent.
+func FuzzFlowBudget(f *testing.F) {
+	f.Add(uint16(200), uint16(200), uint8(10))
+	f.Add(uint16(72), uint16(1400), uint8(200))
+	f.Fuzz(func(t *testing.T, size, want uint16, n uint8) {
+		if int(size) < wire.FlowHeaderLen || int(size) > wire.MaxFlow || int(want) > wire.MaxFlow {
+			return
+		}
+		s, clk := newFlowServer(t)
+		a := netip.MustParseAddrPort("192.0.2.1:9")
+		c := hello(t, s, a, 1)
+		in, out := 0, 0
+		for i := range uint32(n) {
+			clk.t = clk.t.Add(time.Millisecond)
+			in += int(size)
+			if r, ok := data(t, s, a, 1, c, i, int(size), int(want)); ok {
+				out += r.Size
+			}
+			if out > FlowRatio*in {
+				t.Fatalf("%d bytes out for %d in", out, in)
+			}
+		}
+	})
+}
