@@ -228,3 +228,27 @@ func TestSchedule(t *testing.T) {
 		t.Errorf("QualityFlowBytes = %.0f, want about 1.2 MB", b)
 	}
 }
+
+// BenchmarkAnalyze: the analysis of the longest flow (300 s, about 16000
+// datagrams each way), with every tenth reply lost.
+func BenchmarkAnalyze(b *testing.B) {
+	sched := buildSchedule(defaultRampStage, MaxQualityFlow)
+	res := &flowResult{events: sched, endAt: int64(MaxQualityFlow / time.Microsecond)}
+	var replySeq uint32
+	for seq, ev := range sched {
+		at := ev.at.Microseconds()
+		res.sentAt = append(res.sentAt, at)
+		if seq%10 != 9 {
+			res.replies = append(res.replies, flowReply{seq: uint32(seq), replySeq: replySeq, recvCount: replySeq + 1,
+				clientSend: at, reflRecv: at + 15000, reflSend: at + 15050, recvAt: at + 30100})
+		}
+		replySeq++
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		p := analyze(res, false)
+		if p.Down.LossPct < 9 {
+			b.Fatalf("down loss %.1f, want 10", p.Down.LossPct)
+		}
+	}
+}
