@@ -5,6 +5,8 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/binary"
+	"fmt"
+	"io"
 	"net/netip"
 	"sync"
 	"sync/atomic"
@@ -266,6 +268,22 @@ func (t *flowTable) expire(now time.Time) {
 				delete(t.perIP, ip)
 			}
 		}
+	}
+}
+
+// WritePrometheus writes the flow counters in the Prometheus text format.
+func (m *FlowMetrics) WritePrometheus(w io.Writer) {
+	for _, c := range []struct {
+		name, help string
+		v          uint64
+	}{
+		{"flow_cookies_total", "Quality-flow hellos answered with a cookie.", m.Cookies.Load()},
+		{"flow_replies_total", "Quality-flow datagrams answered.", m.Replies.Load()},
+		{"flow_bad_cookie_total", "Quality-flow datagrams dropped for a missing, forged or stale cookie.", m.BadCookie.Load()},
+		{"flow_over_budget_total", "Quality-flow datagrams not answered: byte ratio, rate, age or table limit.", m.OverBudget.Load()},
+		{"flow_shortened_total", "Quality-flow replies cut below the size asked for.", m.Shortened.Load()},
+	} {
+		fmt.Fprintf(w, "# HELP rtcprobe_%s %s\n# TYPE rtcprobe_%s counter\nrtcprobe_%s %d\n", c.name, c.help, c.name, c.name, c.v)
 	}
 }
 

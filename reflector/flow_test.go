@@ -2,6 +2,7 @@ package reflector
 
 import (
 	"net/netip"
+	"strings"
 	"testing"
 	"time"
 
@@ -226,4 +227,19 @@ func FuzzFlowBudget(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestFlowMetricsPrometheus(t *testing.T) {
+	s, _ := newFlowServer(t)
+	a := netip.MustParseAddrPort("192.0.2.1:1")
+	c := hello(t, s, a, 1)
+	data(t, s, a, 1, c, 0, 100, 100)
+	data(t, s, a, 1, [wire.CookieLen]byte{}, 1, 100, 100)
+	var b strings.Builder
+	s.FlowMetrics().WritePrometheus(&b)
+	for _, want := range []string{"rtcprobe_flow_cookies_total 1\n", "rtcprobe_flow_replies_total 1\n", "rtcprobe_flow_bad_cookie_total 1\n"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("metrics lack %q:\n%s", want, b.String())
+		}
+	}
 }
