@@ -78,8 +78,12 @@ var qualityScenarios = []qualityScenario{
 			if !within(p.Up.LossPct, 5, 2) || !within(p.Down.LossPct, 5, 2) {
 				t.Errorf("loss up %.1f%% down %.1f%%, want 5±2 each", p.Up.LossPct, p.Down.LossPct)
 			}
-			if p.MOS == nil || *p.MOS > 4.1 || *p.MOS < 3.3 {
-				t.Errorf("MOS %v with 5%% loss each way, want 3.3-4.1", p.MOS)
+			// The E-model takes the worse direction's audio loss, from
+			// about 300 audio datagrams: 5 % gives MOS 3.9; 4.1 is about
+			// 3 % and the 3.0 floor about 14 %, far outside the sampling
+			// noise of 300 datagrams (one standard deviation 1.3 points).
+			if p.MOS == nil || *p.MOS > 4.1 || *p.MOS < 3.0 {
+				t.Errorf("MOS %v with 5%% loss each way, want 3.0-4.1", p.MOS)
 			}
 			if p.Up.LossBursts == 0 || p.Resolution == report.ResolutionNone {
 				t.Errorf("bursts %d resolution %s", p.Up.LossBursts, p.Resolution)
@@ -227,6 +231,9 @@ const impairTable = `table ip lab_impair {
 // and returns the function that takes it away.
 func (l *Lab) startImpair(t *testing.T, cfg impair.Config) func() {
 	t.Helper()
+	if _, err := os.Stat("/dev/net/tun"); err != nil {
+		t.Skipf("no /dev/net/tun for the impairment router: %v", err)
+	}
 	var dev *os.File
 	if err := l.InNS(Firewall, func() error {
 		var err error
