@@ -34,6 +34,14 @@ type scratch struct {
 // per-source rate limit, a spoofed source can never get more than a small,
 // bounded multiple of what the attacker sends.
 func (s *Server) handle(pkt []byte, from netip.AddrPort, sc *scratch) (reply []byte, ok bool) {
+	if wire.IsFlow(pkt) {
+		// The quality flow has its own bounds (flow.go): hellos pass the
+		// per-source limit, data a cookie and a byte budget.
+		if sc == nil {
+			sc = new(scratch)
+		}
+		return s.handleFlow(pkt, from, sc.out[:])
+	}
 	if !s.limit.allow(from.Addr().Unmap()) {
 		s.metrics.RateLimited.Add(1)
 		return nil, false

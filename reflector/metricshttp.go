@@ -39,6 +39,7 @@ func (s *Server) startMetrics(wg *sync.WaitGroup) error {
 	mux.HandleFunc("/metrics", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; version=0.0.4")
 		s.metrics.WritePrometheus(w)
+		s.flows.metrics.WritePrometheus(w)
 	})
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	wg.Add(1)

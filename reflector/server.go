@@ -64,6 +64,7 @@ type Server struct {
 	log     *slog.Logger
 	limit   *limiter
 	metrics Metrics
+	flows   flowTable // the quality flow's state (flow.go)
 
 	ready chan struct{} // closed once every socket is bound
 

@@ -32,6 +32,9 @@ type Report struct {
 	Probes      []Probe   `json:"probes"`
 	Findings    []Finding `json:"findings"`
 	Remediation []Rule    `json:"remediation"`
+	// Quality is the quality stage (check --quality); nil when it did not
+	// run, and then absent from the JSON.
+	Quality *Quality `json:"quality,omitempty"`
 }
 
 // Tool identifies the rtcprobe build that wrote the report.

@@ -63,6 +63,7 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 	t := &textWriter{o: o}
 	t.header(r)
 	t.paths(r)
+	t.quality(r)
 	t.signaling(r)
 	t.findings(r)
 	t.rules(r)

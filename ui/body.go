@@ -33,6 +33,7 @@ func (m *Model) body() []line {
 			p := r.Paths.Get(name)
 			add(fmt.Sprintf("  %-11s %s %s", pathLabel(name), m.mark(p.Status), styleDim.Render(p.Detail)), true)
 		}
+		out = append(out, m.qualityLines()...)
 		out = append(out, m.findings(r)...)
 	}
 	for _, g := range m.groups() {

@@ -44,6 +44,8 @@ func (m *Model) key(k string) tea.Cmd {
 		}
 	case "s":
 		return m.save()
+	case "m":
+		return m.startQuality()
 	}
 	return nil
 }
@@ -81,6 +83,9 @@ func (m *Model) interrupt() tea.Cmd {
 func (m *Model) quit() tea.Cmd {
 	if m.run != nil {
 		m.run.cancel()
+	}
+	if m.quality.cancel != nil {
+		m.quality.cancel()
 	}
 	m.quitting = true
 	return tea.Quit

@@ -42,6 +42,11 @@ type Options struct {
 	Hostname string
 	// Now is the clock (tests inject a fixed one); nil means time.Now.
 	Now func() time.Time
+	// Quality runs the call quality stage (the `m` key); nil disables it.
+	Quality QualityFunc
+	// AutoQuality starts Quality as soon as a run's verdict is in
+	// (rtcprobe --quality).
+	AutoQuality bool
 }
 
 // eventBuffer is how many progress events may wait for the screen. A plan
@@ -111,6 +116,8 @@ type Model struct {
 
 	status   string // last save result or hint, shown above the help line
 	quitting bool
+
+	quality qualityState // the call quality stage (quality.go)
 }
 
 // New returns the model for opts. With an Engine the run starts in Init;
@@ -223,6 +230,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.status = "interrupted: s saves the partial report, q quits"
 		}
 		m.clampScroll()
+		if m.opts.AutoQuality && msg.r != nil && msg.r.Complete {
+			return m, m.startQuality()
+		}
+	case qualityMsg:
+		m.onQuality(msg)
 	case savedMsg:
 		if msg.err != nil {
 			m.status = "save failed: " + report.Safe(msg.err.Error())

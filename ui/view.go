@@ -196,6 +196,9 @@ func (m *Model) help() string {
 	case m.opts.Engine == nil:
 		return "↑/↓ j/k move · enter details · q quit"
 	}
+	if m.opts.Quality != nil {
+		return "↑/↓ j/k move · enter details · m call quality · r run again · s save · q quit"
+	}
 	return "↑/↓ j/k move · enter details · r run again · s save JSON · q quit"
 }
 

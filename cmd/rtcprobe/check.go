@@ -32,6 +32,7 @@ type checkFlags struct {
 	redact     bool
 	dryRun     bool
 	noColor    bool
+	quality    qualityFlag // --quality[=DURATION] (quality.go)
 }
 
 // EnvPublicCAOrgs names issuer organisations (comma-separated) that count
@@ -79,11 +80,13 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		return usageError(stderr, err)
 	}
 	if f.dryRun {
+		qualityDryRunNote(stderr, f)
 		return dryRun(stdout, stderr, plan, f.jsonOut)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	r := runEngine(ctx, plan, env, f.redact, nil)
+	withQuality(ctx, r, plan, env, f, stderr)
 	return finish(r, f, stdout, stderr)
 }
 

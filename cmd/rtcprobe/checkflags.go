@@ -76,6 +76,7 @@ func checkFlagTable(f *checkFlags) []flagSpec {
 		boolFlag(&f.redact, "redact", "remove local and mapped addresses and the machine name from the report"),
 		boolFlag(&f.dryRun, "dry-run", "list every connection and datagram the run would send, and send nothing"),
 		boolFlag(&f.noColor, "no-color", "no colour in the text report (also NO_COLOR)"),
+		optionalValueFlag(&f.quality, "quality", "DURATION", qualityUsage),
 	}
 }
 

@@ -48,6 +48,13 @@ func listFlag(p *multiFlag, name, value, usage string) flagSpec {
 		text: func() []string { return *p }}
 }
 
+// optionalValueFlag is a switch that may also take =VALUE (a flag.Value
+// with IsBoolFlag, like --quality[=DURATION]).
+func optionalValueFlag(v flag.Value, name, value, usage string) flagSpec {
+	return flagSpec{name: name, value: "[=" + value + "]", usage: usage,
+		bind: func(fs *flag.FlagSet) { fs.Var(v, name, usage) }}
+}
+
 func boolFlag(p *bool, name, usage string) flagSpec {
 	return flagSpec{name: name, usage: usage, bind: func(fs *flag.FlagSet) { fs.BoolVar(p, name, false, usage) }}
 }

@@ -38,7 +38,10 @@ func writeHelp(w io.Writer, doc *cmdDoc, specs []flagSpec) {
 	rows := make([][2]string, 0, len(specs)+1)
 	for _, s := range specs {
 		left := "--" + s.name
-		if s.value != "" {
+		switch {
+		case strings.HasPrefix(s.value, "["): // optional value: --quality[=DURATION]
+			left += s.value
+		case s.value != "":
 			left += " " + s.value
 		}
 		text := s.usage

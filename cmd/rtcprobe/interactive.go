@@ -37,6 +37,10 @@ func runInteractive(args []string, stdout, stderr io.Writer) int {
 		Save:     func(path string, r *report.Report) error { return writeJSONFile(path, r, stdout) },
 		Hostname: host,
 	}
+	if plan.Reflector != nil {
+		// The `m` key (and --quality, at once after the verdict).
+		opts.Quality, opts.AutoQuality = tuiQuality(plan, env, f), f.quality.flow != 0
+	}
 	r, err := ui.Run(opts, ui.RunOptions{In: os.Stdin, Out: stdout, NoColor: f.noColor})
 	if err != nil {
 		fmt.Fprintf(stderr, "rtcprobe: %s\n", report.Safe(err.Error()))
