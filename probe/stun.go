@@ -151,10 +151,13 @@ func (r *run) stun(ctx context.Context, host string, port int) {
 	var noEcho atomic.Bool // set before stopEcho when the reflector does not echo
 	var wg sync.WaitGroup
 	defer wg.Wait()
+	// The goroutine gets its own copy of the probe as it is now: this
+	// goroutine goes on to fill p (res.fill) while the echo runs.
+	alongside := p
 	wg.Go(func() {
 		if sleepCtx(echoCtx, echoAlongsideDelay) {
 			w := udpWait{schedule: echoAlongsideSendAt, giveUp: stunGiveUp - echoAlongsideDelay, patient: r.media.lossy.Load}
-			r.echoOne(echoCtx, to, p, stunRequestSize(), w, &noEcho)
+			r.echoOne(echoCtx, to, alongside, stunRequestSize(), w, &noEcho)
 		}
 	})
 
