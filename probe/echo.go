@@ -84,6 +84,9 @@ func echoExchange(token [wire.TokenLen]byte, size int) (func(int) ([]byte, error
 		if wire.MatchAnswer(b, token, size) {
 			return sent - 1, ""
 		}
+		if wire.MatchBusy(b, token) {
+			return -1, busyKind
+		}
 		return -1, "garbage"
 	}
 }

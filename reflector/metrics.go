@@ -13,7 +13,9 @@ type Metrics struct {
 	EchoAnswered  atomic.Uint64 // echo datagrams answered
 	Malformed     atomic.Uint64 // datagrams that are neither STUN nor echo, or broken STUN
 	NotBinding    atomic.Uint64 // well-formed STUN that is not a Binding request
-	RateLimited   atomic.Uint64 // dropped by the per-source token bucket
+	RateLimited   atomic.Uint64 // over the per-source token bucket (answered busy or dropped)
+	BusyAnswered  atomic.Uint64 // busy notices sent instead of an answer (rate limit)
+	UnknownAttr   atomic.Uint64 // Binding requests answered 420 Unknown Attribute
 	TCPConns      atomic.Uint64 // accepted TCP connections
 	TCPRejected   atomic.Uint64 // TCP connections refused over the connection limit
 	TLSConns      atomic.Uint64 // TCP connections that started TLS
@@ -32,7 +34,9 @@ func (m *Metrics) WritePrometheus(w io.Writer) {
 	counter("echo_answered_total", "Echo datagrams answered.", m.EchoAnswered.Load())
 	counter("malformed_total", "Datagrams dropped as malformed or unknown.", m.Malformed.Load())
 	counter("stun_not_binding_total", "STUN messages dropped because they are not Binding requests.", m.NotBinding.Load())
-	counter("rate_limited_total", "Packets dropped by the per-source rate limit.", m.RateLimited.Load())
+	counter("rate_limited_total", "Packets over the per-source rate limit (answered busy or dropped).", m.RateLimited.Load())
+	counter("busy_answered_total", "Busy notices sent instead of an answer over the rate limit.", m.BusyAnswered.Load())
+	counter("stun_unknown_attribute_total", "Binding requests answered 420 Unknown Attribute.", m.UnknownAttr.Load())
 	counter("tcp_connections_total", "TCP connections accepted.", m.TCPConns.Load())
 	counter("tcp_rejected_total", "TCP connections refused over the limit.", m.TCPRejected.Load())
 	counter("tls_connections_total", "TCP connections that started TLS.", m.TLSConns.Load())
