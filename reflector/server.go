@@ -79,6 +79,7 @@ type Server struct {
 	log     *slog.Logger
 	limit   *limiter
 	notice  *limiter // busy notices to sources over limit (handle.go)
+	tcp     tcpLimits
 	metrics Metrics
 
 	ready chan struct{} // closed once every socket is bound
@@ -128,7 +129,7 @@ func New(cfg Config) (*Server, error) {
 	if err := checkMetricsAddr(cfg.Metrics, cfg.MetricsAnyAddr); err != nil {
 		return nil, err
 	}
-	return &Server{cfg: cfg, log: cfg.Logger, ready: make(chan struct{}),
+	return &Server{cfg: cfg, log: cfg.Logger, ready: make(chan struct{}), tcp: defaultTCPLimits,
 		limit:  newLimiter(cfg.Rate, cfg.Burst, maxSources),
 		notice: newLimiter(max(noticeFactor*cfg.Rate, minNoticeRate), max(noticeFactor*cfg.Burst, minNoticeBurst), maxSources)}, nil
 }
