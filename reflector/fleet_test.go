@@ -5,7 +5,9 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"os"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -117,4 +119,27 @@ func TestLimitedReflectorIsNotAFirewall(t *testing.T) {
 		t.Error("no probe was limited: the test did not exercise the limit")
 	}
 	t.Logf("%d probes untested (reflector-busy) across 10 checks: %s", busy, strconv.Itoa(busy))
+}
+
+// TestMeasureFleet measures how many checks at once from one address get
+// every port answered against the default limits (README "Security
+// teams"): RTCPROBE_FLEET=100,200,400 go test -run TestMeasureFleet -v.
+func TestMeasureFleet(t *testing.T) {
+	sizes := os.Getenv("RTCPROBE_FLEET")
+	if sizes == "" {
+		t.Skip("a measurement: set RTCPROBE_FLEET=100,200,400")
+	}
+	for _, f := range strings.Split(sizes, ",") {
+		n, err := strconv.Atoi(f)
+		if err != nil || n < 1 {
+			t.Fatalf("RTCPROBE_FLEET: %q is not a count", f)
+		}
+		ports := serveOnLoopback(t, reflector.Config{})
+		start := time.Now()
+		count := map[string]int{}
+		for _, r := range fleet(t, n, ports) {
+			count[r.Paths.DirectUDP.Status]++
+		}
+		t.Logf("%d checks at once from one address: directUdp %v (%v)", n, count, time.Since(start).Round(10*time.Millisecond))
+	}
 }
