@@ -233,9 +233,10 @@ func anyUntested(ps *Paths) bool {
 const busyHeadline = "Cannot tell whether direct UDP media works: the reflector was rate-limiting this address"
 
 // reflectorBusy reports whether the direct-UDP path is untested because
-// the reflector answered busy (probes "untested", reason reflector-busy).
+// the reflector answered busy (probes "untested", reason reflector-busy)
+// and would have counted (not with iceTransportPolicy "relay").
 func reflectorBusy(r *Report) bool {
-	if r.Paths.DirectUDP.Status != PathUntested {
+	if r.Paths.DirectUDP.Status != PathUntested || !r.Paths.DirectUDP.Counts {
 		return false
 	}
 	for i := range r.Probes {
