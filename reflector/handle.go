@@ -31,9 +31,10 @@ type scratch struct {
 // IPv6: the smallest useful answer, at most 24 bytes more than the smallest
 // request, about 1.25x on the wire with IP/UDP headers); SOFTWARE and
 // FINGERPRINT are added only while the answer stays within the request's
-// size, so a client wanting them pads its request. Together with the
-// per-source rate limit, a spoofed source can never get more than a small,
-// bounded multiple of what the attacker sends.
+// size, so a client wanting them pads its request. A 420 answer is at most
+// 12 bytes over its request (unknown.go), a busy notice never over it.
+// Together with the per-source rate limit, a spoofed source can never get
+// more than a small, bounded multiple of what the attacker sends.
 func (s *Server) handle(pkt []byte, from netip.AddrPort, sc *scratch) (reply []byte, ok bool) {
 	if sc == nil {
 		sc = new(scratch)
