@@ -64,7 +64,7 @@ func (r *run) echoOne(ctx context.Context, to netip.AddrPort, stunProbe report.P
 	case p.Status == report.StatusOK:
 		p.Details["echoCapable"] = "true"
 	case noEcho != nil && noEcho.Load():
-		p.Status, p.Reason, p.Error = report.StatusSkipped, "no-echo", "stopped: "+stunProbe.ID+" ended (answered or rejected), so the datagram alongside it has nothing to tell"
+		p.Status, p.Reason, p.Error = report.StatusSkipped, "no-echo", "stopped: "+stunProbe.ID+" ended (answered, rejected, or the reflector busy), so the datagram alongside it has nothing to tell"
 	case p.Status == report.StatusBlocked:
 		p.Details["note"] = echoNote
 	}
@@ -83,6 +83,9 @@ func echoExchange(token [wire.TokenLen]byte, size int) (func(int) ([]byte, error
 	return build, func(b []byte, sent int) (int, string) {
 		if wire.MatchAnswer(b, token, size) {
 			return sent - 1, ""
+		}
+		if wire.MatchBusy(b, token) {
+			return -1, busyKind
 		}
 		return -1, "garbage"
 	}

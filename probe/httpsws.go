@@ -22,7 +22,7 @@ func oneConnClient(tc *tls.Conn) *http.Client {
 	var once sync.Once
 	dial := func(context.Context, string, string) (net.Conn, error) {
 		var c net.Conn
-		once.Do(func() { c = tc })
+		once.Do(func() { c = leaveFirst{tc} })
 		if c == nil {
 			return nil, errors.New("probe: connection already used")
 		}
@@ -33,6 +33,21 @@ func oneConnClient(tc *tls.Conn) *http.Client {
 		// No redirects: any HTTP answer already proves the path open.
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
+}
+
+// leaveFirst is the request's TLS connection as the HTTP client holds it.
+// The client closes it when it gives up (the answer deadline) or is done;
+// tls.Conn.Close would first send close_notify and only then close the
+// socket, and a server that answers when its client leaves (a handler
+// waiting on its request's context) could slip an answer into that window,
+// which the client then reads as if it came in time. Closing the socket
+// first ends the conversation before the server can hear of it.
+type leaveFirst struct{ *tls.Conn }
+
+func (c leaveFirst) Close() error {
+	err := c.NetConn().Close()
+	_ = c.Conn.Close() // frees the TLS state; its close_notify cannot go out
+	return err
 }
 
 // request sends the HTTPS GET or the WebSocket upgrade over tc and records

@@ -57,7 +57,9 @@ func (r *run) stunWait() udpWait {
 
 // noteLoss records that an exchange needed a retransmission.
 func (r *run) noteLoss(res exchangeResult) {
-	if res.answered > 0 {
+	// An answer after busy notices came late because the reflector was
+	// limiting us, not because the path lost datagrams.
+	if res.answered > 0 && res.ignored[busyKind] == 0 {
 		r.media.lossy.Store(true)
 	}
 }
@@ -151,10 +153,13 @@ func (r *run) stun(ctx context.Context, host string, port int) {
 	var noEcho atomic.Bool // set before stopEcho when the reflector does not echo
 	var wg sync.WaitGroup
 	defer wg.Wait()
+	// The goroutine gets its own copy of the probe as it is now: this
+	// goroutine goes on to fill p (res.fill) while the echo runs.
+	alongside := p
 	wg.Go(func() {
 		if sleepCtx(echoCtx, echoAlongsideDelay) {
 			w := udpWait{schedule: echoAlongsideSendAt, giveUp: stunGiveUp - echoAlongsideDelay, patient: r.media.lossy.Load}
-			r.echoOne(echoCtx, to, p, stunRequestSize(), w, &noEcho)
+			r.echoOne(echoCtx, to, alongside, stunRequestSize(), w, &noEcho)
 		}
 	})
 
@@ -249,11 +254,25 @@ func matchBinding(b []byte, ids [][stun.TransactionIDSize]byte) (int, string) {
 	if idx < 0 {
 		return -1, "wrong-transaction"
 	}
+	if isBusy(m) {
+		return -1, busyKind
+	}
 	var xa stun.XORMappedAddress
 	if m.Type != stun.BindingSuccess || xa.GetFrom(m) != nil {
 		return -1, "garbage"
 	}
 	return idx, ""
+}
+
+// busyKind counts the answers of a reflector that is rate-limiting us.
+const busyKind = "busy"
+
+// isBusy reports whether m is rtcprobe serve's answer to a request over
+// its per-source rate limit (wire.BusyErrorCode): the request reached the
+// reflector, so the port is open; it just was not answered now.
+func isBusy(m *stun.Message) bool {
+	var ec stun.ErrorCodeAttribute
+	return m.Type == stun.BindingError && ec.GetFrom(m) == nil && int(ec.Code) == wire.BusyErrorCode
 }
 
 // exchangeResult is what one UDP request/answer exchange saw.
@@ -380,6 +399,12 @@ func (x exchangeResult) fill(p *report.Probe, elapsed time.Duration) {
 		p.Status, p.Reason, p.Error = report.StatusRejected, "icmp-unreachable", x.err.Error()
 	case errors.Is(x.err, context.Canceled):
 		p.Status, p.Reason, p.Error = report.StatusSkipped, "interrupted", "the run ended before this probe finished"
+	case x.ignored[busyKind] > 0:
+		// The reflector got our datagrams and said it was limiting us:
+		// nothing is known about the firewall, and it is not blocked.
+		p.Status, p.Reason = report.StatusUntested, "reflector-busy"
+		p.Error = "the reflector is rate-limiting this address (" + strconv.Itoa(x.ignored[busyKind]) +
+			" busy answers to " + strconv.Itoa(x.sends) + " sends): many checks behind one address at once? Run again later, or raise rtcprobe serve's --rate and --burst"
 	case ignored > 0 && (errors.Is(x.err, ErrTimeout) || errors.Is(x.err, context.DeadlineExceeded)):
 		p.Status, p.Reason = report.StatusError, "garbage"
 		if x.ignored["wrong-transaction"] == ignored {

@@ -204,10 +204,20 @@ func FuzzHandlePacket(f *testing.F) {
 	f.Add(bindingRequest(f, stun.Fingerprint))
 	f.Add([]byte("RPQ1" + "0123456789abcdef" + "pad"))
 	f.Add([]byte{0, 1, 0, 4, 0x21, 0x12, 0xa4, 0x42})
+	f.Add(bindingRequest(f, stun.RawAttribute{Type: 0x7f01, Value: []byte{1}}, stun.Fingerprint))
+	f.Add(bindingRequest(f, stun.NewSoftware(wire.ClientSoftware), stun.Fingerprint))
 	s := newTestServer(f, Config{Rate: -1})
+	// busy answers every datagram from its one source with a notice or
+	// nothing: its burst is spent on the first.
+	busy := newTestServer(f, Config{Rate: 1e-9, Burst: 1})
+	busy.handle(bindingRequest(f), netip.MustParseAddrPort("192.0.2.2:9"), nil)
 	out := new(scratch)
 	f.Fuzz(func(t *testing.T, pkt []byte) {
 		n := len(pkt)
+		busyReply, busyOK := busy.handle(append([]byte(nil), pkt...), netip.MustParseAddrPort("192.0.2.2:9"), out)
+		if busyOK && len(busyReply) > n {
+			t.Fatalf("%d-byte busy notice to a %d-byte packet", len(busyReply), n)
+		}
 		reply, ok := s.handle(pkt, netip.MustParseAddrPort("192.0.2.1:9"), out)
 		if ok && len(reply) > max(n, 44) {
 			t.Fatalf("%d-byte answer to a %d-byte packet", len(reply), n)

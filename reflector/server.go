@@ -21,11 +21,26 @@ const (
 	// ShutdownTimeout bounds a graceful stop: long enough for in-flight
 	// HTTP/WebSocket exchanges to finish, short enough for systemd's stop.
 	ShutdownTimeout = 5 * time.Second
-	// DefaultRate and DefaultBurst: a check run sends a few dozen datagrams
-	// per port within seconds; 50/s with a burst of 100 per source IP leaves
-	// room for several runs behind one NAT and caps a flood.
-	DefaultRate  = 50
-	DefaultBurst = 100
+	// DefaultRate and DefaultBurst are per source IP, and a whole office
+	// behind one NAT is one source. A check sends each reflector port one
+	// Binding request and, once answered, three echo datagrams: 24
+	// datagrams on an open path, all within its first half second
+	// (retransmissions only where datagrams get lost). The burst holds 400
+	// checks starting at the same moment (9600 datagrams); the rate refills
+	// 100 checks a second, so a fleet of 1000 whose checks start within
+	// ten seconds gets every answer. What the limit still bounds: what a
+	// spoofed source can make the reflector send one victim, and no answer
+	// is larger than its request by more than 24 bytes (echo: equal).
+	DefaultRate  = 2400
+	DefaultBurst = 9600
+	// noticeFactor, minNoticeRate and minNoticeBurst size the budget of
+	// busy notices (handle.go) to a source over its limit: a limited check
+	// must hear "busy" for every port, or the silence reads as a firewall
+	// drop. A notice is 20 or 28 bytes and never larger than its request,
+	// so even this budget reflects less than an attacker sends.
+	noticeFactor   = 4
+	minNoticeRate  = 1000
+	minNoticeBurst = 4000
 	// maxSources bounds the rate limiter's map (about 100 bytes per entry).
 	maxSources = 1 << 16
 	// maxDatagram is the read buffer: larger than any Ethernet MTU.
@@ -63,6 +78,8 @@ type Server struct {
 	cfg     Config
 	log     *slog.Logger
 	limit   *limiter
+	notice  *limiter // busy notices to sources over limit (handle.go)
+	tcp     tcpLimits
 	metrics Metrics
 	flows   flowTable // the quality flow's state (flow.go)
 
@@ -113,7 +130,9 @@ func New(cfg Config) (*Server, error) {
 	if err := checkMetricsAddr(cfg.Metrics, cfg.MetricsAnyAddr); err != nil {
 		return nil, err
 	}
-	return &Server{cfg: cfg, log: cfg.Logger, ready: make(chan struct{}), limit: newLimiter(cfg.Rate, cfg.Burst, maxSources)}, nil
+	return &Server{cfg: cfg, log: cfg.Logger, ready: make(chan struct{}), tcp: defaultTCPLimits,
+		limit:  newLimiter(cfg.Rate, cfg.Burst, maxSources),
+		notice: newLimiter(max(noticeFactor*cfg.Rate, minNoticeRate), max(noticeFactor*cfg.Burst, minNoticeBurst), maxSources)}, nil
 }
 
 // Metrics returns the live counters.

@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"math/big"
 	"net"
 	"net/http"
@@ -23,16 +24,33 @@ import (
 )
 
 const (
-	// tcpIdleTimeout closes a TCP connection that sends nothing: a probe
-	// sends its request at once; idle connections only cost file descriptors.
-	tcpIdleTimeout = 30 * time.Second
-	// firstByteTimeout bounds the wait for the byte that tells TLS from STUN.
-	firstByteTimeout = 10 * time.Second
-	// maxTCPConns caps concurrent TCP connections.
-	maxTCPConns = 512
+	// tcpRequestTimeout bounds each whole request on a TCP connection: from
+	// accept to the end of the first STUN message (or of the TLS handshake,
+	// then of the HTTP request headers), and from one STUN answer to the end
+	// of the next message. One deadline for the whole request, not one per
+	// read: a client trickling a byte at a time cannot stretch it. A probe
+	// sends its request at once, so 5 s is generous.
+	tcpRequestTimeout = 5 * time.Second
+	// tcpIdleTimeout ends an HTTP keep-alive connection or a WebSocket
+	// echo that sends nothing more.
+	tcpIdleTimeout = 10 * time.Second
+	// maxTCPConns caps concurrent TCP connections in all.
+	maxTCPConns = 1024
+	// maxTCPPerSource caps those of one source address (one IPv6 /64), so
+	// one source cannot take every slot: it would take 16 sources holding
+	// their connections as long as the deadlines allow to fill them.
+	maxTCPPerSource = 64
 	// wsMaxMessage bounds one WebSocket echo message.
 	wsMaxMessage = 64 << 10
 )
+
+// tcpLimits are the TCP deadlines and caps of a Server (tests shorten them).
+type tcpLimits struct {
+	request, idle    time.Duration
+	total, perSource int
+}
+
+var defaultTCPLimits = tcpLimits{request: tcpRequestTimeout, idle: tcpIdleTimeout, total: maxTCPConns, perSource: maxTCPPerSource}
 
 func (s *Server) startTCP(ctx context.Context, wg *sync.WaitGroup) error {
 	cert, err := s.certificate()
@@ -44,11 +62,16 @@ func (s *Server) startTCP(ctx context.Context, wg *sync.WaitGroup) error {
 		return fmt.Errorf("tcp port %d: %w", s.cfg.TCPPort, err)
 	}
 	tlsLn := &chanListener{addr: ln.Addr(), conns: make(chan net.Conn), done: make(chan struct{})}
-	srv := &http.Server{Handler: s.httpMux(), ReadHeaderTimeout: firstByteTimeout, IdleTimeout: tcpIdleTimeout,
+	// ReadHeaderTimeout also bounds the TLS handshake (net/http uses the
+	// smallest of its read timeouts for it).
+	srv := &http.Server{Handler: s.httpMux(), ReadHeaderTimeout: s.tcp.request, IdleTimeout: s.tcp.idle,
 		// Run's context: cancelling it ends hijacked WebSocket echoes, which
 		// Shutdown does not wait for.
 		BaseContext: func(net.Listener) context.Context { return ctx },
-		TLSConfig:   &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}}
+		// Handshake timeouts of scanners are routine on the internet:
+		// debug level, not net/http's unconditional log line.
+		ErrorLog:  slog.NewLogLogger(s.log.Handler(), slog.LevelDebug),
+		TLSConfig: &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}}
 	live := &connSet{m: map[net.Conn]struct{}{}}
 	wg.Add(2)
 	go func() { defer wg.Done(); _ = srv.Serve(tls.NewListener(tlsLn, srv.TLSConfig)) }()
@@ -83,7 +106,7 @@ func (c *connSet) closeAll() {
 }
 
 func (s *Server) acceptTCP(ln net.Listener, tlsLn *chanListener, live *connSet, wg *sync.WaitGroup) {
-	sem := make(chan struct{}, maxTCPConns)
+	slots := newConnSlots(s.tcp.total, s.tcp.perSource)
 	for {
 		c, err := ln.Accept()
 		if errors.Is(err, net.ErrClosed) {
@@ -92,9 +115,8 @@ func (s *Server) acceptTCP(ln net.Listener, tlsLn *chanListener, live *connSet, 
 		if err != nil {
 			continue
 		}
-		select {
-		case sem <- struct{}{}:
-		default:
+		src := sourceKey(c.RemoteAddr())
+		if !slots.take(src) {
 			s.metrics.TCPRejected.Add(1)
 			_ = c.Close()
 			continue
@@ -104,17 +126,19 @@ func (s *Server) acceptTCP(ln net.Listener, tlsLn *chanListener, live *connSet, 
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			defer func() { live.remove(c); <-sem }()
+			defer func() { live.remove(c); slots.give(src) }()
 			s.serveTCPConn(c, tlsLn)
 		}()
 	}
 }
 
 // serveTCPConn tells TLS (first byte 0x16, a handshake record) from STUN
-// (top two bits 00) and hands the connection on.
+// (top two bits 00) and hands the connection on. The first request's
+// deadline starts at accept.
 func (s *Server) serveTCPConn(c net.Conn, tlsLn *chanListener) {
 	br := bufio.NewReader(c)
-	_ = c.SetReadDeadline(time.Now().Add(firstByteTimeout))
+	deadline := time.Now().Add(s.tcp.request)
+	_ = c.SetReadDeadline(deadline)
 	first, err := br.Peek(1)
 	if err != nil {
 		_ = c.Close()
@@ -123,6 +147,7 @@ func (s *Server) serveTCPConn(c net.Conn, tlsLn *chanListener) {
 	pc := &peekedConn{Conn: c, r: br}
 	if first[0] == 0x16 {
 		s.metrics.TLSConns.Add(1)
+		// net/http sets its own deadlines (handshake, headers, idle).
 		_ = c.SetReadDeadline(time.Time{})
 		if !tlsLn.push(pc) {
 			_ = c.Close()
@@ -130,17 +155,19 @@ func (s *Server) serveTCPConn(c net.Conn, tlsLn *chanListener) {
 		return
 	}
 	defer c.Close()
-	s.serveSTUNStream(pc)
+	s.serveSTUNStream(pc, deadline)
 }
 
 // serveSTUNStream answers RFC 8489 §6.2.2 framed STUN over TCP: messages
-// back to back, each its 20-byte header plus the length it declares.
-func (s *Server) serveSTUNStream(c *peekedConn) {
+// back to back, each its 20-byte header plus the length it declares, each
+// whole message within its deadline (the first from accept, the next ones
+// from the previous answer).
+func (s *Server) serveSTUNStream(c *peekedConn, deadline time.Time) {
 	from := c.RemoteAddr().(*net.TCPAddr).AddrPort()
 	buf := make([]byte, maxDatagram)
 	sc := new(scratch)
 	for {
-		_ = c.SetReadDeadline(time.Now().Add(tcpIdleTimeout))
+		_ = c.SetReadDeadline(deadline)
 		if _, err := io.ReadFull(c.r, buf[:stunHeaderLen]); err != nil {
 			return
 		}
@@ -159,6 +186,7 @@ func (s *Server) serveSTUNStream(c *peekedConn) {
 		if _, err := c.Write(reply); err != nil {
 			return
 		}
+		deadline = time.Now().Add(s.tcp.request)
 	}
 }
 
@@ -180,7 +208,7 @@ func (s *Server) wsEcho(w http.ResponseWriter, r *http.Request) {
 	defer c.CloseNow()
 	c.SetReadLimit(wsMaxMessage)
 	for {
-		ctx, cancel := context.WithTimeout(r.Context(), tcpIdleTimeout)
+		ctx, cancel := context.WithTimeout(r.Context(), s.tcp.idle)
 		typ, msg, err := c.Read(ctx)
 		if err == nil {
 			err = c.Write(ctx, typ, msg)

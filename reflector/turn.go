@@ -194,7 +194,7 @@ func (s *Server) turnServerConfig(tc TURNConfig, pc net.PacketConn, ln net.Liste
 				s.metrics.TURNAllocs.Add(-1)
 			},
 		},
-		PacketConnConfigs: []turn.PacketConnConfig{{PacketConn: pc, RelayAddressGenerator: gen(), PermissionHandler: perm}},
+		PacketConnConfigs: []turn.PacketConnConfig{{PacketConn: newTURNGuard(pc, &s.metrics), RelayAddressGenerator: gen(), PermissionHandler: perm}},
 		ListenerConfigs:   []turn.ListenerConfig{{Listener: ln, RelayAddressGenerator: gen(), PermissionHandler: perm}},
 	}
 }

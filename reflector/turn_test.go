@@ -3,6 +3,7 @@ package reflector
 import (
 	"errors"
 	"net"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -118,14 +119,25 @@ func TestTURNQuotaAndAuth(t *testing.T) {
 	}
 }
 
+// freeUDPPort returns a loopback port free for UDP and for TCP (the TURN
+// server listens on both): a UDP port alone may be some client's TCP port.
 func freeUDPPort(t *testing.T) int {
 	t.Helper()
-	c, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	for range 20 {
+		c, err := net.ListenPacket("udp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		port := c.LocalAddr().(*net.UDPAddr).Port
+		l, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
+		c.Close()
+		if err == nil {
+			l.Close()
+			return port
+		}
 	}
-	defer c.Close()
-	return c.LocalAddr().(*net.UDPAddr).Port
+	t.Fatal("no port free for both UDP and TCP")
+	return 0
 }
 
 func allocate(t *testing.T, s *Server, user, pass string) (net.PacketConn, *turn.Client) {

@@ -28,8 +28,8 @@ func echoProbes(r *Report) ([]echoProbe, bool) {
 		if err1 != nil || err2 != nil {
 			continue
 		}
-		if p.Status == StatusSkipped || p.Status == StatusRunning {
-			continue // stopped (a plain STUN server) or unfinished: no evidence
+		if p.Status == StatusSkipped || p.Status == StatusRunning || p.Status == StatusUntested {
+			continue // stopped (a plain STUN server), unfinished or the reflector busy: no evidence
 		}
 		out = append(out, echoProbe{p, pn, sn})
 		capable = capable || p.Status == StatusOK

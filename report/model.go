@@ -234,6 +234,11 @@ const (
 	// StatusSkipped: not run because a step it depends on failed, or the run
 	// ended first.
 	StatusSkipped = "skipped"
+	// StatusUntested: the probe ran but its answer says nothing about the
+	// network: the reflector got the datagrams and answered that it is
+	// rate-limiting this address (Reason "reflector-busy"). Never a sign of
+	// a firewall.
+	StatusUntested = "untested"
 )
 
 // Probe is one check of one target, with its outcome.

@@ -42,7 +42,7 @@ func judgePaths(r *Report, cat *catalog.Catalog) {
 
 func directPath(r *Report) Path {
 	p := Path{Evidence: []string{}, Counts: r.Config.ICETransportPolicy != "relay"}
-	var okPorts, closedPorts []int
+	var okPorts, closedPorts, busyPorts []int
 	errs := 0
 	for i := range r.Probes {
 		pr := &r.Probes[i]
@@ -57,6 +57,8 @@ func directPath(r *Report) Path {
 			closedPorts = append(closedPorts, pr.Port)
 		case pr.Status == StatusError:
 			errs++
+		case pr.Status == StatusUntested:
+			busyPorts = append(busyPorts, pr.Port)
 		}
 	}
 	dnsFail := reflectorDNSFailure(r)
@@ -66,6 +68,10 @@ func directPath(r *Report) Path {
 		p.Evidence = append(p.Evidence, dnsFail.ID)
 	case len(p.Evidence) == 0:
 		p.Status, p.Detail = PathUntested, "No reflector was given (--reflector), so the UDP media ports were not tested."
+	case len(busyPorts) > 0 && len(okPorts) == 0 && len(closedPorts) == 0 && errs == 0:
+		// Ports the reflector would not answer (rate limit) decide
+		// nothing: without a closed port the path is not known.
+		p.Status, p.Detail = PathUntested, busyDetail(busyPorts)
 	case len(okPorts) > 0 && len(closedPorts) == 0 && errs == 0:
 		p.Status, p.Detail = PathOK, "UDP "+portList(okPorts)+" to the reflector answered."
 	case len(okPorts) > 0:
@@ -78,10 +84,19 @@ func directPath(r *Report) Path {
 	default:
 		p.Status, p.Detail = PathUntested, "The STUN probes did not finish."
 	}
+	if len(busyPorts) > 0 && (len(okPorts) > 0 || len(closedPorts) > 0) {
+		p.Detail += " Not tested: UDP " + portList(busyPorts) + " (the reflector was rate-limiting this address)."
+	}
 	if !p.Counts {
 		p.Detail += " It does not count: iceTransportPolicy is \"relay\"."
 	}
 	return p
+}
+
+// busyDetail explains a direct-UDP path left untested by a busy reflector.
+func busyDetail(busyPorts []int) string {
+	return "Not tested: the reflector was rate-limiting this address (many checks behind one NAT at once?) and did not answer UDP " +
+		portList(busyPorts) + ". Run the check again later, or raise rtcprobe serve's --rate and --burst."
 }
 
 // turnPath decides one TURN transport from the servers the browser would

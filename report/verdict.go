@@ -49,6 +49,12 @@ func verdictOf(r *Report, sig signaling, media string) Verdict {
 		// An interrupted run cannot say "no path": the untested one may work.
 		media = MediaUntested
 	}
+	busy := reflectorBusy(r)
+	if busy && media == MediaNone {
+		// Direct UDP was not tested (the reflector limited us), so "no
+		// path" is not known either.
+		media = MediaUntested
+	}
 	v := Verdict{Signaling: sig.status, Media: media, Regions: sig.verdicts()}
 	v.FirewallError5501 = sig.status == SignalingBlocked || media == MediaNone
 	switch {
@@ -67,6 +73,11 @@ func verdictOf(r *Report, sig signaling, media string) Verdict {
 	case media == MediaUntested && reflectorDNSFailure(r) != nil:
 		v.Outcome = OutcomeInconclusive
 		v.Headline = "Cannot tell whether media will flow: the reflector " + reflectorDNSFailure(r).Target + " does not resolve (check the name)"
+	case busy:
+		// Direct UDP, the SDK's first choice, is not known; whatever
+		// else works, saying "only relayed" would blame the firewall.
+		v.Outcome = OutcomeInconclusive
+		v.Headline = busyHeadline
 	case media == MediaUntested:
 		v.Outcome = OutcomeInconclusive
 		v.Headline = "Cannot tell whether media will flow: no reflector or TURN server was given"
@@ -134,6 +145,8 @@ func consequence(media string, v Verdict, complete bool) string {
 		return "calls will fail with error 5501"
 	case v.Outcome == OutcomeInconclusive && !complete:
 		return "the run was interrupted before the media paths were all tested"
+	case v.Outcome == OutcomeInconclusive && v.Headline == busyHeadline:
+		return "the reflector was rate-limiting this address, so the UDP media ports were not tested (run again later)"
 	case v.Outcome == OutcomeInconclusive:
 		return "no reflector or TURN server was given, so whether media flows is untested (use --reflector, --turn or --proxy)"
 	case media == PathTURNTCP || media == PathTURNTLS:
@@ -219,6 +232,25 @@ func lowerFirst(s string) string {
 func anyUntested(ps *Paths) bool {
 	for _, name := range PathOrder {
 		if ps.Get(name).Status == PathUntested {
+			return true
+		}
+	}
+	return false
+}
+
+// busyHeadline is the headline of a run whose direct-UDP path a busy
+// reflector left untested.
+const busyHeadline = "Cannot tell whether direct UDP media works: the reflector was rate-limiting this address"
+
+// reflectorBusy reports whether the direct-UDP path is untested because
+// the reflector answered busy (probes "untested", reason reflector-busy)
+// and would have counted (not with iceTransportPolicy "relay").
+func reflectorBusy(r *Report) bool {
+	if r.Paths.DirectUDP.Status != PathUntested || !r.Paths.DirectUDP.Counts {
+		return false
+	}
+	for i := range r.Probes {
+		if p := &r.Probes[i]; isSTUN(p) && p.Status == StatusUntested {
 			return true
 		}
 	}

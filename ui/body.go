@@ -54,7 +54,7 @@ func (m *Model) tally(ids []string) string {
 	}
 	var parts []string
 	for _, st := range []string{report.StatusOK, report.StatusRunning, report.StatusBlocked, report.StatusRejected,
-		report.StatusFailed, report.StatusError, report.StatusSkipped} {
+		report.StatusFailed, report.StatusError, report.StatusSkipped, report.StatusUntested} {
 		if counts[st] > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", counts[st], st))
 		}

@@ -8,7 +8,10 @@
 //	magic "RPQ1" (4 bytes) | token (16 bytes) | padding (any bytes)
 //
 // and its answer is the same bytes with the magic "RPA1": exactly as large
-// as the request, so the reflector never amplifies. The first byte 'R'
+// as the request, so the reflector never amplifies. A reflector that is
+// rate-limiting the sender may instead answer with the request's first
+// HeaderLen bytes under the magic "RPB1" (busy): the port is open, the
+// reflector just would not echo now. The first byte 'R'
 // (0x52) has its top two bits 01, so an echo datagram is never mistaken for
 // STUN (top bits 00, RFC 8489 §6), nor for DTLS/RTP (RFC 7983 ranges).
 package wire
@@ -30,6 +33,7 @@ const (
 var (
 	magicRequest = []byte("RPQ1")
 	magicAnswer  = []byte("RPA1")
+	magicBusy    = []byte("RPB1")
 )
 
 // ErrNotEcho: the datagram is not an echo request or answer.
@@ -80,3 +84,28 @@ const ReflectorSoftware = "rtcprobe-reflector"
 // IPv6 (XOR-MAPPED-ADDRESS 24, SOFTWARE 24, FINGERPRINT 8): tell the
 // reflector who asks, and let it say who answers.
 const ClientSoftware = "rtcprobe: TRTC network check (stun+echo v1) "
+
+// BusyInPlace turns a request into the busy notice of a rate-limiting
+// reflector: the request's magic and token only (HeaderLen bytes, never
+// more than the request), magic "RPB1". It returns the notice, a prefix of b.
+func BusyInPlace(b []byte) ([]byte, error) {
+	if !IsEchoRequest(b) {
+		return nil, ErrNotEcho
+	}
+	copy(b, magicBusy)
+	return b[:HeaderLen], nil
+}
+
+// MatchBusy reports whether b is the busy notice for a request with this
+// token: the reflector got the datagram but is limiting the sender.
+func MatchBusy(b []byte, token [TokenLen]byte) bool {
+	return len(b) == HeaderLen && bytes.Equal(b[:4], magicBusy) && bytes.Equal(b[4:HeaderLen], token[:])
+}
+
+// BusyErrorCode is the STUN ERROR-CODE of rtcprobe serve's answer to a
+// Binding request over its per-source rate limit: 508 Insufficient
+// Capacity (RFC 8656 registry). The answer carries no other attribute, so
+// it is 28 bytes, smaller than any request it answers (the reflector sends
+// it only then). A client that gets it knows the datagram reached the
+// reflector: the port is open, the reflector was busy.
+const BusyErrorCode = 508

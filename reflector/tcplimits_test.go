@@ -1,0 +1,100 @@
+package reflector
+
+import (
+	"errors"
+	"io"
+	"net"
+	"testing"
+	"time"
+)
+
+// dialFrom connects to addr from a given loopback source address.
+func dialFrom(t *testing.T, src, addr string) net.Conn {
+	t.Helper()
+	d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(src)}, Timeout: testTimeout}
+	c, err := d.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// stunOverTCP sends one Binding request on c and reads the answer.
+func stunOverTCP(t *testing.T, c net.Conn) error {
+	t.Helper()
+	_ = c.SetDeadline(time.Now().Add(testTimeout))
+	if _, err := c.Write(bindingRequest(t)); err != nil {
+		return err
+	}
+	_, err := io.ReadFull(c, make([]byte, 32))
+	return err
+}
+
+// TestTCPIdleFloodLeavesRoom: 600 idle connections from one address (the
+// issue's attack) take at most that source's share; a client from another
+// address is still answered while they are held.
+func TestTCPIdleFloodLeavesRoom(t *testing.T) {
+	s := newTestServer(t, Config{Listen: "127.0.0.1", UDPPorts: []int{}, TCPPort: freeTCPPort(t)})
+	run(t, s)
+	tcpAddr, _, _ := s.Addrs()
+	var idle []net.Conn
+	defer func() {
+		for _, c := range idle {
+			c.Close()
+		}
+	}()
+	for range 600 {
+		idle = append(idle, dialFrom(t, "127.0.0.1", tcpAddr.String()))
+	}
+	// The server refuses the flood's excess as it accepts it; wait until
+	// it has seen all 600 (bounded by testTimeout).
+	deadline := time.Now().Add(testTimeout)
+	for s.metrics.TCPConns.Load()+s.metrics.TCPRejected.Load() < 600 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if got := s.metrics.TCPConns.Load(); got > maxTCPPerSource {
+		t.Errorf("one source holds %d connections, want at most %d", got, maxTCPPerSource)
+	}
+	c := dialFrom(t, "127.0.0.2", tcpAddr.String())
+	defer c.Close()
+	if err := stunOverTCP(t, c); err != nil {
+		t.Fatalf("another address is locked out while one address holds idle connections: %v", err)
+	}
+}
+
+// TestTCPTrickleCannotHoldASlot: a client sending its request a byte at a
+// time is cut off by the whole-request deadline before it can finish,
+// however often it sends.
+func TestTCPTrickleCannotHoldASlot(t *testing.T) {
+	s := newTestServer(t, Config{Listen: "127.0.0.1", UDPPorts: []int{}, TCPPort: freeTCPPort(t)})
+	s.tcp.request = 500 * time.Millisecond
+	run(t, s)
+	tcpAddr, _, _ := s.Addrs()
+	for _, first := range []byte{0x00, 0x16} { // STUN, then TLS
+		c := dialFrom(t, "127.0.0.1", tcpAddr.String())
+		req := bindingRequest(t)
+		req[0] = first
+		closed := false
+		for i := 0; i < len(req) && !closed; i++ {
+			if _, err := c.Write(req[i : i+1]); err != nil {
+				closed = true
+				break
+			}
+			// One byte every 100 ms, well within any per-read timeout: 2 s
+			// for the 20 bytes, four times the request deadline.
+			_ = c.SetReadDeadline(time.Now().Add(100 * time.Millisecond))
+			if _, err := c.Read(make([]byte, 64)); err != nil && !isTimeoutErr(err) {
+				closed = true
+			}
+		}
+		c.Close()
+		if !closed {
+			t.Errorf("first byte %#x: the server let a trickled request run past its deadline", first)
+		}
+	}
+}
+
+func isTimeoutErr(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
