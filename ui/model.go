@@ -114,7 +114,9 @@ type Model struct {
 	sel    int  // index into items()
 	detail bool // details of the selected item are open
 	// list scrolls the main screen's body, details the details view;
-	// help draws the help line from the key table (keymap.go).
+	// both move only through the key table (keymap.go), never through the
+	// viewport's own key map, so that no key acts unannounced. help draws
+	// the help line from the same table.
 	list, details viewport.Model
 	help          help.Model
 
