@@ -10,62 +10,10 @@ import (
 	"github.com/rtcprobe/rtcprobe/report"
 )
 
-// key handles one key press and returns the command it needs.
-func (m *Model) key(k string) tea.Cmd {
-	switch k {
-	case "ctrl+c":
-		return m.interrupt()
-	case "q":
-		return m.quit()
-	}
-	if m.detail {
-		return m.detailKey(k)
-	}
-	switch k {
-	case "up", "k":
-		m.move(-1)
-	case "down", "j":
-		m.move(1)
-	case "pgup":
-		m.move(-m.bodyHeight())
-	case "pgdown":
-		m.move(m.bodyHeight())
-	case "home", "g":
-		m.move(-len(m.items()))
-	case "end", "G":
-		m.move(len(m.items()))
-	case "enter":
-		if len(m.items()) > 0 {
-			m.detail, m.detailOff = true, 0
-		}
-	case "r":
-		if m.state == stateDone && m.opts.Engine != nil {
-			return m.startRun()
-		}
-	case "s":
-		return m.save()
-	case "m":
-		return m.startQuality()
-	}
-	return nil
-}
-
-func (m *Model) detailKey(k string) tea.Cmd {
-	switch k {
-	case "esc", "backspace", "left", "h":
-		m.detail = false
-	case "up", "k":
-		m.detailOff = max(0, m.detailOff-1)
-	case "down", "j":
-		m.detailOff++
-	case "pgup":
-		m.detailOff = max(0, m.detailOff-m.bodyHeight())
-	case "pgdown":
-		m.detailOff += m.bodyHeight()
-	case "s":
-		return m.save()
-	}
-	return nil
+// openDetail is enter: the details of the selected row, from their top.
+func (m *Model) openDetail() {
+	m.detail = true
+	m.details.SetYOffset(0)
 }
 
 // interrupt is ctrl-c: the first one during a run stops it (the partial
@@ -100,12 +48,7 @@ func (m *Model) move(d int) {
 // save returns the command writing the report next to the user, named after
 // the host and the time so that several runs at one desk do not collide.
 func (m *Model) save() tea.Cmd {
-	if m.state != stateDone || m.final == nil {
-		m.status = "the report can be saved when the run has ended (ctrl-c stops it)"
-		return nil
-	}
-	if m.opts.Save == nil {
-		m.status = "saving is not available here"
+	if m.final == nil || m.opts.Save == nil { // the key table offers s only with both
 		return nil
 	}
 	path := filepath.Join(m.opts.Dir, m.fileName())

@@ -10,7 +10,9 @@ import (
 	"context"
 	"time"
 
+	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/spinner"
+	"charm.land/bubbles/v2/viewport"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/rtcprobe/rtcprobe/report"
@@ -109,10 +111,14 @@ type Model struct {
 	spin          spinner.Model
 	width, height int
 
-	sel       int  // index into items()
-	offset    int  // first body line shown
-	detail    bool // details of the selected item are open
-	detailOff int  // first detail line shown
+	sel    int  // index into items()
+	detail bool // details of the selected item are open
+	// list scrolls the main screen's body, details the details view;
+	// both move only through the key table (keymap.go), never through the
+	// viewport's own key map, so that no key acts unannounced. help draws
+	// the help line from the same table.
+	list, details viewport.Model
+	help          help.Model
 
 	status   string // last save result or hint, shown above the help line
 	quitting bool
@@ -127,11 +133,14 @@ func New(opts Options) *Model {
 		opts.Now = time.Now
 	}
 	m := &Model{
-		opts:   opts,
-		spin:   spinner.New(spinner.WithSpinner(spinner.MiniDot)),
-		width:  80,
-		height: 24,
-		probes: map[string]report.Probe{},
+		opts:    opts,
+		spin:    spinner.New(spinner.WithSpinner(spinner.MiniDot)),
+		width:   80,
+		height:  24,
+		probes:  map[string]report.Probe{},
+		list:    viewport.New(),
+		details: viewport.New(),
+		help:    newHelp(),
 	}
 	if opts.Engine == nil {
 		m.state = stateDone
@@ -161,7 +170,8 @@ func (m *Model) startRun() tea.Cmd {
 		events: make(chan report.Probe, eventBuffer), done: make(chan *report.Report, 1)}
 	m.run, m.state, m.final, m.raw = h, stateRunning, nil, nil
 	m.order, m.probes = nil, map[string]report.Probe{}
-	m.sel, m.offset, m.detail, m.status = 0, 0, false, ""
+	m.sel, m.detail, m.status = 0, false, ""
+	m.list.SetYOffset(0)
 	m.started = m.opts.Now()
 	engine := m.opts.Engine
 	start := func() tea.Msg {
@@ -249,7 +259,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.spin, cmd = m.spin.Update(msg)
 		return m, cmd
 	case tea.KeyPressMsg:
-		return m, m.key(msg.String())
+		return m, m.key(msg)
 	}
 	return m, nil
 }

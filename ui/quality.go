@@ -42,9 +42,15 @@ func (m *Model) startQuality() tea.Cmd {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	m.quality = qualityState{running: true, cancel: cancel}
-	m.status = "measuring call quality on every working path (m again does nothing; q quits)…"
+	m.status = "measuring call quality on every working path (q quits)…"
 	gen, r, run := m.gen, m.final, m.opts.Quality
 	return func() tea.Msg { return qualityMsg{gen: gen, q: run(ctx, r)} }
+}
+
+// canQuality reports whether the m key applies: a reflector is set, the
+// run has ended with a report, and no measurement is under way.
+func (m *Model) canQuality() bool {
+	return m.opts.Quality != nil && m.state == stateDone && m.final != nil && !m.quality.running
 }
 
 // onQuality puts a finished stage into the report shown (and saved).

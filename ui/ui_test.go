@@ -32,18 +32,24 @@ type clock struct{ t time.Time }
 
 func (c *clock) now() time.Time { return c.t }
 
+// specialKeys are the keys keyMsg builds by code rather than by text.
+var specialKeys = map[string]rune{
+	"down": tea.KeyDown, "up": tea.KeyUp, "left": tea.KeyLeft, "right": tea.KeyRight,
+	"pgup": tea.KeyPgUp, "pgdown": tea.KeyPgDown, "home": tea.KeyHome, "end": tea.KeyEnd,
+	"enter": tea.KeyEnter, "esc": tea.KeyEscape, "backspace": tea.KeyBackspace, "tab": tea.KeyTab,
+}
+
+// keyMsg is the key press whose String() is k: a named key, ctrl+<letter>,
+// space, or one printable character.
 func keyMsg(k string) tea.KeyPressMsg {
-	switch k {
-	case "down":
-		return tea.KeyPressMsg{Code: tea.KeyDown}
-	case "up":
-		return tea.KeyPressMsg{Code: tea.KeyUp}
-	case "enter":
-		return tea.KeyPressMsg{Code: tea.KeyEnter}
-	case "esc":
-		return tea.KeyPressMsg{Code: tea.KeyEscape}
-	case "ctrl+c":
-		return tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl}
+	if c, ok := specialKeys[k]; ok {
+		return tea.KeyPressMsg{Code: c}
+	}
+	if k == "space" {
+		return tea.KeyPressMsg{Code: tea.KeySpace, Text: " "}
+	}
+	if l, ok := strings.CutPrefix(k, "ctrl+"); ok {
+		return tea.KeyPressMsg{Code: []rune(l)[0], Mod: tea.ModCtrl}
 	}
 	r := []rune(k)[0]
 	return tea.KeyPressMsg{Code: r, Text: k}
@@ -104,6 +110,12 @@ func TestScreens(t *testing.T) {
 			m := doneModel(report5501())
 			m.Update(tea.WindowSizeMsg{Width: 60, Height: 14})
 			press(m, "G")
+			return m
+		}},
+		{"details-scrolled", func() *Model {
+			m := doneModel(report5501())
+			m.Update(tea.WindowSizeMsg{Width: 60, Height: 12})
+			press(m, "down", "down", "down", "down", "down", "down", "j", "enter", "G")
 			return m
 		}},
 		{"show", func() *Model { return New(Options{Report: reportOK()}) }},

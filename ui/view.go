@@ -129,26 +129,27 @@ func (m *Model) render() string {
 	if m.quitting {
 		return ""
 	}
-	head := m.header()
-	var body []string
+	out := m.header()
+	vp := &m.list
 	if m.detail {
-		body = m.window(m.detailLines(), &m.detailOff)
+		vp = &m.details
+		m.syncDetails()
 	} else {
-		lines := m.body()
-		texts := make([]string, len(lines))
-		for i, l := range lines {
-			texts[i] = l.text
-		}
-		off := m.offset
-		body = m.window(texts, &off)
+		m.syncList()
 	}
-	out := append(head, body...)
+	if m.bodyRoom() > 0 {
+		for _, l := range strings.Split(vp.View(), "\n") {
+			// The viewport pads every line to its width; the padding is
+			// dropped so that lines end where their text does.
+			out = append(out, strings.TrimRight(l, " "))
+		}
+	}
 	room := max(m.height-2, 0)
 	out = out[:min(len(out), room)]
 	for len(out) < room {
 		out = append(out, "")
 	}
-	out = append(out, styleWarn.Render(m.status), styleDim.Render(m.help()))
+	out = append(out, styleWarn.Render(m.status), m.helpLine())
 	out = out[max(len(out)-m.height, 0):]
 	for i, l := range out {
 		out[i] = ansi.Truncate(l, m.width, "…")
@@ -156,50 +157,87 @@ func (m *Model) render() string {
 	return strings.Join(out, "\n")
 }
 
-// window returns the lines that fit the body area from *off, clamping *off.
-func (m *Model) window(lines []string, off *int) []string {
-	h := m.bodyHeight()
-	*off = min(*off, max(len(lines)-h, 0))
-	end := min(*off+h, len(lines))
-	return lines[*off:end]
+// fit cuts lines to the screen width with "…", before the viewport sees
+// them, so that a long line is visibly cut rather than wrapped or clipped.
+func (m *Model) fit(lines []string) []string {
+	out := make([]string, len(lines))
+	for i, l := range lines {
+		out[i] = ansi.Truncate(l, m.width, "…")
+	}
+	return out
 }
 
-func (m *Model) bodyHeight() int {
-	return max(m.height-len(m.header())-2, 1)
-}
-
-// clampScroll keeps the selected row inside the body window.
-func (m *Model) clampScroll() {
+// syncList gives the main screen's viewport the current body and size.
+func (m *Model) syncList() []line {
 	lines := m.body()
+	texts := make([]string, len(lines))
+	for i, l := range lines {
+		texts[i] = l.text
+	}
+	m.list.SetWidth(max(m.width, 1))
+	m.list.SetHeight(m.bodyHeight())
+	m.list.SetContentLines(m.fit(texts))
+	m.list.SetYOffset(m.list.YOffset()) // clamp after a resize or a shorter body
+	return lines
+}
+
+// syncDetails gives the details viewport the selected row's details and
+// the current size.
+func (m *Model) syncDetails() {
+	m.details.SetWidth(max(m.width, 1))
+	m.details.SetHeight(m.bodyHeight())
+	m.details.SetContentLines(m.fit(m.detailLines()))
+	m.details.SetYOffset(m.details.YOffset())
+}
+
+// scrollDetail moves the details view for a move key.
+func (m *Model) scrollDetail(k string) {
+	m.syncDetails()
+	switch k {
+	case "up", "k":
+		m.details.ScrollUp(1)
+	case "down", "j":
+		m.details.ScrollDown(1)
+	case "pgup":
+		m.details.PageUp()
+	case "pgdown":
+		m.details.PageDown()
+	case "home", "g":
+		m.details.GotoTop()
+	default: // end, G
+		m.details.GotoBottom()
+	}
+}
+
+// bodyRoom is how many lines the screen has for the body under the
+// header, above the status and help lines (0 on a tiny terminal).
+func (m *Model) bodyRoom() int {
+	return max(m.height-len(m.header())-2, 0)
+}
+
+// bodyHeight is the body's viewport height: at least one line, so that
+// paging always moves.
+func (m *Model) bodyHeight() int {
+	return max(m.bodyRoom(), 1)
+}
+
+// clampScroll scrolls the main screen's viewport as little as needed to
+// keep the selected row in view.
+func (m *Model) clampScroll() {
+	lines := m.syncList()
 	selLine := 0
 	for i, l := range lines {
 		if l.item == m.sel {
 			selLine = i
 		}
 	}
-	h := m.bodyHeight()
-	if selLine < m.offset {
-		m.offset = selLine
-	}
-	if selLine >= m.offset+h {
-		m.offset = selLine - h + 1
-	}
-	m.offset = min(m.offset, max(len(lines)-h, 0))
-}
-
-func (m *Model) help() string {
+	off, h := m.list.YOffset(), m.bodyHeight()
 	switch {
-	case m.detail:
-		return "↑/↓ scroll · esc back · s save · q quit"
-	case m.state != stateDone:
-		return "↑/↓ j/k move · enter details · ctrl-c stop · q quit"
-	case m.opts.Engine == nil:
-		return "↑/↓ j/k move · enter details · q quit"
+	case selLine < off:
+		m.list.SetYOffset(selLine)
+	case selLine >= off+h:
+		m.list.SetYOffset(selLine - h + 1)
 	}
-	if m.opts.Quality != nil {
-		return "↑/↓ j/k move · enter details · m call quality · r run again · s save · q quit"
-	}
-	return "↑/↓ j/k move · enter details · r run again · s save JSON · q quit"
 }
 
 // header is the top of the screen: progress while running, the verdict when
