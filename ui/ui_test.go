@@ -221,7 +221,7 @@ func TestKeepTail(t *testing.T) {
 		want  string
 	}{
 		{"saved /tmp/r.json", 80, "saved /tmp/r.json"},
-		{long, 60, `saved …32997\001\rtcprobe-desk-42-20261124-103000.json`},
+		{long, 60, `saved …ve369032997\001\rtcprobe-desk-42-20261124-103000.json`},
 		{long, 30, `saved …42-20261124-103000.json`},
 		{"nospacesatallinthisverylongline", 10, "…ylongline"},
 		{"x", 0, "x"},
