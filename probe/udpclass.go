@@ -17,6 +17,10 @@ import (
 //
 // Source for every code: Microsoft, "Windows Sockets Error Codes",
 // https://learn.microsoft.com/en-us/windows/win32/winsock/windows-sockets-error-codes-2
+//
+// WSAECONNABORTED (10053) and a WSAECONNRESET on an established TCP
+// connection get no verdict of their own, as ECONNABORTED and ECONNRESET
+// get none on Linux: the probe fails at the step it was in.
 const (
 	// wsaeMsgSize (10040): "the message was too large to fit into the
 	// specified buffer and was truncated" (recv, recvfrom, WSARecvFrom:
@@ -27,9 +31,6 @@ const (
 	// host unreachable, as ENETUNREACH and EHOSTUNREACH.
 	wsaeNetUnreach  = syscall.Errno(10051)
 	wsaeHostUnreach = syscall.Errno(10065)
-	// wsaeConnAborted (10053): the connection was ended by the local stack
-	// (a data transmission time-out or protocol error), as ECONNABORTED.
-	wsaeConnAborted = syscall.Errno(10053)
 	// wsaeConnReset (10054): on TCP an RST after the connection was set up
 	// (ECONNRESET); on a UDP socket, per recvfrom's documentation, "a
 	// previous send operation resulted in an ICMP Port Unreachable
