@@ -3,6 +3,7 @@
 package probe
 
 import (
+	"errors"
 	"net"
 	"syscall"
 	"unsafe"
@@ -31,18 +32,31 @@ import (
 // already consumed. udpRejected accepts both codes. Failure to set it is not fatal: the probe then waits
 // for its timeout, as before.
 func reportPortUnreachable(c net.Conn) {
+	_ = setUDPConnReset(c, true)
+}
+
+// setUDPConnReset sets SIO_UDP_CONNRESET on c's socket.
+func setUDPConnReset(c net.Conn, on bool) error {
 	sc, ok := c.(syscall.Conn)
 	if !ok {
-		return
+		return errors.New("not a socket")
 	}
 	rc, err := sc.SyscallConn()
 	if err != nil {
-		return
+		return err
 	}
-	_ = rc.Control(func(fd uintptr) {
-		on := uint32(1)
+	flag := uint32(0)
+	if on {
+		flag = 1
+	}
+	var ioctlErr error
+	err = rc.Control(func(fd uintptr) {
 		var ret uint32
-		_ = syscall.WSAIoctl(syscall.Handle(fd), syscall.SIO_UDP_CONNRESET,
-			(*byte)(unsafe.Pointer(&on)), uint32(unsafe.Sizeof(on)), nil, 0, &ret, nil, 0)
+		ioctlErr = syscall.WSAIoctl(syscall.Handle(fd), syscall.SIO_UDP_CONNRESET,
+			(*byte)(unsafe.Pointer(&flag)), uint32(unsafe.Sizeof(flag)), nil, 0, &ret, nil, 0)
 	})
+	if err != nil {
+		return err
+	}
+	return ioctlErr
 }
