@@ -95,6 +95,9 @@ func sameVerdict(a, b *report.Report) []string {
 // buildWindowsRTCProbe cross-compiles rtcprobe.exe once per lab run.
 func buildWindowsRTCProbe(t *testing.T, dir string) string {
 	t.Helper()
+	if p := os.Getenv(wine.ExeEnv); p != "" {
+		return p
+	}
 	out := filepath.Join(dir, "rtcprobe.exe")
 	cmd := exec.Command("go", "build", "-o", out, "github.com/rtcprobe/rtcprobe/cmd/rtcprobe")
 	cmd.Env = append(os.Environ(), "GOOS=windows", "GOARCH=amd64", "CGO_ENABLED=0")

@@ -5,6 +5,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -27,7 +28,15 @@ func TestWindowsBinaryUnderWine(t *testing.T) {
 	}
 	dir := t.TempDir()
 	exe, bin := filepath.Join(dir, "rtcprobe.exe"), filepath.Join(dir, "rtcprobe")
-	for _, b := range []struct{ out, goos string }{{exe, "windows"}, {bin, "linux"}} {
+	for _, b := range []struct{ out, goos, env string }{{exe, "windows", wine.ExeEnv}, {bin, "linux", wine.BinEnv}} {
+		if p := os.Getenv(b.env); p != "" {
+			if b.goos == "windows" {
+				exe = p
+			} else {
+				bin = p
+			}
+			continue
+		}
 		cmd := exec.Command("go", "build", "-o", b.out, ".")
 		cmd.Env = append(cmd.Environ(), "GOOS="+b.goos, "GOARCH=amd64", "CGO_ENABLED=0")
 		if out, err := cmd.CombinedOutput(); err != nil {

@@ -18,6 +18,13 @@ const Loader = "/usr/lib/wine/wine64"
 // tests that run the Windows binary: the end-to-end run and the lab.
 const PrefixEnv = "RTCPROBE_WINEPREFIX"
 
+// ExeEnv and BinEnv name prebuilt rtcprobe binaries (windows/amd64 and the
+// host's) that .ci/wine hands to the tests so each does not link its own.
+const (
+	ExeEnv = "RTCPROBE_WINE_EXE"
+	BinEnv = "RTCPROBE_WINE_BIN"
+)
+
 // Prefix returns the set-up prefix, or an error saying in one line why
 // there is none, for the test's skip message.
 func Prefix() (string, error) {
