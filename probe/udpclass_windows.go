@@ -26,8 +26,9 @@ import (
 // and the behaviour it restores in KB263823 ("WinSock recvfrom() now
 // returns WSAECONNRESET instead of blocking or timing out").
 //
-// Wine 8 accepts the ioctl as a stub (its WSAIoctl logs "WS_SIO_UDP_CONNRESET
-// stub"): its sockets are the host's, so Linux's ECONNREFUSED comes back as
+// Wine 8 accepts the ioctl as a stub (with WINEDEBUG=fixme+all Debian's
+// wine 8.0 logs "fixme:winsock:WSAIoctl SIO_UDP_CONNRESET stub"): its
+// sockets are the host's, so Linux's ECONNREFUSED comes back as
 // WSAECONNREFUSED whatever the setting, or not at all when the error was
 // already consumed. udpRejected accepts both codes. Failure to set it is not fatal: the probe then waits
 // for its timeout, as before.
