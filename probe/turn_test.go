@@ -28,10 +28,11 @@ const testRealm = "rtcprobe.test"
 
 // wineRelayAlias is why the relay round trip between two allocations cannot
 // pass under Wine: the test server relays on 127.0.0.2, which Wine 8 binds
-// as 0.0.0.0, so the relay's answers leave from 127.0.0.1 and the other
-// allocation (permitted for 127.0.0.2 only) drops them. Windows binds
+// as 0.0.0.0 (while LocalAddr still says 127.0.0.2), so the relay's answers
+// leave from 127.0.0.1 and the other allocation (permitted for 127.0.0.2
+// only) drops them; checked here with a two-socket program. Windows binds
 // 127.0.0.2 as asked.
-const wineRelayAlias = "a UDP socket bound to 127.0.0.2 is bound to 0.0.0.0 (replies come from 127.0.0.1)"
+const wineRelayAlias = "a UDP socket bound to 127.0.0.2 sends from 127.0.0.1 (Wine 8 binds it as 0.0.0.0)"
 
 // turnServerOpts shape the in-process TURN server.
 type turnServerOpts struct {
