@@ -284,7 +284,13 @@ func TestEcho(t *testing.T) {
 // rate-limit their ICMP.
 func TestEchoNotAfterRejectedSTUN(t *testing.T) {
 	port := closedPort(t)
-	for id := range runReflector(t, &Env{}, port) {
+	got := runReflector(t, &Env{}, port)
+	if stun := got["stun/"+strconv.Itoa(port)]; stun.Details["sends"] != "1" && wine.Detected() {
+		// The echo rule is "no answer by the first retransmission": only a
+		// rejection of the first send keeps the echo away.
+		t.Skipf("under Wine: Wine 8 lost the ICMP port unreachable for the first send (sends = %s)", stun.Details["sends"])
+	}
+	for id := range got {
 		if id != "stun/"+strconv.Itoa(port) {
 			t.Errorf("unexpected probe %s after a rejected STUN port", id)
 		}
