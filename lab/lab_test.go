@@ -120,11 +120,31 @@ func buildRTCProbe(t *testing.T, dir string) string {
 // scenario's reflector when not "".
 func (l *Lab) check(t *testing.T, bin string, s Scenario, reflector string) (*report.Report, time.Duration) {
 	t.Helper()
+	return l.checkWith(t, linuxBinary(bin), s, reflector)
+}
+
+// laptopRun is how the laptop runs rtcprobe: the command line before "check",
+// the file paths as the program sees them, and extra environment.
+type laptopRun struct {
+	argv []string
+	path func(string) string
+	env  []string
+}
+
+// linuxBinary runs bin as it is.
+func linuxBinary(bin string) laptopRun {
+	return laptopRun{argv: []string{bin}, path: func(p string) string { return p }}
+}
+
+// checkWith is check with any binary (the Linux one, or the Windows one
+// under Wine: wine_test.go).
+func (l *Lab) checkWith(t *testing.T, run laptopRun, s Scenario, reflector string) (*report.Report, time.Duration) {
+	t.Helper()
 	dir := t.TempDir()
 	jsonPath := filepath.Join(dir, "report.json")
-	args := []string{"netns", "exec", l.NS(Laptop), bin, "check", "--json", jsonPath}
+	args := append(append([]string{"netns", "exec", l.NS(Laptop)}, run.argv...), "check", "--json", run.path(jsonPath))
 	if len(s.ExtraCA) > 0 {
-		args = append(args, "--ca-file", l.extraCAFile(t, dir, s.ExtraCA))
+		args = append(args, "--ca-file", run.path(l.extraCAFile(t, dir, s.ExtraCA)))
 	}
 	if reflector == "" {
 		reflector = s.Reflector
@@ -145,7 +165,7 @@ func (l *Lab) check(t *testing.T, bin string, s Scenario, reflector string) (*re
 		if err := os.WriteFile(pf, []byte(l.Expand(proxy)), 0o600); err != nil {
 			t.Fatal(err)
 		}
-		args = append(args, "--proxy", pf)
+		args = append(args, "--proxy", run.path(pf))
 	}
 	for _, a := range s.Args {
 		args = append(args, l.Expand(a))
@@ -162,6 +182,7 @@ func (l *Lab) check(t *testing.T, bin string, s Scenario, reflector string) (*re
 	for k, v := range s.Env {
 		cmd.Env = append(cmd.Env, k+"="+l.Expand(v))
 	}
+	cmd.Env = append(cmd.Env, run.env...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	start := time.Now()
@@ -169,7 +190,7 @@ func (l *Lab) check(t *testing.T, bin string, s Scenario, reflector string) (*re
 	took := time.Since(start)
 	var exit *exec.ExitError
 	if err != nil && (!errors.As(err, &exit) || exit.ExitCode() == 2 || ctx.Err() != nil) {
-		t.Fatalf("rtcprobe %s: %v\n%s", strings.Join(args[4:], " "), err, stderr.String())
+		t.Fatalf("rtcprobe %s: %v\n%s", strings.Join(args[3+len(run.argv):], " "), err, stderr.String())
 	}
 	b, err := os.ReadFile(jsonPath)
 	if err != nil {

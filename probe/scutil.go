@@ -15,13 +15,26 @@ import (
 //	  ProxyAutoConfigURLString : http://wpad/wpad.dat
 //	}
 //
+// Only the outer dictionary counts: it is the configuration in force, the
+// one SCDynamicStoreCopyProxies returns to browsers. Nested dictionaries
+// (__SCOPED__, per interface: a VPN's utun can carry its own proxy) repeat
+// the same keys and must not override it.
+//
 // It lives outside the darwin file so that its test runs everywhere.
 func parseScutil(out string) proxySettings {
 	kv := map[string]string{}
+	depth := 0
 	for _, line := range strings.Split(out, "\n") {
+		line = strings.TrimSpace(line)
 		k, v, ok := strings.Cut(line, " : ")
-		if ok {
+		if ok && depth == 1 {
 			kv[strings.TrimSpace(k)] = strings.TrimSpace(v)
+		}
+		switch {
+		case strings.HasSuffix(line, "{"):
+			depth++
+		case line == "}":
+			depth--
 		}
 	}
 	var s proxySettings

@@ -348,7 +348,9 @@ func exchangeOn(ctx context.Context, sock datagramSock, w udpWait,
 		_ = sock.SetReadDeadline(wake)
 		n, err := sock.Read(buf)
 		switch {
-		case err == nil && n > maxDatagram:
+		case err == nil && n > maxDatagram, datagramTooBig(err):
+			// Linux fills the buffer (one byte more than a datagram we
+			// accept); Windows fills it and says WSAEMSGSIZE.
 			res.ignored["oversized"]++
 		case err == nil:
 			i, why := match(buf[:n], res.sends)
@@ -442,6 +444,7 @@ func (r *run) openUDP(ctx context.Context, to netip.AddrPort) (*udpSock, error) 
 	if err != nil {
 		return nil, err
 	}
+	reportPortUnreachable(c)
 	return &udpSock{c: c, to: dst}, nil
 }
 

@@ -11,6 +11,7 @@ import (
 
 	"github.com/pion/stun/v4"
 
+	"github.com/rtcprobe/rtcprobe/internal/wine"
 	"github.com/rtcprobe/rtcprobe/report"
 	"github.com/rtcprobe/rtcprobe/wire"
 )
@@ -201,6 +202,11 @@ func TestSTUNRejected(t *testing.T) {
 		t.Fatalf("got %s/%s (%s), want rejected/icmp-unreachable", got.Status, got.Reason, got.Error)
 	}
 	if got.Details["sends"] != "1" {
+		if wine.Detected() {
+			// Windows reports the first ICMP error (SIO_UDP_CONNRESET on).
+			t.Logf("under Wine: sends = %s: Wine 8 loses some ICMP port unreachables on UDP", got.Details["sends"])
+			return
+		}
 		t.Errorf("sends = %s, want 1: an ICMP rejection needs no retransmission", got.Details["sends"])
 	}
 }
@@ -278,7 +284,13 @@ func TestEcho(t *testing.T) {
 // rate-limit their ICMP.
 func TestEchoNotAfterRejectedSTUN(t *testing.T) {
 	port := closedPort(t)
-	for id := range runReflector(t, &Env{}, port) {
+	got := runReflector(t, &Env{}, port)
+	if stun := got["stun/"+strconv.Itoa(port)]; stun.Details["sends"] != "1" && wine.Detected() {
+		// The echo rule is "no answer by the first retransmission": only a
+		// rejection of the first send keeps the echo away.
+		t.Skipf("under Wine: Wine 8 lost the ICMP port unreachable for the first send (sends = %s)", stun.Details["sends"])
+	}
+	for id := range got {
 		if id != "stun/"+strconv.Itoa(port) {
 			t.Errorf("unexpected probe %s after a rejected STUN port", id)
 		}

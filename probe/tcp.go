@@ -5,21 +5,16 @@ import (
 	"errors"
 	"net"
 	"net/netip"
-	"syscall"
 
 	"github.com/rtcprobe/rtcprobe/report"
 )
-
-// wsaeConnRefused is Windows' WSAECONNREFUSED: an RST there does not match
-// syscall.ECONNREFUSED. The number is meaningless elsewhere, so harmless.
-const wsaeConnRefused = syscall.Errno(10061)
 
 // classifyConnect turns a TCP connect error into a status and reason:
 // RST = rejected rst, ICMP unreachable = rejected icmp-unreachable,
 // no answer = blocked timeout.
 func classifyConnect(err, ctxErr error) (status, reason string) {
 	switch {
-	case errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, wsaeConnRefused):
+	case connRefused(err):
 		return report.StatusRejected, "rst"
 	case udpRejected(err):
 		return report.StatusRejected, "icmp-unreachable"

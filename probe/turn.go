@@ -252,7 +252,7 @@ func connectFailure(err error) *turnFailure {
 	switch {
 	case errors.As(err, &f):
 		return f
-	case errors.Is(err, syscallECONNREFUSED):
+	case connRefused(err):
 		return &turnFailure{report.StatusRejected, "rst", "connect", err}
 	case udpRejected(err):
 		return &turnFailure{report.StatusRejected, "icmp-unreachable", "connect", err}
@@ -334,6 +334,13 @@ type sockPacketConn struct {
 func (c *sockPacketConn) ReadFrom(b []byte) (int, net.Addr, error) {
 	for {
 		n, err := c.udpSock.Read(b)
+		if datagramTooBig(err) {
+			// Windows' WSAEMSGSIZE: a datagram larger than pion's buffer
+			// is not an answer it can use, and the error would end its
+			// read loop.
+			c.ignored.Add(1)
+			continue
+		}
 		if udpRejected(err) {
 			c.onReject()
 		}

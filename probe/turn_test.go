@@ -20,10 +20,19 @@ import (
 
 	"github.com/pion/turn/v5"
 
+	"github.com/rtcprobe/rtcprobe/internal/wine"
 	"github.com/rtcprobe/rtcprobe/report"
 )
 
 const testRealm = "rtcprobe.test"
+
+// wineRelayAlias is why the relay round trip between two allocations cannot
+// pass under Wine: the test server relays on 127.0.0.2, which Wine 8 binds
+// as 0.0.0.0 (while LocalAddr still says 127.0.0.2), so the relay's answers
+// leave from 127.0.0.1 and the other allocation (permitted for 127.0.0.2
+// only) drops them; checked here with a two-socket program. Windows binds
+// 127.0.0.2 as asked.
+const wineRelayAlias = "a UDP socket bound to 127.0.0.2 sends from 127.0.0.1 (Wine 8 binds it as 0.0.0.0)"
 
 // turnServerOpts shape the in-process TURN server.
 type turnServerOpts struct {
@@ -198,6 +207,9 @@ func TestTURN(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			if tt.target.Peer == "" && tt.want.status == report.StatusOK {
+				wine.Skip(t, wineRelayAlias)
+			}
 			t.Parallel() // the silent cases wait for turnAllocateTimeout
 			checkProbe(t, runTURN(t, tt.env, tt.target), "t", tt.want)
 		})
@@ -275,6 +287,9 @@ func TestTURNThroughHTTPProxy(t *testing.T) {
 		{"proxy refuses", "elsewhere:443", turnWant{report.StatusFailed, "proxy-refused", "connect"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
+			if tt.want.status == report.StatusOK {
+				wine.Skip(t, wineRelayAlias)
+			}
 			plan := &Plan{Budget: 8 * time.Second, TURN: []TURNTarget{target}, HTTPProxy: connectProxy(t, tt.allowed)}
 			got := map[string]report.Probe{}
 			for _, p := range Run(context.Background(), &Env{}, plan, nil) {

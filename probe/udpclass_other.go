@@ -2,5 +2,8 @@
 
 package probe
 
-// platformICMPErrnos: nothing beyond the POSIX errors on Linux and macOS.
-var platformICMPErrnos []error
+import "net"
+
+// reportPortUnreachable: Linux and macOS report an ICMP port unreachable on
+// a connected UDP socket (ECONNREFUSED) without being asked.
+func reportPortUnreachable(net.Conn) {}

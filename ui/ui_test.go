@@ -214,8 +214,38 @@ func TestSave(t *testing.T) {
 	if got != want {
 		t.Errorf("saved to %q, want %q", got, want)
 	}
-	if !strings.Contains(m.render(), "saved "+want) {
+	// The whole path when it fits (Linux's short temporary directory); else,
+	// as with Windows' long ones, at least the file name after "saved …".
+	screen := m.render()
+	shown := strings.Contains(screen, "saved "+want)
+	if ansi.StringWidth("saved "+want) > 80 {
+		shown = strings.Contains(screen, "saved …") && strings.Contains(screen, filepath.Base(want))
+	}
+	if !shown {
 		t.Errorf("saved path not on screen:\n%s", ansi.Strip(m.render()))
+	}
+}
+
+func TestKeepTail(t *testing.T) {
+	long := `saved C:\users\someone\AppData\Local\Temp\TestSave369032997\001\rtcprobe-desk-42-20261124-103000.json`
+	for _, tt := range []struct {
+		in    string
+		width int
+		want  string
+	}{
+		{"saved /tmp/r.json", 80, "saved /tmp/r.json"},
+		{long, 60, `saved …ve369032997\001\rtcprobe-desk-42-20261124-103000.json`},
+		{long, 30, `saved …42-20261124-103000.json`},
+		{"nospacesatallinthisverylongline", 10, "…ylongline"},
+		{"x", 0, "x"},
+	} {
+		got := keepTail(tt.in, tt.width)
+		if got != tt.want {
+			t.Errorf("keepTail(%q, %d) = %q, want %q", tt.in, tt.width, got, tt.want)
+		}
+		if tt.width > 0 && ansi.StringWidth(got) > tt.width {
+			t.Errorf("keepTail(%q, %d) is %d wide", tt.in, tt.width, ansi.StringWidth(got))
+		}
 	}
 }
 

@@ -149,7 +149,7 @@ func (m *Model) render() string {
 	for len(out) < room {
 		out = append(out, "")
 	}
-	out = append(out, styleWarn.Render(m.status), m.helpLine())
+	out = append(out, styleWarn.Render(keepTail(m.status, m.width)), m.helpLine())
 	out = out[max(len(out)-m.height, 0):]
 	for i, l := range out {
 		out[i] = ansi.Truncate(l, m.width, "…")
@@ -165,6 +165,21 @@ func (m *Model) fit(lines []string) []string {
 		out[i] = ansi.Truncate(l, m.width, "…")
 	}
 	return out
+}
+
+// keepTail fits a status line to width by cutting its middle, not its end:
+// "saved C:\Users\...\rtcprobe-host-20261124-103000.json" must keep the
+// file name (Windows' temporary and profile paths rarely fit 80 columns).
+func keepTail(s string, width int) string {
+	if width <= 0 || ansi.StringWidth(s) <= width {
+		return s
+	}
+	head, rest, ok := strings.Cut(s, " ")
+	if !ok || ansi.StringWidth(head)+2 >= width {
+		return ansi.TruncateLeft(s, ansi.StringWidth(s)-width+1, "…")
+	}
+	keep := width - ansi.StringWidth(head) - 2
+	return head + " …" + ansi.TruncateLeft(rest, ansi.StringWidth(rest)-keep, "")
 }
 
 // syncList gives the main screen's viewport the current body and size.

@@ -40,27 +40,35 @@ func writeSDP(path string, sdp *pion.SessionDescription) error {
 	return os.Rename(tmp, path)
 }
 
-// readSDP waits (bounded by ctx) for the file and decodes it.
+// readSDP waits (bounded by ctx) for the file and decodes it. A file that
+// exists but cannot be opened yet is waited for too: on Windows the rename
+// that publishes it can still hold it, and opening it then fails with
+// ERROR_SHARING_VIOLATION (seen under Wine); the last such error is
+// reported if the wait ends.
 func readSDP(ctx context.Context, path string) (pion.SessionDescription, error) {
 	var sdp pion.SessionDescription
 	t := time.NewTicker(pollEvery)
 	defer t.Stop()
+	var readErr error
 	for {
 		if st, err := os.Stat(path); err == nil {
 			if st.Size() > maxSDP {
 				return sdp, fmt.Errorf("%w: %s is larger than %d bytes", ErrSignal, filepath.Base(path), maxSDP)
 			}
 			b, err := os.ReadFile(path)
-			if err != nil {
-				return sdp, fmt.Errorf("%w: %v", ErrSignal, err)
+			if err == nil {
+				if err := json.Unmarshal(b, &sdp); err != nil {
+					return sdp, fmt.Errorf("%w: %s: %v", ErrSignal, filepath.Base(path), err)
+				}
+				return sdp, nil
 			}
-			if err := json.Unmarshal(b, &sdp); err != nil {
-				return sdp, fmt.Errorf("%w: %s: %v", ErrSignal, filepath.Base(path), err)
-			}
-			return sdp, nil
+			readErr = err
 		}
 		select {
 		case <-ctx.Done():
+			if readErr != nil {
+				return sdp, fmt.Errorf("%w: %v", ErrSignal, readErr)
+			}
 			return sdp, fmt.Errorf("%w: no %s from the other peer: %v", ErrSignal, filepath.Base(path), ctx.Err())
 		case <-t.C:
 		}
