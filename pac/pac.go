@@ -139,9 +139,9 @@ func (s *Script) FindProxy(ctx context.Context, url, host string, o Options) (re
 	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
 	defer cancel()
 	type answer struct {
-		res   string
+		res    string
 		usedEx bool
-		err   error
+		err    error
 	}
 	done := make(chan answer, 1)
 	go func() {

@@ -13,9 +13,9 @@ import (
 // (Wednesday 2026-03-04 14:30:15 UTC).
 func testEnv() Env {
 	table := map[string][]netip.Addr{
-		"intranet.corp":  {netip.MustParseAddr("10.1.2.3")},
-		"v6only.corp":    {netip.MustParseAddr("2001:db8::1")},
-		"dual.corp":      {netip.MustParseAddr("2001:db8::2"), netip.MustParseAddr("192.0.2.7")},
+		"intranet.corp":   {netip.MustParseAddr("10.1.2.3")},
+		"v6only.corp":     {netip.MustParseAddr("2001:db8::1")},
+		"dual.corp":       {netip.MustParseAddr("2001:db8::2"), netip.MustParseAddr("192.0.2.7")},
 		"trtc.rtc.qq.com": {netip.MustParseAddr("203.0.113.10")},
 	}
 	return Env{
@@ -231,10 +231,10 @@ func TestParseResult(t *testing.T) {
 
 func TestOneLine(t *testing.T) {
 	for in, want := range map[string]string{
-		"a\nb\r\nc":            "a b c",
-		"\x1b[31mred\x1b[0m":   "[31mred [0...",
-		"tab\there  ":          "tab here",
-		"bidi\u202eevil":       "bidi evil",
+		"a\nb\r\nc":             "a b c",
+		"\x1b[31mred\x1b[0m":    "[31mred [0...",
+		"tab\there  ":           "tab here",
+		"bidi\u202eevil":        "bidi evil",
 		strings.Repeat("x", 20): "xxxxxxxxxx...",
 	} {
 		if got := OneLine(in, 10); got != want && !(len(in) < 12 && got == OneLine(in, 100)) {
