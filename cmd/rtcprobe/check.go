@@ -7,7 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net/url"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -32,6 +31,7 @@ type checkFlags struct {
 	turn       multiFlag
 	turnPeer   string
 	httpProxy  string
+	pac        string
 	caFile     string
 	jsonOut    string
 	verbose    bool
@@ -56,6 +56,7 @@ func newCheckFlagSet(name string, f *checkFlags, stderr io.Writer) *flag.FlagSet
 	fs.Var(&f.turn, "turn", "TURN server `url` to test (repeatable), e.g. turn:turn.example.com:3478; credentials from "+probe.EnvTURNUsername+"/"+probe.EnvTURNCredential)
 	fs.StringVar(&f.turnPeer, "turn-peer", "", "UDP `host:port` that answers STUN, used as the far end of the TURN relay test (default: the reflector, else a second allocation)")
 	fs.StringVar(&f.httpProxy, "http-proxy", "", "HTTP proxy `url` the browser uses (default: HTTPS_PROXY/HTTP_PROXY/NO_PROXY and the system settings); \"none\" for none")
+	fs.StringVar(&f.pac, "pac", "", "proxy auto-config `url` or file the browser uses (run for every URL; default: the policy, the system settings, WPAD)")
 	fs.StringVar(&f.caFile, "ca-file", "", "PEM `file` of extra trusted root certificates (e.g. a lab CA)")
 	fs.StringVar(&f.jsonOut, "json", "", "write the JSON report to `file` (- for stdout)")
 	fs.BoolVar(&f.verbose, "verbose", false, "list every probe in the text report, not only the failed ones")
@@ -101,11 +102,8 @@ func parseCheckArgs(name string, args []string, stderr io.Writer) (*checkFlags, 
 			return nil, nil, nil, err
 		}
 	}
-	if opts.HTTPProxy, err = httpProxyFor(f.httpProxy); err != nil {
+	if opts.ProxySetup, err = discoverProxy(f); err != nil {
 		return nil, nil, nil, err
-	}
-	if f.httpProxy == "" && opts.HTTPProxy == nil {
-		opts.PACURL = probe.SystemPACURL()
 	}
 	plan, err := probe.NewPlan(cat, opts)
 	if err != nil {
@@ -140,20 +138,17 @@ func parseCheckArgs(name string, args []string, stderr io.Writer) (*checkFlags, 
 // or a test lab's stand-in for the web PKI.
 const EnvPublicCAOrgs = "RTCPROBE_PUBLIC_CA_ORGS"
 
-// httpProxyFor resolves --http-proxy: explicit URL, "none", or the
-// environment/system settings.
-func httpProxyFor(flagVal string) (*url.URL, error) {
-	switch flagVal {
-	case "none":
-		return nil, nil
-	case "":
-		return probe.SystemHTTPProxy()
+// browserProxyPolicy is the browser's proxy policy for discovery; nil
+// until the policy reader is wired in (it fills a BrowserProxyPolicy).
+var browserProxyPolicy = func() *probe.BrowserProxyPolicy { return nil }
+
+// discoverProxy resolves --http-proxy and --pac, then the browser
+// policy, the environment and the system settings (probe.DiscoverProxy).
+func discoverProxy(f *checkFlags) (*probe.ProxySetup, error) {
+	if f.httpProxy != "" && f.pac != "" {
+		return nil, fmt.Errorf("--http-proxy and --pac exclude each other: give one")
 	}
-	u, err := url.Parse(flagVal)
-	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
-		return nil, fmt.Errorf("--http-proxy %q: want http://host:port", flagVal)
-	}
-	return u, nil
+	return probe.DiscoverProxy(probe.ProxyInput{FlagProxy: f.httpProxy, FlagPAC: f.pac, Policy: browserProxyPolicy()})
 }
 
 func parsePorts(s string) ([]int, error) {
