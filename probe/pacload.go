@@ -227,10 +227,8 @@ func (r *run) fetchPAC(ctx context.Context, loc string) ([]byte, error) {
 	ctx, cancel := context.WithTimeout(ctx, pacFetchTimeout)
 	defer cancel()
 	tr := &http.Transport{
-		Proxy: nil,
-		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
-			return r.env.dial(ctx, network, addr)
-		},
+		Proxy:             nil,
+		DialContext:       r.dialResolved,
 		TLSClientConfig:   &tls.Config{RootCAs: r.env.RootCAs},
 		DisableKeepAlives: true,
 	}
@@ -275,4 +273,32 @@ func readLimited(rc io.ReadCloser, err error) ([]byte, error) {
 		return nil, fmt.Errorf("the PAC script is over %d bytes", pac.MaxScriptBytes)
 	}
 	return b, nil
+}
+
+// dialResolved resolves addr's host with the run's resolver (the one the
+// browser uses) and connects to its addresses in turn.
+func (r *run) dialResolved(ctx context.Context, network, addr string) (net.Conn, error) {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, err
+	}
+	if _, perr := netip.ParseAddr(host); perr == nil {
+		return r.env.dial(ctx, network, addr)
+	}
+	ips, err := r.env.resolver().LookupNetIP(ctx, "ip", host)
+	if err != nil {
+		return nil, err
+	}
+	var last error
+	for _, ip := range ips {
+		c, err := r.env.dial(ctx, network, net.JoinHostPort(ip.Unmap().String(), port))
+		if err == nil {
+			return c, nil
+		}
+		last = err
+	}
+	if last == nil {
+		last = fmt.Errorf("%s has no address", host)
+	}
+	return nil, last
 }

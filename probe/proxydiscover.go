@@ -172,10 +172,14 @@ func DiscoverProxy(in ProxyInput) (*ProxySetup, error) {
 // fromPolicy applies Chrome's reading of the proxy policies: ProxyMode
 // decides; unset, a PAC URL wins over a server.
 func fromPolicy(p *BrowserProxyPolicy) *ProxySetup {
-	s := &ProxySetup{By: "policy", Source: p.Source}
+	src := p.Source
+	if src == "" {
+		src = "browser policy"
+	}
+	s := &ProxySetup{By: "policy", Source: src}
 	add := func(name, v string) {
 		if v != "" {
-			s.Settings = append(s.Settings, report.ProxySetting{Name: name, Value: v, Source: p.Source})
+			s.Settings = append(s.Settings, report.ProxySetting{Name: name, Value: v, Source: src})
 		}
 	}
 	add("ProxyMode", p.Mode)
