@@ -138,11 +138,11 @@ func TestPACUnavailable(t *testing.T) {
 	bad := filepath.Join(t.TempDir(), "bad.pac")
 	os.WriteFile(bad, []byte("function FindProxyForURL(u, h) { return "), 0o600)
 	for _, tt := range []struct {
-		name              string
-		setup             ProxySetup
-		fetch             want
-		route             string
-		mandatoryBlocked  bool
+		name             string
+		setup            ProxySetup
+		fetch            want
+		route            string
+		mandatoryBlocked bool
 	}{
 		{"unreachable, direct", ProxySetup{By: "system", PACURL: "http://" + deadPort(t) + "/proxy.pac"},
 			want{report.KindPAC, report.StatusFailed, "pac-fetch-failed", "fetch"}, "DIRECT", false},
