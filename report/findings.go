@@ -53,12 +53,7 @@ func judgeFindings(r *Report, cat *catalog.Catalog, sig signaling) []Finding {
 			Title:  "iceTransportPolicy is \"relay\": direct UDP is ignored",
 			Detail: "The app forces TURN, so media always goes through the TURN server whatever direct UDP does."})
 	}
-	if r.Config.PACURL != "" && r.Config.HTTPProxy == "" {
-		fs.add(Finding{Code: "proxy-auto-config", Severity: SeverityWarning,
-			Title: "The system proxy is set by an auto-config script, which rtcprobe does not run",
-			Detail: "The browser runs " + r.Config.PACURL + " to pick a proxy for each URL; this run went direct. " +
-				"If the script sends the TRTC domains through a proxy, run again with --http-proxy set to that proxy."})
-	}
+	pacFindings(fs, r)
 	if fs.list == nil {
 		return []Finding{}
 	}
@@ -92,7 +87,7 @@ func dnsFinding(fs *findingSet, p *Probe) {
 // proxyFinding reports HTTP proxies refusing CONNECT and SDK proxies
 // (Solution 2) that are down or misconfigured.
 func proxyFinding(fs *findingSet, p *Probe) {
-	if p.Reason == "connect-refused-by-proxy" || p.Reason == "proxy-refused" {
+	if (p.Reason == "connect-refused-by-proxy" || p.Reason == "proxy-refused") && !byPAC(p) {
 		fs.add(Finding{Code: "proxy-refused", Severity: SeverityCritical,
 			Title:    fmt.Sprintf("The HTTP proxy refuses CONNECT (%s)", orDash(p.Details["proxyStatus"])),
 			Detail:   "The proxy answered " + orDash(p.Details["proxyStatus"]) + " (403: forbidden by policy, 407: needs authentication) for " + hostOfURL(p.Target) + ". Allow CONNECT to the TRTC domains and TURN ports in the proxy.",

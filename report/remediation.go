@@ -74,9 +74,12 @@ func tcpRule(r *Report, cat *catalog.Catalog, p *Probe, region string, add func(
 	if port == 0 || p.Details["via"] == "http-proxy" {
 		port = 443
 	}
-	if strings.HasSuffix(p.ID, "/tcp/proxy") {
+	if strings.HasSuffix(p.ID, "/tcp/proxy") || strings.Contains(p.ID, "/tcp/proxy-") {
 		// The HTTP proxy itself cannot be reached.
 		host, port = proxyHostPort(r.Config.HTTPProxy, p)
+		if px := routeProxy(p); px != "" {
+			host, port = proxyHostPort("http://"+px, p)
+		}
 		add(Rule{Protocol: "tcp", Port: strconv.Itoa(port), Destination: host,
 			Reason: "the HTTP proxy the browser uses " + statusText(p.Status, p.Reason)})
 		return

@@ -1,0 +1,98 @@
+package report
+
+import (
+	"strings"
+	"testing"
+)
+
+// pacReport is the default lab report with the signalling WebSocket sent
+// by a PAC to a proxy that refuses CONNECT.
+func pacReport(t *testing.T) *Report {
+	t.Helper()
+	r := scenario{name: "pac", net: defaultNet()}.report(t)
+	r.Config.PACURL, r.Config.ProxyMode, r.Config.ProxyBy = "http://wpad.corp/wpad.dat", "auto-detect", "system"
+	by := "pac http://wpad.corp/wpad.dat"
+	probes := []Probe{{ID: "pac/fetch", Kind: KindPAC, Role: "pac", Target: "http://wpad.corp/wpad.dat", Status: StatusOK,
+		Details: map[string]string{"bytes": "512"}}}
+	for _, p := range r.Probes {
+		if p.Kind == KindWebSocket && p.Role == "signaling" {
+			id, _, _ := strings.Cut(p.ID, "/")
+			rtt := 12.0
+			probes = append(probes, Probe{ID: id + "/pac", Kind: KindPAC, Role: p.Role, Region: p.Region,
+				Target: "wss://" + p.Target + "/", Port: 443, Status: StatusOK, RTTMs: &rtt,
+				Details: map[string]string{"route": "PROXY proxy.corp:8080", "routeBy": by, "pacResult": "PROXY proxy.corp:8080"}})
+			p.ID, p.Kind, p.Status, p.Reason, p.Step = id+"/tls", KindTLS, StatusFailed, "connect-refused-by-proxy", "connect"
+			p.Details = map[string]string{"via": "http-proxy", "proxyStatus": "403", "route": "PROXY proxy.corp:8080", "routeBy": by}
+		}
+		probes = append(probes, p)
+	}
+	r.Probes = probes
+	return r
+}
+
+func TestPACRouteInVerdict(t *testing.T) {
+	r := pacReport(t)
+	Judge(r)
+	if r.Verdict.Signaling != SignalingBlocked {
+		t.Fatalf("signaling = %s", r.Verdict.Signaling)
+	}
+	if !strings.Contains(r.Verdict.Summary, "the PAC sends wss://") || !strings.Contains(r.Verdict.Summary, "to proxy.corp:8080, which refuses CONNECT (403)") {
+		t.Errorf("summary does not give the route: %s", r.Verdict.Summary)
+	}
+	codes := map[string]Finding{}
+	for _, f := range r.Findings {
+		codes[f.Code] = f
+	}
+	f, ok := codes["pac-proxy-refuses"]
+	if !ok || f.Severity != SeverityCritical || !strings.Contains(f.Detail, "Return DIRECT for the TRTC domains in the PAC, or allow CONNECT 443") {
+		t.Errorf("pac-proxy-refuses = %+v (findings %v)", f, r.Findings)
+	}
+	if _, dup := codes["proxy-refused"]; dup {
+		t.Error("the generic proxy-refused finding doubles the PAC one")
+	}
+	if f := codes["proxy-auto-config"]; f.Severity != SeverityInfo || !strings.Contains(f.Detail, "→ PROXY proxy.corp:8080") {
+		t.Errorf("proxy-auto-config = %+v", f)
+	}
+	validate(t, r)
+}
+
+func TestPACFailureFindings(t *testing.T) {
+	slow := 450.0
+	for _, tt := range []struct {
+		name      string
+		mandatory bool
+		probes    []Probe
+		code, sev string
+		detail    string
+	}{
+		{"fetch failed", false, []Probe{{ID: "pac/fetch", Kind: KindPAC, Role: "pac", Target: "http://wpad.corp/wpad.dat", Status: StatusFailed, Reason: "pac-fetch-failed", Error: "HTTP 404 fetching the PAC script"}},
+			"pac-fetch-failed", SeverityWarning, "falls back to DIRECT"},
+		{"fetch failed, mandatory", true, []Probe{{ID: "pac/fetch", Kind: KindPAC, Role: "pac", Target: "http://wpad.corp/wpad.dat", Status: StatusBlocked, Reason: "pac-fetch-failed", Error: "timeout"}},
+			"pac-fetch-failed", SeverityCritical, "ERR_MANDATORY_PROXY_CONFIGURATION_FAILED"},
+		{"no wpad", false, []Probe{{ID: "pac/fetch", Kind: KindPAC, Role: "pac", Status: StatusFailed, Reason: "wpad-not-found", Error: "WPAD found no script"}},
+			"wpad-not-found", SeverityInfo, "DIRECT"},
+		{"throws", false, []Probe{{ID: "pac/fetch", Kind: KindPAC, Role: "pac", Status: StatusOK},
+			{ID: "x/pac", Kind: KindPAC, Role: "schedule", Target: "https://schedule.example/", Status: StatusError, Reason: "pac-threw", Error: "FindProxyForURL threw: boom"}},
+			"pac-script-error", SeverityWarning, "DIRECT"},
+		{"slow", false, []Probe{{ID: "pac/fetch", Kind: KindPAC, Role: "pac", Status: StatusOK},
+			{ID: "x/pac", Kind: KindPAC, Role: "schedule", Target: "https://schedule.example/", Status: StatusOK, RTTMs: &slow, Details: map[string]string{"route": "DIRECT"}}},
+			"pac-slow", SeverityWarning, "before every new connection"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			r := scenario{name: "pac", net: defaultNet()}.report(t)
+			r.Config.PACMandatory = tt.mandatory
+			r.Probes = append(r.Probes, tt.probes...)
+			Judge(r)
+			for _, f := range r.Findings {
+				if f.Code == tt.code {
+					if f.Severity != tt.sev || !strings.Contains(f.Detail, tt.detail) {
+						t.Errorf("%s = %+v", tt.code, f)
+					}
+					validate(t, r)
+					return
+				}
+			}
+			t.Errorf("no %s finding in %v", tt.code, r.Findings)
+		})
+	}
+}
