@@ -77,6 +77,10 @@ type ProxyInput struct {
 	Policy *BrowserProxyPolicy
 	// Getenv reads the environment; nil means os.Getenv.
 	Getenv func(string) string
+	// LookupEnv tells a variable set empty from an unset one (auto_proxy
+	// set and empty means auto-detect); nil means os.LookupEnv, or
+	// Getenv's non-empty answers when Getenv is given.
+	LookupEnv func(string) (string, bool)
 	// System reads the OS settings; nil means the platform's reader.
 	System func() (SystemProxy, error)
 }
@@ -130,9 +134,15 @@ func (s *ProxySetup) Mode() string {
 // Linux outside GNOME reads it too); Chrome on Windows and macOS ignores
 // it, which the README states.
 func DiscoverProxy(in ProxyInput) (*ProxySetup, error) {
-	getenv := in.Getenv
+	getenv, lookup := in.Getenv, in.LookupEnv
 	if getenv == nil {
 		getenv = os.Getenv
+		if lookup == nil {
+			lookup = os.LookupEnv
+		}
+	}
+	if lookup == nil {
+		lookup = func(k string) (string, bool) { v := getenv(k); return v, v != "" }
 	}
 	switch {
 	case in.FlagPAC != "":
@@ -151,7 +161,7 @@ func DiscoverProxy(in ProxyInput) (*ProxySetup, error) {
 	case in.Policy.set():
 		return fromPolicy(in.Policy), nil
 	}
-	if s := envSetup(getenv); s != nil {
+	if s := envSetup(getenv, lookup); s != nil {
 		return s, nil
 	}
 	read := in.System
@@ -209,8 +219,13 @@ func fromPolicy(p *BrowserProxyPolicy) *ProxySetup {
 }
 
 // envSetup reads HTTPS_PROXY/HTTP_PROXY/NO_PROXY (and lower case), and
-// auto_proxy, the PAC URL variable Chromium reads on Linux.
-func envSetup(getenv func(string) string) *ProxySetup {
+// auto_proxy as Chromium's Linux reader does (proxy_config_service_linux):
+// a URL is the PAC, set and empty means auto-detect (WPAD).
+func envSetup(getenv func(string) string, lookup func(string) (string, bool)) *ProxySetup {
+	if v, ok := lookup("auto_proxy"); ok && v == "" {
+		return &ProxySetup{By: "environment", Source: "environment", AutoDetect: true,
+			Settings: []report.ProxySetting{{Name: "auto_proxy", Value: "(empty: auto-detect)", Source: "environment"}}}
+	}
 	first := func(names ...string) (string, string) {
 		for _, n := range names {
 			if v := getenv(n); v != "" {

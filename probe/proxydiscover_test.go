@@ -47,6 +47,7 @@ func TestDiscoverProxyPrecedence(t *testing.T) {
 		{"env beats system", ProxyInput{Getenv: envOf("https_proxy", "http://e.corp:1"), System: sysOf(winSys)}, "environment", "fixed", "", "", false, false},
 		{"env auto_proxy", ProxyInput{Getenv: envOf("auto_proxy", "http://e.corp/a.pac"), System: sysOf(winSys)}, "environment", "pac", "http://e.corp/a.pac", "", false, false},
 		{"system", ProxyInput{Getenv: noEnv, System: sysOf(winSys)}, "system", "pac", "http://wpad.corp/proxy.pac", "sys.corp:8080", false, false},
+		{"env auto_proxy empty is WPAD", ProxyInput{Getenv: noEnv, LookupEnv: func(k string) (string, bool) { return "", k == "auto_proxy" }, System: sysOf(winSys)}, "environment", "auto-detect", "", "", false, true},
 		{"nothing", ProxyInput{Getenv: noEnv, System: sysOf(SystemProxy{Source: "scutil --proxy"})}, "none", "direct", "", "", false, false},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
