@@ -48,13 +48,13 @@ type Scenario struct {
 	Needs string `json:"needs"`
 	// CompareServe: run again with rtcprobe serve as the reflector and
 	// expect the same verdict (issue 5).
-	CompareServe bool   `json:"compareServe"`
+	CompareServe bool `json:"compareServe"`
 	// PAC is the corporate proxy auto-config script the scenario serves
 	// as http://wpad.corp.lab.test/proxy.pac and /wpad.dat (placeholders
 	// as in Expand); "" serves one that answers DIRECT. The scenario's
 	// env (auto_proxy) or args (--pac) make rtcprobe use it.
-	PAC string `json:"pac"`
-	Expect       Expect `json:"expect"`
+	PAC    string `json:"pac"`
+	Expect Expect `json:"expect"`
 }
 
 // Expect is what the SDK/browser would do behind the scenario's firewall.
