@@ -2,7 +2,6 @@ package report
 
 import (
 	"fmt"
-	"sort"
 	"strconv"
 	"strings"
 )
@@ -69,12 +68,13 @@ func pacURLOf(r *Report, p *Probe) string {
 func pacFindings(fs *findingSet, r *Report) {
 	var fetch *Probe
 	var evals, failedEval, slow []*Probe
+	var routes pacRoutes
 	for i := range r.Probes {
 		p := &r.Probes[i]
 		switch {
 		case p.Kind != KindPAC:
 			if byPAC(p) {
-				pacRouteFinding(fs, r, p)
+				routes.add(r, p)
 			}
 		case p.ID == "pac/fetch":
 			fetch = p
@@ -88,6 +88,7 @@ func pacFindings(fs *findingSet, r *Report) {
 			}
 		}
 	}
+	routes.emit(fs, r)
 	if fetch == nil {
 		legacyPACFinding(fs, r)
 		return
@@ -97,7 +98,7 @@ func pacFindings(fs *findingSet, r *Report) {
 	} else if len(evals) > 0 {
 		fs.add(Finding{Code: "proxy-auto-config", Severity: SeverityInfo,
 			Title:    "The browser picks its proxy with the PAC script " + fetch.Target + "; rtcprobe ran it for every TRTC URL",
-			Detail:   "Routes: " + routeList(evals) + ". Every probe went the way the PAC says.",
+			Detail:   "The PAC answers " + routeList(evals) + ". Every probe went the way the PAC says.",
 			Evidence: ids(evals)})
 	}
 	if len(failedEval) > 0 {
@@ -149,33 +150,84 @@ func pacFetchFinding(fs *findingSet, r *Report, p *Probe) {
 	fs.add(f)
 }
 
-// pacRouteFinding: a TRTC connection the PAC sent through a proxy that
-// refused it or could not be reached.
-func pacRouteFinding(fs *findingSet, r *Report, p *Probe) {
+// pacRoutes collects the TRTC connections the PAC sent through a proxy
+// that refused CONNECT or could not be reached, per proxy.
+type pacRoutes struct {
+	order   []string
+	refused map[string][]*Probe
+	down    map[string][]*Probe
+}
+
+func (pr *pacRoutes) add(r *Report, p *Probe) {
 	px := routeProxy(p)
 	if px == "" {
 		return
 	}
-	u := pacURLOf(r, p)
+	var m *map[string][]*Probe
 	switch {
 	case p.Reason == "connect-refused-by-proxy" || p.Reason == "proxy-refused":
-		port := strconv.Itoa(p.Port)
-		if p.Port == 0 {
-			port = "443"
-		}
-		fs.add(Finding{Code: "pac-proxy-refuses", Severity: SeverityCritical, Evidence: []string{p.ID},
-			Title: "The PAC sends " + u + " to " + px + ", which refuses CONNECT (" + orDash(p.Details["proxyStatus"]) + ")",
-			Detail: "Return DIRECT for the TRTC domains in the PAC, or allow CONNECT " + port + " to them in " + px +
-				" (a refused CONNECT is final: the browser does not try the PAC's next proxy)."})
+		m = &pr.refused
 	case p.Kind == KindTCP && strings.Contains(p.ID, "/tcp/proxy") && p.Status != StatusOK:
-		then := "the browser then tries the PAC's next entry"
-		if p.Details["route"] != "" && strings.Count(routeOf(r, p), ";") == 0 {
-			then = "the PAC gives no other entry, so the connection fails"
-		}
-		fs.add(Finding{Code: "pac-proxy-down", Severity: SeverityWarning, Evidence: []string{p.ID},
-			Title:  "The PAC lists the proxy " + px + ", which " + statusText(p.Status, p.Reason),
-			Detail: "For " + u + " " + then + "; every new connection waits for this proxy to fail first. Fix or remove " + px + " in the PAC."})
+		m = &pr.down
+	default:
+		return
 	}
+	if *m == nil {
+		*m = map[string][]*Probe{}
+	}
+	if len(pr.refused[px])+len(pr.down[px]) == 0 {
+		pr.order = append(pr.order, px)
+	}
+	(*m)[px] = append((*m)[px], p)
+}
+
+// emit adds one finding per proxy: the URLs it got, what to change.
+func (pr *pacRoutes) emit(fs *findingSet, r *Report) {
+	for _, px := range pr.order {
+		if ps := pr.refused[px]; len(ps) > 0 {
+			var ports []string
+			for _, p := range ps {
+				port := "443"
+				if p.Port != 0 {
+					port = strconv.Itoa(p.Port)
+				}
+				ports = uniq(ports, port)
+			}
+			fs.add(Finding{Code: "pac-proxy-refuses", Severity: pacSeverity(ps), Evidence: ids(ps),
+				Title: "The PAC sends " + urlsOf(r, ps, 1) + " to " + px + ", which refuses CONNECT (" + orDash(ps[0].Details["proxyStatus"]) + ")",
+				Detail: "URLs sent there: " + urlsOf(r, ps, 6) + ". Return DIRECT for the TRTC domains in the PAC, or allow CONNECT " +
+					andList(ports) + " to them in " + px + " (a refused CONNECT is final: the browser does not try the PAC's next entry)."})
+		}
+		if ps := pr.down[px]; len(ps) > 0 {
+			fs.add(Finding{Code: "pac-proxy-down", Severity: SeverityWarning, Evidence: ids(ps),
+				Title: "The PAC lists the proxy " + px + ", which " + statusText(ps[0].Status, ps[0].Reason),
+				Detail: "For " + urlsOf(r, ps, 6) + " the browser tries it first and, once it fails, the PAC's next entry (if any); " +
+					"every new connection waits for it. Fix or remove " + px + " in the PAC."})
+		}
+	}
+}
+
+// pacSeverity is critical when a call needs one of the connections
+// (schedule, signalling, TURN), a warning for logs and legacy hosts.
+func pacSeverity(ps []*Probe) string {
+	for _, p := range ps {
+		if p.Role == "schedule" || p.Role == "signaling" || p.Role == "turn" {
+			return SeverityCritical
+		}
+	}
+	return SeverityWarning
+}
+
+// urlsOf lists the PAC URLs of probes, the first n and "and N more".
+func urlsOf(r *Report, ps []*Probe, n int) string {
+	var us []string
+	for _, p := range ps {
+		us = uniq(us, pacURLOf(r, p))
+	}
+	if len(us) <= n {
+		return andList(us)
+	}
+	return strings.Join(us[:n], ", ") + " and " + strconv.Itoa(len(us)-n) + " more"
 }
 
 // routeOf is the PAC's whole answer for p's target.
@@ -200,23 +252,31 @@ func legacyPACFinding(fs *findingSet, r *Report) {
 	}
 }
 
-// routeList is "URL → route" for each evaluation, sorted, deduplicated.
+// routeList groups the evaluations by the PAC's answer: "PROXY p:1;
+// DIRECT for wss://a/, https://b/ and 3 more. DIRECT for ...".
 func routeList(evals []*Probe) string {
-	seen := map[string]bool{}
-	var out []string
+	var order []string
+	urls := map[string][]string{}
 	for _, p := range evals {
 		rt := p.Details["route"]
 		if p.Status != StatusOK {
 			rt = "DIRECT (the script failed)"
 		}
-		s := p.Target + " → " + rt
-		if !seen[s] {
-			seen[s] = true
-			out = append(out, s)
+		if _, ok := urls[rt]; !ok {
+			order = append(order, rt)
 		}
+		urls[rt] = uniq(urls[rt], p.Target)
 	}
-	sort.Strings(out)
-	return strings.Join(out, "; ")
+	parts := make([]string, len(order))
+	for i, rt := range order {
+		us := urls[rt]
+		list := andList(us)
+		if len(us) > 4 {
+			list = strings.Join(us[:4], ", ") + " and " + strconv.Itoa(len(us)-4) + " more"
+		}
+		parts[i] = "\"" + rt + "\" for " + list
+	}
+	return strings.Join(parts, "; ")
 }
 
 func hostsOf(ps []*Probe) string {

@@ -19,7 +19,7 @@ func pacReport(t *testing.T) *Report {
 			id, _, _ := strings.Cut(p.ID, "/")
 			rtt := 12.0
 			probes = append(probes, Probe{ID: id + "/pac", Kind: KindPAC, Role: p.Role, Region: p.Region,
-				Target: "wss://" + p.Target + "/", Port: 443, Status: StatusOK, RTTMs: &rtt,
+				Target: "wss://" + hostOfURL(p.Target) + "/", Port: 443, Status: StatusOK, RTTMs: &rtt,
 				Details: map[string]string{"route": "PROXY proxy.corp:8080", "routeBy": by, "pacResult": "PROXY proxy.corp:8080"}})
 			p.ID, p.Kind, p.Status, p.Reason, p.Step = id+"/tls", KindTLS, StatusFailed, "connect-refused-by-proxy", "connect"
 			p.Details = map[string]string{"via": "http-proxy", "proxyStatus": "403", "route": "PROXY proxy.corp:8080", "routeBy": by}
@@ -50,7 +50,7 @@ func TestPACRouteInVerdict(t *testing.T) {
 	if _, dup := codes["proxy-refused"]; dup {
 		t.Error("the generic proxy-refused finding doubles the PAC one")
 	}
-	if f := codes["proxy-auto-config"]; f.Severity != SeverityInfo || !strings.Contains(f.Detail, "→ PROXY proxy.corp:8080") {
+	if f := codes["proxy-auto-config"]; f.Severity != SeverityInfo || !strings.Contains(f.Detail, `"PROXY proxy.corp:8080" for wss://trtc.rtc.qq.com/`) {
 		t.Errorf("proxy-auto-config = %+v", f)
 	}
 	validate(t, r)
