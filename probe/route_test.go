@@ -237,3 +237,40 @@ func TestWPAD(t *testing.T) {
 	checkWant(t, got, "pac/fetch", want{report.KindPAC, report.StatusFailed, "wpad-not-found", "fetch"})
 	checkDetail(t, got, "s/ws", "route", "DIRECT")
 }
+
+func TestDescribePAC(t *testing.T) {
+	p := &Plan{Proxy: &ProxySetup{PACURL: "http://wpad.corp:8080/proxy.pac"}}
+	got := p.Describe()
+	if len(got) < 2 || got[1].Destination != "wpad.corp" || got[1].Port != 8080 || got[1].Kind != "pac" {
+		t.Errorf("Describe with a PAC = %+v", got)
+	}
+	if got := (&Plan{Proxy: &ProxySetup{PACURL: "/etc/proxy.pac"}}).Describe(); len(got) != 1 || got[0].Port != 0 {
+		t.Errorf("Describe with a PAC file = %+v", got)
+	}
+}
+
+// TestTURNRoutedByPAC: TURN over TCP asks the PAC about
+// https://HOST:PORT/ and falls over from a dead proxy to a live one.
+func TestTURNRoutedByPAC(t *testing.T) {
+	srv := startTURN(t, turnServerOpts{})
+	target := turnTarget("t", "tcp", srv.tcpPort, "alice", "s3cret-pass", "")
+	addr := "127.0.0.1:" + strconv.Itoa(srv.tcpPort)
+	live := connectProxy(t, addr).Host
+	dead := deadPort(t)
+	script := fmt.Sprintf(`function FindProxyForURL(url, host) {
+  if (url == "https://%s/") return "PROXY %s; PROXY %s";
+  return "DIRECT";
+}`, addr, dead, live)
+	plan := &Plan{Budget: 8 * time.Second, TURN: []TURNTarget{target}, Proxy: &ProxySetup{By: "--pac", PACURL: pacServer(t, script)}}
+	got := map[string]report.Probe{}
+	for _, p := range Run(context.Background(), &Env{}, plan, nil) {
+		got[p.ID] = p
+	}
+	checkProbe(t, got, "t", turnWant{report.StatusOK, "", ""})
+	checkDetail(t, got, "t", "route", "PROXY "+live)
+	checkDetail(t, got, "t", "routeTried", "PROXY "+dead)
+	checkDetail(t, got, "t/pac", "pacResult", "PROXY "+dead+"; PROXY "+live)
+	if got["t"].Details["via"] != "http-proxy" {
+		t.Errorf("via = %q", got["t"].Details["via"])
+	}
+}
