@@ -103,6 +103,7 @@ func TestPACRoutes(t *testing.T) {
 	// Dead proxy, then the live one.
 	checkWant(t, got, "f/tcp/proxy", want{report.KindTCP, report.StatusRejected, "rst", "connect"})
 	checkDetail(t, got, "f/tcp/proxy", "route", "PROXY "+dead)
+	checkDetail(t, got, "f/tcp/proxy", "routeFallback", "PROXY "+live)
 	checkWant(t, got, "f/tcp/proxy-2", want{report.KindTCP, report.StatusOK, "", ""})
 	checkWant(t, got, "f/ws", want{report.KindWebSocket, report.StatusOK, "", ""})
 	checkDetail(t, got, "f/ws", "route", "PROXY "+live)

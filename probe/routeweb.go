@@ -31,7 +31,7 @@ func (r *run) webRouted(ctx context.Context, t WebTarget, base report.Probe, rt 
 	addrs := r.resolveWeb(ctx, t, base, !hasDirect)
 	var tried []string
 	n := 0
-	for _, h := range rt.Hops {
+	for i, h := range rt.Hops {
 		r.rt.setUsed(t.ID, h, tried)
 		if h.IsDirect() {
 			conn, addr, wait := r.connectAny(ctx, t, base, addrs[:min(len(addrs), maxTCPAddrs)])
@@ -47,6 +47,11 @@ func (r *run) webRouted(ctx context.Context, t WebTarget, base report.Probe, rt 
 			id += "-" + strconv.Itoa(n)
 		}
 		extra := map[string]string{"route": h.String(), "routeBy": rt.By}
+		if i+1 < len(rt.Hops) {
+			// Not the last word: if this hop fails, the browser tries
+			// the next one (judges skip a failure marked so).
+			extra["routeFallback"] = rt.Hops[i+1].String()
+		}
 		px := r.hopProxy(h)
 		if px == nil {
 			p := base

@@ -135,7 +135,7 @@ func loggerFinding(fs *findingSet, r *Report) {
 	}
 	for i := range r.Probes {
 		p := &r.Probes[i]
-		if p.Role == "legacy" && closed(p.Status) {
+		if p.Role == "legacy" && closed(p.Status) && p.Details["routeFallback"] == "" {
 			fs.add(Finding{Code: "legacy-blocked", Severity: SeverityInfo,
 				Title:    "Endpoints of SDK releases before v5.5.0 cannot be reached",
 				Detail:   "Only apps on an old SDK use them; current releases do not.",
