@@ -85,7 +85,11 @@ func tcpRule(r *Report, cat *catalog.Catalog, p *Probe, region string, add func(
 		return
 	}
 	reason := p.Role + " endpoint " + host + " " + statusText(p.Status, p.Reason)
-	if p.Reason == "connect-refused-by-proxy" || p.Reason == "proxy-refused" {
+	switch {
+	case (p.Reason == "connect-refused-by-proxy" || p.Reason == "proxy-refused") && byPAC(p):
+		reason += fmt.Sprintf(": the PAC sends it to %s, which refuses CONNECT (%s); allow it in that proxy, or return DIRECT for it in the PAC and let TCP %d out directly",
+			routeProxy(p), orDash(p.Details["proxyStatus"]), port)
+	case p.Reason == "connect-refused-by-proxy" || p.Reason == "proxy-refused":
 		reason += fmt.Sprintf(": the HTTP proxy refuses CONNECT (%s); allow it in the proxy or let TCP %d out directly", orDash(p.Details["proxyStatus"]), port)
 	}
 	if p.Role == "logger" {
