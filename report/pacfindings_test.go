@@ -96,3 +96,15 @@ func TestPACFailureFindings(t *testing.T) {
 		})
 	}
 }
+
+// TestSanitizeProxySettings: credentials in the proxy settings and the
+// PAC URL never stay in a report.
+func TestSanitizeProxySettings(t *testing.T) {
+	r := pacReport(t)
+	r.Config.PACURL = "http://alice:hunter2@wpad.corp/wpad.dat"
+	r.Config.ProxySettings = []ProxySetting{{Name: "HTTPS_PROXY", Value: "http://alice:hunter2@proxy.corp:3128", Source: "environment"}}
+	Sanitize(r)
+	if strings.Contains(r.Config.PACURL, "hunter2") || strings.Contains(r.Config.ProxySettings[0].Value, "hunter2") {
+		t.Errorf("credential kept: %q %q", r.Config.PACURL, r.Config.ProxySettings[0].Value)
+	}
+}

@@ -135,6 +135,10 @@ func scrubLocal(s string, hidden []string) string {
 func walkStrings(r *Report, f func(string) string) {
 	c := &r.Config
 	c.Reflector, c.HTTPProxy = f(c.Reflector), f(c.HTTPProxy)
+	c.PACURL = f(c.PACURL)
+	for i := range c.ProxySettings {
+		c.ProxySettings[i].Value = f(c.ProxySettings[i].Value)
+	}
 	mapSlice(c.TURNServers, f)
 	if p := c.Proxy; p != nil {
 		p.WebsocketProxy, p.LoggerProxy = f(p.WebsocketProxy), f(p.LoggerProxy)
