@@ -54,6 +54,7 @@ func judgeFindings(r *Report, cat *catalog.Catalog, sig signaling) []Finding {
 			Detail: "The app forces TURN, so media always goes through the TURN server whatever direct UDP does."})
 	}
 	pacFindings(fs, r)
+	wsProxyFindings(fs, r)
 	if fs.list == nil {
 		return []Finding{}
 	}

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -106,5 +107,43 @@ func TestSanitizeProxySettings(t *testing.T) {
 	Sanitize(r)
 	if strings.Contains(r.Config.PACURL, "hunter2") || strings.Contains(r.Config.ProxySettings[0].Value, "hunter2") {
 		t.Errorf("credential kept: %q %q", r.Config.PACURL, r.Config.ProxySettings[0].Value)
+	}
+}
+
+// TestProxyBreaksWebSocket: through an inspecting proxy a non-101 answer
+// is the proxy's, so signalling is blocked and the finding says so;
+// through a plain tunnel the same answer is the host's (the path is open).
+func TestProxyBreaksWebSocket(t *testing.T) {
+	for _, inspected := range []bool{true, false} {
+		r := scenario{name: "ws", net: defaultNet()}.report(t)
+		r.Config.HTTPProxy = "http://proxy.corp:8080"
+		for i := range r.Probes {
+			p := &r.Probes[i]
+			if p.Region == "" || (p.Kind != KindTLS && p.Kind != KindWebSocket && p.Kind != KindHTTPS) {
+				continue
+			}
+			if p.Details == nil {
+				p.Details = map[string]string{}
+			}
+			p.Details["via"] = "http-proxy"
+			if p.Kind == KindTLS {
+				p.Details["issuerPublic"] = strconv.FormatBool(!inspected)
+			}
+			if p.Kind == KindWebSocket {
+				p.Status, p.Reason, p.Step = StatusFailed, "http-200", "upgrade"
+			}
+		}
+		Judge(r)
+		found := false
+		for _, f := range r.Findings {
+			found = found || f.Code == "proxy-breaks-websocket"
+		}
+		if found != inspected {
+			t.Errorf("inspected=%v: proxy-breaks-websocket found=%v (%v)", inspected, found, r.Findings)
+		}
+		if blocked := r.Verdict.Signaling == SignalingBlocked; blocked != inspected {
+			t.Errorf("inspected=%v: signaling %s", inspected, r.Verdict.Signaling)
+		}
+		validate(t, r)
 	}
 }

@@ -209,7 +209,7 @@ func judgeSignalProbe(r *Report, p *Probe, rs *regionSignal) {
 		// to the real host); from a websocketProxy it means the proxy is
 		// broken.
 		reach = p.Status == StatusOK || (p.Status == StatusFailed && p.Region != "" &&
-			strings.HasPrefix(p.Reason, "http-"))
+			strings.HasPrefix(p.Reason, "http-") && !wsBrokenByProxy(r, p))
 	}
 	if !reach {
 		if p.Status != StatusOK && p.Status != StatusRunning && p.Status != StatusSkipped {
