@@ -32,6 +32,9 @@ const (
 	pacSlow = 300 * time.Millisecond
 	// wpadLookupTimeout bounds each wpad.<domain> lookup.
 	wpadLookupTimeout = time.Second
+	// pacPhaseShare is the percentage of the run's budget the PAC phase
+	// (WPAD, fetch, every evaluation) may use.
+	pacPhaseShare = 40
 )
 
 // prepareRoutes fixes every target's route before the probes start. With a
@@ -45,6 +48,11 @@ func (r *run) prepareRoutes(ctx context.Context) {
 		return
 	}
 	r.rt = &routing{routes: map[string]Route{}}
+	// Finding, fetching and running the PAC may take at most
+	// pacPhaseShare of the budget, so the probes keep the rest: an
+	// evaluation cut short is reported (pac-timeout) and goes DIRECT.
+	ctx, cancel := context.WithTimeout(ctx, r.plan.budget()*pacPhaseShare/100)
+	defer cancel()
 	var script *pac.Script
 	failed := ""
 	if s.AutoDetect || s.PACURL != "" {
