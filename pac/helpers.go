@@ -168,9 +168,12 @@ func (h *helpers) lookup(host string) []netip.Addr {
 	}
 	if err != nil {
 		addrs = nil
-		if ctx.Err() != nil {
-			return nil // a timeout is not an answer worth caching
+		if h.ctx.Err() != nil {
+			return nil // the evaluation ended, not the lookup: ask again next time
 		}
+		// A lookup that timed out is cached as no answer, as a failed
+		// one is: a script that asks about an unresolvable name for every
+		// URL pays the wait once, not once per URL.
 	}
 	for i := range addrs {
 		addrs[i] = addrs[i].Unmap()
