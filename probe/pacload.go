@@ -26,7 +26,7 @@ const (
 	pacFetchTimeout = 3 * time.Second
 	// pacEvalTimeout bounds one FindProxyForURL call, helpers' DNS
 	// included.
-	pacEvalTimeout = time.Second
+	pacEvalTimeout = 2 * time.Second
 	// pacSlow is the evaluation time above which a finding says the
 	// script slows every request down.
 	pacSlow = 300 * time.Millisecond
