@@ -93,7 +93,8 @@ type Script struct {
 	cache   dnsCache
 }
 
-// Compile parses a script. name is used in error messages only.
+// Compile parses a script (at most MaxScriptBytes; invalid UTF-8 is
+// replaced, as a browser decodes it).
 func Compile(src string) (*Script, error) {
 	if len(src) > MaxScriptBytes {
 		return nil, newError(KindTooLarge, "the PAC script is %d bytes, over the %d-byte limit", len(src), MaxScriptBytes)

@@ -88,8 +88,14 @@ func TestReadWinProxyDisabled(t *testing.T) {
 	if s, err := readWinProxy(registry.CURRENT_USER, `Software\rtcprobe-no-such-key`); err != nil || !s.empty() {
 		t.Errorf("missing key read as %+v, %v", s, err)
 	}
-	// The real per-user key reads without error (whatever it holds).
+	// The real per-user key reads without error (whatever it holds), and
+	// so do the DNS suffixes WPAD walks.
 	if _, err := readSystemProxy(); err != nil {
 		t.Errorf("readSystemProxy: %v", err)
+	}
+	for _, d := range searchDomainsOS() {
+		if d == "" || strings.ContainsAny(d, " ,") {
+			t.Errorf("search domain %q", d)
+		}
 	}
 }
