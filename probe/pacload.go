@@ -227,7 +227,11 @@ func (r *run) fetchPAC(ctx context.Context, loc string) ([]byte, error) {
 	}
 	switch u.Scheme {
 	case "file":
-		return readLimited(os.Open(u.Path))
+		path := u.Path
+		if len(path) > 2 && path[0] == '/' && path[2] == ':' {
+			path = path[1:] // file:///C:/proxy.pac on Windows
+		}
+		return readLimited(os.Open(path))
 	case "http", "https":
 	default:
 		return nil, fmt.Errorf("PAC URL scheme %q is not supported (http, https, file)", u.Scheme)
