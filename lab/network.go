@@ -51,7 +51,7 @@ func (l *Lab) buildNetwork() error {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return err
 		}
-		conf := "nameserver " + FirewallLAN + "\noptions timeout:2 attempts:1\n"
+		conf := "nameserver " + FirewallLAN + "\nsearch " + SearchDomain + " corp.lab.test\noptions timeout:2 attempts:1\n"
 		if err := os.WriteFile(filepath.Join(dir, "resolv.conf"), []byte(conf), 0o644); err != nil {
 			return err
 		}

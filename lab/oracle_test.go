@@ -36,7 +36,13 @@ func (l *Lab) oracle(s Scenario) []string {
 		mu.Unlock()
 	}
 	var wg sync.WaitGroup
-	if want := s.Expect.Signaling; want != "" {
+	if want := s.Expect.Signaling; want != "" && s.PAC != "" {
+		wg.Go(func() {
+			for _, e := range l.pacOracle(s) {
+				add("%s", e)
+			}
+		})
+	} else if want != "" {
 		wg.Go(func() {
 			works := l.tryOracle(want != "blocked", func() bool { return l.curlUpgrade(s) && l.curlScheduleProxy(s) })
 			if works != (want != "blocked") {

@@ -48,8 +48,13 @@ type Scenario struct {
 	Needs string `json:"needs"`
 	// CompareServe: run again with rtcprobe serve as the reflector and
 	// expect the same verdict (issue 5).
-	CompareServe bool   `json:"compareServe"`
-	Expect       Expect `json:"expect"`
+	CompareServe bool `json:"compareServe"`
+	// PAC is the corporate proxy auto-config script the scenario serves
+	// as http://wpad.corp.lab.test/proxy.pac and /wpad.dat (placeholders
+	// as in Expand); "" serves one that answers DIRECT. The scenario's
+	// env (auto_proxy) or args (--pac) make rtcprobe use it.
+	PAC    string `json:"pac"`
+	Expect Expect `json:"expect"`
 }
 
 // Expect is what the SDK/browser would do behind the scenario's firewall.
@@ -118,11 +123,20 @@ func (l *Lab) Apply(s Scenario) error {
 	if err := l.ApplyCloudFirewall(s.Cloud); err != nil {
 		return err
 	}
+	pac := s.PAC
+	if pac == "" {
+		pac = defaultPAC
+	}
+	if err := l.SetPAC(pac); err != nil {
+		return err
+	}
 	return l.SetCorporateDNS(s.DNS)
 }
 
 // Expand replaces the lab's placeholders in a scenario string:
-// ${TURN_PASSWORD}, ${SQUID}, ${SQUID_OPEN}, ${SQUID_DENY}, ${MITM}.
+// ${TURN_PASSWORD}, ${SQUID}, ${SQUID_OPEN}, ${SQUID_DENY}, ${MITM}; for
+// PAC scripts ${SQUID_HP}, ${SQUID_DENY_HP}, ${DEAD_PROXY_HP} (host:port)
+// and ${PAC_URL}.
 func (l *Lab) Expand(s string) string {
 	proxy := func(port int) string { return "http://" + FirewallLAN + ":" + strconv.Itoa(port) }
 	return os.Expand(s, func(k string) string {
@@ -137,6 +151,12 @@ func (l *Lab) Expand(s string) string {
 			return proxy(SquidDenyPort)
 		case "MITM":
 			return proxy(MitmproxyPort)
+		case "SQUID_HP", "SQUID_DENY_HP", "DEAD_PROXY_HP":
+			// host:port as a PAC script writes a proxy.
+			port := map[string]int{"SQUID_HP": SquidPort, "SQUID_DENY_HP": SquidDenyPort, "DEAD_PROXY_HP": DeadProxyPort}[k]
+			return FirewallLAN + ":" + strconv.Itoa(port)
+		case "PAC_URL":
+			return "http://" + WPADName + "/proxy.pac"
 		}
 		return "${" + k + "}"
 	})

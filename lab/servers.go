@@ -84,6 +84,7 @@ func (l *Lab) startServers() error {
 	var want []listener
 	for _, start := range []func() ([]listener, error){
 		l.startCloudDNS, l.startCorporateDNS, l.startWeb, l.startTURNServers, l.startNginx, l.startSquid, l.startMitmproxy,
+		l.startPACServer,
 	} {
 		ls, err := start()
 		if err != nil {
@@ -273,8 +274,11 @@ func (l *Lab) SetCorporateDNS(lines []string) error {
 		old.Stop()
 	}
 	conf := filepath.Join(l.Dir, "dnsmasq-corp.conf")
-	body := fmt.Sprintf("server=%s\naddress=/%s/%s\naddress=/%s/%s\n%s\n", CloudDNSAddr,
-		ProxyInName, FirewallLAN, TURNInName, FirewallLAN, strings.Join(lines, "\n"))
+	// The corporate resolver is authoritative for corp.lab.test (NXDOMAIN
+	// for other names there, as a company's own zone answers), so a search
+	// list walks on: WPAD looks for wpad.<search domain>.
+	body := fmt.Sprintf("server=%s\nlocal=/corp.lab.test/\naddress=/%s/%s\naddress=/%s/%s\naddress=/%s/%s\n%s\n", CloudDNSAddr,
+		ProxyInName, FirewallLAN, TURNInName, FirewallLAN, WPADName, FirewallLAN, strings.Join(lines, "\n"))
 	if err := os.WriteFile(conf, []byte(body), 0o644); err != nil {
 		return err
 	}

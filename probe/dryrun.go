@@ -102,6 +102,7 @@ const UDPPacing = udpPacing
 // derived from the plan and the probes' schedules. It sends nothing.
 func (p *Plan) Describe() []PlannedSend {
 	var out []PlannedSend
+	out = append(out, p.describePAC()...)
 	for _, t := range p.Web {
 		out = append(out, p.describeWeb(t)...)
 	}

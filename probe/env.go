@@ -32,6 +32,9 @@ type Env struct {
 	// signs a Solution-2 proxy's certificates, or a lab's stand-in for the
 	// web PKI. Their certificates are never called TLS inspection.
 	PublicIssuers []string
+	// SearchDomains are the DNS search domains WPAD walks up. Nil means
+	// the system's (resolv.conf; the TCP/IP parameters on Windows).
+	SearchDomains []string
 	// Now is the clock. Nil means time.Now.
 	Now func() time.Time
 	// Logf receives debug lines. Nil means discard. It must never be given a

@@ -18,6 +18,9 @@ const proxyProbeURL = "https://schedule.rtc.tencentcloud.com/"
 // when none is set, on Windows (registry) and macOS (scutil --proxy) the
 // system settings. Nil means direct. A PAC file is not evaluated: see
 // SystemPACURL.
+//
+// Deprecated: DiscoverProxy reads every source (policy, PAC, WPAD, bypass
+// lists) and the command uses it; this stays for callers of the old API.
 func SystemHTTPProxy() (*url.URL, error) {
 	if u, err := envProxy(httpproxy.FromEnvironment()); u != nil || err != nil {
 		return u, err
@@ -30,8 +33,9 @@ func SystemHTTPProxy() (*url.URL, error) {
 }
 
 // SystemPACURL returns the proxy auto-config URL set in the system
-// settings (Windows, macOS), or "". rtcprobe reports it but does not run
-// the script (evaluating JavaScript from the network is not safe here).
+// settings (Windows, macOS), or "".
+//
+// Deprecated: DiscoverProxy finds the PAC (and rtcprobe runs it).
 func SystemPACURL() string {
 	s, err := systemProxySettings()
 	if err != nil {

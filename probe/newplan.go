@@ -35,13 +35,19 @@ type Options struct {
 	// PACURL is the system's proxy auto-config URL, recorded in the
 	// report ("" = none). It does not change the plan.
 	PACURL string
+	// ProxySetup, when non-nil, is the discovered proxy configuration
+	// (DiscoverProxy): the run routes every target by it.
+	ProxySetup *ProxySetup
 }
 
 // NewPlan builds the plan the SDK's behaviour implies: the region's
 // endpoints, each replaced by its proxy setting when one is given, the
 // reflector's media ports and every transport of every TURN server.
 func NewPlan(cat *catalog.Catalog, o Options) (*Plan, error) {
-	p := &Plan{Budget: o.Budget, HTTPProxy: o.HTTPProxy}
+	p := &Plan{Budget: o.Budget, HTTPProxy: o.HTTPProxy, Proxy: o.ProxySetup}
+	if p.HTTPProxy == nil && o.ProxySetup != nil {
+		p.HTTPProxy = o.ProxySetup.fixedHTTPSProxy()
+	}
 	if p.Budget <= 0 {
 		p.Budget = DefaultBudget
 	}
@@ -166,6 +172,7 @@ func configOf(p *Plan, o Options, regions []string, ports []int, px *ProxyConfig
 			c.PACURL = u.String()
 		}
 	}
+	proxySetupConfig(&c, o.ProxySetup)
 	return c
 }
 

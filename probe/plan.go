@@ -30,6 +30,10 @@ type Plan struct {
 	// HTTPProxy, when non-nil, is the explicit HTTP proxy the browser would
 	// use for TCP connections (WebSocket, HTTPS, TURN over TCP/TLS).
 	HTTPProxy *url.URL
+	// Proxy, when non-nil, is the browser's whole proxy configuration
+	// (discovered by DiscoverProxy): each target is routed by it (a PAC
+	// run per URL, WPAD, manual rules with bypass) instead of HTTPProxy.
+	Proxy *ProxySetup
 }
 
 // WebTarget is one HTTPS or WebSocket endpoint.

@@ -27,6 +27,10 @@ func Run(ctx context.Context, env *Env, plan *Plan, onEvent func(report.Probe)) 
 	ctx, cancel := context.WithTimeout(ctx, budget)
 	defer cancel()
 	r := &run{env: env, plan: plan, start: env.now(), onEvent: onEvent, deadline: env.now().Add(budget)}
+	// The proxy configuration (a PAC fetched and run, WPAD) decides each
+	// target's route before any target starts, as the browser resolves
+	// the proxy before it connects.
+	r.prepareRoutes(ctx)
 	var wg sync.WaitGroup
 	for _, t := range plan.Web {
 		wg.Go(func() { r.web(ctx, t) })
@@ -69,6 +73,10 @@ type run struct {
 
 	// media is shared by the STUN and echo probes (stun.go).
 	media mediaState
+
+	// rt holds each target's route when the plan has a proxy
+	// configuration (route.go); nil means plan.HTTPProxy alone.
+	rt *routing
 }
 
 // begin records a probe as running and returns its start time.
@@ -94,6 +102,7 @@ func (r *run) begin(p report.Probe) time.Time {
 // finish records a probe's outcome. A probe finished without begin is
 // recorded too (skipped probes).
 func (r *run) finish(p report.Probe) {
+	p = r.withRoute(p)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.probes == nil {

@@ -120,7 +120,12 @@ func (r *run) turn(ctx context.Context, t TURNTarget) {
 
 // viaProxy reports whether t goes through the HTTP proxy: TCP and TLS do,
 // as in Chromium; UDP never does.
-func (r *run) viaProxy(t TURNTarget) bool { return r.plan.HTTPProxy != nil && t.Transport != "udp" }
+func (r *run) viaProxy(t TURNTarget) bool {
+	if rt, ok := r.route(t.ID); ok {
+		return rt.viaProxy()
+	}
+	return r.plan.HTTPProxy != nil && t.Transport != "udp"
+}
 
 // scrub removes a credential from an error text (pion's errors quote
 // attributes; none should hold the password, but a report must never).

@@ -165,6 +165,9 @@ func (e *proxyRefusal) Unwrap() error { return e.err }
 // proxy when the browser would use one (Chromium sends TURN/TCP and
 // TURN/TLS by CONNECT, with no direct fallback).
 func (r *run) turnStream(ctx context.Context, t TURNTarget, server netip.AddrPort) (net.Conn, error) {
+	if rt, ok := r.route(t.ID); ok {
+		return r.turnRouted(ctx, t, server, rt)
+	}
 	if r.plan.HTTPProxy != nil {
 		// CONNECT to the server's name, as Chromium does; no direct
 		// fallback when the proxy refuses.

@@ -36,6 +36,10 @@ func (r *run) web(ctx context.Context, t WebTarget) {
 		r.finish(p)
 		return
 	}
+	if rt, ok := r.route(t.ID); ok {
+		r.webRouted(ctx, t, base, rt)
+		return
+	}
 	proxy := r.proxyFor(t)
 	addrs := r.resolveWeb(ctx, t, base, proxy != nil)
 	if proxy != nil {
@@ -115,10 +119,17 @@ func (r *run) resolveWeb(ctx context.Context, t WebTarget, base report.Probe, vi
 // webViaProxy opens the tunnel through the HTTP proxy: <id>/tcp/proxy for
 // the connect to the proxy, then CONNECT and TLS as <id>/tls.
 func (r *run) webViaProxy(ctx context.Context, t WebTarget, base report.Probe, proxy *url.URL) {
-	via := map[string]string{"via": "http-proxy", "proxy": proxyAddr(proxy)}
-	conn := r.tcpConnect(ctx, base, t.ID+"/tcp/proxy", proxyAddr(proxy), via)
+	r.webViaProxyAs(ctx, t, base, proxy, t.ID+"/tcp/proxy", nil)
+}
+
+// webViaProxyAs is webViaProxy with the proxy connect's probe ID and extra
+// details (the route); it reports false when the proxy could not be
+// connected to (the browser then tries the next proxy of the list).
+func (r *run) webViaProxyAs(ctx context.Context, t WebTarget, base report.Probe, proxy *url.URL, tcpID string, extra map[string]string) bool {
+	via := mergeDetails(map[string]string{"via": "http-proxy", "proxy": proxyAddr(proxy)}, extra)
+	conn := r.tcpConnect(ctx, base, tcpID, proxyAddr(proxy), via)
 	if conn == nil {
-		return
+		return false
 	}
 	p := base
 	p.ID, p.Kind, p.Transport = t.ID+"/tls", report.KindTLS, "tls"
@@ -140,9 +151,10 @@ func (r *run) webViaProxy(ctx context.Context, t WebTarget, base report.Probe, p
 			p.Status, p.Reason = report.StatusError, "proxy-error"
 		}
 		r.finish(p)
-		return
+		return true
 	}
 	r.tlsAndRequestStarted(ctx, t, p, start, tunnel, "http-proxy")
+	return true
 }
 
 // tlsAndRequest records <id>/tls over conn, then the request.

@@ -57,12 +57,8 @@ func judgeFindings(r *Report, cat *catalog.Catalog, sig signaling) []Finding {
 			Title:  "iceTransportPolicy is \"relay\": direct UDP is ignored",
 			Detail: "The app forces TURN, so media always goes through the TURN server whatever direct UDP does."})
 	}
-	if r.Config.PACURL != "" && r.Config.HTTPProxy == "" {
-		fs.add(Finding{Code: "proxy-auto-config", Severity: SeverityWarning,
-			Title: "The system proxy is set by an auto-config script, which rtcprobe does not run",
-			Detail: "The browser runs " + r.Config.PACURL + " to pick a proxy for each URL; this run went direct. " +
-				"If the script sends the TRTC domains through a proxy, run again with --http-proxy set to that proxy."})
-	}
+	pacFindings(fs, r)
+	wsProxyFindings(fs, r)
 	if fs.list == nil {
 		return []Finding{}
 	}
@@ -115,7 +111,7 @@ func dnsFinding(fs *findingSet, p *Probe) {
 // proxyFinding reports HTTP proxies refusing CONNECT and SDK proxies
 // (Solution 2) that are down or misconfigured.
 func proxyFinding(fs *findingSet, p *Probe) {
-	if p.Reason == "connect-refused-by-proxy" || p.Reason == "proxy-refused" {
+	if (p.Reason == "connect-refused-by-proxy" || p.Reason == "proxy-refused") && !byPAC(p) {
 		status := orDash(p.Details["proxyStatus"])
 		detail := func(hosts []string) string {
 			return "The proxy answered " + status + " (403: forbidden by policy, 407: needs authentication) for " + andList(hosts) +
@@ -170,7 +166,7 @@ func loggerFinding(fs *findingSet, r *Report) {
 	}
 	for i := range r.Probes {
 		p := &r.Probes[i]
-		if p.Role == "legacy" && closed(p.Status) {
+		if p.Role == "legacy" && closed(p.Status) && p.Details["routeFallback"] == "" {
 			fs.add(Finding{Code: "legacy-blocked", Severity: SeverityInfo,
 				Title:    "Endpoints of SDK releases before v5.5.0 cannot be reached",
 				Detail:   "Only apps on an old SDK use them; current releases do not.",

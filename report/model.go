@@ -70,10 +70,21 @@ type Config struct {
 	// HTTPProxy is the HTTP proxy the browser would use for TCP, if any
 	// (user info removed).
 	HTTPProxy string `json:"httpProxy,omitempty"`
-	// PACURL is the proxy auto-config URL of the system settings, if one is
-	// set. rtcprobe does not run the script, so the browser may use a proxy
-	// this run did not (a finding says so).
+	// PACURL is the proxy auto-config script the browser runs (from a
+	// flag, a policy, the system settings, or found by WPAD). rtcprobe runs
+	// it for every URL (the pac/ probes) and routes each probe by it.
 	PACURL string `json:"pacUrl,omitempty"`
+	// ProxyMode is how the browser picks a proxy: "direct", "fixed",
+	// "pac" or "auto-detect" (WPAD).
+	ProxyMode string `json:"proxyMode,omitempty"`
+	// ProxyBy names what decided the proxy configuration: "--http-proxy",
+	// "--pac", "policy", "environment", "system" or "none".
+	ProxyBy string `json:"proxyBy,omitempty"`
+	// PACMandatory is ProxyPacMandatory: a failing PAC blocks requests
+	// instead of going DIRECT.
+	PACMandatory bool `json:"pacMandatory,omitempty"`
+	// ProxySettings are the proxy settings read, each with its source.
+	ProxySettings []ProxySetting `json:"proxySettings,omitempty"`
 	// TURNServers are the TURN servers checked (URLs without credentials).
 	TURNServers []string `json:"turnServers"`
 }
@@ -212,6 +223,9 @@ const (
 	KindTURN      = "turn"
 	// KindUDP is a non-STUN datagram (echo mode of rtcprobe serve).
 	KindUDP = "udp"
+	// KindPAC is the proxy auto-config script: its fetch (pac/fetch) and
+	// its answer for each target's URL (<target>/pac).
+	KindPAC = "pac"
 )
 
 // Probe status values.
@@ -320,4 +334,13 @@ func MS(d time.Duration) float64 {
 func RTT(d time.Duration) *float64 {
 	v := MS(d)
 	return &v
+}
+
+// ProxySetting is one proxy setting rtcprobe read, and where from: a flag,
+// a browser policy, an environment variable, a registry value, scutil or
+// gsettings. Credentials in values are removed.
+type ProxySetting struct {
+	Name   string `json:"name"`
+	Value  string `json:"value"`
+	Source string `json:"source"`
 }

@@ -74,15 +74,22 @@ func tcpRule(r *Report, cat *catalog.Catalog, p *Probe, region string, add func(
 	if port == 0 || p.Details["via"] == "http-proxy" {
 		port = 443
 	}
-	if strings.HasSuffix(p.ID, "/tcp/proxy") {
+	if strings.HasSuffix(p.ID, "/tcp/proxy") || strings.Contains(p.ID, "/tcp/proxy-") {
 		// The HTTP proxy itself cannot be reached.
 		host, port = proxyHostPort(r.Config.HTTPProxy, p)
+		if px := routeProxy(p); px != "" {
+			host, port = proxyHostPort("http://"+px, p)
+		}
 		add(Rule{Protocol: "tcp", Port: strconv.Itoa(port), Destination: host,
 			Reason: "the HTTP proxy the browser uses " + statusText(p.Status, p.Reason)})
 		return
 	}
 	reason := p.Role + " endpoint " + host + " " + statusText(p.Status, p.Reason)
-	if p.Reason == "connect-refused-by-proxy" || p.Reason == "proxy-refused" {
+	switch {
+	case (p.Reason == "connect-refused-by-proxy" || p.Reason == "proxy-refused") && byPAC(p):
+		reason += fmt.Sprintf(": the PAC sends it to %s, which refuses CONNECT (%s); allow it in that proxy, or return DIRECT for it in the PAC and let TCP %d out directly",
+			routeProxy(p), orDash(p.Details["proxyStatus"]), port)
+	case p.Reason == "connect-refused-by-proxy" || p.Reason == "proxy-refused":
 		reason += fmt.Sprintf(": the HTTP proxy refuses CONNECT (%s); allow it in the proxy or let TCP %d out directly", orDash(p.Details["proxyStatus"]), port)
 	}
 	if p.Role == "logger" {

@@ -9,6 +9,8 @@ import (
 type signaling struct {
 	status  string
 	regions []regionSignal
+	// report is the report judged (the PAC routes of its probes).
+	report *Report
 }
 
 // regionSignal is whether an app of one region can join.
@@ -74,6 +76,9 @@ func (s signaling) causeOf(rs regionSignal) string {
 	why := ""
 	if p := mainCause(rs.failing); p != nil {
 		why = " (" + hostOfURL(p.Target) + " " + p.Kind + " " + statusText(p.Status, p.Reason) + ")"
+		if rw := routeWhy(s.report, p); rw != "" {
+			why = " (" + rw + ")"
+		}
 	}
 	return appKind(rs.region) + " cannot reach " + role + why
 }
@@ -135,6 +140,9 @@ func (s signaling) proxyName() string {
 
 // viaOf names the proxy a probe went through, or "".
 func viaOf(r *Report, p *Probe) string {
+	if px := routeProxy(p); px != "" {
+		return "the HTTP proxy " + px
+	}
 	if p.Details["via"] == "http-proxy" {
 		if r.Config.HTTPProxy != "" {
 			return "the HTTP proxy " + r.Config.HTTPProxy
@@ -160,7 +168,7 @@ func judgeSignaling(r *Report) signaling {
 	if len(regions) == 0 {
 		regions = []string{""}
 	}
-	s := signaling{status: SignalingOK}
+	s := signaling{status: SignalingOK, report: r}
 	finished := false
 	for _, region := range regions {
 		rs := regionSignal{region: region}
@@ -201,7 +209,7 @@ func judgeSignalProbe(r *Report, p *Probe, rs *regionSignal) {
 		// to the real host); from a websocketProxy it means the proxy is
 		// broken.
 		reach = p.Status == StatusOK || (p.Status == StatusFailed && p.Region != "" &&
-			strings.HasPrefix(p.Reason, "http-"))
+			strings.HasPrefix(p.Reason, "http-") && !wsBrokenByProxy(r, p))
 	}
 	if !reach {
 		if p.Status != StatusOK && p.Status != StatusRunning && p.Status != StatusSkipped {

@@ -39,12 +39,14 @@ func stageOf(kind string) string {
 		return "Media UDP"
 	case report.KindTURN:
 		return "TURN"
+	case report.KindPAC:
+		return "Proxy (PAC)"
 	default:
 		return "Signalling"
 	}
 }
 
-var stageOrder = []string{"DNS", "Signalling", "Media UDP", "TURN"}
+var stageOrder = []string{"Proxy (PAC)", "DNS", "Signalling", "Media UDP", "TURN"}
 
 // groups returns the probes grouped by stage, in stage order, each in
 // arrival (report) order; empty stages are left out.

@@ -26,6 +26,7 @@ type checkFlags struct {
 	turn       multiFlag
 	turnPeer   string
 	httpProxy  string
+	pac        string
 	caFile     string
 	jsonOut    string
 	verbose    bool
@@ -40,6 +41,19 @@ type checkFlags struct {
 // inspection: a company CA signing a Solution-2 proxy inside the network,
 // or a test lab's stand-in for the web PKI.
 const EnvPublicCAOrgs = "RTCPROBE_PUBLIC_CA_ORGS"
+
+// browserProxyPolicy is the browser's proxy policy for discovery; nil
+// until the policy reader is wired in (it fills a BrowserProxyPolicy).
+var browserProxyPolicy = func() *probe.BrowserProxyPolicy { return nil }
+
+// discoverProxy resolves --http-proxy and --pac, then the browser
+// policy, the environment and the system settings (probe.DiscoverProxy).
+func discoverProxy(f *checkFlags) (*probe.ProxySetup, error) {
+	if f.httpProxy != "" && f.pac != "" {
+		return nil, fmt.Errorf("--http-proxy and --pac exclude each other: give one")
+	}
+	return probe.DiscoverProxy(probe.ProxyInput{FlagProxy: f.httpProxy, FlagPAC: f.pac, Policy: browserProxyPolicy()})
+}
 
 func toolInfo() report.Tool {
 	return report.Tool{Name: "rtcprobe", Version: version, Commit: commit, Date: date}

@@ -67,6 +67,8 @@ func checkFlagTable(f *checkFlags) []flagSpec {
 		stringFlag(&f.httpProxy, "http-proxy", "URL", "",
 			"HTTP proxy the browser uses (default: HTTPS_PROXY/HTTP_PROXY/NO_PROXY and the system settings); \"none\" for none").
 			withCheck(func() error { _, err := parseHTTPProxyFlag(f.httpProxy); return err }),
+		stringFlag(&f.pac, "pac", "URL|FILE", "",
+			"proxy auto-config script the browser uses, run for every URL the SDK opens (default: the browser policy, the system settings, WPAD)"),
 		stringFlag(&f.caFile, "ca-file", "FILE", "", "PEM file of extra trusted root certificates (e.g. a lab CA)"),
 		durationFlag(&f.timeout, "timeout", probe.DefaultBudget, "overall time budget for the run").
 			withCheck(func() error { return checkTimeout(f.timeout) }),
@@ -118,11 +120,8 @@ func parseCheckArgs(name string, args []string, stdout io.Writer) (*checkFlags, 
 			return nil, nil, nil, err
 		}
 	}
-	if opts.HTTPProxy, err = httpProxyFor(f.httpProxy); err != nil {
+	if opts.ProxySetup, err = discoverProxy(f); err != nil {
 		return nil, nil, nil, err
-	}
-	if f.httpProxy == "" && opts.HTTPProxy == nil {
-		opts.PACURL = probe.SystemPACURL()
 	}
 	plan, err := probe.NewPlan(cat, opts)
 	if err != nil {
@@ -211,15 +210,6 @@ func checkTURNPeer(s string) error {
 		return fmt.Errorf("--turn-peer %q: %v (want HOST:PORT, e.g. reflector.example.com:8000)", probe.RedactURL(s), err)
 	}
 	return nil
-}
-
-// httpProxyFor resolves --http-proxy: explicit URL, "none", or the
-// environment/system settings.
-func httpProxyFor(flagVal string) (*url.URL, error) {
-	if flagVal == "" {
-		return probe.SystemHTTPProxy()
-	}
-	return parseHTTPProxyFlag(flagVal)
 }
 
 // parseHTTPProxyFlag parses an explicit --http-proxy; "" and "none" give

@@ -87,6 +87,7 @@ func TestBadInputIsOneLine(t *testing.T) {
 		{"proxy file turn:[::1", []string{"check", "--proxy", bracketProxy}, []string{bracketProxy + ":1", "missing ']'"}},
 		{"proxy file too big", []string{"check", "--proxy", bigProxy}, []string{bigProxy, "1 MiB"}},
 		{"bad http proxy", []string{"check", "--http-proxy", "ftp://x"}, []string{"--http-proxy"}},
+		{"http proxy and pac", []string{"check", "--http-proxy", "http://p:1", "--pac", "/x.pac"}, []string{"--http-proxy", "--pac"}},
 		{"missing ca file", []string{"check", "--ca-file", "/nonexistent/ca.pem"}, []string{"--ca-file"}},
 		{"ca not pem", []string{"check", "--ca-file", notPEM}, []string{"--ca-file", notPEM}},
 		{"bad turn url", []string{"check", "--turn", "stun:x"}, []string{"--turn", "turn:"}},
@@ -229,5 +230,28 @@ func TestReadReportEndlessInput(t *testing.T) {
 	_, err := readReportFile("-", spaces{})
 	if err == nil || !strings.Contains(err.Error(), "stdin") || strings.Contains(err.Error(), "\n") {
 		t.Errorf("endless stdin: %v, want a one-line error naming stdin", err)
+	}
+}
+
+// TestDryRunPAC: with --pac the dry run lists the PAC fetch first, and
+// fetches nothing (the server would see it).
+func TestDryRunPAC(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	pacURL := "http://" + ln.Addr().String() + "/proxy.pac"
+	code, out, stderr := run(t, "check", "--dry-run", "--pac", pacURL)
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(out, "pac/fetch") || !strings.Contains(out, "GET "+pacURL) {
+		t.Errorf("dry run does not list the PAC fetch:\n%s", out)
+	}
+	ln.(*net.TCPListener).SetDeadline(time.Now().Add(100 * time.Millisecond))
+	if c, err := ln.Accept(); err == nil {
+		c.Close()
+		t.Error("the dry run connected to the PAC server")
 	}
 }

@@ -1,0 +1,296 @@
+package report
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// The PAC findings. Chromium's behaviour they state (README "Proxy
+// auto-config"): a PAC that cannot be fetched or does not load falls back
+// to the manual proxy settings, else DIRECT; a FindProxyForURL that throws
+// sends that URL DIRECT; with ProxyPacMandatory both block the request
+// instead (net/proxy_resolution/configured_proxy_resolution_service.cc).
+
+// pacSlowMs is the evaluation time above which the PAC is called slow: it
+// runs before every new connection.
+const pacSlowMs = 300
+
+// byPAC reports whether a probe's route was chosen by a PAC that ran.
+func byPAC(p *Probe) bool { return strings.HasPrefix(p.Details["routeBy"], "pac ") }
+
+// routeProxy is the proxy a probe went through by its route ("" for
+// DIRECT or no route).
+func routeProxy(p *Probe) string {
+	rt := p.Details["route"]
+	if _, addr, ok := strings.Cut(rt, " "); ok && rt != "DIRECT" {
+		return addr
+	}
+	return ""
+}
+
+// routeWhy says, for a probe routed by a PAC, where the PAC sent the URL
+// and what that proxy did: "the PAC sends wss://host to proxy:8080, which
+// refuses CONNECT (403)". "" when the probe was not routed by a PAC.
+func routeWhy(r *Report, p *Probe) string {
+	if !byPAC(p) {
+		return ""
+	}
+	u := pacURLOf(r, p)
+	px := routeProxy(p)
+	switch {
+	case px == "":
+		return "the PAC sends " + u + " DIRECT, and it " + statusText(p.Status, p.Reason)
+	case p.Reason == "connect-refused-by-proxy" || p.Reason == "proxy-refused":
+		return fmt.Sprintf("the PAC sends %s to %s, which refuses CONNECT (%s)", u, px, orDash(p.Details["proxyStatus"]))
+	case p.Kind == KindTCP && strings.Contains(p.ID, "/tcp/proxy"):
+		return fmt.Sprintf("the PAC sends %s to %s, which cannot be reached (%s)", u, px, statusText(p.Status, p.Reason))
+	}
+	return fmt.Sprintf("the PAC sends %s to %s, and through it %s", u, px, statusText(p.Status, p.Reason))
+}
+
+// pacURLOf is the URL the PAC was asked about for p's target.
+func pacURLOf(r *Report, p *Probe) string {
+	if r == nil {
+		return p.Target
+	}
+	id, _, _ := strings.Cut(p.ID, "/")
+	for i := range r.Probes {
+		if q := &r.Probes[i]; q.ID == id+"/pac" {
+			return q.Target
+		}
+	}
+	return p.Target
+}
+
+// pacFindings adds the PAC's findings: what it decided, and what went
+// wrong with it.
+func pacFindings(fs *findingSet, r *Report) {
+	var fetch *Probe
+	var evals, failedEval, slow []*Probe
+	var routes pacRoutes
+	for i := range r.Probes {
+		p := &r.Probes[i]
+		switch {
+		case p.Kind != KindPAC:
+			if byPAC(p) {
+				routes.add(r, p)
+			}
+		case p.ID == "pac/fetch":
+			fetch = p
+		default:
+			evals = append(evals, p)
+			if p.Status != StatusOK {
+				failedEval = append(failedEval, p)
+			}
+			if p.RTTMs != nil && *p.RTTMs > pacSlowMs {
+				slow = append(slow, p)
+			}
+		}
+	}
+	routes.emit(fs, r)
+	if fetch == nil {
+		legacyPACFinding(fs, r)
+		return
+	}
+	if fetch.Status != StatusOK {
+		pacFetchFinding(fs, r, fetch)
+	} else if len(evals) > 0 {
+		fs.add(Finding{Code: "proxy-auto-config", Severity: SeverityInfo,
+			Title:    "The browser picks its proxy with the PAC script " + fetch.Target + "; rtcprobe ran it for every TRTC URL",
+			Detail:   "The PAC answers " + routeList(evals) + ". Every probe went the way the PAC says.",
+			Evidence: ids(evals)})
+	}
+	if len(failedEval) > 0 {
+		sev, then := SeverityWarning, "Chrome sends these URLs DIRECT, as this run did"
+		if r.Config.PACMandatory {
+			sev, then = SeverityCritical, "ProxyPacMandatory is set, so the browser sends nothing to them (ERR_MANDATORY_PROXY_CONFIGURATION_FAILED)"
+		}
+		fs.add(Finding{Code: "pac-script-error", Severity: sev,
+			Title:    "The PAC script fails for " + hostsOf(failedEval),
+			Detail:   then + ": " + failedEval[0].Error + ". Fix FindProxyForURL for the TRTC hosts.",
+			Evidence: ids(failedEval)})
+	}
+	if len(slow) > 0 {
+		worst := slow[0]
+		for _, p := range slow {
+			if *p.RTTMs > *worst.RTTMs {
+				worst = p
+			}
+		}
+		fs.add(Finding{Code: "pac-slow", Severity: SeverityWarning,
+			Title: fmt.Sprintf("The PAC script takes up to %.0f ms per URL", *worst.RTTMs),
+			Detail: "The browser runs it before every new connection, so each one waits that long; " +
+				"a PAC usually is slow in its DNS helpers (isResolvable, dnsResolve, isInNet on a name): test the host name patterns first.",
+			Evidence: ids(slow)})
+	}
+}
+
+// pacFetchFinding: the script could not be had.
+func pacFetchFinding(fs *findingSet, r *Report, p *Probe) {
+	fallback := "DIRECT"
+	if r.Config.HTTPProxy != "" {
+		fallback = "the manual proxy " + r.Config.HTTPProxy
+	}
+	if p.Reason == "wpad-not-found" {
+		fs.add(Finding{Code: "wpad-not-found", Severity: SeverityInfo,
+			Title:    "Auto-detect is on, but no WPAD server answers",
+			Detail:   p.Error + ". The browser then uses " + fallback + ", as this run did.",
+			Evidence: []string{p.ID}})
+		return
+	}
+	f := Finding{Code: "pac-fetch-failed", Severity: SeverityWarning, Evidence: []string{p.ID},
+		Title: "The PAC script " + p.Target + " cannot be used (" + p.Reason + ")",
+		Detail: p.Error + ". Chrome then falls back to " + fallback + " for every URL, as this run did; " +
+			"users on other networks may get another answer: serve the script reliably."}
+	if r.Config.PACMandatory {
+		f.Severity = SeverityCritical
+		f.Detail = p.Error + ". ProxyPacMandatory is set, so the browser sends nothing at all (ERR_MANDATORY_PROXY_CONFIGURATION_FAILED): serve the script, or clear ProxyPacMandatory."
+	}
+	fs.add(f)
+}
+
+// pacRoutes collects the TRTC connections the PAC sent through a proxy
+// that refused CONNECT or could not be reached, per proxy.
+type pacRoutes struct {
+	order   []string
+	refused map[string][]*Probe
+	down    map[string][]*Probe
+}
+
+func (pr *pacRoutes) add(r *Report, p *Probe) {
+	px := routeProxy(p)
+	if px == "" {
+		return
+	}
+	var m *map[string][]*Probe
+	switch {
+	case p.Reason == "connect-refused-by-proxy" || p.Reason == "proxy-refused":
+		m = &pr.refused
+	case p.Kind == KindTCP && strings.Contains(p.ID, "/tcp/proxy") && p.Status != StatusOK:
+		m = &pr.down
+	default:
+		return
+	}
+	if *m == nil {
+		*m = map[string][]*Probe{}
+	}
+	if len(pr.refused[px])+len(pr.down[px]) == 0 {
+		pr.order = append(pr.order, px)
+	}
+	(*m)[px] = append((*m)[px], p)
+}
+
+// emit adds one finding per proxy: the URLs it got, what to change.
+func (pr *pacRoutes) emit(fs *findingSet, r *Report) {
+	for _, px := range pr.order {
+		if ps := pr.refused[px]; len(ps) > 0 {
+			var ports []string
+			for _, p := range ps {
+				port := "443"
+				if p.Port != 0 {
+					port = strconv.Itoa(p.Port)
+				}
+				ports = uniq(ports, port)
+			}
+			fs.add(Finding{Code: "pac-proxy-refuses", Severity: pacSeverity(ps), Evidence: ids(ps),
+				Title: "The PAC sends " + urlsOf(r, ps, 1) + " to " + px + ", which refuses CONNECT (" + orDash(ps[0].Details["proxyStatus"]) + ")",
+				Detail: "URLs sent there: " + urlsOf(r, ps, 6) + ". Return DIRECT for the TRTC domains in the PAC, or allow CONNECT " +
+					andList(ports) + " to them in " + px + " (a refused CONNECT is final: the browser does not try the PAC's next entry)."})
+		}
+		if ps := pr.down[px]; len(ps) > 0 {
+			fs.add(Finding{Code: "pac-proxy-down", Severity: SeverityWarning, Evidence: ids(ps),
+				Title: "The PAC lists the proxy " + px + ", which " + statusText(ps[0].Status, ps[0].Reason),
+				Detail: "For " + urlsOf(r, ps, 6) + " the browser tries it first and, once it fails, the PAC's next entry (if any); " +
+					"every new connection waits for it. Fix or remove " + px + " in the PAC."})
+		}
+	}
+}
+
+// pacSeverity is critical when a call needs one of the connections
+// (schedule, signalling, TURN), a warning for logs and legacy hosts.
+func pacSeverity(ps []*Probe) string {
+	for _, p := range ps {
+		if p.Role == "schedule" || p.Role == "signaling" || p.Role == "turn" {
+			return SeverityCritical
+		}
+	}
+	return SeverityWarning
+}
+
+// urlsOf lists the PAC URLs of probes, the first n and "and N more".
+func urlsOf(r *Report, ps []*Probe, n int) string {
+	var us []string
+	for _, p := range ps {
+		us = uniq(us, pacURLOf(r, p))
+	}
+	if len(us) <= n {
+		return andList(us)
+	}
+	return strings.Join(us[:n], ", ") + " and " + strconv.Itoa(len(us)-n) + " more"
+}
+
+// routeOf is the PAC's whole answer for p's target.
+func routeOf(r *Report, p *Probe) string {
+	id, _, _ := strings.Cut(p.ID, "/")
+	for i := range r.Probes {
+		if q := &r.Probes[i]; q.ID == id+"/pac" {
+			return q.Details["route"]
+		}
+	}
+	return p.Details["pacResult"]
+}
+
+// legacyPACFinding keeps the old meaning for reports written before
+// rtcprobe ran PAC scripts: a PAC URL in the config and no pac probes.
+func legacyPACFinding(fs *findingSet, r *Report) {
+	if r.Config.PACURL != "" && r.Config.HTTPProxy == "" {
+		fs.add(Finding{Code: "proxy-auto-config", Severity: SeverityWarning,
+			Title: "The system proxy is set by an auto-config script, which this (older) report did not run",
+			Detail: "The browser runs " + r.Config.PACURL + " to pick a proxy for each URL; this run went direct. " +
+				"Run a current rtcprobe, which runs the script, or give --pac."})
+	}
+}
+
+// routeList groups the evaluations by the PAC's answer: "PROXY p:1;
+// DIRECT for wss://a/, https://b/ and 3 more. DIRECT for ...".
+func routeList(evals []*Probe) string {
+	var order []string
+	urls := map[string][]string{}
+	for _, p := range evals {
+		rt := p.Details["route"]
+		if p.Status != StatusOK {
+			rt = "DIRECT (the script failed)"
+		}
+		if _, ok := urls[rt]; !ok {
+			order = append(order, rt)
+		}
+		urls[rt] = uniq(urls[rt], p.Target)
+	}
+	parts := make([]string, len(order))
+	for i, rt := range order {
+		us := urls[rt]
+		list := andList(us)
+		if len(us) > 4 {
+			list = strings.Join(us[:4], ", ") + " and " + strconv.Itoa(len(us)-4) + " more"
+		}
+		parts[i] = "\"" + rt + "\" for " + list
+	}
+	return strings.Join(parts, "; ")
+}
+
+func hostsOf(ps []*Probe) string {
+	var out []string
+	for _, p := range ps {
+		out = uniq(out, hostOfURL(p.Target))
+	}
+	return andList(out)
+}
+
+func ids(ps []*Probe) []string {
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i] = p.ID
+	}
+	return out
+}

@@ -1,0 +1,47 @@
+package report
+
+import "strings"
+
+// wsBrokenByProxy reports whether a signalling WebSocket failed inside an
+// HTTP proxy that inspects TLS: the tunnel's certificate is not the
+// host's (issuerPublic false), so the non-101 answer or the dropped
+// upgrade came from the proxy, not from the TRTC host. Through a plain
+// CONNECT tunnel the answer is the host's, and the path is open.
+func wsBrokenByProxy(r *Report, p *Probe) bool {
+	if p.Kind != KindWebSocket || p.Region == "" || p.Status == StatusOK || p.Status == StatusRunning || p.Status == StatusSkipped {
+		return false
+	}
+	if p.Details["via"] != "http-proxy" && routeProxy(p) == "" {
+		return false
+	}
+	id, _, _ := strings.Cut(p.ID, "/")
+	for i := range r.Probes {
+		if q := &r.Probes[i]; q.ID == id+"/tls" {
+			return q.Status == StatusOK && q.Details["issuerPublic"] == "false"
+		}
+	}
+	return false
+}
+
+// wsProxyFindings: an inspecting HTTP proxy that passes HTTPS but breaks
+// (strips or answers) the WebSocket upgrade.
+func wsProxyFindings(fs *findingSet, r *Report) {
+	for i := range r.Probes {
+		p := &r.Probes[i]
+		if !wsBrokenByProxy(r, p) {
+			continue
+		}
+		px := routeProxy(p)
+		if px == "" {
+			px = r.Config.HTTPProxy
+		}
+		what := statusText(p.Status, p.Reason)
+		if strings.HasPrefix(p.Reason, "http-") {
+			what = "answers HTTP " + strings.TrimPrefix(p.Reason, "http-") + " instead of 101"
+		}
+		fs.add(Finding{Code: "proxy-breaks-websocket", Severity: SeverityCritical, Evidence: []string{p.ID},
+			Title: "The HTTP proxy " + orDash(px) + " inspects TLS and breaks the WebSocket upgrade to " + hostOfURL(p.Target),
+			Detail: "The upgrade " + what + " inside the proxy's re-signed tunnel, while HTTPS passes: the proxy strips or refuses WebSockets. " +
+				"Exempt the TRTC domains from TLS inspection (or allow WebSocket upgrades) in the proxy."})
+	}
+}
