@@ -30,6 +30,11 @@ type Plan struct {
 	// HTTPProxy, when non-nil, is the explicit HTTP proxy the browser would
 	// use for TCP connections (WebSocket, HTTPS, TURN over TCP/TLS).
 	HTTPProxy *url.URL
+	// UDPPortRange, when set, is the browser's WebRtcUdpPortRange: every
+	// UDP probe (STUN, echo, TURN over UDP) is sent from a port in it, and
+	// one STUN probe more from any port (stun-anyport/PORT) tells the
+	// firewall's rule apart.
+	UDPPortRange PortRange
 }
 
 // WebTarget is one HTTPS or WebSocket endpoint.

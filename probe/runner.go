@@ -27,6 +27,7 @@ func Run(ctx context.Context, env *Env, plan *Plan, onEvent func(report.Probe)) 
 	ctx, cancel := context.WithTimeout(ctx, budget)
 	defer cancel()
 	r := &run{env: env, plan: plan, start: env.now(), onEvent: onEvent, deadline: env.now().Add(budget)}
+	r.policyProbes()
 	var wg sync.WaitGroup
 	for _, t := range plan.Web {
 		wg.Go(func() { r.web(ctx, t) })
@@ -40,6 +41,13 @@ func Run(ctx context.Context, env *Env, plan *Plan, onEvent func(report.Probe)) 
 					return
 				}
 				r.stun(ctx, plan.Reflector.Host, port)
+			})
+		}
+		if plan.UDPPortRange.Set() && len(plan.Reflector.Ports) > 0 {
+			wg.Go(func() {
+				if sleepCtx(ctx, time.Duration(len(plan.Reflector.Ports))*udpPacing) {
+					r.stunAnyPort(ctx, plan.Reflector.Host, plan.Reflector.Ports[0])
+				}
 			})
 		}
 	}

@@ -1,0 +1,117 @@
+package report
+
+import (
+	"strings"
+	"testing"
+)
+
+// pol is one browser's policies from name=value pairs, set in src.
+func pol(browser, src string, kv ...string) BrowserPolicy {
+	bp := BrowserPolicy{Browser: browser}
+	for i := 0; i+1 < len(kv); i += 2 {
+		bp.Settings = append(bp.Settings, PolicySetting{Name: kv[i], Value: kv[i+1], Source: src})
+	}
+	return bp
+}
+
+const edgeKey = `HKLM\SOFTWARE\Policies\Microsoft\Edge`
+
+var (
+	edgeNoUDP    = pol("edge", edgeKey, "WebRtcIPHandling", "disable_non_proxied_udp")
+	chromeRange  = pol("chrome", "/etc/opt/chrome/policies/managed/w.json", "WebRtcUdpPortRange", "10000-10100")
+	firefoxOff   = pol("firefox", "/etc/firefox/policies/policies.json", "media.peerconnection.enabled", "false")
+	firefoxProxy = pol("firefox", "/etc/firefox/policies/policies.json", "media.peerconnection.ice.proxy_only", "true")
+	firefoxRelay = pol("firefox", "/etc/firefox/policies/policies.json", "media.peerconnection.ice.relay_only", "true")
+)
+
+func withPolicies(browser string, ps ...BrowserPolicy) func(*labNet) {
+	return func(x *labNet) { x.browser, x.policies = browser, ps }
+}
+
+func TestBrowserPolicyScenarios(t *testing.T) {
+	for _, tc := range []struct {
+		scenario
+		policy   string // substring of Verdict.Policy, "" = none
+		headline string // substring of the headline
+		others   []string
+	}{
+		{scenario: scenario{name: "disable-non-proxied-udp-open", net: n(withPolicies("edge", edgeNoUDP)),
+			signaling: SignalingOK, media: PathTURNTCP, outcome: OutcomeWorksDegraded, paths: allOK,
+			uncounted: []string{PathDirectUDP, PathTURNUDP}, findings: []string{"browser-policy"}},
+			policy: "WebRtcIPHandling=disable_non_proxied_udp (" + edgeKey + ")", headline: "Edge policy WebRtcIPHandling forbids UDP"},
+		{scenario: scenario{name: "disable-non-proxied-udp-tcp-blocked", net: n(withPolicies("edge", edgeNoUDP)),
+			mods:      []mod{dropped("turn1-tcp"), dropped("turn2-tls")},
+			signaling: SignalingOK, media: MediaNone, fw5501: true, outcome: OutcomeFails,
+			paths: [4]string{PathOK, PathOK, PathBlocked, PathBlocked}, uncounted: []string{PathDirectUDP, PathTURNUDP},
+			rules: []string{"tcp/3478"}, findings: []string{"browser-policy"}},
+			policy: "WebRtcIPHandling", headline: "5501"},
+		{scenario: scenario{name: "policy-for-another-browser", net: n(withPolicies("chrome", edgeNoUDP)),
+			signaling: SignalingOK, media: PathDirectUDP, outcome: OutcomeWorks, paths: allOK},
+			others: []string{"edge works-degraded turn-tcp"}},
+		{scenario: scenario{name: "firefox-off", net: n(withPolicies("firefox", firefoxOff, edgeNoUDP)),
+			signaling: SignalingOK, media: MediaNone, outcome: OutcomeFails, paths: allOK, uncounted: PathOrder,
+			findings: []string{"browser-policy"}},
+			policy: "turns WebRTC off", headline: "Calls will fail: Firefox policy media.peerconnection.enabled turns WebRTC off",
+			others: []string{"edge works-degraded turn-tcp"}},
+		{scenario: scenario{name: "firefox-proxy-only-no-proxy", net: n(withPolicies("firefox", firefoxProxy)),
+			signaling: SignalingOK, media: MediaNone, fw5501: true, outcome: OutcomeFails, paths: allOK, uncounted: PathOrder},
+			policy: "proxy_only=true"},
+		{scenario: scenario{name: "firefox-proxy-only-proxy", net: n(func(x *labNet) { withPolicies("firefox", firefoxProxy)(x); x.httpProxy = true }),
+			signaling: SignalingViaProxy, media: PathTURNTCP, outcome: OutcomeWorksDegraded, paths: allOK,
+			uncounted: []string{PathDirectUDP, PathTURNUDP}},
+			policy: "proxy_only"},
+		{scenario: scenario{name: "firefox-relay-only", net: n(withPolicies("firefox", firefoxRelay)),
+			signaling: SignalingOK, media: PathTURNUDP, outcome: OutcomeWorksDegraded, paths: allOK, uncounted: []string{PathDirectUDP}},
+			policy: "relay_only"},
+		{scenario: scenario{name: "policy-but-udp-blocked-anyway", net: n(withPolicies("edge", edgeNoUDP)),
+			mods:      []mod{dropped("stun/*"), dropped("turn1-udp")},
+			signaling: SignalingOK, media: PathTURNTCP, outcome: OutcomeWorksDegraded, paths: udpGone,
+			uncounted: []string{PathDirectUDP, PathTURNUDP}}},
+		{scenario: scenario{name: "port-range-firewall", net: n(func(x *labNet) { withPolicies("chrome", chromeRange)(x); x.portRange = "10000-10100" }),
+			mods:      []mod{dropped("stun-anyport/8000")},
+			signaling: SignalingOK, media: PathDirectUDP, outcome: OutcomeWorks, paths: allOK, findings: []string{"udp-source-port-filter"}}},
+		{scenario: scenario{name: "port-range-dropped", net: n(func(x *labNet) { withPolicies("chrome", chromeRange)(x); x.portRange = "10000-10100" }),
+			mods:      []mod{dropped("stun/*"), dropped("turn1-udp")},
+			signaling: SignalingOK, media: PathTURNTCP, outcome: OutcomeWorksDegraded, paths: udpGone, rules: sixUDP,
+			findings: []string{"browser-policy"}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := tc.report(t)
+			tc.check(t, r)
+			v := r.Verdict
+			if !strings.Contains(v.Policy, tc.policy) || (tc.policy == "") != (v.Policy == "") {
+				t.Errorf("verdict.policy %q, want %q", v.Policy, tc.policy)
+			}
+			if !strings.Contains(v.Headline, tc.headline) {
+				t.Errorf("headline %q, want %q in it", v.Headline, tc.headline)
+			}
+			if tc.policy != "" && !strings.Contains(v.Summary, "policy") {
+				t.Errorf("summary does not name the policy: %q", v.Summary)
+			}
+			var others []string
+			for _, b := range v.Browsers {
+				others = append(others, b.Browser+" "+b.Outcome+" "+b.Media)
+			}
+			if strings.Join(others, ",") != strings.Join(tc.others, ",") {
+				t.Errorf("other browsers %v, want %v", others, tc.others)
+			}
+		})
+	}
+}
+
+// The issue's wording: the remediation names the policy and what else
+// would fix it.
+func TestPolicyFindingWording(t *testing.T) {
+	s := scenario{net: n(withPolicies("edge", edgeNoUDP)), mods: []mod{dropped("turn1-tcp"), dropped("turn2-tls")}}
+	r := s.report(t)
+	for _, f := range r.Findings {
+		if f.Code == "browser-policy" {
+			want := "Edge policy WebRtcIPHandling forbids UDP"
+			if f.Title != want || !strings.Contains(f.Detail, "open TCP 443 to the TURN server") || f.Evidence[0] != "policy/edge" {
+				t.Errorf("finding %+v", f)
+			}
+			return
+		}
+	}
+	t.Fatal("no browser-policy finding")
+}
