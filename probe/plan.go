@@ -35,6 +35,9 @@ type Plan struct {
 	// one STUN probe more from any port (stun-anyport/PORT) tells the
 	// firewall's rule apart.
 	UDPPortRange PortRange
+	// PolicyProblems are the policy files or keys that could not be read,
+	// one line each (recorded as the probe policy/unreadable).
+	PolicyProblems []string
 }
 
 // WebTarget is one HTTPS or WebSocket endpoint.

@@ -224,3 +224,18 @@ func orAny(s string) string {
 	}
 	return "ports " + s
 }
+
+// policyProblemFinding: a policy file or key that could not be read means
+// the browser may obey a policy this verdict did not apply.
+func policyProblemFinding(fs *findingSet, r *Report) {
+	for i := range r.Probes {
+		p := &r.Probes[i]
+		if p.ID != "policy/unreadable" {
+			continue
+		}
+		fs.add(Finding{Code: "policy-unreadable", Severity: SeverityWarning,
+			Title:    "A browser policy file or key could not be read",
+			Detail:   p.Error + ". The browser may apply a policy this verdict did not; fix or remove the file.",
+			Evidence: []string{p.ID}})
+	}
+}

@@ -141,8 +141,17 @@ func walkStrings(r *Report, f func(string) string) {
 		p.ScheduleProxy, p.UnifiedProxy = f(p.ScheduleProxy), f(p.UnifiedProxy)
 		mapSlice(p.TURNServers, f)
 	}
+	for i := range c.Policies {
+		for j := range c.Policies[i].Settings {
+			ps := &c.Policies[i].Settings[j]
+			ps.Value, ps.Source = f(ps.Value), f(ps.Source)
+		}
+	}
 	v := &r.Verdict
-	v.Headline, v.Summary = f(v.Headline), f(v.Summary)
+	v.Headline, v.Summary, v.Policy = f(v.Headline), f(v.Summary), f(v.Policy)
+	for i := range v.Browsers {
+		v.Browsers[i].Headline, v.Browsers[i].Policy = f(v.Browsers[i].Headline), f(v.Browsers[i].Policy)
+	}
 	for _, name := range PathOrder {
 		p := r.Paths.Get(name)
 		p.Detail = f(p.Detail)

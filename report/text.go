@@ -60,6 +60,7 @@ func (t *textWriter) section(title string) {
 func WriteText(w io.Writer, r *Report, o TextOptions) error {
 	t := &textWriter{o: o}
 	t.header(r)
+	t.browser(r)
 	t.paths(r)
 	t.signaling(r)
 	t.findings(r)
@@ -80,6 +81,40 @@ func (t *textWriter) header(r *Report) {
 		t.status(r.Verdict.Signaling, 0), r.Verdict.Media, yesNo(r.Verdict.FirewallError5501))
 	if r.Redacted {
 		fmt.Fprintf(&t.b, "Redacted: the host name, local and mapped addresses were removed.\n")
+	}
+}
+
+// browser says which browser the verdict is for, which policy decided,
+// how the other managed browsers fare, and every policy read with its
+// source. Nothing is written for a report without browser or policies.
+func (t *textWriter) browser(r *Report) {
+	v := r.Verdict
+	if r.Config.Browser == "" && len(r.Config.Policies) == 0 {
+		return
+	}
+	name := browserTitles[r.Config.Browser]
+	if name == "" {
+		name = "Chrome"
+	}
+	fmt.Fprintf(&t.b, "\nBrowser: %s", name)
+	if r.Config.UDPPortRange != "" {
+		fmt.Fprintf(&t.b, "   UDP sent from ports %s (its WebRtcUdpPortRange)", r.Config.UDPPortRange)
+	}
+	fmt.Fprintln(&t.b)
+	if v.Policy != "" {
+		fmt.Fprintf(&t.b, "Decided by policy: %s\n", v.Policy)
+	}
+	for _, o := range v.Browsers {
+		fmt.Fprintf(&t.b, "  %-9s %s\n", browserTitles[o.Browser]+":", o.Headline)
+	}
+	if len(r.Config.Policies) == 0 {
+		return
+	}
+	t.section("Browser policies read (name = value, where)")
+	for _, bp := range r.Config.Policies {
+		for _, s := range bp.Settings {
+			fmt.Fprintf(&t.b, "  %-9s %s = %s   (%s)\n", browserTitles[bp.Browser], s.Name, s.Value, s.Source)
+		}
 	}
 }
 

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/rtcprobe/rtcprobe/catalog"
+	"github.com/rtcprobe/rtcprobe/policy"
 	"github.com/rtcprobe/rtcprobe/probe"
 	"github.com/rtcprobe/rtcprobe/report"
 )
@@ -38,6 +39,7 @@ type checkFlags struct {
 	redact     bool
 	dryRun     bool
 	noColor    bool
+	browser    string
 }
 
 type multiFlag []string
@@ -62,6 +64,7 @@ func newCheckFlagSet(name string, f *checkFlags, stderr io.Writer) *flag.FlagSet
 	fs.BoolVar(&f.redact, "redact", false, "remove local and mapped addresses and the machine name from the report")
 	fs.BoolVar(&f.dryRun, "dry-run", false, "list every connection and datagram the run would send, and send nothing")
 	fs.BoolVar(&f.noColor, "no-color", false, "no colour in the text report (also NO_COLOR)")
+	fs.StringVar(&f.browser, "browser", "", "the `browser` calls are made in: chrome, edge, chromium or firefox (default: the one with a managed policy, else chrome)")
 	return fs
 }
 
@@ -91,6 +94,12 @@ func parseCheckArgs(name string, args []string, stderr io.Writer) (*checkFlags, 
 		TURNPeer:     f.turnPeer,
 		TURNUsername: os.Getenv(probe.EnvTURNUsername), TURNCredential: probe.Secret(os.Getenv(probe.EnvTURNCredential)),
 	}
+	if f.browser != "" {
+		if opts.Browser, err = policy.ParseBrowser(f.browser); err != nil {
+			return nil, nil, nil, fmt.Errorf("--browser: %v", err)
+		}
+	}
+	opts.Policies = policy.Read(policy.Sources{Root: os.Getenv(policy.EnvRoot)})
 	if f.mediaPorts != "" {
 		if opts.MediaPorts, err = parsePorts(f.mediaPorts); err != nil {
 			return nil, nil, nil, fmt.Errorf("--media-ports: %v", err)
@@ -103,6 +112,11 @@ func parseCheckArgs(name string, args []string, stderr io.Writer) (*checkFlags, 
 	}
 	if opts.HTTPProxy, err = httpProxyFor(f.httpProxy); err != nil {
 		return nil, nil, nil, err
+	}
+	if f.httpProxy == "" {
+		if u, ok := policyProxy(opts.Policies, opts.Browser); ok {
+			opts.HTTPProxy = u
+		}
 	}
 	if f.httpProxy == "" && opts.HTTPProxy == nil {
 		opts.PACURL = probe.SystemPACURL()
