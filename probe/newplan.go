@@ -134,6 +134,7 @@ func NewPlan(cat *catalog.Catalog, o Options) (*Plan, error) {
 	}
 	p.Config = configOf(p, o, regions, ports, px, servers)
 	applyPolicies(p, o)
+	p.Routes = routePlan(p)
 	return p, nil
 }
 

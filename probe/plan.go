@@ -38,6 +38,9 @@ type Plan struct {
 	// PolicyProblems are the policy files or keys that could not be read,
 	// one line each (recorded as the probe policy/unreadable).
 	PolicyProblems []string
+	// Routes are the destinations whose local route is reported (which
+	// interface, which VPN or SASE agent carries them).
+	Routes []RouteTarget
 }
 
 // WebTarget is one HTTPS or WebSocket endpoint.

@@ -51,6 +51,9 @@ func Run(ctx context.Context, env *Env, plan *Plan, onEvent func(report.Probe)) 
 			})
 		}
 	}
+	for _, t := range plan.Routes {
+		wg.Go(func() { r.route(ctx, t) })
+	}
 	for i, t := range plan.TURN {
 		wg.Go(func() {
 			if !sleepCtx(ctx, time.Duration(i)*udpPacing) {
@@ -77,6 +80,8 @@ type run struct {
 
 	// media is shared by the STUN and echo probes (stun.go).
 	media mediaState
+	// routes is shared by the route probes (route.go).
+	routes routeState
 }
 
 // begin records a probe as running and returns its start time.

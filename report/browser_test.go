@@ -115,3 +115,48 @@ func TestPolicyFindingWording(t *testing.T) {
 	}
 	t.Fatal("no browser-policy finding")
 }
+
+func TestRouteFindings(t *testing.T) {
+	route := func(id, role, agent, running string) Probe {
+		p := okProbe(id, KindRoute, "route", "", strings.TrimPrefix(id, "route/"), 0, "")
+		p.Details = map[string]string{"interface": "cscotun0", "localAddress": "10.8.0.2", "for": role}
+		if agent != "" {
+			p.Details["agent"] = agent
+		}
+		if running != "" {
+			p.Details["agentsRunning"] = running
+		}
+		return p
+	}
+	for _, tc := range []struct {
+		name   string
+		mods   []mod
+		routes []Probe
+		want   []string
+	}{
+		{"tunnel, udp open", nil, []Probe{route("route/reflector.lab.test", "media", "Cisco Secure Client", "")}, []string{"vpn-route"}},
+		{"tunnel drops udp", []mod{dropped("stun/*")}, []Probe{route("route/reflector.lab.test", "media", "Cisco Secure Client", "Cisco Secure Client")}, []string{"vpn-route", "vpn-drops-udp"}},
+		{"agent without interface", []mod{dropped("stun/*")}, []Probe{route("route/reflector.lab.test", "media", "", "Netskope")}, []string{"vpn-agent-running"}},
+		{"no agent", []mod{dropped("stun/*")}, []Probe{route("route/reflector.lab.test", "media", "", "")}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := scenario{net: defaultNet(), mods: tc.mods}
+			r := s.report(t)
+			r.Probes = append(r.Probes, tc.routes...)
+			before := r.Verdict
+			Judge(r)
+			var got []string
+			for _, f := range r.Findings {
+				if strings.HasPrefix(f.Code, "vpn-") {
+					got = append(got, f.Code)
+				}
+			}
+			if strings.Join(got, ",") != strings.Join(tc.want, ",") {
+				t.Errorf("findings %v, want %v", got, tc.want)
+			}
+			if r.Verdict.Outcome != before.Outcome || r.Verdict.Media != before.Media {
+				t.Errorf("a route changed the verdict: %s/%s -> %s/%s", before.Outcome, before.Media, r.Verdict.Outcome, r.Verdict.Media)
+			}
+		})
+	}
+}

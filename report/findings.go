@@ -50,6 +50,7 @@ func judgeFindings(r *Report, cat *catalog.Catalog, sig signaling) []Finding {
 	echoFindings(fs, r)
 	portRangeFindings(fs, r)
 	policyProblemFinding(fs, r)
+	routeFindings(fs, r)
 	if r.Config.ICETransportPolicy == "relay" {
 		fs.add(Finding{Code: "relay-policy", Severity: SeverityInfo,
 			Title:  "iceTransportPolicy is \"relay\": direct UDP is ignored",
