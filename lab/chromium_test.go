@@ -42,8 +42,10 @@ func TestChromiumPolicies(t *testing.T) {
 			t.Skipf("Chromium ground truth needs %s (npm ci --prefix lab/chromium; apt-get install chromium)", need)
 		}
 	}
-	if _, err := exec.LookPath("node"); err != nil {
-		t.Skip("Chromium ground truth needs node")
+	for _, tool := range []string{"node", "certutil"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("Chromium ground truth needs %s (nodejs, libnss3-tools)", tool)
+		}
 	}
 	all, err := Scenarios()
 	if err != nil {
@@ -145,7 +147,7 @@ func (l *Lab) runChromium(t *testing.T, peer, script, etc string, s Scenario, pa
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "ip", args...)
 	cmd.Dir = filepath.Dir(script)
-	home := t.TempDir()
+	home := l.chromiumHome(t)
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + home,
 		"RTCPEER_TURN_USER=" + TURNUser, "RTCPEER_TURN_PASSWORD=" + l.TURNPassword()}
 	out, err := cmd.Output()
@@ -157,4 +159,22 @@ func (l *Lab) runChromium(t *testing.T, peer, script, etc string, s Scenario, pa
 		t.Fatalf("chromium offer %s: %v (%v)\noutput: %s\nanswer log:\n%s", path, err, jerr, out, ans.LogTail())
 	}
 	return res
+}
+
+// chromiumHome is a fresh HOME whose NSS database trusts the lab root,
+// which stands for the public web PKI (rtcprobe gets it as a system root
+// through SSL_CERT_FILE): Chromium verifies TURN/TLS certificates.
+func (l *Lab) chromiumHome(t *testing.T) string {
+	t.Helper()
+	home := t.TempDir()
+	db := "sql:" + filepath.Join(home, ".pki", "nssdb")
+	if err := os.MkdirAll(filepath.Join(home, ".pki", "nssdb"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"-N", "-d", db, "--empty-password"}, {"-A", "-d", db, "-n", "rtcprobe-lab", "-t", "C,,", "-i", l.CAFile}} {
+		if out, err := exec.Command("certutil", args...).CombinedOutput(); err != nil {
+			t.Fatalf("certutil %s: %v\n%s", args[0], err, out)
+		}
+	}
+	return home
 }
