@@ -35,7 +35,7 @@ func policyRoot(t *testing.T, files map[string]string) {
 // A broken file is reported, not fatal.
 func TestCheckReadsPolicies(t *testing.T) {
 	policyRoot(t, map[string]string{
-		"etc/chromium/policies/managed/webrtc.json": `{"WebRtcIPHandling": "disable_non_proxied_udp", "WebRtcUdpPortRange": "20000-20100"}`,
+		"etc/chromium/policies/managed/webrtc.json":   `{"WebRtcIPHandling": "disable_non_proxied_udp", "WebRtcUdpPortRange": "20000-20100"}`,
 		"etc/opt/chrome/policies/managed/broken.json": `{"WebRtcIPHandling": `,
 	})
 	port := stunResponder(t)
