@@ -111,3 +111,29 @@ func TestPortRangeTURN(t *testing.T) {
 		}
 	}
 }
+
+// The dry run lists the any-port comparison with the range, and the route
+// probes' name lookups.
+func TestDescribePortRangeAndRoutes(t *testing.T) {
+	p := &Plan{Reflector: &ReflectorTarget{Host: "192.0.2.1", Ports: []int{8000, 8080}}, UDPPortRange: PortRange{10000, 10100},
+		Routes: []RouteTarget{{Host: "192.0.2.1", Role: "media"}, {Host: "trtc.example", Role: "signaling"}}}
+	got := map[string]PlannedSend{}
+	for _, s := range p.Describe() {
+		got[s.Probe] = s
+	}
+	if s, ok := got["stun-anyport/8000"]; !ok || s.Count == 0 || s.AtMs[0] != 40 {
+		t.Errorf("stun-anyport/8000 planned as %+v", s)
+	}
+	if _, ok := got["route/trtc.example"]; !ok {
+		t.Error("the route probe's DNS lookup is not listed")
+	}
+	if _, ok := got["route/192.0.2.1"]; ok {
+		t.Error("an address needs no lookup")
+	}
+	p.UDPPortRange = PortRange{}
+	for _, s := range p.Describe() {
+		if s.Probe == "stun-anyport/8000" {
+			t.Error("no range, no any-port probe")
+		}
+	}
+}
