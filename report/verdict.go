@@ -57,6 +57,7 @@ func Judge(r *Report) {
 			// The SDK's system check fails before any connection: no 5501.
 			r.Verdict.FirewallError5501 = false
 			r.Verdict.Headline = "Calls will fail: " + ban.short
+			r.Verdict.Summary = ban.long + " Remove the policy; no firewall rule helps."
 		}
 		r.Verdict.Summary = ban.short + "; " + lowerFirst(r.Verdict.Summary)
 	}

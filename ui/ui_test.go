@@ -349,3 +349,13 @@ func TestScreenNamesPolicy(t *testing.T) {
 		}
 	}
 }
+
+// Policy and route probes get their own group, not "Signalling".
+func TestPolicyAndRouteStage(t *testing.T) {
+	for kind, want := range map[string]string{report.KindPolicy: "Browser policies and routes", report.KindRoute: "Browser policies and routes",
+		report.KindTLS: "Signalling", report.KindSTUN: "Media UDP"} {
+		if got := stageOf(kind); got != want {
+			t.Errorf("stageOf(%q) = %q, want %q", kind, got, want)
+		}
+	}
+}

@@ -39,12 +39,16 @@ func stageOf(kind string) string {
 		return "Media UDP"
 	case report.KindTURN:
 		return "TURN"
+	case report.KindPolicy, report.KindRoute:
+		// What the laptop itself does: managed browser policies and the
+		// route (VPN, SASE) to each server.
+		return "Browser policies and routes"
 	default:
 		return "Signalling"
 	}
 }
 
-var stageOrder = []string{"DNS", "Signalling", "Media UDP", "TURN"}
+var stageOrder = []string{"DNS", "Signalling", "Media UDP", "TURN", "Browser policies and routes"}
 
 // groups returns the probes grouped by stage, in stage order, each in
 // arrival (report) order; empty stages are left out.
