@@ -131,6 +131,8 @@ func policyFinding(fs *findingSet, r *Report, b *pathBan, media string) {
 		detail += "Calls will relay over TURN/UDP; remove the policy to let them go direct."
 	case strings.HasSuffix(b.short, "turns WebRTC off"):
 		detail += "Remove the policy: no firewall rule helps."
+	case len(r.Remediation) > 0:
+		detail += "Remove it, or " + fixClause(r.Remediation) + " (TURN over TCP/TLS is what the browser can still use)."
 	default:
 		detail += "Remove it, or open TCP 443 to the TURN server (TURN over TCP/TLS is what the browser can still use)."
 	}

@@ -107,7 +107,7 @@ func TestPolicyFindingWording(t *testing.T) {
 	for _, f := range r.Findings {
 		if f.Code == "browser-policy" {
 			want := "Edge policy WebRtcIPHandling forbids UDP"
-			if f.Title != want || !strings.Contains(f.Detail, "open TCP 443 to the TURN server") || f.Evidence[0] != "policy/edge" {
+			if f.Title != want || !strings.Contains(f.Detail, "Remove it, or open TCP 3478 to turn.lab.test") || f.Evidence[0] != "policy/edge" {
 				t.Errorf("finding %+v", f)
 			}
 			return

@@ -40,12 +40,12 @@ func Judge(r *Report) {
 	sig := judgeSignaling(r)
 	media := choose(&r.Paths)
 	r.Findings = judgeFindings(r, cat, sig)
+	r.Remediation = remediate(r, cat, sig, media)
 	if ban != nil {
 		fs := &findingSet{list: r.Findings}
 		policyFinding(fs, r, ban, media)
 		r.Findings = fs.list
 	}
-	r.Remediation = remediate(r, cat, sig, media)
 	r.Verdict = verdictOf(r, sig, media)
 	r.Verdict.Browser = r.Config.Browser
 	if ban != nil {
