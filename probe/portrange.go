@@ -31,6 +31,11 @@ func (p PortRange) String() string { return strconv.Itoa(p.Min) + "-" + strconv.
 // several peer connections were open), so this is a real outcome.
 var errPortRangeExhausted = errors.New("probe: every UDP port of the browser's port range is in use")
 
+// errPortRangeBusy: the range was full of rtcprobe's own sockets (it
+// runs more UDP probes at once than a call opens): the probe is skipped,
+// it says nothing about the laptop.
+var errPortRangeBusy = errors.New("probe: rtcprobe's own probes held every port of the browser's port range")
+
 // portRangeWait is how long a probe waits for a port of the range to free
 // up (rtcprobe's own probes share it too) before it gives up.
 const portRangeWait = 2 * time.Second
@@ -54,6 +59,8 @@ func (r *run) openUDPFrom(ctx context.Context, to netip.AddrPort, pr PortRange) 
 			port := pr.Min + (start+i)%size
 			s, err := r.openUDPPort(ctx, to, port)
 			if err == nil {
+				r.rangeHeld.Add(1)
+				s.release = func() { r.rangeHeld.Add(-1) }
 				return s, nil
 			}
 			if !addrInUse(err) {
@@ -61,6 +68,9 @@ func (r *run) openUDPFrom(ctx context.Context, to netip.AddrPort, pr PortRange) 
 			}
 		}
 		if !sleepCtx(ctx, portRetry) {
+			if int(r.rangeHeld.Load()) >= size {
+				return nil, fmt.Errorf("%w (%s)", errPortRangeBusy, pr)
+			}
 			return nil, fmt.Errorf("%w (%s, waited %s)", errPortRangeExhausted, pr, portRangeWait)
 		}
 	}

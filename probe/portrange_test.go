@@ -137,3 +137,29 @@ func TestDescribePortRangeAndRoutes(t *testing.T) {
 		}
 	}
 }
+
+// A range narrower than rtcprobe's own concurrent probes: the probes
+// that find it full of rtcprobe's sockets are skipped (port-range-busy),
+// never reported as exhausted by something else on the laptop.
+func TestPortRangeBusyWithOwnProbes(t *testing.T) {
+	silent := func([]byte, *net.UDPAddr) [][]byte { return nil }
+	var ports []int
+	for range 3 {
+		ports = append(ports, responder(t, silent))
+	}
+	pr := testRange()
+	pr.Max = pr.Min // one port for three silent probes held 4.5 s each
+	plan := &Plan{Budget: 8 * time.Second, Reflector: &ReflectorTarget{Host: "127.0.0.1", Ports: ports}, UDPPortRange: pr}
+	busy := 0
+	for _, p := range Run(context.Background(), &Env{}, plan, nil) {
+		if p.Reason == "port-range-exhausted" {
+			t.Errorf("%s: %s: rtcprobe's own sockets are not exhaustion", p.ID, p.Error)
+		}
+		if p.Reason == "port-range-busy" {
+			busy++
+		}
+	}
+	if busy == 0 {
+		t.Error("no probe found the one-port range busy")
+	}
+}

@@ -3,6 +3,7 @@ package probe
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/rtcprobe/rtcprobe/report"
@@ -82,6 +83,9 @@ type run struct {
 	media mediaState
 	// routes is shared by the route probes (route.go).
 	routes routeState
+	// rangeHeld counts the ports of the browser's range this run holds
+	// (portrange.go): exhaustion by rtcprobe's own sockets is not news.
+	rangeHeld atomic.Int32
 }
 
 // begin records a probe as running and returns its start time.

@@ -382,6 +382,8 @@ func (x exchangeResult) fill(p *report.Probe, elapsed time.Duration) {
 		p.Details["answeredSend"] = strconv.Itoa(x.answered + 1)
 	case udpRejected(x.err):
 		p.Status, p.Reason, p.Error = report.StatusRejected, "icmp-unreachable", x.err.Error()
+	case errors.Is(x.err, errPortRangeBusy):
+		p.Status, p.Reason, p.Error = report.StatusSkipped, "port-range-busy", x.err.Error()
 	case errors.Is(x.err, errPortRangeExhausted):
 		p.Status, p.Reason, p.Error = report.StatusError, "port-range-exhausted", x.err.Error()
 	case errors.Is(x.err, context.Canceled):
@@ -407,6 +409,9 @@ type udpSock struct {
 	c  net.Conn       // connected, or nil
 	pc net.PacketConn // injected, or nil
 	to net.Addr
+	// release, when set, is called once on Close (a port of the
+	// browser's range given back, portrange.go).
+	release func()
 }
 
 func (r *run) openUDP(ctx context.Context, to netip.AddrPort) (*udpSock, error) {
@@ -448,6 +453,10 @@ func (s *udpSock) SetReadDeadline(t time.Time) error {
 }
 
 func (s *udpSock) Close() error {
+	if s.release != nil {
+		s.release()
+		s.release = nil
+	}
 	if s.c != nil {
 		return s.c.Close()
 	}

@@ -267,6 +267,8 @@ func connectFailure(err error) *turnFailure {
 		return &turnFailure{report.StatusRejected, "rst", "connect", err}
 	case udpRejected(err):
 		return &turnFailure{report.StatusRejected, "icmp-unreachable", "connect", err}
+	case errors.Is(err, errPortRangeBusy):
+		return &turnFailure{report.StatusSkipped, "port-range-busy", "connect", err}
 	case errors.Is(err, errPortRangeExhausted):
 		return &turnFailure{report.StatusError, "port-range-exhausted", "connect", err}
 	case isTimeout(err), errors.Is(err, context.DeadlineExceeded):

@@ -175,6 +175,18 @@ func portRangeFindings(fs *findingSet, r *Report) {
 				Evidence: ev})
 		}
 	}
+	var busy []string
+	for i := range r.Probes {
+		if p := &r.Probes[i]; p.Reason == "port-range-busy" {
+			busy = append(busy, p.ID)
+		}
+	}
+	if len(busy) > 0 {
+		fs.add(Finding{Code: "udp-port-range-narrow", Severity: SeverityInfo,
+			Title:    "The browser's UDP port range " + r.Config.UDPPortRange + " is narrower than rtcprobe's probes at once",
+			Detail:   "Some probes were skipped because rtcprobe's own sockets held every port of the range. One call opens fewer sockets, but calls in several tabs, and other WebRTC apps, share the same range (WebRtcUdpPortRange).",
+			Evidence: busy})
+	}
 	for i := range r.Probes {
 		if p := &r.Probes[i]; p.Reason == "port-range-exhausted" {
 			fs.add(Finding{Code: "udp-port-range-exhausted", Severity: SeverityWarning,
