@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"os/user"
+	"path"
 	"path/filepath"
 	"runtime"
 	"sort"
@@ -133,7 +134,7 @@ func (s Sources) readFirefoxFiles(b *Browser, goos string, probs *[]Problem) {
 	}
 	files := []string{}
 	for _, d := range s.firefoxDirs(goos) {
-		files = append(files, filepath.Join(d, "distribution", "policies.json"))
+		files = append(files, joinFor(goos, d, "distribution", "policies.json"))
 	}
 	if goos == "linux" {
 		files = append(files, "/etc/firefox/policies/policies.json")
@@ -184,9 +185,9 @@ func (s Sources) readPlists(b *Browser, probs *[]Problem) {
 			u = cu.Username
 		}
 	}
-	files := []string{filepath.Join(macManaged, macDomains[b.Name]+".plist")}
+	files := []string{path.Join(macManaged, macDomains[b.Name]+".plist")}
 	if u != "" && !strings.ContainsAny(u, `/\`) && u != ".." {
-		files = append(files, filepath.Join(macManaged, u, macDomains[b.Name]+".plist"))
+		files = append(files, path.Join(macManaged, u, macDomains[b.Name]+".plist"))
 	}
 	for _, f := range files {
 		m, err := s.readPlist(f)
@@ -232,6 +233,16 @@ func (s Sources) readRegistry(b *Browser, probs *[]Problem) {
 			applyChromium(b, src, vals, probs)
 		}
 	}
+}
+
+// joinFor joins a path the way the target OS writes it: the names in
+// sources and problems are the ones an admin would look for there, even
+// when the tests read another OS's fixtures.
+func joinFor(goos string, elem ...string) string {
+	if goos == "windows" {
+		return filepath.Join(elem...)
+	}
+	return path.Join(elem...)
 }
 
 // path maps a file path to the filesystem under Root.
