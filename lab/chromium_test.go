@@ -26,7 +26,7 @@ import (
 // written.
 
 // chromiumScenarios are the scenarios checked against Chromium.
-var chromiumScenarios = []string{"policy-disable-non-proxied-udp", "policy-udp-port-range", "udp-source-port-filter"}
+var chromiumScenarios = []string{"policy-disable-non-proxied-udp", "policy-proxy-no-udp", "policy-udp-port-range", "udp-source-port-filter"}
 
 // chromiumTimeout bounds one Chromium offer: start-up, 5 s gathering and
 // the 8 s connect wait of offer.mjs.

@@ -119,6 +119,10 @@ func (l *Lab) curlUpgrade(s Scenario) bool {
 	for k, v := range s.Env {
 		args = append(args, k+"="+l.Expand(v))
 	}
+	if px := s.PolicyProxy(); px != "" && s.Env["HTTPS_PROXY"] == "" {
+		// The browser's proxy comes from its managed policy.
+		args = append(args, "HTTPS_PROXY=http://"+px)
+	}
 	cafile := l.CAFile
 	for _, name := range s.ExtraCA {
 		if name == "mitmproxy" {

@@ -183,3 +183,16 @@ func (s Scenario) PortRangePolicy() bool {
 	}
 	return false
 }
+
+// PolicyProxy returns the ProxyServer of a Chromium policy file of the
+// scenario with ProxyMode fixed_servers, "" when none: the proxy the
+// browser uses, for the oracle's curl.
+func (s Scenario) PolicyProxy() string {
+	for _, c := range s.Policies {
+		var p struct{ ProxyMode, ProxyServer string }
+		if json.Unmarshal(c, &p) == nil && p.ProxyMode == "fixed_servers" && p.ProxyServer != "" {
+			return p.ProxyServer
+		}
+	}
+	return ""
+}
