@@ -74,6 +74,15 @@ func TestChromiumPolicies(t *testing.T) {
 			for _, path := range report.PathOrder {
 				res := l.runChromium(t, peer, script, etc, s, path, servers[path])
 				rp := r.Paths.Get(path)
+				if !res.Connected && rp.Counts && rp.Status == report.PathOK {
+					// One failed attempt on a loaded machine is noise (seen
+					// once in three runs for TURN/UDP); a connection where
+					// rtcprobe says blocked never is, so only this retries.
+					if again := l.runChromium(t, peer, script, etc, s, path, servers[path]); again.Connected {
+						t.Logf("%s: Chromium connected on the second try (first: %s)", path, res.Error)
+						res = again
+					}
+				}
 				row := truthRow{scenario: name, path: path, rtcprobe: rp.Status, res: res, agrees: "-"}
 				switch {
 				case !rp.Counts:
