@@ -143,6 +143,7 @@ type Problem struct {
 	Msg    string
 }
 
+// Error is the one line: the file or key, then what is wrong with it.
 func (p Problem) Error() string { return p.Source + ": " + p.Msg }
 
 // Set is the result of reading every browser's policies.
