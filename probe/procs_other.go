@@ -1,8 +1,7 @@
-//go:build !linux && !windows
+//go:build !linux && !windows && !darwin
 
 package probe
 
-// processNames: on macOS the process list needs sysctl KERN_PROC (cgo-free
-// but not done yet); agents are then recognised by interface only, and
-// utun interfaces name no agent.
+// processNames: no process list on this OS; agents are then recognised by
+// interface only.
 func processNames() []string { return nil }
