@@ -74,19 +74,19 @@ func bans(c *Config, browser string) map[string]pathBan {
 		}
 	}
 	if s := bp.setting(prefEnabled); s != nil && s.Value == "false" {
-		ban(s, s.Name+" turns WebRTC off", s.Name+"=false ("+s.Source+") turns WebRTC off: no call can start in this browser.", PathOrder...)
+		ban(s, s.Name+" turns WebRTC off", s.Name+"=false ("+noControl(s.Source)+") turns WebRTC off: no call can start in this browser.", PathOrder...)
 	}
 	if s := bp.setting(policyIPHandling); s != nil && s.Value == ipHandlingNoUDP {
-		ban(s, s.Name+" forbids UDP", s.Name+"="+s.Value+" ("+s.Source+") forbids UDP that no proxy carries.", PathDirectUDP, PathTURNUDP)
+		ban(s, s.Name+" forbids UDP", s.Name+"="+s.Value+" ("+noControl(s.Source)+") forbids UDP that no proxy carries.", PathDirectUDP, PathTURNUDP)
 	}
 	if s := bp.setting(prefProxyOnly); s != nil && s.Value == "true" {
-		ban(s, s.Name+" forbids UDP", s.Name+"=true ("+s.Source+") sends media only through a proxy.", PathDirectUDP, PathTURNUDP)
+		ban(s, s.Name+" forbids UDP", s.Name+"=true ("+noControl(s.Source)+") sends media only through a proxy.", PathDirectUDP, PathTURNUDP)
 		if c.HTTPProxy == "" {
-			ban(s, s.Name+" needs a proxy", s.Name+"=true ("+s.Source+") sends media only through a proxy, and none is configured.", PathTURNTCP, PathTURNTLS)
+			ban(s, s.Name+" needs a proxy", s.Name+"=true ("+noControl(s.Source)+") sends media only through a proxy, and none is configured.", PathTURNTCP, PathTURNTLS)
 		}
 	}
 	if s := bp.setting(prefRelayOnly); s != nil && s.Value == "true" {
-		ban(s, s.Name+" forbids direct media", s.Name+"=true ("+s.Source+") uses TURN relays only.", PathDirectUDP)
+		ban(s, s.Name+" forbids direct media", s.Name+"=true ("+noControl(s.Source)+") uses TURN relays only.", PathDirectUDP)
 	}
 	return out
 }
@@ -150,6 +150,7 @@ func portRangeFindings(fs *findingSet, r *Report) {
 	if title == "" {
 		title = "The browser's"
 	}
+	rng := noControl(r.Config.UDPPortRange)
 	byID := map[string]*Probe{}
 	for i := range r.Probes {
 		byID[r.Probes[i].ID] = &r.Probes[i]
@@ -165,13 +166,13 @@ func portRangeFindings(fs *findingSet, r *Report) {
 		switch {
 		case in.Status == StatusOK && closed(any.Status):
 			fs.add(Finding{Code: "udp-source-port-filter", Severity: SeverityInfo,
-				Title:    "The firewall passes UDP only from the browser's port range " + r.Config.UDPPortRange,
+				Title:    "The firewall passes UDP only from the browser's port range " + rng,
 				Detail:   "From the " + title + " policy's ports (WebRtcUdpPortRange): answered; from any other port: " + statusText(any.Status, any.Reason) + ". Browsers and apps without that policy get no UDP media.",
 				Evidence: ev})
 		case closed(in.Status) && any.Status == StatusOK:
 			fs.add(Finding{Code: browserPolicyCode, Severity: SeverityWarning,
-				Title:    title + " policy WebRtcUdpPortRange " + r.Config.UDPPortRange + " is what the firewall drops",
-				Detail:   "From the policy's ports: " + statusText(in.Status, in.Reason) + "; from any port: answered. Remove the policy, or allow UDP from source ports " + r.Config.UDPPortRange + ".",
+				Title:    title + " policy WebRtcUdpPortRange " + rng + " is what the firewall drops",
+				Detail:   "From the policy's ports: " + statusText(in.Status, in.Reason) + "; from any port: answered. Remove the policy, or allow UDP from source ports " + rng + ".",
 				Evidence: ev})
 		}
 	}
@@ -183,14 +184,14 @@ func portRangeFindings(fs *findingSet, r *Report) {
 	}
 	if len(busy) > 0 {
 		fs.add(Finding{Code: "udp-port-range-narrow", Severity: SeverityInfo,
-			Title:    "The browser's UDP port range " + r.Config.UDPPortRange + " is narrower than rtcprobe's probes at once",
+			Title:    "The browser's UDP port range " + rng + " is narrower than rtcprobe's probes at once",
 			Detail:   "Some probes were skipped because rtcprobe's own sockets held every port of the range. One call opens fewer sockets, but calls in several tabs, and other WebRTC apps, share the same range (WebRtcUdpPortRange).",
 			Evidence: busy})
 	}
 	for i := range r.Probes {
 		if p := &r.Probes[i]; p.Reason == "port-range-exhausted" {
 			fs.add(Finding{Code: "udp-port-range-exhausted", Severity: SeverityWarning,
-				Title:    "Every port of the browser's UDP port range " + r.Config.UDPPortRange + " was in use",
+				Title:    "Every port of the browser's UDP port range " + rng + " was in use",
 				Detail:   "The range (WebRtcUdpPortRange) is shared by every WebRTC socket on the machine; with this many in use the browser cannot open more UDP media sockets. Widen the range.",
 				Evidence: []string{p.ID}})
 		}
@@ -224,7 +225,7 @@ func otherBrowsers(r *Report, cat *catalog.Catalog, v Verdict) []BrowserVerdict 
 			bv.Headline += " (" + ban.short + ")"
 		}
 		if s := bp.setting(policyPortRange); s != nil && s.Value != r.Config.UDPPortRange {
-			bv.Headline += "; UDP was measured from " + orAny(r.Config.UDPPortRange) + ", not its range " + s.Value
+			bv.Headline += "; UDP was measured from " + orAny(noControl(r.Config.UDPPortRange)) + ", not its range " + noControl(s.Value)
 		}
 		out = append(out, bv)
 	}

@@ -160,3 +160,18 @@ func TestRouteFindings(t *testing.T) {
 		})
 	}
 }
+
+// Policy text from a report file is data: no escape sequence reaches the
+// terminal through the text report.
+func TestPolicyTextNoControl(t *testing.T) {
+	evil := pol("edge", "/etc/opt/edge/policies/managed/\x1b[2Jx.json", "WebRtcIPHandling", "disable_non_proxied_udp", "ProxyServer", "p\x1b]0;owned\x07:1")
+	s := scenario{net: n(withPolicies("edge", evil))}
+	r := s.report(t)
+	var b strings.Builder
+	if err := WriteText(&b, r, TextOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.ContainsAny(b.String(), "\x1b\x07") {
+		t.Errorf("control characters reached the text report")
+	}
+}

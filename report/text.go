@@ -102,10 +102,10 @@ func (t *textWriter) browser(r *Report) {
 	}
 	fmt.Fprintln(&t.b)
 	if v.Policy != "" {
-		fmt.Fprintf(&t.b, "Decided by policy: %s\n", v.Policy)
+		fmt.Fprintf(&t.b, "Decided by policy: %s\n", noControl(v.Policy))
 	}
 	for _, o := range v.Browsers {
-		fmt.Fprintf(&t.b, "  %-9s %s\n", browserTitles[o.Browser]+":", o.Headline)
+		fmt.Fprintf(&t.b, "  %-9s %s\n", browserTitles[o.Browser]+":", noControl(o.Headline))
 	}
 	if len(r.Config.Policies) == 0 {
 		return
@@ -113,7 +113,7 @@ func (t *textWriter) browser(r *Report) {
 	t.section("Browser policies read (name = value, where)")
 	for _, bp := range r.Config.Policies {
 		for _, s := range bp.Settings {
-			fmt.Fprintf(&t.b, "  %-9s %s = %s   (%s)\n", browserTitles[bp.Browser], s.Name, s.Value, s.Source)
+			fmt.Fprintf(&t.b, "  %-9s %s = %s   (%s)\n", browserTitles[bp.Browser], noControl(s.Name), noControl(s.Value), noControl(s.Source))
 		}
 	}
 }
@@ -247,4 +247,16 @@ func (t *textWriter) probes(r *Report) {
 		}
 		t.b.WriteString(strings.TrimRight(line, " ") + "\n")
 	}
+}
+
+// noControl replaces control characters: policy names, values and file
+// names come from files on the laptop (or a report file), and an escape
+// sequence in one must not drive the terminal that shows it.
+func noControl(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || (r >= 0x7f && r <= 0x9f) {
+			return '?'
+		}
+		return r
+	}, s)
 }
