@@ -78,13 +78,17 @@ async function run() {
       const ok = await Promise.race([window.echoed, new Promise((r) => setTimeout(() => r(false), ms))]);
       if (!ok) return { connected: false, state: window.pc.iceConnectionState };
       const stats = await window.pc.getStats();
-      let local = '', remote = '';
+      // The transport names its selected pair; a nominated, succeeded
+      // pair is the fallback.
+      let pair = null;
       stats.forEach((s) => {
-        if (s.type === 'candidate-pair' && s.nominated && s.state === 'succeeded') {
-          local = stats.get(s.localCandidateId)?.candidateType || '';
-          remote = stats.get(s.remoteCandidateId)?.candidateType || '';
-        }
+        if (s.type === 'transport' && s.selectedCandidatePairId) pair = stats.get(s.selectedCandidatePairId) || pair;
       });
+      stats.forEach((s) => {
+        if (!pair && s.type === 'candidate-pair' && s.nominated && s.state === 'succeeded') pair = s;
+      });
+      const local = pair ? stats.get(pair.localCandidateId)?.candidateType || '' : '';
+      const remote = pair ? stats.get(pair.remoteCandidateId)?.candidateType || '' : '';
       return { connected: true, local, remote };
     }, { answer, ms: Math.max(0, deadline - Date.now()) });
     result.connected = out.connected;
