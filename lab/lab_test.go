@@ -182,6 +182,11 @@ func (l *Lab) checkWith(t *testing.T, run laptopRun, s Scenario, reflector strin
 	for k, v := range s.Env {
 		cmd.Env = append(cmd.Env, k+"="+l.Expand(v))
 	}
+	policyRoot := filepath.Join(dir, "policy-root")
+	if err := s.WritePolicies(policyRoot); err != nil {
+		t.Fatal(err)
+	}
+	cmd.Env = append(cmd.Env, "RTCPROBE_POLICY_ROOT="+policyRoot)
 	cmd.Env = append(cmd.Env, run.env...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
@@ -246,6 +251,9 @@ func compare(e Expect, r *report.Report) []string {
 	want("verdict.signaling", e.Signaling, r.Verdict.Signaling)
 	want("verdict.media", e.Media, r.Verdict.Media)
 	want("verdict.outcome", e.Outcome, r.Verdict.Outcome)
+	if e.Policy != "" && !strings.Contains(r.Verdict.Policy, e.Policy) {
+		errs = append(errs, fmt.Sprintf("verdict.policy = %q, want it to name %q", r.Verdict.Policy, e.Policy))
+	}
 	if r.Verdict.FirewallError5501 != e.FirewallError5501 {
 		errs = append(errs, fmt.Sprintf("verdict.firewallError5501 = %v, want %v", r.Verdict.FirewallError5501, e.FirewallError5501))
 	}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -46,6 +47,13 @@ type Scenario struct {
 	// Needs names an optional tool the scenario needs ("mitmdump"); the
 	// scenario is skipped, saying so, when it is missing.
 	Needs string `json:"needs"`
+	// Policies are managed browser policy files in the laptop's view,
+	// by path below the filesystem root ("etc/chromium/policies/managed/
+	// webrtc.json", "etc/firefox/policies/policies.json") with their JSON
+	// content. rtcprobe reads them through RTCPROBE_POLICY_ROOT (the lab
+	// never writes the real /etc); Chromium's ground truth gets them by a
+	// bind mount in its own mount namespace.
+	Policies map[string]json.RawMessage `json:"policies"`
 	// CompareServe: run again with rtcprobe serve as the reflector and
 	// expect the same verdict (issue 5).
 	CompareServe bool `json:"compareServe"`
@@ -76,6 +84,9 @@ type Expect struct {
 	// NotFindings are finding codes that must be absent (false alarms the
 	// scenario could provoke, such as payload filtering under loss).
 	NotFindings []string `json:"notFindings"`
+	// Policy, when set, must appear in verdict.policy (the managed browser
+	// policy that decided).
+	Policy string `json:"policy"`
 	// Probes maps a probe ID pattern (path.Match) to "status" or
 	// "status/reason"; every matching probe must agree, and at least one
 	// must match.
@@ -160,4 +171,48 @@ func (l *Lab) Expand(s string) string {
 		}
 		return "${" + k + "}"
 	})
+}
+
+// WritePolicies writes the scenario's policy files below root. Every run
+// gets a root, empty when the scenario has no policy: the laptop then has
+// none, whatever the machine running the lab has in /etc.
+func (s Scenario) WritePolicies(root string) error {
+	for rel, content := range s.Policies {
+		clean := path.Clean(rel)
+		if path.IsAbs(clean) || strings.HasPrefix(clean, "..") {
+			return fmt.Errorf("policy path %q must be relative to the root", rel)
+		}
+		p := filepath.Join(root, filepath.FromSlash(clean))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(p, content, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// PortRangePolicy reports whether a policy of the scenario sets
+// WebRtcUdpPortRange (the probes then send from those ports only).
+func (s Scenario) PortRangePolicy() bool {
+	for _, c := range s.Policies {
+		if strings.Contains(string(c), "WebRtcUdpPortRange") {
+			return true
+		}
+	}
+	return false
+}
+
+// PolicyProxy returns the ProxyServer of a Chromium policy file of the
+// scenario with ProxyMode fixed_servers, "" when none: the proxy the
+// browser uses, for the oracle's curl.
+func (s Scenario) PolicyProxy() string {
+	for _, c := range s.Policies {
+		var p struct{ ProxyMode, ProxyServer string }
+		if json.Unmarshal(c, &p) == nil && p.ProxyMode == "fixed_servers" && p.ProxyServer != "" {
+			return p.ProxyServer
+		}
+	}
+	return ""
 }

@@ -118,6 +118,18 @@ func (p *Plan) Describe() []PlannedSend {
 				Note: "STUN binding request, resent until answered (stunSendAt; the sends after 3.75 s only on a path that has lost datagrams)"})
 			out = append(out, describeEcho(r.Host, port, start, p.budget())...)
 		}
+		if p.UDPPortRange.Set() && len(r.Ports) > 0 {
+			port := r.Ports[0]
+			at := stunPlan(time.Duration(len(r.Ports))*udpPacing, p.budget())
+			out = append(out, PlannedSend{Probe: "stun-anyport/" + itoa(port), Kind: "stun", Destination: r.Host,
+				Port: port, Protocol: "udp", Size: stunRequestSize(), Count: len(at), AtMs: at,
+				Note: "the same STUN request from a port the OS picks, to compare with the browser's port range " + p.UDPPortRange.String()})
+		}
+	}
+	for _, t := range p.Routes {
+		if _, err := netip.ParseAddr(t.Host); err != nil {
+			out = append(out, dryDNSSend("route/"+t.Host, t.Host))
+		}
 	}
 	for i, t := range p.TURN {
 		out = append(out, p.describeTURN(i, t)...)

@@ -58,6 +58,7 @@ func (r *run) echoOne(ctx context.Context, to netip.AddrPort, stunProbe report.P
 	res := r.exchange(ctx, to, w, build, match)
 	r.noteLoss(res)
 	res.fill(&p, r.env.now().Sub(start))
+	r.markRange(&p, res.localPort)
 	p.Details["payload"] = "echo"
 	p.Details["size"] = strconv.Itoa(size)
 	switch {

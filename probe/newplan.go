@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/rtcprobe/rtcprobe/catalog"
+	"github.com/rtcprobe/rtcprobe/policy"
 	"github.com/rtcprobe/rtcprobe/report"
 )
 
@@ -38,6 +39,11 @@ type Options struct {
 	// ProxySetup, when non-nil, is the discovered proxy configuration
 	// (DiscoverProxy): the run routes every target by it.
 	ProxySetup *ProxySetup
+	// Policies are the managed browser policies read (policy.Read), or nil.
+	Policies *policy.Set
+	// Browser is the browser to judge for ("chrome", "edge", "chromium",
+	// "firefox"); "" means the one with a managed policy, else Chrome.
+	Browser string
 }
 
 // NewPlan builds the plan the SDK's behaviour implies: the region's
@@ -133,7 +139,33 @@ func NewPlan(cat *catalog.Catalog, o Options) (*Plan, error) {
 		}
 	}
 	p.Config = configOf(p, o, regions, ports, px, servers)
+	applyPolicies(p, o)
+	p.Routes = routePlan(p)
 	return p, nil
+}
+
+// applyPolicies records the browser and its policies in the plan: the
+// judged browser's WebRtcUdpPortRange binds every UDP probe. A run with
+// no policy and no --browser keeps Config.Browser empty, so its report is
+// the same as before browsers were told apart.
+func applyPolicies(p *Plan, o Options) {
+	set := o.Policies
+	if set == nil {
+		set = &policy.Set{}
+	}
+	for _, pr := range set.Problems {
+		p.PolicyProblems = append(p.PolicyProblems, pr.Error())
+	}
+	browser := o.Browser
+	if browser == "" && len(set.Browsers) > 0 {
+		browser = set.Default()
+	}
+	p.Config.Browser = browser
+	p.Config.Policies = policyConfig(set)
+	if b := set.Get(browser); b != nil && b.WebRtcUdpPortRange.Set() {
+		p.UDPPortRange = PortRange{Min: b.WebRtcUdpPortRange.Min, Max: b.WebRtcUdpPortRange.Max}
+		p.Config.UDPPortRange = p.UDPPortRange.String()
+	}
 }
 
 func configOf(p *Plan, o Options, regions []string, ports []int, px *ProxyConfig, servers []TURNServer) report.Config {

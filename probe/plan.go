@@ -34,6 +34,17 @@ type Plan struct {
 	// (discovered by DiscoverProxy): each target is routed by it (a PAC
 	// run per URL, WPAD, manual rules with bypass) instead of HTTPProxy.
 	Proxy *ProxySetup
+	// UDPPortRange, when set, is the browser's WebRtcUdpPortRange: every
+	// UDP probe (STUN, echo, TURN over UDP) is sent from a port in it, and
+	// one STUN probe more from any port (stun-anyport/PORT) tells the
+	// firewall's rule apart.
+	UDPPortRange PortRange
+	// PolicyProblems are the policy files or keys that could not be read,
+	// one line each (recorded as the probe policy/unreadable).
+	PolicyProblems []string
+	// Routes are the destinations whose local route is reported (which
+	// interface, which VPN or SASE agent carries them).
+	Routes []RouteTarget
 }
 
 // WebTarget is one HTTPS or WebSocket endpoint.

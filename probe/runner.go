@@ -3,6 +3,7 @@ package probe
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/rtcprobe/rtcprobe/report"
@@ -31,6 +32,7 @@ func Run(ctx context.Context, env *Env, plan *Plan, onEvent func(report.Probe)) 
 	// target's route before any target starts, as the browser resolves
 	// the proxy before it connects.
 	r.prepareRoutes(ctx)
+	r.policyProbes()
 	var wg sync.WaitGroup
 	for _, t := range plan.Web {
 		wg.Go(func() { r.web(ctx, t) })
@@ -46,6 +48,16 @@ func Run(ctx context.Context, env *Env, plan *Plan, onEvent func(report.Probe)) 
 				r.stun(ctx, plan.Reflector.Host, port)
 			})
 		}
+		if plan.UDPPortRange.Set() && len(plan.Reflector.Ports) > 0 {
+			wg.Go(func() {
+				if sleepCtx(ctx, time.Duration(len(plan.Reflector.Ports))*udpPacing) {
+					r.stunAnyPort(ctx, plan.Reflector.Host, plan.Reflector.Ports[0])
+				}
+			})
+		}
+	}
+	for _, t := range plan.Routes {
+		wg.Go(func() { r.netRoute(ctx, t) })
 	}
 	for i, t := range plan.TURN {
 		wg.Go(func() {
@@ -77,6 +89,11 @@ type run struct {
 	// rt holds each target's route when the plan has a proxy
 	// configuration (route.go); nil means plan.HTTPProxy alone.
 	rt *routing
+	// routes is shared by the route probes (netroute.go).
+	routes routeState
+	// rangeHeld counts the ports of the browser's range this run holds
+	// (portrange.go): exhaustion by rtcprobe's own sockets is not news.
+	rangeHeld atomic.Int32
 }
 
 // begin records a probe as running and returns its start time.

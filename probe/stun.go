@@ -167,6 +167,7 @@ func (r *run) stun(ctx context.Context, host string, port int) {
 	res := r.exchange(ctx, to, r.stunWait(), build, match)
 	r.noteLoss(res)
 	res.fill(&p, r.env.now().Sub(start))
+	r.markRange(&p, res.localPort)
 	software := ""
 	if res.answered >= 0 {
 		var xa stun.XORMappedAddress
@@ -277,12 +278,13 @@ func isBusy(m *stun.Message) bool {
 
 // exchangeResult is what one UDP request/answer exchange saw.
 type exchangeResult struct {
-	answered int // index of the answered send, -1 when none
-	answer   []byte
-	rtt      time.Duration
-	sends    int
-	ignored  map[string]int // unusable datagrams by kind
-	err      error          // the socket error that ended it, or ErrTimeout
+	answered  int // index of the answered send, -1 when none
+	answer    []byte
+	rtt       time.Duration
+	sends     int
+	localPort int            // the socket's local port, 0 when unknown
+	ignored   map[string]int // unusable datagrams by kind
+	err       error          // the socket error that ended it, or ErrTimeout
 }
 
 // exchange sends build(i) at each offset of schedule (from the probe's
@@ -297,7 +299,9 @@ func (r *run) exchange(ctx context.Context, to netip.AddrPort, w udpWait,
 		return exchangeResult{answered: -1, err: err}
 	}
 	defer sock.Close()
-	return exchangeOn(ctx, sock, w, build, match)
+	res := exchangeOn(ctx, sock, w, build, match)
+	res.localPort = sock.localPort()
+	return res
 }
 
 // datagramSock is one conversation with one far end: a UDP socket, or a
@@ -399,6 +403,10 @@ func (x exchangeResult) fill(p *report.Probe, elapsed time.Duration) {
 		p.Details["answeredSend"] = strconv.Itoa(x.answered + 1)
 	case udpRejected(x.err):
 		p.Status, p.Reason, p.Error = report.StatusRejected, "icmp-unreachable", x.err.Error()
+	case errors.Is(x.err, errPortRangeBusy):
+		p.Status, p.Reason, p.Error = report.StatusSkipped, "port-range-busy", x.err.Error()
+	case errors.Is(x.err, errPortRangeExhausted):
+		p.Status, p.Reason, p.Error = report.StatusError, "port-range-exhausted", x.err.Error()
 	case errors.Is(x.err, context.Canceled):
 		p.Status, p.Reason, p.Error = report.StatusSkipped, "interrupted", "the run ended before this probe finished"
 	case x.ignored[busyKind] > 0:
@@ -428,24 +436,18 @@ type udpSock struct {
 	c  net.Conn       // connected, or nil
 	pc net.PacketConn // injected, or nil
 	to net.Addr
+	// release, when set, is called once on Close (a port of the
+	// browser's range given back, portrange.go).
+	release func()
 }
 
 func (r *run) openUDP(ctx context.Context, to netip.AddrPort) (*udpSock, error) {
-	dst := net.UDPAddrFromAddrPort(to)
-	if r.env.ListenPacket != nil {
-		pc, err := r.env.listenPacket(ctx, "udp", ":0")
-		if err != nil {
-			return nil, err
-		}
-		return &udpSock{pc: pc, to: dst}, nil
-	}
-	var d net.Dialer
-	c, err := d.DialContext(ctx, "udp", to.String())
-	if err != nil {
-		return nil, err
-	}
-	reportPortUnreachable(c)
-	return &udpSock{c: c, to: dst}, nil
+	return r.openUDPFrom(ctx, to, r.plan.UDPPortRange)
+}
+
+// openUDPAny opens a UDP socket to "to" from a port the OS picks.
+func (r *run) openUDPAny(ctx context.Context, to netip.AddrPort) (*udpSock, error) {
+	return r.openUDPPort(ctx, to, 0)
 }
 
 func (s *udpSock) send(b []byte) error {
@@ -478,6 +480,10 @@ func (s *udpSock) SetReadDeadline(t time.Time) error {
 }
 
 func (s *udpSock) Close() error {
+	if s.release != nil {
+		s.release()
+		s.release = nil
+	}
 	if s.c != nil {
 		return s.c.Close()
 	}

@@ -50,6 +50,14 @@ type turnSession struct {
 	lossy func() bool
 }
 
+// localPort is the session's local UDP port, 0 when not over UDP.
+func (s *turnSession) localPort() int {
+	if c, ok := s.conn.(*sockPacketConn); ok {
+		return c.localPort()
+	}
+	return 0
+}
+
 func (s *turnSession) close() {
 	if s.relay != nil {
 		_ = s.relay.Close()
@@ -95,6 +103,9 @@ func (r *run) turn(ctx context.Context, t TURNTarget) {
 		if rtt, f = r.turnRelayTrip(ctx, t, s, p.Details); f == nil {
 			p.RTTMs = report.RTT(rtt)
 		}
+	}
+	if t.Transport == "udp" && s != nil {
+		r.markRange(&p, s.localPort())
 	}
 	if r.viaProxy(t) {
 		if p.Details == nil {
@@ -261,6 +272,10 @@ func connectFailure(err error) *turnFailure {
 		return &turnFailure{report.StatusRejected, "rst", "connect", err}
 	case udpRejected(err):
 		return &turnFailure{report.StatusRejected, "icmp-unreachable", "connect", err}
+	case errors.Is(err, errPortRangeBusy):
+		return &turnFailure{report.StatusSkipped, "port-range-busy", "connect", err}
+	case errors.Is(err, errPortRangeExhausted):
+		return &turnFailure{report.StatusError, "port-range-exhausted", "connect", err}
 	case isTimeout(err), errors.Is(err, context.DeadlineExceeded):
 		return &turnFailure{report.StatusBlocked, "timeout", "connect", err}
 	}

@@ -52,6 +52,9 @@ func judgeFindings(r *Report, cat *catalog.Catalog, sig signaling) []Finding {
 	addressFindings(fs, r)
 	tlsInspection(fs, r)
 	echoFindings(fs, r)
+	portRangeFindings(fs, r)
+	policyProblemFinding(fs, r)
+	routeFindings(fs, r)
 	if r.Config.ICETransportPolicy == "relay" {
 		fs.add(Finding{Code: "relay-policy", Severity: SeverityInfo,
 			Title:  "iceTransportPolicy is \"relay\": direct UDP is ignored",

@@ -87,6 +87,35 @@ type Config struct {
 	ProxySettings []ProxySetting `json:"proxySettings,omitempty"`
 	// TURNServers are the TURN servers checked (URLs without credentials).
 	TURNServers []string `json:"turnServers"`
+	// Browser is the browser the verdict is for: "chrome", "edge",
+	// "chromium" or "firefox" (--browser, else the one with a managed
+	// policy). Empty in reports written before browsers were told apart;
+	// they are judged as a browser without policies, as they were.
+	Browser string `json:"browser,omitempty"`
+	// Policies are the managed browser policies that change WebRTC or its
+	// routes, per browser that has any. The verdict applies the judged
+	// browser's; the others get a line when their verdict differs.
+	Policies []BrowserPolicy `json:"policies,omitempty"`
+	// UDPPortRange is the local port range every UDP probe was sent from
+	// (the judged browser's WebRtcUdpPortRange), "" for any port.
+	UDPPortRange string `json:"udpPortRange,omitempty"`
+}
+
+// BrowserPolicy is one browser's managed policies, as read.
+type BrowserPolicy struct {
+	// Browser is "chrome", "edge", "chromium" or "firefox".
+	Browser  string          `json:"browser"`
+	Settings []PolicySetting `json:"settings"`
+}
+
+// PolicySetting is one policy or preference and where it was set.
+type PolicySetting struct {
+	// Name is the policy's name ("WebRtcIPHandling", "ProxyMode") or the
+	// Firefox preference ("media.peerconnection.ice.relay_only").
+	Name  string `json:"name"`
+	Value string `json:"value"`
+	// Source is the file path or registry key that set it.
+	Source string `json:"source"`
 }
 
 // ProxySummary is the enterRoom({proxy}) object without credentials.
@@ -136,6 +165,25 @@ type Verdict struct {
 	// the worst of them). Region "" stands for an SDK proxy that serves
 	// every region.
 	Regions []RegionVerdict `json:"regions,omitempty"`
+	// Browser is the browser this verdict is for (Config.Browser), when
+	// known.
+	Browser string `json:"browser,omitempty"`
+	// Policy names the managed browser policy that decided the verdict
+	// (made a working path not count, or turned WebRTC off), with its
+	// source; "" when no policy changed it.
+	Policy string `json:"policy,omitempty"`
+	// Browsers are the other managed browsers whose verdict differs.
+	Browsers []BrowserVerdict `json:"browsers,omitempty"`
+}
+
+// BrowserVerdict is a short verdict for another managed browser.
+type BrowserVerdict struct {
+	Browser  string `json:"browser"`
+	Outcome  string `json:"outcome"`
+	Media    string `json:"media"`
+	Headline string `json:"headline"`
+	// Policy names the policy that decided it, as Verdict.Policy.
+	Policy string `json:"policy,omitempty"`
 }
 
 // RegionVerdict is whether an app of one region can join.
@@ -226,6 +274,12 @@ const (
 	// KindPAC is the proxy auto-config script: its fetch (pac/fetch) and
 	// its answer for each target's URL (<target>/pac).
 	KindPAC = "pac"
+	// KindPolicy records a browser's managed policies (ID "policy/NAME");
+	// it sends nothing and is the evidence for what a policy decided.
+	KindPolicy = "policy"
+	// KindRoute records the local interface and route that carry traffic
+	// to a destination, and the VPN or SASE agent owning it, if any.
+	KindRoute = "route"
 )
 
 // Probe status values.

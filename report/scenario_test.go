@@ -26,6 +26,9 @@ type labNet struct {
 	reflector bool     // STUN reflector on the six media ports
 	turn      []string // TURN URLs; "turn:" gives udp+tcp, "turns:" tls
 	policy    string   // iceTransportPolicy
+	browser   string   // the browser judged (Config.Browser)
+	policies  []BrowserPolicy
+	portRange string // Config.UDPPortRange
 }
 
 // defaultNet is the lab's default: both regions, a reflector and the lab's
@@ -94,6 +97,10 @@ func (n labNet) probes(t testing.TB) []Probe {
 			p := okProbe(fmt.Sprintf("stun/%d", port), KindSTUN, "media", "", "reflector.lab.test", port, "udp")
 			p.Details["mappedAddress"] = "198.51.100.1:40000"
 			ps = append(ps, p)
+		}
+		if n.portRange != "" {
+			// The same STUN exchange from any port (probe.stunAnyPort).
+			ps = append(ps, okProbe("stun-anyport/8000", KindSTUN, "media", "", "reflector.lab.test", 8000, "udp"))
 		}
 	}
 	for i, u := range n.turn {
@@ -198,6 +205,7 @@ func (s scenario) report(t testing.TB) *Report {
 	if s.net.httpProxy {
 		cfg.HTTPProxy = "http://proxy.corp.test:3128"
 	}
+	cfg.Browser, cfg.Policies, cfg.UDPPortRange = s.net.browser, s.net.policies, s.net.portRange
 	if s.net.reflector {
 		cfg.Reflector, cfg.MediaPorts = "reflector.lab.test", []int{8000, 8080, 8800, 843, 443, 16285}
 	}

@@ -62,6 +62,7 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 	r = SafeCopy(r)
 	t := &textWriter{o: o}
 	t.header(r)
+	t.browser(r)
 	t.paths(r)
 	t.quality(r)
 	t.signaling(r)
@@ -85,6 +86,40 @@ func (t *textWriter) header(r *Report) {
 		t.status(r.Verdict.Signaling, 0), r.Verdict.Media, yesNo(r.Verdict.FirewallError5501))
 	if r.Redacted {
 		fmt.Fprintf(&t.b, "Redacted: names, private and mapped addresses, the resolver and the proxy were removed.\n")
+	}
+}
+
+// browser says which browser the verdict is for, which policy decided,
+// how the other managed browsers fare, and every policy read with its
+// source. Nothing is written for a report without browser or policies.
+func (t *textWriter) browser(r *Report) {
+	v := r.Verdict
+	if r.Config.Browser == "" && len(r.Config.Policies) == 0 {
+		return
+	}
+	name := browserTitles[r.Config.Browser]
+	if name == "" {
+		name = "Chrome"
+	}
+	fmt.Fprintf(&t.b, "\nBrowser: %s", name)
+	if r.Config.UDPPortRange != "" {
+		fmt.Fprintf(&t.b, "   UDP sent from ports %s (its WebRtcUdpPortRange)", r.Config.UDPPortRange)
+	}
+	fmt.Fprintln(&t.b)
+	if v.Policy != "" {
+		fmt.Fprintf(&t.b, "Decided by policy: %s\n", noControl(v.Policy))
+	}
+	for _, o := range v.Browsers {
+		fmt.Fprintf(&t.b, "  %-9s %s\n", browserTitles[o.Browser]+":", noControl(o.Headline))
+	}
+	if len(r.Config.Policies) == 0 {
+		return
+	}
+	t.section("Browser policies read (name = value, where)")
+	for _, bp := range r.Config.Policies {
+		for _, s := range bp.Settings {
+			fmt.Fprintf(&t.b, "  %-9s %s = %s   (%s)\n", browserTitles[bp.Browser], noControl(s.Name), noControl(s.Value), noControl(s.Source))
+		}
 	}
 }
 
@@ -204,4 +239,16 @@ func (t *textWriter) probes(r *Report) {
 	}
 	t.section(title + " (status, reason, time)")
 	t.probeTable(list)
+}
+
+// noControl replaces control characters: policy names, values and file
+// names come from files on the laptop (or a report file), and an escape
+// sequence in one must not drive the terminal that shows it.
+func noControl(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || (r >= 0x7f && r <= 0x9f) {
+			return '?'
+		}
+		return r
+	}, s)
 }

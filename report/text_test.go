@@ -57,6 +57,10 @@ func TestWriteTextGolden(t *testing.T) {
 		{"solution2-no-upgrade.txt", func(t testing.TB) *Report { return scenarioReport(t, "solution2-nginx-no-upgrade") }, TextOptions{}},
 		{"udp-dropped-color.txt", func(t testing.TB) *Report { return scenarioReport(t, "udp-dropped") }, TextOptions{Color: true}},
 		{"offline-nxdomain.txt", offline, TextOptions{}},
+		{"edge-policy-no-udp.txt", func(t testing.TB) *Report {
+			s := scenario{net: n(withPolicies("edge", edgeNoUDP, chromeRange))}
+			return s.report(t)
+		}, TextOptions{}},
 		{"relay-policy-verbose.txt", func(t testing.TB) *Report {
 			r := scenarioReport(t, "relay-policy")
 			r.Redacted = true

@@ -36,11 +36,32 @@ var loadCatalog = sync.OnceValue(func() *catalog.Catalog {
 func Judge(r *Report) {
 	cat := loadCatalog()
 	judgePaths(r, cat)
+	ban := applyBans(r, r.Config.Browser)
 	sig := judgeSignaling(r)
 	media := choose(&r.Paths)
 	r.Findings = judgeFindings(r, cat, sig)
 	r.Remediation = remediate(r, cat, sig, media)
+	if ban != nil {
+		fs := &findingSet{list: r.Findings}
+		policyFinding(fs, r, ban, media)
+		r.Findings = fs.list
+	}
 	r.Verdict = verdictOf(r, sig, media)
+	r.Verdict.Browser = r.Config.Browser
+	if ban != nil {
+		// Say which policy decided, on every screen: the headline and
+		// the ticket sentence.
+		r.Verdict.Policy = ban.long
+		r.Verdict.Headline += " (" + ban.short + ")"
+		if ban.off() {
+			// The SDK's system check fails before any connection: no 5501.
+			r.Verdict.FirewallError5501 = false
+			r.Verdict.Headline = "Calls will fail: " + ban.short
+			r.Verdict.Summary = ban.long + " Remove the policy; no firewall rule helps."
+		}
+		r.Verdict.Summary = ban.short + "; " + lowerFirst(r.Verdict.Summary)
+	}
+	r.Verdict.Browsers = otherBrowsers(r, cat, r.Verdict)
 }
 
 // verdictOf sums up: 5501, outcome, headline and summary.

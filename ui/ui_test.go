@@ -375,3 +375,29 @@ func TestNoColor(t *testing.T) {
 		}
 	}
 }
+
+// The verdict screen says which policy decided (in the headline) and how
+// another managed browser fares.
+func TestScreenNamesPolicy(t *testing.T) {
+	r := reportOK()
+	r.Verdict.Headline = "Calls will work only relayed over TCP: expect higher latency (Edge policy WebRtcIPHandling forbids UDP)"
+	r.Verdict.Browsers = []report.BrowserVerdict{{Browser: "chrome", Outcome: report.OutcomeWorks, Media: report.PathDirectUDP, Headline: "Calls will work: direct UDP"}}
+	m := doneModel(r)
+	defer m.quit()
+	screen := strings.Join(strings.Fields(ansi.Strip(m.render())), " ")
+	for _, want := range []string{"Edge policy WebRtcIPHandling forbids UDP", "Chrome: Calls will work: direct UDP"} {
+		if !strings.Contains(screen, want) {
+			t.Errorf("screen lacks %q:\n%s", want, screen)
+		}
+	}
+}
+
+// Policy and route probes get their own group, not "Signalling".
+func TestPolicyAndRouteStage(t *testing.T) {
+	for kind, want := range map[string]string{report.KindPolicy: "Browser policies and routes", report.KindRoute: "Browser policies and routes",
+		report.KindTLS: "Signalling", report.KindSTUN: "Media UDP"} {
+		if got := stageOf(kind); got != want {
+			t.Errorf("stageOf(%q) = %q, want %q", kind, got, want)
+		}
+	}
+}

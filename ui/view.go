@@ -41,12 +41,16 @@ func stageOf(kind string) string {
 		return "TURN"
 	case report.KindPAC:
 		return "Proxy (PAC)"
+	case report.KindPolicy, report.KindRoute:
+		// What the laptop itself does: managed browser policies and the
+		// route (VPN, SASE) to each server.
+		return "Browser policies and routes"
 	default:
 		return "Signalling"
 	}
 }
 
-var stageOrder = []string{"Proxy (PAC)", "DNS", "Signalling", "Media UDP", "TURN"}
+var stageOrder = []string{"Proxy (PAC)", "DNS", "Signalling", "Media UDP", "TURN", "Browser policies and routes"}
 
 // groups returns the probes grouped by stage, in stage order, each in
 // arrival (report) order; empty stages are left out.
@@ -288,12 +292,28 @@ func (m *Model) header() []string {
 	if !r.Complete {
 		out = append(out, styleWarn.Render("INCOMPLETE: the run was interrupted; results below are partial"))
 	}
+	// Another managed browser on this laptop fares differently: one
+	// short line each, so the ticket names the right browser.
+	for _, b := range r.Verdict.Browsers {
+		line := browserName(b.Browser) + ": " + b.Headline
+		for _, l := range strings.Split(lipgloss.Wrap(line, max(m.width-2, 20), " "), "\n") {
+			out = append(out, styleWarn.Render(l))
+		}
+	}
 	if m.height >= minHeightForSummary && r.Verdict.Summary != "" {
 		for _, l := range strings.Split(lipgloss.Wrap(r.Verdict.Summary, max(m.width-2, 20), ""), "\n") {
 			out = append(out, styleDim.Render(l))
 		}
 	}
 	return append(out, "")
+}
+
+// browserName is a browser as written on screen.
+func browserName(b string) string {
+	if b == "" {
+		return b
+	}
+	return strings.ToUpper(b[:1]) + b[1:]
 }
 
 // minHeightForSummary is the terminal height below which the summary

@@ -12,6 +12,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/rtcprobe/rtcprobe/policy"
 	"github.com/rtcprobe/rtcprobe/probe"
 	"github.com/rtcprobe/rtcprobe/report"
 )
@@ -34,6 +35,7 @@ type checkFlags struct {
 	dryRun     bool
 	noColor    bool
 	quality    qualityFlag // --quality[=DURATION] (quality.go)
+	browser    string
 }
 
 // EnvPublicCAOrgs names issuer organisations (comma-separated) that count
@@ -42,17 +44,13 @@ type checkFlags struct {
 // or a test lab's stand-in for the web PKI.
 const EnvPublicCAOrgs = "RTCPROBE_PUBLIC_CA_ORGS"
 
-// browserProxyPolicy is the browser's proxy policy for discovery; nil
-// until the policy reader is wired in (it fills a BrowserProxyPolicy).
-var browserProxyPolicy = func() *probe.BrowserProxyPolicy { return nil }
-
 // discoverProxy resolves --http-proxy and --pac, then the browser
 // policy, the environment and the system settings (probe.DiscoverProxy).
-func discoverProxy(f *checkFlags) (*probe.ProxySetup, error) {
+func discoverProxy(f *checkFlags, pol *policy.Set, browser string) (*probe.ProxySetup, error) {
 	if f.httpProxy != "" && f.pac != "" {
 		return nil, fmt.Errorf("--http-proxy and --pac exclude each other: give one")
 	}
-	return probe.DiscoverProxy(probe.ProxyInput{FlagProxy: f.httpProxy, FlagPAC: f.pac, Policy: browserProxyPolicy()})
+	return probe.DiscoverProxy(probe.ProxyInput{FlagProxy: f.httpProxy, FlagPAC: f.pac, Policy: browserProxyPolicy(pol, browser)})
 }
 
 func toolInfo() report.Tool {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/rtcprobe/rtcprobe/catalog"
+	"github.com/rtcprobe/rtcprobe/policy"
 	"github.com/rtcprobe/rtcprobe/probe"
 )
 
@@ -78,6 +79,8 @@ func checkFlagTable(f *checkFlags) []flagSpec {
 		boolFlag(&f.redact, "redact", "remove local and mapped addresses and the machine name from the report"),
 		boolFlag(&f.dryRun, "dry-run", "list every connection and datagram the run would send, and send nothing"),
 		boolFlag(&f.noColor, "no-color", "no colour in the text report (also NO_COLOR)"),
+		stringFlag(&f.browser, "browser", "NAME", "",
+			"the browser calls are made in: chrome, edge, chromium or firefox (default: the one with a managed policy, else chrome)"),
 		optionalValueFlag(&f.quality, "quality", "DURATION", qualityUsage),
 	}
 }
@@ -120,7 +123,13 @@ func parseCheckArgs(name string, args []string, stdout io.Writer) (*checkFlags, 
 			return nil, nil, nil, err
 		}
 	}
-	if opts.ProxySetup, err = discoverProxy(f); err != nil {
+	if f.browser != "" {
+		if opts.Browser, err = policy.ParseBrowser(f.browser); err != nil {
+			return nil, nil, nil, fmt.Errorf("--browser: %v", err)
+		}
+	}
+	opts.Policies = policy.Read(policy.Sources{Root: os.Getenv(policy.EnvRoot)})
+	if opts.ProxySetup, err = discoverProxy(f, opts.Policies, opts.Browser); err != nil {
 		return nil, nil, nil, err
 	}
 	plan, err := probe.NewPlan(cat, opts)

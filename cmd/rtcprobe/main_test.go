@@ -92,6 +92,7 @@ func TestBadInputIsOneLine(t *testing.T) {
 		{"ca not pem", []string{"check", "--ca-file", notPEM}, []string{"--ca-file", notPEM}},
 		{"bad turn url", []string{"check", "--turn", "stun:x"}, []string{"--turn", "turn:"}},
 		{"stray argument", []string{"check", "extra"}, []string{`"extra"`}},
+		{"bad browser", []string{"check", "--browser", "safari"}, []string{"--browser", `"safari"`}},
 		{"show no file", []string{"show"}, []string{"show"}},
 		{"show missing", []string{"show", "/nonexistent/r.json"}, []string{"/nonexistent/r.json"}},
 		{"show foreign", []string{"show", foreign}, []string{foreign, "not an rtcprobe report"}},
