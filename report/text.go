@@ -107,10 +107,10 @@ func (t *textWriter) browser(r *Report) {
 	}
 	fmt.Fprintln(&t.b)
 	if v.Policy != "" {
-		fmt.Fprintf(&t.b, "Decided by policy: %s\n", noControl(v.Policy))
+		t.wrapped("Decided by policy: ", noControl(v.Policy), len("Decided by policy: "))
 	}
 	for _, o := range v.Browsers {
-		fmt.Fprintf(&t.b, "  %-9s %s\n", browserTitles[o.Browser]+":", noControl(o.Headline))
+		t.wrapped(fmt.Sprintf("  %-9s ", browserTitles[o.Browser]+":"), noControl(o.Headline), 12)
 	}
 	if len(r.Config.Policies) == 0 {
 		return
@@ -118,7 +118,8 @@ func (t *textWriter) browser(r *Report) {
 	t.section("Browser policies read (name = value, where)")
 	for _, bp := range r.Config.Policies {
 		for _, s := range bp.Settings {
-			fmt.Fprintf(&t.b, "  %-9s %s = %s   (%s)\n", browserTitles[bp.Browser], noControl(s.Name), noControl(s.Value), noControl(s.Source))
+			t.wrapped(fmt.Sprintf("  %-9s ", browserTitles[bp.Browser]),
+				noControl(s.Name)+" = "+noControl(s.Value)+"   ("+noControl(s.Source)+")", 12)
 		}
 	}
 }
