@@ -32,6 +32,11 @@ type Env struct {
 	// signs a Solution-2 proxy's certificates, or a lab's stand-in for the
 	// web PKI. Their certificates are never called TLS inspection.
 	PublicIssuers []string
+	// ProxyUsername and ProxyPassword are a typed identity for Basic and
+	// NTLM proxy authentication (from a prompt). Empty means the
+	// environment's RTCPROBE_PROXY_USERNAME and RTCPROBE_PROXY_PASSWORD.
+	ProxyUsername string
+	ProxyPassword Secret
 	// Now is the clock. Nil means time.Now.
 	Now func() time.Time
 	// Logf receives debug lines. Nil means discard. It must never be given a

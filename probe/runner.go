@@ -69,6 +69,10 @@ type run struct {
 
 	// media is shared by the STUN and echo probes (stun.go).
 	media mediaState
+
+	// proxyAuth holds, per TURN probe ID, what its CONNECT learned about
+	// the proxy's authentication (proxyauth_probe.go).
+	proxyAuth sync.Map
 }
 
 // begin records a probe as running and returns its start time.

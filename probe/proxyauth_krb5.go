@@ -1,0 +1,161 @@
+//go:build !windows
+
+package probe
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/user"
+	"strings"
+	"time"
+
+	"github.com/jcmturner/gokrb5/v8/client"
+	"github.com/jcmturner/gokrb5/v8/config"
+	"github.com/jcmturner/gokrb5/v8/credentials"
+	"github.com/jcmturner/gokrb5/v8/iana/nametype"
+	"github.com/jcmturner/gokrb5/v8/spnego"
+	"github.com/jcmturner/gokrb5/v8/types"
+)
+
+// Negotiate off Windows is Kerberos from the user's ticket cache, as
+// Chromium's GSSAPI handler does: the cache named by KRB5CCNAME (a FILE:
+// cache; the default /tmp/krb5cc_<uid>), krb5.conf from KRB5_CONFIG or
+// /etc/krb5.conf, and a service ticket for HTTP/<proxy host> from the KDC.
+// Caches kept by a daemon (KCM:, API: on macOS, KEYRING:) cannot be read
+// here; the fix line says so.
+
+// startDefaultNTLM: only Windows has the logged-in user's NTLM identity.
+func startDefaultNTLM() authSession { return nil }
+
+// startNegotiate prepares a Kerberos SPNEGO session for the proxy.
+func startNegotiate(proxyHost string) (authSession, *authUnavailable) {
+	path, un := ccachePath()
+	if un != nil {
+		return nil, un
+	}
+	cc, err := credentials.LoadCCache(path)
+	if err != nil {
+		return nil, &authUnavailable{why: "no Kerberos ticket cache at " + path, fix: kinitFix("")}
+	}
+	cl := cc.GetClientCredentials()
+	realm := cc.GetClientRealm()
+	if e, ok := cc.GetEntry(krbtgt(realm)); !ok || e.EndTime.Before(time.Now()) {
+		return nil, &authUnavailable{why: "the Kerberos ticket in " + path + " has expired", fix: kinitFix(cl.UserName() + "@" + realm)}
+	}
+	conf, err := krbConfig()
+	if err != nil {
+		return nil, &authUnavailable{why: "krb5.conf cannot be read: " + err.Error(), fix: "set KRB5_CONFIG to the krb5.conf of the realm " + realm}
+	}
+	return &krbSession{cc: cc, conf: conf, spn: "HTTP/" + strings.TrimSuffix(proxyHost, ".")}, nil
+}
+
+// ccachePath finds the user's FILE: ticket cache.
+func ccachePath() (string, *authUnavailable) {
+	name := os.Getenv("KRB5CCNAME")
+	if name == "" {
+		if u, err := user.Current(); err == nil {
+			name = "/tmp/krb5cc_" + u.Uid
+		}
+	}
+	kind, rest, hasKind := strings.Cut(name, ":")
+	switch {
+	case !hasKind:
+		return name, nil
+	case strings.EqualFold(kind, "FILE"):
+		return rest, nil
+	}
+	return "", &authUnavailable{
+		why: "the Kerberos cache " + kind + ": is kept by a daemon rtcprobe cannot read",
+		fix: "run KRB5CCNAME=FILE:/tmp/krb5cc_rtcprobe kinit, then rtcprobe with that KRB5CCNAME"}
+}
+
+// krbtgt is the realm's ticket-granting principal.
+func krbtgt(realm string) types.PrincipalName {
+	return types.PrincipalName{NameType: nametype.KRB_NT_SRV_INST, NameString: []string{"krbtgt", realm}}
+}
+
+func kinitFix(principal string) string {
+	if principal == "" {
+		principal = "user@REALM"
+	}
+	return "run kinit " + principal
+}
+
+func krbConfig() (*config.Config, error) {
+	path := os.Getenv("KRB5_CONFIG")
+	if path == "" {
+		path = "/etc/krb5.conf"
+	}
+	if i := strings.IndexByte(path, ':'); i >= 0 {
+		path = path[:i]
+	}
+	c, err := config.Load(path)
+	if err != nil {
+		// gokrb5 returns the parsed config with an error for directives
+		// it does not know (includedir...); that is usable.
+		var uerr config.UnsupportedDirective
+		if c != nil && errors.As(err, &uerr) {
+			return c, nil
+		}
+		return nil, err
+	}
+	return c, nil
+}
+
+// krbSession builds the SPNEGO token for the proxy's service principal.
+type krbSession struct {
+	cc   *credentials.CCache
+	conf *config.Config
+	spn  string
+	done bool
+}
+
+func (s *krbSession) scheme() string { return "Negotiate" }
+func (s *krbSession) source() string { return sourceTicketCache }
+func (s *krbSession) close()         {}
+
+// step asks the KDC for the service ticket (gokrb5 bounds its own KDC
+// exchanges; the wait here is bounded by ctx as well, and a late answer
+// is dropped).
+func (s *krbSession) step(ctx context.Context, in []byte) ([]byte, error) {
+	if s.done {
+		// gokrb5's initiator has no continuation: a second challenge is
+		// the proxy refusing the ticket.
+		return nil, errors.New("the proxy did not accept the Kerberos ticket")
+	}
+	s.done = true
+	type result struct {
+		tok []byte
+		err error
+	}
+	ch := make(chan result, 1)
+	go func() {
+		tok, err := s.token()
+		ch <- result{tok, err}
+	}()
+	select {
+	case r := <-ch:
+		return r.tok, r.err
+	case <-ctx.Done():
+		return nil, fmt.Errorf("no service ticket for %s in time: %w", s.spn, ctx.Err())
+	}
+}
+
+func (s *krbSession) token() ([]byte, error) {
+	cl, err := client.NewFromCCache(s.cc, s.conf, client.DisablePAFXFAST(true))
+	if err != nil {
+		return nil, fmt.Errorf("the ticket cache cannot be used: %v", err)
+	}
+	defer cl.Destroy()
+	sp := spnego.SPNEGOClient(cl, s.spn)
+	if err := sp.AcquireCred(); err != nil {
+		return nil, fmt.Errorf("no Kerberos credential: %v", err)
+	}
+	st, err := sp.InitSecContext()
+	if err != nil {
+		return nil, fmt.Errorf("no service ticket for %s: %v", s.spn, err)
+	}
+	return st.Marshal()
+}
