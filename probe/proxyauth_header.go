@@ -55,10 +55,11 @@ func parseProxyAuthenticate(lines []string) []authChallenge {
 			}
 			c := authChallenge{Scheme: name}
 			if rest = strings.TrimSpace(rest); rest != "" {
-				if k, v, isParam := cutAuthToken(rest); isParam {
-					c.Params = map[string]string{strings.ToLower(k): unquote(v)}
-				} else if isToken68(rest) {
+				// A token68 first: base64 padding looks like "name=".
+				if isToken68(rest) {
 					c.Token = rest
+				} else if k, v, isParam := cutAuthToken(rest); isParam {
+					c.Params = map[string]string{strings.ToLower(k): unquote(v)}
 				}
 			}
 			out = append(out, c)
