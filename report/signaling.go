@@ -9,6 +9,9 @@ import (
 type signaling struct {
 	status  string
 	regions []regionSignal
+	// authLimit, when set, is why signalling is untested: the HTTP proxy
+	// wants a login rtcprobe could not give (with the fix).
+	authLimit string
 }
 
 // regionSignal is whether an app of one region can join.
@@ -21,6 +24,9 @@ type regionSignal struct {
 	directSchedule, directSignaling bool
 	proxies                         []string
 	failing                         []*Probe // probes that explain why it cannot join
+	// authProbe is a role's probe that the proxy login stopped: the
+	// region is untested rather than blocked when it cannot join.
+	authProbe *Probe
 	reached                         []string // IDs of the probes that proved a role reachable
 }
 
@@ -43,8 +49,11 @@ func (s signaling) verdicts() []RegionVerdict {
 	for _, rs := range s.regions {
 		v := RegionVerdict{Region: rs.region, Evidence: rs.reached}
 		switch {
-		case s.status == SignalingUntested:
+		case s.status == SignalingUntested && s.authLimit == "":
 			v.Status, v.Detail = SignalingUntested, "The run ended before signalling was checked."
+		case !rs.joinable() && rs.authProbe != nil:
+			v.Status, v.Detail = SignalingUntested, "Not tested: "+s.authLimit+"."
+			v.Evidence = []string{rs.authProbe.ID}
 		case !rs.joinable():
 			v.Status = SignalingBlocked
 			v.Detail = strings.ToUpper(s.causeOf(rs)[:1]) + s.causeOf(rs)[1:] + "."
@@ -177,6 +186,11 @@ func judgeSignaling(r *Report) signaling {
 	for i := range s.regions {
 		finishRegion(&s.regions[i])
 		switch {
+		case !s.regions[i].joinable() && s.regions[i].authProbe != nil:
+			s.authLimit = authLimit(r, s.regions[i].authProbe)
+			if s.status != SignalingBlocked {
+				s.status = SignalingUntested
+			}
 		case !s.regions[i].joinable():
 			s.status = SignalingBlocked
 		case s.regions[i].viaProxy && s.status == SignalingOK:
@@ -204,6 +218,9 @@ func judgeSignalProbe(r *Report, p *Probe, rs *regionSignal) {
 			strings.HasPrefix(p.Reason, "http-"))
 	}
 	if !reach {
+		if authUntested(p) && rs.authProbe == nil {
+			rs.authProbe = p
+		}
 		if p.Status != StatusOK && p.Status != StatusRunning && p.Status != StatusSkipped {
 			rs.failing = append(rs.failing, p)
 		}

@@ -49,6 +49,11 @@ func verdictOf(r *Report, sig signaling, media string) Verdict {
 		// An interrupted run cannot say "no path": the untested one may work.
 		media = MediaUntested
 	}
+	authProbe := mediaAuthUntested(r)
+	if media == MediaNone && authProbe != nil {
+		// A path behind the proxy login may work: "none" cannot be said.
+		media = MediaUntested
+	}
 	v := Verdict{Signaling: sig.status, Media: media, Regions: sig.verdicts()}
 	v.FirewallError5501 = sig.status == SignalingBlocked || media == MediaNone
 	switch {
@@ -58,6 +63,10 @@ func verdictOf(r *Report, sig signaling, media string) Verdict {
 		if sig.status == SignalingBlocked {
 			v.Headline = "Calls will fail: the SDK cannot reach its signalling server and will raise 5501"
 		}
+	case sig.status == SignalingUntested && sig.authLimit != "",
+		media == MediaUntested && authProbe != nil:
+		v.Outcome = OutcomeInconclusive
+		v.Headline = "Cannot tell whether calls will work: the HTTP proxy wants a login rtcprobe could not give"
 	case sig.status == SignalingUntested:
 		v.Outcome = OutcomeInconclusive
 		v.Headline = "Cannot tell whether calls will work: the run ended before signalling was checked"
@@ -104,14 +113,22 @@ func summarize(r *Report, sig signaling, media string, v Verdict) string {
 	case SignalingOK:
 		parts = append(parts, "signalling works directly")
 	case SignalingUntested:
-		parts = append(parts, "the run ended before signalling was checked")
+		if sig.authLimit != "" {
+			parts = append(parts, "signalling was not tested: "+sig.authLimit)
+		} else {
+			parts = append(parts, "the run ended before signalling was checked")
+		}
 	}
 	parts = append(parts, directClause(r)...)
 	if strings.HasPrefix(media, "turn-") {
 		p := r.Paths.Get(media)
 		parts = append(parts, strings.TrimSuffix(lowerFirst(p.Detail), "."))
 	}
-	parts = append(parts, consequence(media, v, r.Complete))
+	if p := mediaAuthUntested(r); p != nil && v.Outcome == OutcomeInconclusive && media == MediaUntested {
+		parts = append(parts, "media through the proxy was not tested: "+authLimit(r, p))
+	} else {
+		parts = append(parts, consequence(media, v, r.Complete))
+	}
 	if fix := fixClause(r.Remediation); fix != "" {
 		parts = append(parts, fix)
 	}
