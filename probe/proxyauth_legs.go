@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 )
 
@@ -104,13 +105,15 @@ func (c *authConn) reconnect(ctx context.Context) error {
 // unavailable is the error when no offered scheme could start.
 func (c *authConn) unavailable() error {
 	e := &ProxyAuthError{Unavailable: true, Info: c.info}
-	var whys []string
+	var whys, fixes []string
 	for _, s := range c.skipped {
 		whys = append(whys, s.why)
-		if e.Info.Fix == "" {
-			e.Info.Fix = s.fix
+		if s.fix != "" && !slices.Contains(fixes, s.fix) {
+			fixes = append(fixes, s.fix)
 		}
 	}
+	// Each fix alone is enough (the strongest scheme's first).
+	e.Info.Fix = strings.Join(fixes, ", or ")
 	if len(whys) == 0 {
 		whys = append(whys, "rtcprobe does not do "+orNone(c.info.Offered)+" authentication")
 		e.Info.Fix = "let the proxy accept Negotiate, NTLM or Basic, or exempt this host from authentication"

@@ -32,7 +32,10 @@ type authProxy struct {
 	// closeAfter407 closes the connection after the first 407 of each
 	// connection, as some proxies do (Connection: close).
 	closeAfter407 bool
-	conns, legs   atomic.Int32
+	// tunnel: after a good login, connect to 127.0.0.1 on the CONNECT
+	// target's port (whatever the name) instead of echoing.
+	tunnel      bool
+	conns, legs atomic.Int32
 	url           *url.URL
 }
 
@@ -88,6 +91,18 @@ func (p *authProxy) serve(c net.Conn) {
 				return
 			}
 			continue
+		}
+		if p.tunnel {
+			_, port, _ := net.SplitHostPort(req.Host)
+			up, err := net.Dial("tcp4", "127.0.0.1:"+port)
+			if err != nil {
+				return
+			}
+			defer up.Close()
+			_, _ = io.WriteString(c, "HTTP/1.1 200 Connection established\r\n\r\n")
+			go func() { _, _ = io.Copy(up, br); up.Close() }()
+			_, _ = io.Copy(c, up)
+			return
 		}
 		_, _ = io.WriteString(c, "HTTP/1.1 200 Connection established\r\n\r\n")
 		_, _ = io.Copy(c, br)

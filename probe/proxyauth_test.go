@@ -2,7 +2,11 @@ package probe
 
 import (
 	"context"
+	"encoding/json"
+	"strconv"
+
 	"errors"
+	"github.com/rtcprobe/rtcprobe/report"
 	"io"
 	"net"
 	"net/url"
@@ -176,4 +180,44 @@ func urlOf(s string) *url.URL {
 		panic(err)
 	}
 	return u
+}
+
+// The web probes log in through the same path, record the schemes, and
+// a login rtcprobe cannot give skips the step (untested), naming the fix;
+// the password reaches no probe.
+func TestWebThroughAuthProxy(t *testing.T) {
+	noTicket(t)
+	pki := newTestPKI(t)
+	port := webServer(t, pki)
+	env := testEnv(dnsServer(t), pki)
+	env.Nameservers = []string{}
+	target := webTarget("sig", "wss://ok.test:"+strconv.Itoa(port)+"/ws")
+	offer := []string{"Negotiate", "NTLM", `Basic realm="corp"`}
+
+	t.Setenv(EnvProxyUsername, `CORP\alice`)
+	t.Setenv(EnvProxyPassword, testProxyPassword)
+	p := startAuthProxy(t, &authProxy{offer: offer, user: "alice", pass: testProxyPassword, tunnel: true})
+	got := runWeb(t, env, p.url, target)
+	checkWant(t, got, "sig/ws", want{report.KindWebSocket, report.StatusOK, "", ""})
+	if d := got["sig/tls"].Details; d["proxyAuth"] != "NTLM" || d["proxyAuthOffered"] != "Negotiate, NTLM, Basic" || d["proxyAuthSource"] != sourceEnv {
+		t.Errorf("tls details = %v, want NTLM of the three offered, from the environment", d)
+	}
+	noLeak(t, got)
+
+	t.Setenv(EnvProxyUsername, "")
+	got = runWeb(t, env, p.url, target)
+	checkWant(t, got, "sig/tls", want{report.KindTLS, report.StatusSkipped, ReasonProxyAuthUnavailable, "connect"})
+	checkAbsent(t, got, "sig/ws")
+	if fix := got["sig/tls"].Details["proxyAuthFix"]; !strings.Contains(fix, EnvProxyUsername) {
+		t.Errorf("fix = %q", fix)
+	}
+	noLeak(t, got)
+}
+
+func noLeak(t *testing.T, got map[string]report.Probe) {
+	t.Helper()
+	b, _ := json.Marshal(got)
+	if strings.Contains(string(b), testProxyPassword) {
+		t.Error("a probe holds the proxy password")
+	}
 }
