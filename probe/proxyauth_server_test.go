@@ -36,7 +36,7 @@ type authProxy struct {
 	// target's port (whatever the name) instead of echoing.
 	tunnel      bool
 	conns, legs atomic.Int32
-	url           *url.URL
+	url         *url.URL
 }
 
 func startAuthProxy(t *testing.T, p *authProxy) *authProxy {

@@ -27,7 +27,7 @@ type regionSignal struct {
 	// authProbe is a role's probe that the proxy login stopped: the
 	// region is untested rather than blocked when it cannot join.
 	authProbe *Probe
-	reached                         []string // IDs of the probes that proved a role reachable
+	reached   []string // IDs of the probes that proved a role reachable
 }
 
 func (s regionSignal) joinable() bool { return s.schedule && s.signaling }
