@@ -48,8 +48,11 @@ type Scenario struct {
 	Needs string `json:"needs"`
 	// CompareServe: run again with rtcprobe serve as the reflector and
 	// expect the same verdict (issue 5).
-	CompareServe bool   `json:"compareServe"`
-	Expect       Expect `json:"expect"`
+	CompareServe bool `json:"compareServe"`
+	// Kinit: the laptop user has a Kerberos ticket (kinit) for the
+	// Negotiate proxy; otherwise the lab's ticket cache is empty.
+	Kinit  bool   `json:"kinit"`
+	Expect Expect `json:"expect"`
 }
 
 // Expect is what the SDK/browser would do behind the scenario's firewall.
@@ -118,6 +121,9 @@ func (l *Lab) Apply(s Scenario) error {
 	if err := l.ApplyCloudFirewall(s.Cloud); err != nil {
 		return err
 	}
+	if err := l.applyAuth(s); err != nil {
+		return err
+	}
 	return l.SetCorporateDNS(s.DNS)
 }
 
@@ -137,6 +143,9 @@ func (l *Lab) Expand(s string) string {
 			return proxy(SquidDenyPort)
 		case "MITM":
 			return proxy(MitmproxyPort)
+		}
+		if v, ok := l.authExpand(k); ok {
+			return v
 		}
 		return "${" + k + "}"
 	})
