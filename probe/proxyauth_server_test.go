@@ -34,9 +34,12 @@ type authProxy struct {
 	closeAfter407 bool
 	// tunnel: after a good login, connect to 127.0.0.1 on the CONNECT
 	// target's port (whatever the name) instead of echoing.
-	tunnel      bool
-	conns, legs atomic.Int32
-	url         *url.URL
+	tunnel bool
+	// sloppyChallenge: a CHALLENGE with a TargetName beyond its end and
+	// the LM key flag, as squid's ntlm_fake_auth sends.
+	sloppyChallenge bool
+	conns, legs     atomic.Int32
+	url             *url.URL
 }
 
 func startAuthProxy(t *testing.T, p *authProxy) *authProxy {
@@ -80,6 +83,11 @@ func (p *authProxy) serve(c net.Conn) {
 		case scheme == "Basic" && string(raw) == p.user+":"+p.pass:
 		case scheme == "NTLM" && len(raw) > 8 && raw[8] == 1:
 			msg := ntlmChallengeMessage()
+			if p.sloppyChallenge {
+				binary.LittleEndian.PutUint16(msg[12:], 100)
+				binary.LittleEndian.PutUint32(msg[16:], 1000)
+				binary.LittleEndian.PutUint32(msg[20:], binary.LittleEndian.Uint32(msg[20:])|0x80)
+			}
 			p.write407(c, []string{"NTLM " + base64.StdEncoding.EncodeToString(msg)}, false)
 			challenged = true
 			continue

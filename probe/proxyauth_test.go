@@ -55,6 +55,7 @@ func TestProxyAuth(t *testing.T) {
 		offer         []string
 		user, pass    string // the environment's identity
 		closeAfter407 bool
+		sloppy        bool
 		wantUsed      string
 		wantReason    string // "" when the tunnel must open
 		wantFix       string // part of the fix line
@@ -65,6 +66,7 @@ func TestProxyAuth(t *testing.T) {
 		{name: "basic-wrong-password", offer: []string{`Basic realm="corp"`}, user: "alice", pass: "wrong", wantReason: ReasonProxyAuthRejected, wantFix: "check " + EnvProxyUsername},
 		{name: "basic-close-after-407", offer: []string{`Basic realm="corp"`}, user: "alice", pass: testProxyPassword, closeAfter407: true, wantUsed: "Basic", wantConns: 2},
 		{name: "ntlm", offer: []string{"NTLM"}, user: `CORP\alice`, pass: testProxyPassword, wantUsed: "NTLM", wantConns: 1},
+		{name: "ntlm-sloppy-challenge", offer: []string{"NTLM"}, user: `CORP\alice`, pass: testProxyPassword, sloppy: true, wantUsed: "NTLM", wantConns: 1},
 		{name: "ntlm-wrong-password", offer: []string{"NTLM"}, user: `CORP\alice`, pass: "wrong", wantReason: ReasonProxyAuthRejected},
 		{name: "ntlm-no-identity", offer: []string{"NTLM"}, wantReason: ReasonProxyAuthUnavailable, wantFix: EnvProxyUsername},
 		{name: "negotiate-no-ticket-falls-to-ntlm", offer: []string{"Negotiate", "NTLM", `Basic realm="x"`}, user: `CORP\alice`, pass: testProxyPassword, wantUsed: "NTLM"},
@@ -77,7 +79,7 @@ func TestProxyAuth(t *testing.T) {
 			t.Setenv(EnvProxyUsername, tc.user)
 			t.Setenv(EnvProxyPassword, tc.pass)
 			user := strings.TrimPrefix(tc.user, `CORP\`)
-			p := startAuthProxy(t, &authProxy{offer: tc.offer, user: user, pass: testProxyPassword, closeAfter407: tc.closeAfter407})
+			p := startAuthProxy(t, &authProxy{offer: tc.offer, user: user, pass: testProxyPassword, closeAfter407: tc.closeAfter407, sloppyChallenge: tc.sloppy})
 			if tc.name == "basic" || strings.HasPrefix(tc.name, "basic-") {
 				p.user = "alice"
 			}
