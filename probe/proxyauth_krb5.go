@@ -76,9 +76,18 @@ func krbtgt(realm string) types.PrincipalName {
 	return types.PrincipalName{NameType: nametype.KRB_NT_SRV_INST, NameString: []string{"krbtgt", realm}}
 }
 
+// kinitFix is the line that gets a ticket: the login name at the
+// default realm of krb5.conf when both are known.
 func kinitFix(principal string) string {
 	if principal == "" {
 		principal = "user@REALM"
+		if c, err := krbConfig(); err == nil && c.LibDefaults.DefaultRealm != "" {
+			name := "user"
+			if u, err := user.Current(); err == nil && u.Username != "" && !strings.ContainsAny(u.Username, " \\") {
+				name = u.Username
+			}
+			principal = name + "@" + c.LibDefaults.DefaultRealm
+		}
 	}
 	return "run kinit " + principal
 }

@@ -125,7 +125,11 @@ func summarize(r *Report, sig signaling, media string, v Verdict) string {
 		parts = append(parts, strings.TrimSuffix(lowerFirst(p.Detail), "."))
 	}
 	if p := mediaAuthUntested(r); p != nil && v.Outcome == OutcomeInconclusive && media == MediaUntested {
-		parts = append(parts, "media through the proxy was not tested: "+authLimit(r, p))
+		if sig.authLimit != "" {
+			parts = append(parts, "TURN over TCP and TLS through the proxy were not tested either")
+		} else {
+			parts = append(parts, "media through the proxy was not tested: "+authLimit(r, p))
+		}
 	} else {
 		parts = append(parts, consequence(media, v, r.Complete))
 	}
