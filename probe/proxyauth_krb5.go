@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/user"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jcmturner/gokrb5/v8/client"
@@ -48,7 +49,28 @@ func startNegotiate(proxyHost string) (authSession, *authUnavailable) {
 	if err != nil {
 		return nil, &authUnavailable{why: "krb5.conf cannot be read: " + err.Error(), fix: "set KRB5_CONFIG to the krb5.conf of the realm " + realm}
 	}
-	return &krbSession{cc: cc, conf: conf, spn: "HTTP/" + strings.TrimSuffix(proxyHost, ".")}, nil
+	return &krbSession{cc: cc, conf: conf, spn: "HTTP/" + strings.TrimSuffix(proxyHost, "."), key: path + "|" + cacheStamp(path)}, nil
+}
+
+// cacheStamp changes when kinit rewrites the cache, so a new ticket is
+// used at once.
+func cacheStamp(path string) string {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return ""
+	}
+	return fi.ModTime().String()
+}
+
+// krbClients keeps one Kerberos client per ticket cache for the process,
+// so the service ticket for the proxy is asked of the KDC once, as GSSAPI
+// keeps it in the cache, not once per CONNECT. Each CONNECT still gets its
+// own authenticator.
+var krbClients sync.Map // cache key -> *krbClient
+
+type krbClient struct {
+	mu sync.Mutex // one token at a time: the first fetches the ticket
+	cl *client.Client
 }
 
 // ccachePath finds the user's FILE: ticket cache.
@@ -118,6 +140,7 @@ type krbSession struct {
 	cc   *credentials.CCache
 	conf *config.Config
 	spn  string
+	key  string
 	done bool
 }
 
@@ -153,12 +176,18 @@ func (s *krbSession) step(ctx context.Context, in []byte) ([]byte, error) {
 }
 
 func (s *krbSession) token() ([]byte, error) {
-	cl, err := client.NewFromCCache(s.cc, s.conf, client.DisablePAFXFAST(true))
-	if err != nil {
-		return nil, fmt.Errorf("the ticket cache cannot be used: %v", err)
+	v, _ := krbClients.LoadOrStore(s.key, &krbClient{})
+	kc := v.(*krbClient)
+	kc.mu.Lock()
+	defer kc.mu.Unlock()
+	if kc.cl == nil {
+		cl, err := client.NewFromCCache(s.cc, s.conf, client.DisablePAFXFAST(true))
+		if err != nil {
+			return nil, fmt.Errorf("the ticket cache cannot be used: %v", err)
+		}
+		kc.cl = cl
 	}
-	defer cl.Destroy()
-	sp := spnego.SPNEGOClient(cl, s.spn)
+	sp := spnego.SPNEGOClient(kc.cl, s.spn)
 	if err := sp.AcquireCred(); err != nil {
 		return nil, fmt.Errorf("no Kerberos credential: %v", err)
 	}
