@@ -36,9 +36,13 @@ func startNegotiate(proxyHost string) (authSession, *authUnavailable) {
 	if un != nil {
 		return nil, un
 	}
-	cc, err := credentials.LoadCCache(path)
+	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, &authUnavailable{why: "no Kerberos ticket cache at " + path, fix: kinitFix("")}
+	}
+	cc, err := parseCCache(b)
+	if err != nil {
+		return nil, &authUnavailable{why: "the Kerberos ticket cache " + path + " cannot be read: " + err.Error(), fix: kinitFix("")}
 	}
 	cl := cc.GetClientCredentials()
 	realm := cc.GetClientRealm()
@@ -71,6 +75,31 @@ var krbClients sync.Map // cache key -> *krbClient
 type krbClient struct {
 	mu sync.Mutex // one token at a time: the first fetches the ticket
 	cl *client.Client
+}
+
+// maxCCache bounds the ticket cache read (a few KB in practice).
+const maxCCache = 1 << 20
+
+// parseCCache reads a ticket cache. gokrb5's parser indexes without
+// bounds checks and allocates by the file's counts, so the file is walked
+// with checks first (checkCCache); a panic left over becomes an error.
+func parseCCache(b []byte) (cc *credentials.CCache, err error) {
+	if len(b) > maxCCache {
+		return nil, errors.New("larger than 1 MiB")
+	}
+	if err := checkCCache(b); err != nil {
+		return nil, err
+	}
+	defer func() {
+		if recover() != nil {
+			cc, err = nil, errors.New("truncated or corrupt")
+		}
+	}()
+	cc = new(credentials.CCache)
+	if err := cc.Unmarshal(b); err != nil {
+		return nil, err
+	}
+	return cc, nil
 }
 
 // ccachePath finds the user's FILE: ticket cache.
@@ -164,6 +193,12 @@ func (s *krbSession) step(ctx context.Context, in []byte) ([]byte, error) {
 	}
 	ch := make(chan result, 1)
 	go func() {
+		defer func() {
+			// A corrupt ticket in the cache must not take the run down.
+			if recover() != nil {
+				ch <- result{nil, errors.New("the ticket cache holds a corrupt ticket")}
+			}
+		}()
 		tok, err := s.token()
 		ch <- result{tok, err}
 	}()

@@ -18,6 +18,9 @@ import (
 	"testing"
 	"unicode/utf16"
 
+	"github.com/jcmturner/gokrb5/v8/credentials"
+	"github.com/jcmturner/gokrb5/v8/keytab"
+	"github.com/jcmturner/gokrb5/v8/spnego"
 	"golang.org/x/crypto/md4"
 )
 
@@ -40,7 +43,11 @@ type authProxy struct {
 	sloppyChallenge bool
 	// anyNTLM accepts any well-formed AUTHENTICATE after a CHALLENGE
 	// (SSPI logs in with the logon's password, which a test cannot know).
-	anyNTLM     bool
+	anyNTLM bool
+	// keytab, when set, verifies Negotiate (Kerberos AP-REQ in SPNEGO) as
+	// squid's negotiate_kerberos_auth does; principal is who logged in.
+	keytab      *keytab.Keytab
+	principal   atomic.Pointer[string]
 	conns, legs atomic.Int32
 	url         *url.URL
 }
@@ -94,6 +101,7 @@ func (p *authProxy) serve(c net.Conn) {
 			p.write407(c, []string{"NTLM " + base64.StdEncoding.EncodeToString(msg)}, false)
 			challenged = true
 			continue
+		case scheme == "Negotiate" && p.keytab != nil && p.negotiateOK(raw):
 		case scheme == "NTLM" && challenged && (ntlmValid(raw, p.user, p.pass) || p.anyNTLM && ntlmWellFormed(raw)):
 		default:
 			closeNow := p.closeAfter407 && first
@@ -210,4 +218,22 @@ func fromUTF16(b []byte) string {
 func ntlmWellFormed(msg []byte) bool {
 	return len(msg) >= 64 && string(msg[:8]) == "NTLMSSP\x00" && binary.LittleEndian.Uint32(msg[8:]) == 3 &&
 		binary.LittleEndian.Uint16(msg[20:]) >= 24
+}
+
+// negotiateOK checks an SPNEGO token with the keytab (gokrb5's service
+// side) and keeps the client principal.
+func (p *authProxy) negotiateOK(raw []byte) bool {
+	var st spnego.SPNEGOToken
+	if st.Unmarshal(raw) != nil {
+		return false
+	}
+	ok, ctx, _ := spnego.SPNEGOService(p.keytab).AcceptSecContext(&st)
+	if !ok || ctx == nil {
+		return false
+	}
+	if c, isCreds := ctx.Value("github.com/jcmturner/gokrb5/v8/ctxCredentials").(*credentials.Credentials); isCreds {
+		name := c.UserName() + "@" + c.Domain()
+		p.principal.Store(&name)
+	}
+	return true
 }
