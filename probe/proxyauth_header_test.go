@@ -77,3 +77,23 @@ func FuzzParseProxyAuthenticate(f *testing.F) {
 		_ = schemeNames(cs)
 	})
 }
+
+// FuzzNTLMChallenge: a hostile proxy's NTLM CHALLENGE gives an
+// AUTHENTICATE or an error, never a panic, and the error never holds the
+// password.
+func FuzzNTLMChallenge(f *testing.F) {
+	f.Add(ntlmChallengeMessage())
+	sloppy := ntlmChallengeMessage()
+	sloppy[12], sloppy[16], sloppy[17] = 100, 0xe8, 0x03
+	f.Add(sloppy)
+	f.Add([]byte("NTLMSSP\x00\x02\x00\x00\x00"))
+	f.Fuzz(func(t *testing.T, challenge []byte) {
+		s := newNTLMSession(`CORP\alice`, "fuzz-Secret-9", sourceEnv)
+		if _, err := s.step(t.Context(), nil); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.step(t.Context(), challenge); err != nil && strings.Contains(err.Error(), "fuzz-Secret-9") {
+			t.Fatalf("error holds the password: %v", err)
+		}
+	})
+}
