@@ -259,7 +259,7 @@ func (c *authConn) established(ctx context.Context, resp *http.Response) (net.Co
 		c.session.close()
 		c.session = nil
 	} else if c.triedBasic {
-		c.info.Used, c.info.Source = "Basic", "proxy URL"
+		c.info.Used, c.info.Source = "Basic", sourceProxyURL
 	}
 	if !c.stopWatch() {
 		return nil, resp.StatusCode, ctx.Err()

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"net/http"
+	"net/url"
 	"os"
 	"slices"
 	"strings"
@@ -146,7 +147,7 @@ func (c *authConn) rejectedTyped(why, fix string) error {
 // typedSource reports whether an identity was typed by someone rather
 // than the logged-in user's.
 func typedSource(src string) bool {
-	return src == sourceEnv || src == sourcePrompt || src == "proxy URL"
+	return src == sourceEnv || src == sourcePrompt || src == sourceProxyURL
 }
 
 // Where an identity comes from (ProxyAuthInfo.Source).
@@ -155,10 +156,11 @@ const (
 	sourcePrompt      = "prompt"
 	sourceLoggedIn    = "logged-in user"
 	sourceTicketCache = "ticket cache"
+	sourceProxyURL    = "proxy URL"
 )
 
 // startScheme starts name's session, or says why it cannot start here.
-func startScheme(env *Env, proxy interface{ Hostname() string }, name string) (authSession, *authUnavailable) {
+func startScheme(env *Env, proxy *url.URL, name string) (authSession, *authUnavailable) {
 	switch name {
 	case "Negotiate":
 		return startNegotiate(proxy.Hostname())
@@ -166,13 +168,13 @@ func startScheme(env *Env, proxy interface{ Hostname() string }, name string) (a
 		if s := startDefaultNTLM(); s != nil {
 			return s, nil
 		}
-		user, pass, src := typedIdentity(env)
+		user, pass, src := typedIdentity(env, proxy)
 		if user == "" {
 			return nil, &authUnavailable{why: "NTLM needs the Windows login, which only rtcprobe on Windows has, or a typed identity (none set)", fix: fixSetCredentials}
 		}
 		return newNTLMSession(user, pass, src), nil
 	case "Basic":
-		user, pass, src := typedIdentity(env)
+		user, pass, src := typedIdentity(env, proxy)
 		if user == "" {
 			return nil, &authUnavailable{why: "Basic needs a user and password (none set)", fix: fixSetCredentials}
 		}
@@ -181,9 +183,14 @@ func startScheme(env *Env, proxy interface{ Hostname() string }, name string) (a
 	return nil, &authUnavailable{why: "rtcprobe does not do " + name}
 }
 
-// typedIdentity is the identity for Basic and NTLM: Env's (from the
-// prompt), else the environment variables.
-func typedIdentity(env *Env) (user string, pass Secret, source string) {
+// typedIdentity is the identity for Basic and NTLM: the proxy URL's user
+// info (the most explicit), else Env's (from the prompt), else the
+// environment variables.
+func typedIdentity(env *Env, proxy *url.URL) (user string, pass Secret, source string) {
+	if proxy != nil && proxy.User != nil && proxy.User.Username() != "" {
+		pw, _ := proxy.User.Password()
+		return proxy.User.Username(), Secret(pw), sourceProxyURL
+	}
 	if env != nil && env.ProxyUsername != "" {
 		return env.ProxyUsername, env.ProxyPassword, sourcePrompt
 	}

@@ -228,3 +228,15 @@ func noLeak(t *testing.T, got map[string]report.Probe) {
 // negotiateFix is what the fix line names when Negotiate cannot start: the
 // Windows logon there, kinit elsewhere.
 var negotiateFix = map[bool]string{true: "log on", false: "kinit"}[runtime.GOOS == "windows"]
+
+// A login in the proxy URL serves NTLM too (Basic goes out at once).
+func TestProxyAuthURLIdentity(t *testing.T) {
+	noTicket(t)
+	t.Setenv(EnvProxyUsername, "")
+	p := startAuthProxy(t, &authProxy{offer: []string{"NTLM"}, user: "alice", pass: testProxyPassword})
+	p.url.User = url.UserPassword(`CORP\alice`, testProxyPassword)
+	info, err := dialAuth(t, &Env{}, p)
+	if err != nil || info.Used != "NTLM" || info.Source != sourceProxyURL {
+		t.Fatalf("used %q from %q, err %v; want NTLM from the proxy URL", info.Used, info.Source, err)
+	}
+}
