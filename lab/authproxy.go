@@ -17,9 +17,9 @@ import (
 // proves the handshake, not a password), negotiate_kerberos_auth with the
 // realm's keytab for HTTP/ProxyInName.
 const (
-	SquidBasicPort     = 3131
-	SquidNTLMPort      = 3132
-	SquidNegotiatePort = 3133
+	SquidBasicPort     = 3131 // Basic, basic_ncsa_auth
+	SquidNTLMPort      = 3132 // NTLM, ntlm_fake_auth
+	SquidNegotiatePort = 3133 // Negotiate, negotiate_kerberos_auth
 )
 
 // squidHelpers is where Debian installs squid's auth helpers.

@@ -18,12 +18,14 @@ import (
 // keytab, so no password is typed); the Negotiate proxy holds a keytab
 // for HTTP/ProxyInName.
 const (
-	Realm    = "LAB.TEST"
+	// Realm is the lab's Kerberos realm.
+	Realm = "LAB.TEST"
+	// AuthUser is the laptop user, on every login-demanding proxy.
 	AuthUser = "alice"
-	// kdcTools are what the realm needs; without them the auth servers
-	// are not started and the scenarios naming them are skipped.
 )
 
+// kdcTools are what the realm needs; without them the KDC and the
+// Negotiate proxy are not started and the scenarios needing them skip.
 var kdcTools = []string{"krb5kdc", "kdb5_util", "kadmin.local", "kinit"}
 
 // HasKDC reports whether the realm can be built here.

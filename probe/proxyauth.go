@@ -65,10 +65,12 @@ type ProxyAuthError struct {
 	Why   string
 }
 
+// Error names the offered schemes and why none got through.
 func (e *ProxyAuthError) Error() string {
 	return fmt.Sprintf("the proxy demands authentication (%s): %s", orNone(e.Info.Offered), e.Why)
 }
 
+// Unwrap makes errors.Is(err, ErrProxyAuth) true.
 func (e *ProxyAuthError) Unwrap() error { return ErrProxyAuth }
 
 // Reason is the probe reason for e.
