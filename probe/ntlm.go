@@ -32,6 +32,9 @@ func (s *ntlmSession) step(_ context.Context, in []byte) ([]byte, error) {
 		// The workstation's domain, not the user's: none is sent.
 		return ntlmssp.NewNegotiateMessage("", "")
 	case 2:
+		if !chromeAccepts(in) {
+			return nil, errNTLMMalformed
+		}
 		out, err := ntlmssp.NewAuthenticateMessage(asChromeReads(in), s.user, s.pass.Reveal(), nil)
 		if err != nil {
 			// go-ntlmssp's errors describe the message, never the password.
@@ -48,32 +51,47 @@ const (
 	ntlmFlagsField      = 20
 	ntlmTargetInfoField = 40
 	ntlmFlagLMKey       = 0x00000080
+	ntlmFlagTargetInfo  = 0x00800000
 	ntlmFlagKeyExch     = 0x40000000
 )
 
-// asChromeReads returns the CHALLENGE as Chromium's NTLM client uses it:
-// it never reads TargetName, and it neither asks for nor honours the LM
-// key or key exchange (it always answers NTLMv2). go-ntlmssp is stricter
-// (it parses TargetName, refuses those flags), and real servers such as
-// squid's ntlm_fake_auth send a TargetName whose bounds are wrong, so the
-// fields Chromium ignores are cleared first. The input is not modified.
+// errNTLMMalformed: the proxy's CHALLENGE is one Chromium refuses.
+var errNTLMMalformed = errors.New("the proxy's NTLM CHALLENGE is malformed (a field lies outside the message); Chromium refuses it too")
+
+// chromeAccepts checks the CHALLENGE as Chromium's NTLMv2 client parses it
+// (net/ntlm/ntlm_client.cc ParseChallengeMessageV2): signature and type,
+// the TargetName buffer inside the message (skipped, but validated), the
+// flags, the server challenge, 8 reserved bytes, and, when the
+// TARGET_INFO flag is set, a target info buffer inside the message.
+// Chromium fails the login (ERR_UNEXPECTED) on anything else, so rtcprobe
+// does too, rather than pass a proxy the browser cannot.
+func chromeAccepts(msg []byte) bool {
+	if len(msg) < ntlmTargetInfoField || string(msg[:8]) != "NTLMSSP\x00" || binary.LittleEndian.Uint32(msg[8:]) != 2 {
+		return false
+	}
+	inside := func(at int) bool {
+		if len(msg) < at+8 {
+			return false
+		}
+		l := int(binary.LittleEndian.Uint16(msg[at:]))
+		off := int64(binary.LittleEndian.Uint32(msg[at+4:]))
+		return l == 0 || off+int64(l) <= int64(len(msg))
+	}
+	if !inside(ntlmTargetNameField) {
+		return false
+	}
+	if binary.LittleEndian.Uint32(msg[ntlmFlagsField:])&ntlmFlagTargetInfo != 0 {
+		return inside(ntlmTargetInfoField)
+	}
+	return true
+}
+
+// asChromeReads returns the CHALLENGE as Chromium's client uses it: it
+// neither asks for nor honours the LM key or key exchange (it always
+// answers NTLMv2, which go-ntlmssp would otherwise refuse to do). The
+// input is not modified.
 func asChromeReads(msg []byte) []byte {
-	if len(msg) < ntlmFlagsField+4 {
-		return msg
-	}
 	out := append([]byte(nil), msg...)
-	clearBadField := func(at int) {
-		if len(out) < at+8 {
-			return
-		}
-		l := int(binary.LittleEndian.Uint16(out[at:]))
-		off := int(binary.LittleEndian.Uint32(out[at+4:]))
-		if at == ntlmTargetNameField || off+l > len(out) {
-			clear(out[at : at+8])
-		}
-	}
-	clearBadField(ntlmTargetNameField)
-	clearBadField(ntlmTargetInfoField)
 	flags := binary.LittleEndian.Uint32(out[ntlmFlagsField:])
 	binary.LittleEndian.PutUint32(out[ntlmFlagsField:], flags&^(ntlmFlagLMKey|ntlmFlagKeyExch))
 	return out

@@ -35,6 +35,9 @@ const (
 	// ReasonProxyAuthRejected: rtcprobe authenticated and the proxy still
 	// answered 407.
 	ReasonProxyAuthRejected = "proxy-auth-rejected"
+	// ReasonProxyAuthBroken: the proxy's side of the handshake is one the
+	// browser refuses too (a malformed NTLM CHALLENGE).
+	ReasonProxyAuthBroken = "proxy-auth-broken"
 )
 
 // Environment variables holding the identity for Basic and NTLM proxy
@@ -61,7 +64,10 @@ type ProxyAuthError struct {
 	// Typed: the rejected identity was typed (environment, prompt, proxy
 	// URL), not the logged-in user's; the browser's user would type theirs.
 	Typed bool
-	Info  ProxyAuthInfo
+	// Broken: the proxy's handshake is malformed in a way the browser
+	// refuses as well; no login would help.
+	Broken bool
+	Info   ProxyAuthInfo
 	Why   string
 }
 
@@ -75,8 +81,11 @@ func (e *ProxyAuthError) Unwrap() error { return ErrProxyAuth }
 
 // Reason is the probe reason for e.
 func (e *ProxyAuthError) Reason() string {
-	if e.Unavailable {
+	switch {
+	case e.Unavailable:
 		return ReasonProxyAuthUnavailable
+	case e.Broken:
+		return ReasonProxyAuthBroken
 	}
 	return ReasonProxyAuthRejected
 }

@@ -3,6 +3,7 @@ package probe
 import (
 	"context"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -58,6 +59,12 @@ func (c *authConn) continueSession(ctx context.Context, resp *http.Response, chs
 
 func (c *authConn) sessionStep(ctx context.Context, in []byte) (string, error) {
 	out, err := c.session.step(ctx, in)
+	if errors.Is(err, errNTLMMalformed) {
+		e := &ProxyAuthError{Broken: true, Info: c.info, Why: err.Error()}
+		e.Info.Fix = "fix the proxy's NTLM (its CHALLENGE is malformed), or let it offer Negotiate or Basic"
+		c.info = e.Info
+		return "", e
+	}
 	if err != nil {
 		return "", c.rejected(c.session.scheme() + " failed here: " + err.Error())
 	}

@@ -18,7 +18,7 @@ func proxyAuthOutcome(err error) (status, reason string) {
 	if !errors.As(err, &ae) {
 		return report.StatusError, "proxy-error"
 	}
-	if ae.Unavailable || ae.Typed {
+	if !ae.Broken && (ae.Unavailable || ae.Typed) {
 		return report.StatusSkipped, ae.Reason()
 	}
 	return report.StatusFailed, ae.Reason()

@@ -38,9 +38,12 @@ type authProxy struct {
 	// tunnel: after a good login, connect to 127.0.0.1 on the CONNECT
 	// target's port (whatever the name) instead of echoing.
 	tunnel bool
-	// sloppyChallenge: a CHALLENGE with a TargetName beyond its end and
-	// the LM key flag, as squid's ntlm_fake_auth sends.
+	// sloppyChallenge: a CHALLENGE with a TargetName beyond its end, as
+	// squid's ntlm_fake_auth sends (Chromium refuses it).
 	sloppyChallenge bool
+	// lmKeyChallenge: a CHALLENGE with the LM key flag (go-ntlmssp would
+	// refuse it; Chromium answers NTLMv2 anyway).
+	lmKeyChallenge bool
 	// anyNTLM accepts any well-formed AUTHENTICATE after a CHALLENGE
 	// (SSPI logs in with the logon's password, which a test cannot know).
 	anyNTLM bool
@@ -94,8 +97,10 @@ func (p *authProxy) serve(c net.Conn) {
 		case scheme == "NTLM" && len(raw) > 8 && raw[8] == 1:
 			msg := ntlmChallengeMessage()
 			if p.sloppyChallenge {
-				binary.LittleEndian.PutUint16(msg[12:], 100)
-				binary.LittleEndian.PutUint32(msg[16:], 1000)
+				binary.LittleEndian.PutUint16(msg[12:], 9)
+				binary.LittleEndian.PutUint32(msg[16:], 0xaaaaaaae)
+			}
+			if p.lmKeyChallenge {
 				binary.LittleEndian.PutUint32(msg[20:], binary.LittleEndian.Uint32(msg[20:])|0x80)
 			}
 			p.write407(c, []string{"NTLM " + base64.StdEncoding.EncodeToString(msg)}, false)

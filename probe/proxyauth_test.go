@@ -56,7 +56,7 @@ func TestProxyAuth(t *testing.T) {
 		offer         []string
 		user, pass    string // the environment's identity
 		closeAfter407 bool
-		sloppy        bool
+		sloppy, lmKey bool
 		wantUsed      string
 		wantReason    string // "" when the tunnel must open
 		wantFix       string // part of the fix line
@@ -67,7 +67,8 @@ func TestProxyAuth(t *testing.T) {
 		{name: "basic-wrong-password", offer: []string{`Basic realm="corp"`}, user: "alice", pass: "wrong", wantReason: ReasonProxyAuthRejected, wantFix: "check " + EnvProxyUsername},
 		{name: "basic-close-after-407", offer: []string{`Basic realm="corp"`}, user: "alice", pass: testProxyPassword, closeAfter407: true, wantUsed: "Basic", wantConns: 2},
 		{name: "ntlm", offer: []string{"NTLM"}, user: `CORP\alice`, pass: testProxyPassword, wantUsed: "NTLM", wantConns: 1},
-		{name: "ntlm-sloppy-challenge", offer: []string{"NTLM"}, user: `CORP\alice`, pass: testProxyPassword, sloppy: true, wantUsed: "NTLM", wantConns: 1},
+		{name: "ntlm-lm-key-flag", offer: []string{"NTLM"}, user: `CORP\alice`, pass: testProxyPassword, lmKey: true, wantUsed: "NTLM", wantConns: 1},
+		{name: "ntlm-malformed-challenge", offer: []string{"NTLM"}, user: `CORP\alice`, pass: testProxyPassword, sloppy: true, wantReason: ReasonProxyAuthBroken, wantFix: "malformed"},
 		{name: "ntlm-wrong-password", offer: []string{"NTLM"}, user: `CORP\alice`, pass: "wrong", wantReason: ReasonProxyAuthRejected},
 		{name: "ntlm-no-identity", offer: []string{"NTLM"}, wantReason: ReasonProxyAuthUnavailable, wantFix: EnvProxyUsername},
 		{name: "negotiate-no-ticket-falls-to-ntlm", offer: []string{"Negotiate", "NTLM", `Basic realm="x"`}, user: `CORP\alice`, pass: testProxyPassword, wantUsed: "NTLM"},
@@ -80,7 +81,7 @@ func TestProxyAuth(t *testing.T) {
 			t.Setenv(EnvProxyUsername, tc.user)
 			t.Setenv(EnvProxyPassword, tc.pass)
 			user := strings.TrimPrefix(tc.user, `CORP\`)
-			p := startAuthProxy(t, &authProxy{offer: tc.offer, user: user, pass: testProxyPassword, closeAfter407: tc.closeAfter407, sloppyChallenge: tc.sloppy})
+			p := startAuthProxy(t, &authProxy{offer: tc.offer, user: user, pass: testProxyPassword, closeAfter407: tc.closeAfter407, sloppyChallenge: tc.sloppy, lmKeyChallenge: tc.lmKey})
 			if tc.name == "basic" || strings.HasPrefix(tc.name, "basic-") {
 				p.user = "alice"
 			}
@@ -104,6 +105,9 @@ func TestProxyAuth(t *testing.T) {
 				var ae *ProxyAuthError
 				if !errors.As(err, &ae) || ae.Reason() != tc.wantReason {
 					t.Fatalf("err = %v, want reason %s", err, tc.wantReason)
+				}
+				if st, _ := proxyAuthOutcome(err); tc.wantReason == ReasonProxyAuthBroken && st != report.StatusFailed {
+					t.Errorf("a handshake the browser refuses too is %s, want failed", st)
 				}
 				if !strings.Contains(ae.Info.Fix, tc.wantFix) {
 					t.Errorf("fix = %q, want it to name %q", ae.Info.Fix, tc.wantFix)

@@ -9,6 +9,9 @@ import "strings"
 const (
 	ReasonProxyAuthUnavailable = "proxy-auth-unavailable"
 	ReasonProxyAuthRejected    = "proxy-auth-rejected"
+	// ReasonProxyAuthBroken: the proxy's handshake is malformed in a way
+	// the browser refuses too (failed).
+	ReasonProxyAuthBroken = "proxy-auth-broken"
 )
 
 // authUntested reports whether p was not run because rtcprobe could not
@@ -108,6 +111,11 @@ func proxyAuthFindings(fs *findingSet, p *Probe) {
 		fs.add(Finding{Code: "proxy-auth-untested", Severity: SeverityWarning,
 			Title:    "The HTTP proxy wants a login rtcprobe could not give: what lies behind it is untested",
 			Detail:   "The proxy offered " + orDash(offered) + ". The browser may log in (with the user's Windows logon, Kerberos ticket or typed password); to test as it would, " + authFix(p) + ".",
+			Evidence: []string{p.ID}})
+	case p.Reason == ReasonProxyAuthBroken:
+		fs.add(Finding{Code: "proxy-auth-broken", Severity: SeverityCritical,
+			Title:    "The HTTP proxy's login handshake is malformed: browsers cannot log in",
+			Detail:   "The proxy offered " + orDash(offered) + " and answered with a message the browser refuses (" + strings.TrimSpace(p.Error) + "). Fix the proxy's authentication helper, let it offer Negotiate or Basic, or exempt the TRTC domains from authentication.",
 			Evidence: []string{p.ID}})
 	case p.Reason == ReasonProxyAuthRejected:
 		fs.add(Finding{Code: "proxy-auth-rejected", Severity: SeverityCritical,

@@ -36,6 +36,13 @@ func TestJudgeProxyAuth(t *testing.T) {
 			signaling: SignalingBlocked, media: MediaNone, fw5501: true, outcome: OutcomeFails,
 			paths: [4]string{PathBlocked, PathBlocked, PathBlocked, PathBlocked}, rules: sixUDP,
 			findings: []string{"proxy-auth-rejected"}},
+		{name: "auth-broken", net: n(proxy), mods: []mod{dropped("stun/*"), dropped("turn1-udp"),
+			{pat: "*/tls", status: StatusFailed, reason: ReasonProxyAuthBroken, details: map[string]string{"proxyStatus": "407", "proxyAuthOffered": "NTLM"}},
+			{pat: "*/https", status: "-"}, {pat: "*/ws", status: "-"},
+			{pat: "turn?-t*", status: StatusFailed, reason: ReasonProxyAuthBroken, details: map[string]string{"proxyStatus": "407"}}},
+			signaling: SignalingBlocked, media: MediaNone, fw5501: true, outcome: OutcomeFails,
+			paths: [4]string{PathBlocked, PathBlocked, PathBlocked, PathBlocked}, rules: sixUDP,
+			findings: []string{"proxy-auth-broken"}},
 		// Direct UDP works: the untested proxy does not hide the answer.
 		{name: "auth-unavailable-udp-open", net: n(proxy), mods: authStopped("run kinit alice@LAB.TEST")[2:],
 			signaling: SignalingUntested, media: PathDirectUDP, outcome: OutcomeInconclusive,
