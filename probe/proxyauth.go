@@ -68,7 +68,7 @@ type ProxyAuthError struct {
 	// refuses as well; no login would help.
 	Broken bool
 	Info   ProxyAuthInfo
-	Why   string
+	Why    string
 }
 
 // Error names the offered schemes and why none got through.
