@@ -11,7 +11,8 @@ import (
 )
 
 // ErrProxyRefused: the HTTP proxy answered CONNECT with a non-2xx status
-// (403 forbidden by policy, 407 authentication required, ...).
+// (403 forbidden by policy, a 407 naming no scheme, ...). A 407 with
+// schemes is answered (proxyauth.go); what stops that is ErrProxyAuth.
 var ErrProxyRefused = errors.New("probe: the HTTP proxy refused CONNECT")
 
 // dialViaHTTPProxy opens a tunnel to target (host:port) through the HTTP
