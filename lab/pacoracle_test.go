@@ -18,10 +18,10 @@ import (
 // access log says whether the browser went through squid. Curl, the
 // other scenarios' oracle, cannot run a PAC.
 
-// chromiumWait bounds one Chromium run (its own --timeout stops the load
+// pacChromiumWait bounds one Chromium run (its own --timeout stops the load
 // earlier; a dropped SYN would otherwise wait for Chromium's minute-long
 // connect timeout).
-const chromiumWait = "25"
+const pacChromiumWait = "25"
 
 // chromiumArgs are the proxy flags of a scenario, or nil when it sets no
 // PAC.
@@ -58,7 +58,7 @@ func (l *Lab) pacOracle(s Scenario) []string {
 		return []string{"oracle: " + err.Error()}
 	}
 	defer os.RemoveAll(profile)
-	args := append([]string{"timeout", chromiumWait, "chromium", "--headless=new", "--no-sandbox", "--disable-gpu",
+	args := append([]string{"timeout", pacChromiumWait, "chromium", "--headless=new", "--no-sandbox", "--disable-gpu",
 		"--no-first-run", "--user-data-dir=" + profile, "--ignore-certificate-errors", "--timeout=15000",
 		"--dump-dom"}, flags...)
 	args = append(args, "https://trtc.rtc.qq.com/")

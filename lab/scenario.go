@@ -61,7 +61,10 @@ type Scenario struct {
 	// as http://wpad.corp.lab.test/proxy.pac and /wpad.dat (placeholders
 	// as in Expand); "" serves one that answers DIRECT. The scenario's
 	// env (auto_proxy) or args (--pac) make rtcprobe use it.
-	PAC    string `json:"pac"`
+	PAC string `json:"pac"`
+	// Kinit: the laptop user has a Kerberos ticket (kinit) for the
+	// Negotiate proxy; otherwise the lab's ticket cache is empty.
+	Kinit  bool   `json:"kinit"`
 	Expect Expect `json:"expect"`
 }
 
@@ -141,6 +144,9 @@ func (l *Lab) Apply(s Scenario) error {
 	if err := l.SetPAC(pac); err != nil {
 		return err
 	}
+	if err := l.applyAuth(s); err != nil {
+		return err
+	}
 	return l.SetCorporateDNS(s.DNS)
 }
 
@@ -168,6 +174,9 @@ func (l *Lab) Expand(s string) string {
 			return FirewallLAN + ":" + strconv.Itoa(port)
 		case "PAC_URL":
 			return "http://" + WPADName + "/proxy.pac"
+		}
+		if v, ok := l.authExpand(k); ok {
+			return v
 		}
 		return "${" + k + "}"
 	})

@@ -84,7 +84,7 @@ func (l *Lab) startServers() error {
 	var want []listener
 	for _, start := range []func() ([]listener, error){
 		l.startCloudDNS, l.startCorporateDNS, l.startWeb, l.startTURNServers, l.startNginx, l.startSquid, l.startMitmproxy,
-		l.startPACServer,
+		l.startPACServer, l.startAuthProxies,
 	} {
 		ls, err := start()
 		if err != nil {

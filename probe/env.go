@@ -35,6 +35,11 @@ type Env struct {
 	// SearchDomains are the DNS search domains WPAD walks up. Nil means
 	// the system's (resolv.conf; the TCP/IP parameters on Windows).
 	SearchDomains []string
+	// ProxyUsername and ProxyPassword are a typed identity for Basic and
+	// NTLM proxy authentication (from a prompt). Empty means the
+	// environment's RTCPROBE_PROXY_USERNAME and RTCPROBE_PROXY_PASSWORD.
+	ProxyUsername string
+	ProxyPassword Secret
 	// Now is the clock. Nil means time.Now.
 	Now func() time.Time
 	// Logf receives debug lines. Nil means discard. It must never be given a

@@ -4,37 +4,47 @@ import (
 	"bufio"
 	"context"
 	"crypto/tls"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"net"
-	"net/http"
 	"net/url"
-	"time"
 )
 
 // ErrProxyRefused: the HTTP proxy answered CONNECT with a non-2xx status
-// (403 forbidden by policy, 407 authentication required, ...).
+// (403 forbidden by policy, a 407 naming no scheme, ...). A 407 with
+// schemes is answered (proxyauth.go); what stops that is ErrProxyAuth.
 var ErrProxyRefused = errors.New("probe: the HTTP proxy refused CONNECT")
 
 // dialViaHTTPProxy opens a tunnel to target (host:port) through the HTTP
-// proxy with CONNECT, as a browser does. It returns the tunnel, the proxy's
-// status code (0 when it never answered) and an error wrapping
-// ErrProxyRefused when the proxy said no. The caller bounds ctx.
-func dialViaHTTPProxy(ctx context.Context, env *Env, proxy *url.URL, target string) (net.Conn, int, error) {
+// proxy with CONNECT, as a browser does, authenticating as the browser
+// would (proxyauth.go). It returns the tunnel, the proxy's status code (0
+// when it never answered), what was learned about the proxy's
+// authentication, and an error wrapping ErrProxyRefused when the proxy
+// said no (ErrProxyAuth when it wanted a login rtcprobe could not give).
+// The caller bounds ctx.
+func dialViaHTTPProxy(ctx context.Context, env *Env, proxy *url.URL, target string) (net.Conn, int, ProxyAuthInfo, error) {
+	conn, err := dialProxy(ctx, env, proxy)
+	if err != nil {
+		return nil, 0, ProxyAuthInfo{}, err
+	}
+	return connectThrough(ctx, env, conn, proxy, target)
+}
+
+// dialProxy opens a connection to the proxy (TLS for an https:// proxy).
+func dialProxy(ctx context.Context, env *Env, proxy *url.URL) (net.Conn, error) {
 	conn, err := env.dial(ctx, "tcp", proxyAddr(proxy))
 	if err != nil {
-		return nil, 0, err
+		return nil, err
 	}
 	if proxy.Scheme == "https" {
 		tc := tls.Client(conn, &tls.Config{ServerName: proxy.Hostname(), RootCAs: env.RootCAs})
 		if err := tc.HandshakeContext(ctx); err != nil {
 			conn.Close()
-			return nil, 0, fmt.Errorf("TLS to the proxy: %w", err)
+			return nil, fmt.Errorf("TLS to the proxy: %w", err)
 		}
 		conn = tc
 	}
-	return connectThrough(ctx, conn, proxy, target)
+	return conn, nil
 }
 
 // proxyAddr is the proxy's host:port (80 for http, 443 for https).
@@ -49,38 +59,12 @@ func proxyAddr(proxy *url.URL) string {
 }
 
 // connectThrough sends CONNECT target on an open connection to the proxy
-// and reads the answer. On failure conn is closed.
-func connectThrough(ctx context.Context, conn net.Conn, proxy *url.URL, target string) (net.Conn, int, error) {
-	stop := context.AfterFunc(ctx, func() { conn.SetDeadline(time.Unix(1, 0)) })
-	defer stop()
-	req := "CONNECT " + target + " HTTP/1.1\r\nHost: " + target + "\r\nUser-Agent: rtcprobe\r\n"
-	if u := proxy.User; u != nil {
-		pw, _ := u.Password()
-		req += "Proxy-Authorization: Basic " + base64.StdEncoding.EncodeToString([]byte(u.Username()+":"+pw)) + "\r\n"
-	}
-	if _, err := conn.Write([]byte(req + "\r\n")); err != nil {
-		conn.Close()
-		return nil, 0, ctxOr(ctx, err)
-	}
-	br := bufio.NewReader(conn)
-	resp, err := http.ReadResponse(br, &http.Request{Method: http.MethodConnect})
-	if err != nil {
-		conn.Close()
-		return nil, 0, ctxOr(ctx, err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode/100 != 2 {
-		conn.Close()
-		return nil, resp.StatusCode, fmt.Errorf("%w: %s", ErrProxyRefused, resp.Status)
-	}
-	if !stop() {
-		conn.Close()
-		return nil, resp.StatusCode, ctx.Err()
-	}
-	if br.Buffered() > 0 {
-		return &bufferedConn{Conn: conn, r: br}, resp.StatusCode, nil
-	}
-	return conn, resp.StatusCode, nil
+// and reads the answer, answering a 407 as the browser would (a new
+// connection to the proxy is opened when it closes this one after its
+// first 407). On failure conn is closed.
+func connectThrough(ctx context.Context, env *Env, conn net.Conn, proxy *url.URL, target string) (net.Conn, int, ProxyAuthInfo, error) {
+	redial := func(ctx context.Context) (net.Conn, error) { return dialProxy(ctx, env, proxy) }
+	return connectAuth(ctx, env, conn, proxy, target, redial)
 }
 
 // ctxOr prefers the context's error: a deadline forced by ctx shows up as

@@ -95,9 +95,13 @@ func (r *run) turnRouted(ctx context.Context, t TURNTarget, server netip.AddrPor
 			last = fmt.Errorf("%s proxies are not supported by rtcprobe", h.Type)
 			continue
 		}
-		c, status, err := dialViaHTTPProxy(ctx, r.env, px, target)
+		c, status, auth, err := dialViaHTTPProxy(ctx, r.env, px, target)
+		r.noteProxyAuth(t.ID, auth)
 		if err == nil {
 			return c, nil
+		}
+		if errors.Is(err, ErrProxyAuth) {
+			return nil, proxyAuthTURNFailure(err)
 		}
 		if status != 0 {
 			return nil, &turnFailure{report.StatusFailed, "proxy-refused", "connect", &proxyRefusal{status: status,

@@ -94,6 +94,9 @@ type run struct {
 	// rangeHeld counts the ports of the browser's range this run holds
 	// (portrange.go): exhaustion by rtcprobe's own sockets is not news.
 	rangeHeld atomic.Int32
+	// proxyAuth holds, per TURN probe ID, what its CONNECT learned about
+	// the proxy's authentication (proxyauth_probe.go).
+	proxyAuth sync.Map
 }
 
 // begin records a probe as running and returns its start time.

@@ -112,6 +112,7 @@ func (r *run) turn(ctx context.Context, t TURNTarget) {
 			p.Details = map[string]string{}
 		}
 		p.Details["via"] = "http-proxy"
+		p.Details = mergeDetails(p.Details, r.takeProxyAuth(t.ID))
 	}
 	if f != nil {
 		var refusal *proxyRefusal

@@ -2,6 +2,7 @@ package probe
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/netip"
@@ -171,7 +172,11 @@ func (r *run) turnStream(ctx context.Context, t TURNTarget, server netip.AddrPor
 	if r.plan.HTTPProxy != nil {
 		// CONNECT to the server's name, as Chromium does; no direct
 		// fallback when the proxy refuses.
-		c, status, err := dialViaHTTPProxy(ctx, r.env, r.plan.HTTPProxy, JoinHostPort(t.Host, t.Port))
+		c, status, auth, err := dialViaHTTPProxy(ctx, r.env, r.plan.HTTPProxy, JoinHostPort(t.Host, t.Port))
+		r.noteProxyAuth(t.ID, auth)
+		if errors.Is(err, ErrProxyAuth) {
+			return nil, proxyAuthTURNFailure(err)
+		}
 		if err != nil && status != 0 {
 			return nil, &turnFailure{report.StatusFailed, "proxy-refused", "connect", &proxyRefusal{status: status,
 				err: fmt.Errorf("%w: the HTTP proxy answered %d to CONNECT %s: %w", errTURNViaProxy, status, JoinHostPort(t.Host, t.Port), err)}}

@@ -136,12 +136,16 @@ func (r *run) webViaProxyAs(ctx context.Context, t WebTarget, base report.Probe,
 	p.Details = map[string]string{"via": "http-proxy"}
 	start := r.begin(p)
 	cctx, cancel := context.WithTimeout(ctx, tlsHandshakeTimeout)
-	tunnel, status, err := connectThrough(cctx, conn, proxy, JoinHostPort(t.Host(), t.Port()))
+	tunnel, status, auth, err := connectThrough(cctx, r.env, conn, proxy, JoinHostPort(t.Host(), t.Port()))
 	cancel()
+	p.Details = mergeDetails(p.Details, auth.details())
 	if err != nil {
 		p.RTTMs = report.RTT(r.env.now().Sub(start))
 		p.Step, p.Error = "connect", err.Error()
 		switch {
+		case errors.Is(err, ErrProxyAuth):
+			p.Status, p.Reason = proxyAuthOutcome(err)
+			p.Details["proxyStatus"] = strconv.Itoa(status)
 		case errors.Is(err, ErrProxyRefused):
 			p.Status, p.Reason = report.StatusFailed, "connect-refused-by-proxy"
 			p.Details["proxyStatus"] = strconv.Itoa(status)

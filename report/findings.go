@@ -45,6 +45,7 @@ func judgeFindings(r *Report, cat *catalog.Catalog, sig signaling) []Finding {
 		p := &r.Probes[i]
 		dnsFinding(fs, p)
 		proxyFinding(fs, p)
+		proxyAuthFindings(fs, p)
 		turnFinding(fs, cat, p)
 		tlsVerifyFinding(fs, p)
 	}

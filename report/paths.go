@@ -125,6 +125,11 @@ func turnPath(r *Report, cat *catalog.Catalog, transport string) Path {
 	}
 	p.Status = turnStatus(set)
 	p.Detail = turnDetail(r, transport, set, p.Status)
+	if p.Status == PathUntested {
+		if d := authPathDetail(r, map[string]string{"udp": "TURN over UDP", "tcp": "TURN over TCP", "tls": "TURN over TLS"}[transport], set); d != "" {
+			p.Detail = d
+		}
+	}
 	if !p.Counts {
 		p.Detail += fmt.Sprintf(" It does not count: browsers refuse TURN on port %d (only 53, 80, 443 and 1024 and above).", set[0].Port)
 	}

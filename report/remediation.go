@@ -134,7 +134,7 @@ func loggerFailures(r *Report) []*Probe {
 	var out []*Probe
 	for i := range r.Probes {
 		p := &r.Probes[i]
-		if p.Role == "logger" && !answered[p.Region] && !answered[""] && (p.Status != StatusOK || !loggerReached(p)) {
+		if p.Role == "logger" && !answered[p.Region] && !answered[""] && (p.Status != StatusOK || !loggerReached(p)) && !authUntested(p) {
 			out = append(out, p)
 		}
 	}

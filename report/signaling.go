@@ -11,6 +11,9 @@ type signaling struct {
 	regions []regionSignal
 	// report is the report judged (the PAC routes of its probes).
 	report *Report
+	// authLimit, when set, is why signalling is untested: the HTTP proxy
+	// wants a login rtcprobe could not give (with the fix).
+	authLimit string
 }
 
 // regionSignal is whether an app of one region can join.
@@ -23,7 +26,10 @@ type regionSignal struct {
 	directSchedule, directSignaling bool
 	proxies                         []string
 	failing                         []*Probe // probes that explain why it cannot join
-	reached                         []string // IDs of the probes that proved a role reachable
+	// authProbe is a role's probe that the proxy login stopped: the
+	// region is untested rather than blocked when it cannot join.
+	authProbe *Probe
+	reached   []string // IDs of the probes that proved a role reachable
 }
 
 func (s regionSignal) joinable() bool { return s.schedule && s.signaling }
@@ -45,8 +51,11 @@ func (s signaling) verdicts() []RegionVerdict {
 	for _, rs := range s.regions {
 		v := RegionVerdict{Region: rs.region, Evidence: rs.reached}
 		switch {
-		case s.status == SignalingUntested:
+		case s.status == SignalingUntested && s.authLimit == "":
 			v.Status, v.Detail = SignalingUntested, "The run ended before signalling was checked."
+		case !rs.joinable() && rs.authProbe != nil:
+			v.Status, v.Detail = SignalingUntested, "Not tested: "+s.authLimit+"."
+			v.Evidence = []string{rs.authProbe.ID}
 		case !rs.joinable():
 			v.Status = SignalingBlocked
 			v.Detail = strings.ToUpper(s.causeOf(rs)[:1]) + s.causeOf(rs)[1:] + "."
@@ -185,6 +194,11 @@ func judgeSignaling(r *Report) signaling {
 	for i := range s.regions {
 		finishRegion(&s.regions[i])
 		switch {
+		case !s.regions[i].joinable() && s.regions[i].authProbe != nil:
+			s.authLimit = authLimit(r, s.regions[i].authProbe)
+			if s.status != SignalingBlocked {
+				s.status = SignalingUntested
+			}
 		case !s.regions[i].joinable():
 			s.status = SignalingBlocked
 		case s.regions[i].viaProxy && s.status == SignalingOK:
@@ -212,6 +226,9 @@ func judgeSignalProbe(r *Report, p *Probe, rs *regionSignal) {
 			strings.HasPrefix(p.Reason, "http-") && !wsBrokenByProxy(r, p))
 	}
 	if !reach {
+		if authUntested(p) && rs.authProbe == nil {
+			rs.authProbe = p
+		}
 		if p.Status != StatusOK && p.Status != StatusRunning && p.Status != StatusSkipped {
 			rs.failing = append(rs.failing, p)
 		}

@@ -71,9 +71,10 @@ func verdictOf(r *Report, sig signaling, media string) Verdict {
 		media = MediaUntested
 	}
 	busy := reflectorBusy(r)
-	if busy && media == MediaNone {
-		// Direct UDP was not tested (the reflector limited us), so "no
-		// path" is not known either.
+	authProbe := mediaAuthUntested(r)
+	if media == MediaNone && (busy || authProbe != nil) {
+		// Direct UDP was not tested (the reflector limited us), or a path
+		// behind the proxy login may work: "no path" is not known.
 		media = MediaUntested
 	}
 	v := Verdict{Signaling: sig.status, Media: media, Regions: sig.verdicts()}
@@ -85,6 +86,10 @@ func verdictOf(r *Report, sig signaling, media string) Verdict {
 		if sig.status == SignalingBlocked {
 			v.Headline = "Calls will fail: the SDK cannot reach its signalling server and will raise 5501"
 		}
+	case sig.status == SignalingUntested && sig.authLimit != "",
+		media == MediaUntested && authProbe != nil:
+		v.Outcome = OutcomeInconclusive
+		v.Headline = "Cannot tell whether calls will work: the HTTP proxy wants a login rtcprobe could not give"
 	case sig.status == SignalingUntested:
 		v.Outcome = OutcomeInconclusive
 		v.Headline = "Cannot tell whether calls will work: the run ended before signalling was checked"
@@ -139,7 +144,11 @@ func summarize(r *Report, sig signaling, media string, v Verdict) string {
 	case SignalingOK:
 		parts = append(parts, "signalling works directly")
 	case SignalingUntested:
-		parts = append(parts, "the run ended before signalling was checked")
+		if sig.authLimit != "" {
+			parts = append(parts, "signalling was not tested: "+sig.authLimit)
+		} else {
+			parts = append(parts, "the run ended before signalling was checked")
+		}
 	}
 	parts = append(parts, directClause(r)...)
 	if strings.HasPrefix(media, "turn-") {
@@ -148,6 +157,12 @@ func summarize(r *Report, sig signaling, media string, v Verdict) string {
 	}
 	if v.Outcome == OutcomeInconclusive && r.Complete && reflectorDNSFailure(r) != nil {
 		parts = append(parts, "no media path could be tested")
+	} else if p := mediaAuthUntested(r); p != nil && v.Outcome == OutcomeInconclusive && media == MediaUntested {
+		if sig.authLimit != "" {
+			parts = append(parts, "TURN over TCP and TLS through the proxy were not tested either")
+		} else {
+			parts = append(parts, "media through the proxy was not tested: "+authLimit(r, p))
+		}
 	} else {
 		parts = append(parts, consequence(media, v, r.Complete))
 	}

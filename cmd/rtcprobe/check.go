@@ -95,6 +95,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		qualityDryRunNote(stderr, f)
 		return dryRun(stdout, stderr, plan, f.jsonOut)
 	}
+	askProxyLogin(plan, env, terminalPrompt(stderr))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	r := runEngine(ctx, plan, env, f.redact, nil)

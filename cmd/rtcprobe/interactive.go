@@ -25,6 +25,8 @@ func runInteractive(args []string, stdout, stderr io.Writer) int {
 	if f.dryRun || f.jsonOut == "-" {
 		return runCheck(args, stdout, stderr)
 	}
+	// Asked on the terminal before the TUI takes the screen.
+	askProxyLogin(plan, env, terminalPrompt(stderr))
 	host, _ := os.Hostname()
 	if f.redact {
 		host = "" // the saved file's name must not name the machine either

@@ -1,0 +1,126 @@
+package report
+
+import "strings"
+
+// Probe reasons for an HTTP proxy that demands a login (probe/proxyauth.go
+// writes them): the probe is skipped when rtcprobe could not log in as the
+// browser would, failed when the logged-in user's own credentials were
+// refused (what the browser meets too).
+const (
+	ReasonProxyAuthUnavailable = "proxy-auth-unavailable"
+	ReasonProxyAuthRejected    = "proxy-auth-rejected"
+	// ReasonProxyAuthBroken: the proxy's handshake is malformed in a way
+	// the browser refuses too (failed).
+	ReasonProxyAuthBroken = "proxy-auth-broken"
+)
+
+// authUntested reports whether p was not run because rtcprobe could not
+// authenticate to the HTTP proxy the way the browser would: what lies
+// behind the proxy is untested, never blocked.
+func authUntested(p *Probe) bool {
+	return p.Status == StatusSkipped && (p.Reason == ReasonProxyAuthUnavailable || p.Reason == ReasonProxyAuthRejected)
+}
+
+// authFix is the one line that lets rtcprobe log in (from the probe).
+func authFix(p *Probe) string {
+	if f := p.Details["proxyAuthFix"]; f != "" {
+		return f
+	}
+	return "set RTCPROBE_PROXY_USERNAME and RTCPROBE_PROXY_PASSWORD"
+}
+
+// authLimit names the proxy, the schemes it offered and the fix, for
+// path and verdict sentences: "the HTTP proxy http://p:3128 wants a login
+// (Negotiate) that rtcprobe could not give as the browser would; run kinit
+// user@REALM".
+func authLimit(r *Report, p *Probe) string {
+	proxy := "the HTTP proxy"
+	if r.Config.HTTPProxy != "" {
+		proxy += " " + r.Config.HTTPProxy
+	}
+	offered := p.Details["proxyAuthOffered"]
+	if offered == "" {
+		offered = "a scheme"
+	}
+	return proxy + " wants a login (" + offered + ") that rtcprobe could not give as the browser would; to test it, " + authFix(p)
+}
+
+// firstAuthUntested returns the first probe stopped by the proxy login.
+func firstAuthUntested(r *Report) *Probe {
+	for i := range r.Probes {
+		if authUntested(&r.Probes[i]) {
+			return &r.Probes[i]
+		}
+	}
+	return nil
+}
+
+// authUntestedIn returns the first of set stopped by the proxy login.
+func authUntestedIn(set []*Probe) *Probe {
+	for _, p := range set {
+		if authUntested(p) {
+			return p
+		}
+	}
+	return nil
+}
+
+// authPathDetail is an untested TURN path's detail when the proxy login
+// stopped it, "" otherwise.
+func authPathDetail(r *Report, name string, set []*Probe) string {
+	p := authUntestedIn(set)
+	if p == nil {
+		return ""
+	}
+	return name + " goes through the HTTP proxy and was not tested: " + authLimit(r, p) + "."
+}
+
+// mediaAuthUntested reports whether a counting media path is untested
+// because of the proxy login: then "no media path works" cannot be said.
+func mediaAuthUntested(r *Report) *Probe {
+	for _, name := range PathOrder {
+		path := r.Paths.Get(name)
+		if path.Status != PathUntested || !path.Counts {
+			continue
+		}
+		for _, id := range path.Evidence {
+			for i := range r.Probes {
+				if p := &r.Probes[i]; p.ID == id && authUntested(p) {
+					return p
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// proxyAuthFindings says how the proxy login went: which scheme worked
+// (info), that rtcprobe could not log in (warning, with the fix), or that
+// the proxy refused the logged-in user's credentials (critical: the
+// browser is refused too).
+func proxyAuthFindings(fs *findingSet, p *Probe) {
+	offered := p.Details["proxyAuthOffered"]
+	switch {
+	case p.Details["proxyAuth"] != "":
+		fs.add(Finding{Code: "proxy-auth", Severity: SeverityInfo,
+			Title: "The HTTP proxy wants a login: " + p.Details["proxyAuth"] + " worked",
+			Detail: "The proxy offered " + offered + "; rtcprobe logged in with " + p.Details["proxyAuth"] +
+				" (" + orDash(p.Details["proxyAuthSource"]) + "), as the browser would.",
+			Evidence: []string{p.ID}})
+	case authUntested(p):
+		fs.add(Finding{Code: "proxy-auth-untested", Severity: SeverityWarning,
+			Title:    "The HTTP proxy wants a login rtcprobe could not give: what lies behind it is untested",
+			Detail:   "The proxy offered " + orDash(offered) + ". The browser may log in (with the user's Windows logon, Kerberos ticket or typed password); to test as it would, " + authFix(p) + ".",
+			Evidence: []string{p.ID}})
+	case p.Reason == ReasonProxyAuthBroken:
+		fs.add(Finding{Code: "proxy-auth-broken", Severity: SeverityCritical,
+			Title:    "The HTTP proxy's login handshake is malformed: browsers cannot log in",
+			Detail:   "The proxy offered " + orDash(offered) + " and answered with a message the browser refuses (" + strings.TrimSpace(p.Error) + "). Fix the proxy's authentication helper, let it offer Negotiate or Basic, or exempt the TRTC domains from authentication.",
+			Evidence: []string{p.ID}})
+	case p.Reason == ReasonProxyAuthRejected:
+		fs.add(Finding{Code: "proxy-auth-rejected", Severity: SeverityCritical,
+			Title:    "The HTTP proxy refuses the logged-in user's credentials",
+			Detail:   "The proxy offered " + orDash(offered) + " and refused the login rtcprobe gave as the browser would (" + strings.TrimSpace(p.Error) + "). Let the users' accounts through the proxy, or exempt the TRTC domains from authentication.",
+			Evidence: []string{p.ID}})
+	}
+}
