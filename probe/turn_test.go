@@ -81,15 +81,7 @@ func startTURN(t testing.TB, o turnServerOpts) turnServer {
 	if o.denyPrivate {
 		perm = func(_ net.Addr, ip net.IP) bool { return !ip.Equal(net.IPv4(127, 0, 0, 1)) && !ip.IsPrivate() }
 	}
-	udp, err := net.ListenPacket("udp4", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	// TCP on the UDP port, as coturn listens: one server, two transports.
-	tcp, err := net.Listen("tcp4", udp.LocalAddr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
+	udp, tcp := listenUDPAndTCP(t)
 	cert, roots := testCert(t)
 	tl, err := tls.Listen("tcp4", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{cert}})
 	if err != nil {
@@ -262,6 +254,28 @@ func TestTURNAudits(t *testing.T) {
 			}
 		})
 	}
+}
+
+// listenUDPAndTCP listens on one loopback port for UDP and TCP, as coturn
+// does: one server, two transports. The port the OS picked for UDP may be
+// in use for TCP (another test's connection), so a few ports are tried.
+func listenUDPAndTCP(t *testing.T) (net.PacketConn, net.Listener) {
+	t.Helper()
+	var last error
+	for range 20 {
+		udp, err := net.ListenPacket("udp4", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		tcp, err := net.Listen("tcp4", udp.LocalAddr().String())
+		if err == nil {
+			return udp, tcp
+		}
+		udp.Close()
+		last = err
+	}
+	t.Fatalf("no loopback port free for both UDP and TCP: %v", last)
+	return nil, nil
 }
 
 // connectProxy is a tiny HTTP proxy that allows CONNECT only to allowed
