@@ -259,7 +259,7 @@ func TestTURNAudits(t *testing.T) {
 // listenUDPAndTCP listens on one loopback port for UDP and TCP, as coturn
 // does: one server, two transports. The port the OS picked for UDP may be
 // in use for TCP (another test's connection), so a few ports are tried.
-func listenUDPAndTCP(t *testing.T) (net.PacketConn, net.Listener) {
+func listenUDPAndTCP(t testing.TB) (net.PacketConn, net.Listener) {
 	t.Helper()
 	var last error
 	for range 20 {
