@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 )
 
@@ -54,9 +55,12 @@ func connectThrough(ctx context.Context, conn net.Conn, proxy *url.URL, target s
 	stop := context.AfterFunc(ctx, func() { conn.SetDeadline(time.Unix(1, 0)) })
 	defer stop()
 	req := "CONNECT " + target + " HTTP/1.1\r\nHost: " + target + "\r\nUser-Agent: rtcprobe\r\n"
+	var secrets []string
 	if u := proxy.User; u != nil {
 		pw, _ := u.Password()
-		req += "Proxy-Authorization: Basic " + base64.StdEncoding.EncodeToString([]byte(u.Username()+":"+pw)) + "\r\n"
+		token := base64.StdEncoding.EncodeToString([]byte(u.Username() + ":" + pw))
+		req += "Proxy-Authorization: Basic " + token + "\r\n"
+		secrets = []string{token, pw}
 	}
 	if _, err := conn.Write([]byte(req + "\r\n")); err != nil {
 		conn.Close()
@@ -71,7 +75,7 @@ func connectThrough(ctx context.Context, conn net.Conn, proxy *url.URL, target s
 	resp.Body.Close()
 	if resp.StatusCode/100 != 2 {
 		conn.Close()
-		return nil, resp.StatusCode, fmt.Errorf("%w: %s", ErrProxyRefused, resp.Status)
+		return nil, resp.StatusCode, fmt.Errorf("%w: %s", ErrProxyRefused, withoutSecrets(resp.Status, secrets))
 	}
 	if !stop() {
 		conn.Close()
@@ -100,3 +104,15 @@ type bufferedConn struct {
 }
 
 func (c *bufferedConn) Read(b []byte) (int, error) { return c.r.Read(b) }
+
+// withoutSecrets removes the proxy password and the Proxy-Authorization
+// token from the proxy's reason phrase: a proxy can echo what it was sent,
+// and the phrase goes into the report.
+func withoutSecrets(status string, secrets []string) string {
+	for _, s := range secrets {
+		if s != "" {
+			status = strings.ReplaceAll(status, s, redacted)
+		}
+	}
+	return status
+}
