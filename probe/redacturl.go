@@ -31,9 +31,9 @@ func RedactURL(s string) string {
 	if i := strings.IndexByte(rest, '#'); i >= 0 {
 		rest = rest[:i] + "#***"
 	}
-	// A parameter typed without its '?' (";credential=", "&credential=",
-	// " credential=") is as secret as one after it.
-	if i, q := strings.IndexAny(rest, ";& \t"), strings.IndexByte(rest, '?'); i >= 0 && (q < 0 || i < q) {
+	// A parameter typed without its '?' (";credential=", "&credential=";
+	// a port that is not a number is caught below) is as secret as one after it.
+	if i, q := strings.IndexAny(rest, ";&"), strings.IndexByte(rest, '?'); i >= 0 && (q < 0 || i < q) {
 		rest = rest[:i+1] + "***"
 	}
 	rest = redactPort(rest, strings.HasSuffix(prefix, "//"))
@@ -48,7 +48,7 @@ func RedactURL(s string) string {
 // and it may be a secret. A URL with "//" keeps its path apart; an
 // unbracketed IPv6 address (more than one ':') has no port to judge.
 func redactPort(rest string, hasPath bool) string {
-	stop := "?#;& \t"
+	stop := "?#;&"
 	if hasPath {
 		stop += "/"
 	}
