@@ -190,13 +190,26 @@ func (s *Server) serveSTUNStream(c *peekedConn, deadline time.Time) {
 	}
 }
 
-func (s *Server) httpMux() *http.ServeMux {
+func (s *Server) httpMux() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) {
 		_, _ = io.WriteString(w, "ok\n")
 	})
 	mux.HandleFunc("/ws", s.wsEcho)
-	return mux
+	return s.boundBody(mux)
+}
+
+// boundBody puts a deadline on a request's body. Nothing here reads one,
+// but net/http drains up to 256 KiB of it before answering, with no
+// deadline of its own (ReadHeaderTimeout ends at the headers): a body
+// trickled a byte at a time would hold the connection's slot for ever.
+func (s *Server) boundBody(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength != 0 {
+			_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(s.tcp.request))
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 // wsEcho echoes every WebSocket message until the peer goes away or idles.

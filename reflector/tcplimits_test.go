@@ -1,6 +1,7 @@
 package reflector
 
 import (
+	"crypto/tls"
 	"errors"
 	"io"
 	"net"
@@ -97,4 +98,40 @@ func TestTCPTrickleCannotHoldASlot(t *testing.T) {
 func isTimeoutErr(err error) bool {
 	var ne net.Error
 	return errors.As(err, &ne) && ne.Timeout()
+}
+
+// TestTCPTrickledBodyCannotHoldASlot: headers sent at once, then a body
+// declared and trickled a byte at a time: net/http waits for the body
+// before answering, so only a deadline on it frees the slot.
+func TestTCPTrickledBodyCannotHoldASlot(t *testing.T) {
+	s := newTestServer(t, Config{Listen: "127.0.0.1", UDPPorts: []int{}, TCPPort: freeTCPPort(t)})
+	s.tcp.request = 500 * time.Millisecond
+	run(t, s)
+	tcpAddr, _, _ := s.Addrs()
+	c := tls.Client(dialFrom(t, "127.0.0.1", tcpAddr.String()), &tls.Config{InsecureSkipVerify: true})
+	defer c.Close()
+	if _, err := c.Write([]byte("POST /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n")); err != nil {
+		t.Fatal(err)
+	}
+	closed := false
+	// One byte every 100 ms for 3 s, six times the request deadline.
+	for i := 0; i < 30 && !closed; i++ {
+		if _, err := c.Write([]byte("a")); err != nil {
+			closed = true
+			break
+		}
+		_ = c.SetReadDeadline(time.Now().Add(100 * time.Millisecond))
+		buf := make([]byte, 512)
+		for {
+			n, err := c.Read(buf)
+			if err != nil {
+				closed = !isTimeoutErr(err)
+				break
+			}
+			_ = n // the answer may come first; the close must follow
+		}
+	}
+	if !closed {
+		t.Error("a trickled request body held the connection past the request deadline")
+	}
 }
