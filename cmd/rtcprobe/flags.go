@@ -112,9 +112,17 @@ func parseTable(doc *cmdDoc, specs []flagSpec, args []string, interleaved bool, 
 		rest = append(rest, args[0])
 		args = args[1:]
 	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	for _, s := range specs {
 		if s.text == nil {
 			continue
+		}
+		// An empty file name ("--json=", or --json "$UNSET") would be
+		// taken for no file at all: a report the user asked for, silently
+		// not written.
+		if set[s.name] && s.value == "FILE" && len(s.text()) == 1 && s.text()[0] == "" {
+			return nil, fmt.Errorf("--%s needs a value (FILE), not an empty name (see '%s --help')", s.name, doc.command())
 		}
 		for _, v := range s.text() {
 			if strings.HasPrefix(v, "-") && v != "-" {
