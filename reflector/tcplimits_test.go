@@ -1,12 +1,16 @@
 package reflector
 
 import (
+	"context"
 	"crypto/tls"
 	"errors"
 	"io"
 	"net"
+	"net/http"
 	"testing"
 	"time"
+
+	"github.com/coder/websocket"
 )
 
 // dialFrom connects to addr from a given loopback source address.
@@ -134,4 +138,33 @@ func TestTCPTrickledBodyCannotHoldASlot(t *testing.T) {
 	if !closed {
 		t.Error("a trickled request body held the connection past the request deadline")
 	}
+}
+
+// TestWSEchoHasALifetime: a WebSocket client echoing a message every
+// 100 ms, well within the idle deadline, is still cut off once the echo's
+// lifetime is over, so it cannot hold its slot for ever.
+func TestWSEchoHasALifetime(t *testing.T) {
+	s := newTestServer(t, Config{Listen: "127.0.0.1", UDPPorts: []int{}, TCPPort: freeTCPPort(t)})
+	s.tcp.wsLife = 500 * time.Millisecond
+	run(t, s)
+	tcpAddr, _, _ := s.Addrs()
+	hc := &http.Client{Timeout: testTimeout, Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}} //nolint:gosec // self-signed test cert
+	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
+	defer cancel()
+	ws, _, err := websocket.Dial(ctx, "wss://"+tcpAddr.String()+"/ws", &websocket.DialOptions{HTTPClient: hc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.CloseNow()
+	start := time.Now()
+	for time.Since(start) < 3*time.Second { // six lifetimes
+		if ws.Write(ctx, websocket.MessageText, []byte("x")) != nil {
+			return
+		}
+		if _, _, err := ws.Read(ctx); err != nil {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Error("a busy WebSocket echo outlived its lifetime")
 }
