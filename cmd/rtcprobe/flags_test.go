@@ -118,6 +118,21 @@ func TestEmptyFileNameIsUsageError(t *testing.T) {
 	}
 }
 
+// --ca-file is read up to a bound: /dev/zero took gigabytes and never
+// ended; a file over the bound (sparse here) is refused at once.
+func TestCAFileBounded(t *testing.T) {
+	big := filepath.Join(t.TempDir(), "big.pem")
+	f, err := os.Create(big)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Truncate(16<<20 + 1); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	wantUsage(t, []string{"check", "--dry-run", "--ca-file", big}, "--ca-file", "larger than 16 MiB")
+}
+
 // --reflector takes a host name or an address; a URL, host:port or a
 // blank is a usage error with a hint, --turn-peer and --http-proxy check
 // their ports.
