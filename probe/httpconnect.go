@@ -7,6 +7,8 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"io"
+	"math"
 	"net"
 	"net/http"
 	"net/url"
@@ -49,6 +51,13 @@ func proxyAddr(proxy *url.URL) string {
 	return net.JoinHostPort(proxy.Hostname(), "80")
 }
 
+// maxConnectAnswer bounds a proxy's answer to CONNECT (status line and
+// headers); real ones are a few hundred bytes.
+const maxConnectAnswer = 64 << 10
+
+// errConnectAnswerTooLarge: the proxy's answer to CONNECT never ended.
+var errConnectAnswerTooLarge = errors.New("the HTTP proxy's answer to CONNECT is larger than 64 KiB")
+
 // connectThrough sends CONNECT target on an open connection to the proxy
 // and reads the answer. On failure conn is closed.
 func connectThrough(ctx context.Context, conn net.Conn, proxy *url.URL, target string) (net.Conn, int, error) {
@@ -66,13 +75,21 @@ func connectThrough(ctx context.Context, conn net.Conn, proxy *url.URL, target s
 		conn.Close()
 		return nil, 0, ctxOr(ctx, err)
 	}
-	br := bufio.NewReader(conn)
+	// http.ReadResponse has no bound of its own on the status line and
+	// headers: a proxy streaming one endless header would take the run's
+	// memory until the budget ran out.
+	lr := &io.LimitedReader{R: conn, N: maxConnectAnswer}
+	br := bufio.NewReader(lr)
 	resp, err := http.ReadResponse(br, &http.Request{Method: http.MethodConnect})
 	if err != nil {
 		conn.Close()
+		if lr.N == 0 {
+			return nil, 0, errConnectAnswerTooLarge
+		}
 		return nil, 0, ctxOr(ctx, err)
 	}
-	resp.Body.Close()
+	resp.Body.Close()    // drains a refusal's body, within the same bound
+	lr.N = math.MaxInt64 // the tunnel itself is not bounded
 	if resp.StatusCode/100 != 2 {
 		conn.Close()
 		return nil, resp.StatusCode, fmt.Errorf("%w: %s", ErrProxyRefused, withoutSecrets(resp.Status, secrets))

@@ -2,6 +2,7 @@ package probe
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"net"
@@ -60,4 +61,48 @@ func decodeBasic(h string) string {
 	r := &http.Request{Header: http.Header{"Authorization": {h}}}
 	u, p, _ := r.BasicAuth()
 	return u + ":" + p
+}
+
+// A proxy whose answer to CONNECT never ends (one endless header) is cut
+// off at maxConnectAnswer, at once, instead of filling memory until the
+// budget runs out; so is a refusal with an endless body.
+func TestConnectAnswerBounded(t *testing.T) {
+	for _, head := range []string{
+		"HTTP/1.1 200 OK\r\nX-Big: ",
+		"HTTP/1.1 403 no\r\nContent-Length: 100000000\r\n\r\n",
+	} {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		go func() {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			defer c.Close()
+			c.Read(make([]byte, 4096))
+			c.Write([]byte(head))
+			chunk := bytes.Repeat([]byte("X"), 64<<10)
+			for range 128 { // 8 MiB, then silence: the reader must stop first
+				if _, err := c.Write(chunk); err != nil {
+					return
+				}
+			}
+			time.Sleep(5 * time.Second)
+		}()
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		conn, err := net.Dial("tcp", ln.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		proxy, _ := url.Parse("http://" + ln.Addr().String())
+		start := time.Now()
+		_, _, err = connectThrough(ctx, conn, proxy, "example.com:443")
+		cancel()
+		ln.Close()
+		if err == nil || errors.Is(err, context.DeadlineExceeded) || time.Since(start) > time.Second {
+			t.Errorf("%q...: err %v after %v; want a quick refusal", head, err, time.Since(start))
+		}
+	}
 }
