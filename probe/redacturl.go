@@ -82,7 +82,7 @@ func capQuoted(s string) string {
 // splitScheme splits "scheme://" or a TURN/STUN "scheme:" off s. A bare
 // "user:password@host" has no scheme: "user" is not taken for one.
 func splitScheme(s string) (prefix, rest string) {
-	if i := strings.Index(s, "://"); i > 0 && !strings.ContainsAny(s[:i], "@/?#") {
+	if i := strings.Index(s, "://"); i > 0 && !strings.ContainsAny(s[:i], "@/?#;&") {
 		return s[:i+3], s[i+3:]
 	}
 	for _, sch := range []string{"turn:", "turns:", "stun:", "stuns:"} {
