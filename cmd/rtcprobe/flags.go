@@ -102,7 +102,7 @@ func parseTable(doc *cmdDoc, specs []flagSpec, args []string, interleaved bool, 
 				writeHelp(stdout, doc, specs)
 				return nil, errHelp
 			}
-			return nil, fmt.Errorf("%s: %s (see '%s --help')", doc.name, doubleDash(err.Error()), doc.command())
+			return nil, fmt.Errorf("%s: %s (see '%s --help')", doc.name, ownMessage(doubleDash(err.Error())), doc.command())
 		}
 		args = fs.Args()
 		if !interleaved || len(args) == 0 {
@@ -139,6 +139,17 @@ func parseTable(doc *cmdDoc, specs []flagSpec, args []string, interleaved bool, 
 		}
 	}
 	return rest, nil
+}
+
+// ownMessage keeps only our own message from the flag package's wrapping
+// of a Set error of a flag that also works as a switch (--quality[=D]):
+// "invalid boolean value "1s" for --quality: --quality="1s": want a
+// duration..." called a duration a boolean.
+func ownMessage(s string) string {
+	if i := strings.Index(s, ": --"); strings.HasPrefix(s, "invalid boolean value ") && i >= 0 {
+		return s[i+2:]
+	}
+	return s
 }
 
 // flagRef matches a flag as the flag package names it in errors ("-json").

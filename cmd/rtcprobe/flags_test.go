@@ -118,6 +118,17 @@ func TestEmptyFileNameIsUsageError(t *testing.T) {
 	}
 }
 
+// A bad --quality=DURATION says what is wrong with the duration, not that
+// it is not a boolean (the flag also works as a switch).
+func TestQualityValueMessage(t *testing.T) {
+	for _, v := range []string{"1s", "x"} {
+		msg := wantUsage(t, []string{"check", "--dry-run", "--quality=" + v}, "--quality", "want a duration")
+		if strings.Contains(msg, "boolean") {
+			t.Errorf("--quality=%s: %q calls the duration a boolean", v, msg)
+		}
+	}
+}
+
 // --ca-file is read up to a bound: /dev/zero took gigabytes and never
 // ended; a file over the bound (sparse here) is refused at once.
 func TestCAFileBounded(t *testing.T) {
