@@ -50,12 +50,12 @@ const (
 
 // tcpLimits are the TCP deadlines and caps of a Server (tests shorten them).
 type tcpLimits struct {
-	request, idle, wsLife time.Duration
-	total, perSource      int
+	request, idle, wsLife, turnIdle time.Duration
+	total, perSource                int
 }
 
 var defaultTCPLimits = tcpLimits{request: tcpRequestTimeout, idle: tcpIdleTimeout, wsLife: wsMaxLifetime,
-	total: maxTCPConns, perSource: maxTCPPerSource}
+	turnIdle: turnTCPIdle, total: maxTCPConns, perSource: maxTCPPerSource}
 
 func (s *Server) startTCP(ctx context.Context, wg *sync.WaitGroup) error {
 	cert, err := s.certificate()

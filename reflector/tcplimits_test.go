@@ -168,3 +168,37 @@ func TestWSEchoHasALifetime(t *testing.T) {
 	}
 	t.Error("a busy WebSocket echo outlived its lifetime")
 }
+
+// TestTURNTCPIdleFloodBounded: the TURN port's TCP listener has the main
+// port's caps and a first-request deadline. Idle connections from one
+// address (pion kept 2,000 of them open for ever) are cut to the
+// per-source cap and then closed, and another address is still answered.
+func TestTURNTCPIdleFloodBounded(t *testing.T) {
+	s := newTestServer(t, Config{Listen: "127.0.0.1", UDPPorts: []int{}, TURN: &TURNConfig{
+		Port: freeUDPPort(t), Users: map[string]string{"alice": "secret"}, RelayMin: 43000, RelayMax: 43999,
+	}})
+	s.tcp.perSource = 8
+	s.tcp.request = 300 * time.Millisecond
+	run(t, s)
+	_, _, turnAddr := s.Addrs()
+	var idle []net.Conn
+	for range 50 {
+		idle = append(idle, dialFrom(t, "127.0.0.1", turnAddr.String()))
+	}
+	defer func() {
+		for _, c := range idle {
+			c.Close()
+		}
+	}()
+	other := dialFrom(t, "127.0.0.2", turnAddr.String())
+	defer other.Close()
+	if err := stunOverTCP(t, other); err != nil {
+		t.Fatalf("another address is not answered while one holds idle connections: %v", err)
+	}
+	for i, c := range idle {
+		_ = c.SetReadDeadline(time.Now().Add(testTimeout))
+		if _, err := c.Read(make([]byte, 1)); err == nil || isTimeoutErr(err) {
+			t.Fatalf("idle connection %d still open after %v (err %v)", i, testTimeout, err)
+		}
+	}
+}
