@@ -39,4 +39,3 @@ func TermSafe(s string) string {
 		return r
 	}, s)
 }
-
