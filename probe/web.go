@@ -126,6 +126,7 @@ func (r *run) webViaProxy(ctx context.Context, t WebTarget, base report.Probe, p
 	start := r.begin(p)
 	cctx, cancel := context.WithTimeout(ctx, tlsHandshakeTimeout)
 	tunnel, status, err := connectThrough(cctx, conn, proxy, JoinHostPort(t.Host(), t.Port()))
+	ctxErr := cctx.Err() // before cancel, after which it is never nil
 	cancel()
 	if err != nil {
 		p.RTTMs = report.RTT(r.env.now().Sub(start))
@@ -134,7 +135,7 @@ func (r *run) webViaProxy(ctx context.Context, t WebTarget, base report.Probe, p
 		case errors.Is(err, ErrProxyRefused):
 			p.Status, p.Reason = report.StatusFailed, "connect-refused-by-proxy"
 			p.Details["proxyStatus"] = strconv.Itoa(status)
-		case cctx.Err() != nil || isTimeout(err):
+		case ctxErr != nil || isTimeout(err):
 			p.Status, p.Reason = report.StatusBlocked, "timeout"
 		default:
 			p.Status, p.Reason = report.StatusError, "proxy-error"
