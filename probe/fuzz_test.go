@@ -89,11 +89,12 @@ func FuzzParseHostPort(f *testing.F) {
 	})
 }
 
-// FuzzRedactURL: a marker in user info (before an '@') or after a '?' or
-// '#' never survives RedactURL, and the result stays short.
+// FuzzRedactURL: a marker in user info (before an '@') or after a '?',
+// '#', ';' or '&' never survives RedactURL, and the result stays short.
 func FuzzRedactURL(f *testing.F) {
 	for _, s := range []string{"http://u:SECRETVALUE@h", "turn:h?transport=SECRETVALUE", "SECRETVALUE@h:1",
-		"wss://h/#SECRETVALUE", "turn:h?a=b&SECRETVALUE", "http://h/?x=a@SECRETVALUE"} {
+		"wss://h/#SECRETVALUE", "turn:h?a=b&SECRETVALUE", "http://h/?x=a@SECRETVALUE",
+		"turn:h:3478;credential=SECRETVALUE", "x;SECRETVALUE://h"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -105,7 +106,9 @@ func FuzzRedactURL(f *testing.F) {
 		if i < 0 || !strings.Contains(out, "SECRETVALUE") {
 			return
 		}
-		if strings.Contains(s[i:], "@") || strings.ContainsAny(s[:i], "?#") {
+		// ';' and '&' count after the user info only (a password may hold them).
+		afterUser := s[strings.LastIndex(s[:i], "@")+1 : i]
+		if strings.Contains(s[i:], "@") || strings.ContainsAny(s[:i], "?#") || strings.ContainsAny(afterUser, ";&") {
 			t.Fatalf("RedactURL(%q) = %q shows the marker", s, out)
 		}
 	})

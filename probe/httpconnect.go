@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"strings"
 )
 
 // ErrProxyRefused: the HTTP proxy answered CONNECT with a non-2xx status
@@ -58,6 +59,13 @@ func proxyAddr(proxy *url.URL) string {
 	return net.JoinHostPort(proxy.Hostname(), "80")
 }
 
+// maxConnectAnswer bounds a proxy's answer to CONNECT (status line and
+// headers); real ones are a few hundred bytes.
+const maxConnectAnswer = 64 << 10
+
+// errConnectAnswerTooLarge: the proxy's answer to CONNECT never ended.
+var errConnectAnswerTooLarge = errors.New("the HTTP proxy's answer to CONNECT is larger than 64 KiB")
+
 // connectThrough sends CONNECT target on an open connection to the proxy
 // and reads the answer, answering a 407 as the browser would (a new
 // connection to the proxy is opened when it closes this one after its
@@ -84,3 +92,15 @@ type bufferedConn struct {
 }
 
 func (c *bufferedConn) Read(b []byte) (int, error) { return c.r.Read(b) }
+
+// withoutSecrets removes the proxy password and the Proxy-Authorization
+// token from the proxy's reason phrase: a proxy can echo what it was sent,
+// and the phrase goes into the report.
+func withoutSecrets(status string, secrets []string) string {
+	for _, s := range secrets {
+		if s != "" {
+			status = strings.ReplaceAll(status, s, redacted)
+		}
+	}
+	return status
+}

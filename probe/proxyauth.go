@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/http"
 	"net/url"
@@ -157,6 +158,9 @@ const maxAuthBody = 64 << 10
 // the connection is closed. The caller bounds ctx.
 func connectAuth(ctx context.Context, env *Env, conn net.Conn, proxy *url.URL, target string, redial func(context.Context) (net.Conn, error)) (net.Conn, int, ProxyAuthInfo, error) {
 	c := &authConn{env: env, proxy: proxy, target: target, redial: redial}
+	if _, pw, _ := typedIdentity(env, proxy); pw != "" {
+		c.secrets = append(c.secrets, string(pw))
+	}
 	c.set(conn)
 	defer c.stopWatch()
 	c.watch(ctx)
@@ -170,12 +174,18 @@ func connectAuth(ctx context.Context, env *Env, conn net.Conn, proxy *url.URL, t
 
 // authConn is the state of one authenticated CONNECT.
 type authConn struct {
-	env     *Env
-	proxy   *url.URL
-	target  string
-	redial  func(context.Context) (net.Conn, error)
-	conn    net.Conn
-	br      *bufio.Reader
+	env    *Env
+	proxy  *url.URL
+	target string
+	redial func(context.Context) (net.Conn, error)
+	conn   net.Conn
+	br     *bufio.Reader
+	// lr bounds each answer's status line and headers (maxConnectAnswer);
+	// the tunnel, once up, is not bounded.
+	lr *io.LimitedReader
+	// secrets are what went out in Proxy-Authorization and the typed
+	// password: a proxy may echo them in its reason phrase.
+	secrets []string
 	stop    func() bool
 	info    ProxyAuthInfo
 	session authSession
@@ -185,7 +195,8 @@ type authConn struct {
 }
 
 func (c *authConn) set(conn net.Conn) {
-	c.conn, c.br = conn, bufio.NewReader(conn)
+	c.lr = &io.LimitedReader{R: conn, N: maxConnectAnswer}
+	c.conn, c.br = conn, bufio.NewReader(c.lr)
 }
 
 // watch makes ctx's end interrupt any read or write on the connection.
@@ -229,7 +240,7 @@ func (c *authConn) run(ctx context.Context) (net.Conn, int, error) {
 			return c.established(ctx, resp)
 		}
 		if resp.StatusCode != http.StatusProxyAuthRequired {
-			return nil, resp.StatusCode, fmt.Errorf("%w: %s", ErrProxyRefused, safeStatus(resp))
+			return nil, resp.StatusCode, fmt.Errorf("%w: %s", ErrProxyRefused, c.safeStatus(resp))
 		}
 		if leg == maxAuthLegs {
 			return nil, resp.StatusCode, c.rejected("it still answered 407 after " + fmt.Sprint(maxAuthLegs) + " legs")
@@ -248,12 +259,23 @@ func (c *authConn) roundTrip(ctx context.Context, header string) (*http.Response
 	req := "CONNECT " + c.target + " HTTP/1.1\r\nHost: " + c.target + "\r\nUser-Agent: rtcprobe\r\nProxy-Connection: keep-alive\r\n"
 	if header != "" {
 		req += "Proxy-Authorization: " + header + "\r\n"
+		c.secrets = append(c.secrets, header)
+		if _, token, ok := strings.Cut(header, " "); ok {
+			c.secrets = append(c.secrets, token)
+		}
 	}
 	if _, err := c.conn.Write([]byte(req + "\r\n")); err != nil {
 		return nil, ctxOr(ctx, err)
 	}
+	// http.ReadResponse has no bound of its own on the status line and
+	// headers: a proxy streaming one endless header would take the run's
+	// memory until the budget ran out.
+	c.lr.N = maxConnectAnswer
 	resp, err := http.ReadResponse(c.br, &http.Request{Method: http.MethodConnect})
 	if err != nil {
+		if c.lr.N == 0 {
+			return nil, errConnectAnswerTooLarge
+		}
 		return nil, ctxOr(ctx, err)
 	}
 	if resp.StatusCode/100 != 2 {
@@ -276,6 +298,7 @@ func (c *authConn) established(ctx context.Context, resp *http.Response) (net.Co
 		return nil, resp.StatusCode, ctx.Err()
 	}
 	c.stop = nil
+	c.lr.N = math.MaxInt64 // the tunnel itself is not bounded
 	if c.br.Buffered() > 0 {
 		return &bufferedConn{Conn: c.conn, r: c.br}, resp.StatusCode, nil
 	}
@@ -283,14 +306,14 @@ func (c *authConn) established(ctx context.Context, resp *http.Response) (net.Co
 }
 
 // safeStatus is the status line without anything a proxy could put there
-// to reach a terminal.
-func safeStatus(resp *http.Response) string {
-	return strings.Map(func(r rune) rune {
+// to reach a terminal, and without the credentials it was sent.
+func (c *authConn) safeStatus(resp *http.Response) string {
+	return withoutSecrets(strings.Map(func(r rune) rune {
 		if r < 0x20 || r == 0x7f {
 			return -1
 		}
 		return r
-	}, resp.Status)
+	}, resp.Status), c.secrets)
 }
 
 // keepsAlive reports whether the proxy keeps the connection after resp.

@@ -30,7 +30,7 @@ func (c *authConn) nextLeg(ctx context.Context, resp *http.Response) (string, er
 	}
 	if len(chs) == 0 {
 		// Nothing to answer: the browser fails the tunnel as well.
-		return "", fmt.Errorf("%w: %s (no Proxy-Authenticate)", ErrProxyRefused, safeStatus(resp))
+		return "", fmt.Errorf("%w: %s (no Proxy-Authenticate)", ErrProxyRefused, c.safeStatus(resp))
 	}
 	if err := c.startSession(chs); err != nil {
 		return "", err

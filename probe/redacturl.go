@@ -31,10 +31,44 @@ func RedactURL(s string) string {
 	if i := strings.IndexByte(rest, '#'); i >= 0 {
 		rest = rest[:i] + "#***"
 	}
+	// A parameter typed without its '?' (";credential=", "&credential=";
+	// a port that is not a number is caught below) is as secret as one after it.
+	if i, q := strings.IndexAny(rest, ";&"), strings.IndexByte(rest, '?'); i >= 0 && (q < 0 || i < q) {
+		rest = rest[:i+1] + "***"
+	}
+	rest = redactPort(rest, strings.HasSuffix(prefix, "//"))
 	if i := strings.IndexByte(rest, '?'); i >= 0 {
 		rest = rest[:i+1] + redactQuery(rest[i+1:])
 	}
 	return capQuoted(prefix + rest)
+}
+
+// redactPort hides a port that is not a number ("turn:user:password"
+// typed without "@host", "turn:h:3478/credential=..."): it is not a port,
+// and it may be a secret. A URL with "//" keeps its path apart; an
+// unbracketed IPv6 address (more than one ':') has no port to judge.
+func redactPort(rest string, hasPath bool) string {
+	stop := "?#;&"
+	if hasPath {
+		stop += "/"
+	}
+	end := len(rest)
+	if i := strings.IndexAny(rest, stop); i >= 0 {
+		end = i
+	}
+	host := rest[:end]
+	from := strings.LastIndexByte(host, ']') + 1
+	if strings.Count(host[from:], ":") != 1 {
+		return rest
+	}
+	c := from + strings.IndexByte(host[from:], ':')
+	port := host[c+1:]
+	for _, r := range port {
+		if r < '0' || r > '9' {
+			return rest[:c+1] + "***" + rest[end:]
+		}
+	}
+	return rest
 }
 
 // capQuoted cuts s to maxQuoted bytes.
@@ -48,7 +82,7 @@ func capQuoted(s string) string {
 // splitScheme splits "scheme://" or a TURN/STUN "scheme:" off s. A bare
 // "user:password@host" has no scheme: "user" is not taken for one.
 func splitScheme(s string) (prefix, rest string) {
-	if i := strings.Index(s, "://"); i > 0 && !strings.ContainsAny(s[:i], "@/?#") {
+	if i := strings.Index(s, "://"); i > 0 && !strings.ContainsAny(s[:i], "@/?#;&") {
 		return s[:i+3], s[i+3:]
 	}
 	for _, sch := range []string{"turn:", "turns:", "stun:", "stuns:"} {

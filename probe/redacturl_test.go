@@ -29,6 +29,15 @@ func TestRedactURL(t *testing.T) {
 		{"http://h/?x=a@" + secret, "http://***"},
 		{"https://proxy.corp:3128", "https://proxy.corp:3128"},
 		{"turn:[2001:db8::1]:3478?transport=udp", "turn:[2001:db8::1]:3478?transport=udp"},
+		{"turn:h:3478;credential=" + secret, "turn:h:3478;***"},
+		{"turn:h:3478&credential=" + secret, "turn:h:3478&***"},
+		{"turn:h:3478 credential=" + secret + "?transport=udp", "turn:h:***?transport=udp"},
+		{"a b", "a b"},
+		{"turn:h:3478/credential=" + secret, "turn:h:***"},
+		{"turn:user:" + secret, "turn:user:***"},
+		{"http://u:" + secret + "@h:x" + secret + "/p", "http://***@h:***/p"},
+		{"turn:h:99999?transport=udp", "turn:h:99999?transport=udp"},
+		{"turn:2001:db8::1", "turn:2001:db8::1"},
 	} {
 		if got := RedactURL(tt.in); got != tt.want {
 			t.Errorf("RedactURL(%q) = %q, want %q", tt.in, got, tt.want)

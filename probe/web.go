@@ -137,6 +137,7 @@ func (r *run) webViaProxyAs(ctx context.Context, t WebTarget, base report.Probe,
 	start := r.begin(p)
 	cctx, cancel := context.WithTimeout(ctx, tlsHandshakeTimeout)
 	tunnel, status, auth, err := connectThrough(cctx, r.env, conn, proxy, JoinHostPort(t.Host(), t.Port()))
+	ctxErr := cctx.Err() // before cancel, after which it is never nil
 	cancel()
 	p.Details = mergeDetails(p.Details, auth.details())
 	if err != nil {
@@ -149,7 +150,7 @@ func (r *run) webViaProxyAs(ctx context.Context, t WebTarget, base report.Probe,
 		case errors.Is(err, ErrProxyRefused):
 			p.Status, p.Reason = report.StatusFailed, "connect-refused-by-proxy"
 			p.Details["proxyStatus"] = strconv.Itoa(status)
-		case cctx.Err() != nil || isTimeout(err):
+		case ctxErr != nil || isTimeout(err):
 			p.Status, p.Reason = report.StatusBlocked, "timeout"
 		default:
 			p.Status, p.Reason = report.StatusError, "proxy-error"

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"syscall"
@@ -276,4 +277,33 @@ func TestWebTCPEveryAddress(t *testing.T) {
 	if p := got["two/https"]; p.StartMs > 1000 {
 		t.Errorf("the request began at %.0f ms: it waited for the dropped address", p.StartMs)
 	}
+}
+
+// TestWebProxyGarbledAnswer: a proxy whose answer to CONNECT is not HTTP
+// is a proxy error at once, not "blocked (timeout)" (the context was read
+// after its cancel, so every such error looked like a timeout and became a
+// firewall rule for TCP 443).
+func TestWebProxyGarbledAnswer(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			c.Read(make([]byte, 4096))
+			c.Write([]byte("HTTP/1.1 200 OK\r\nBad\x1b[2JHeader x\r\n\r\n"))
+			c.Close()
+		}
+	}()
+	pki := newTestPKI(t)
+	env := testEnv(dnsServer(t), pki)
+	env.Nameservers = []string{}
+	got := runWeb(t, env, &url.URL{Scheme: "http", Host: ln.Addr().String()}, webTarget("sig", "wss://ok.test:443/ws"))
+	checkWant(t, got, "sig/tls", want{report.KindTLS, report.StatusError, "proxy-error", "connect"})
 }

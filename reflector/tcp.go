@@ -40,17 +40,22 @@ const (
 	// one source cannot take every slot: it would take 16 sources holding
 	// their connections as long as the deadlines allow to fill them.
 	maxTCPPerSource = 64
+	// wsMaxLifetime ends a WebSocket echo however busy it is: a client
+	// sending one message just inside the idle deadline would otherwise
+	// hold its slot for ever. A probe's echo takes a second or two.
+	wsMaxLifetime = time.Minute
 	// wsMaxMessage bounds one WebSocket echo message.
 	wsMaxMessage = 64 << 10
 )
 
 // tcpLimits are the TCP deadlines and caps of a Server (tests shorten them).
 type tcpLimits struct {
-	request, idle    time.Duration
-	total, perSource int
+	request, idle, wsLife, turnIdle time.Duration
+	total, perSource                int
 }
 
-var defaultTCPLimits = tcpLimits{request: tcpRequestTimeout, idle: tcpIdleTimeout, total: maxTCPConns, perSource: maxTCPPerSource}
+var defaultTCPLimits = tcpLimits{request: tcpRequestTimeout, idle: tcpIdleTimeout, wsLife: wsMaxLifetime,
+	turnIdle: turnTCPIdle, total: maxTCPConns, perSource: maxTCPPerSource}
 
 func (s *Server) startTCP(ctx context.Context, wg *sync.WaitGroup) error {
 	cert, err := s.certificate()
@@ -190,13 +195,26 @@ func (s *Server) serveSTUNStream(c *peekedConn, deadline time.Time) {
 	}
 }
 
-func (s *Server) httpMux() *http.ServeMux {
+func (s *Server) httpMux() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) {
 		_, _ = io.WriteString(w, "ok\n")
 	})
 	mux.HandleFunc("/ws", s.wsEcho)
-	return mux
+	return s.boundBody(mux)
+}
+
+// boundBody puts a deadline on a request's body. Nothing here reads one,
+// but net/http drains up to 256 KiB of it before answering, with no
+// deadline of its own (ReadHeaderTimeout ends at the headers): a body
+// trickled a byte at a time would hold the connection's slot for ever.
+func (s *Server) boundBody(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength != 0 {
+			_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(s.tcp.request))
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 // wsEcho echoes every WebSocket message until the peer goes away or idles.
@@ -207,8 +225,10 @@ func (s *Server) wsEcho(w http.ResponseWriter, r *http.Request) {
 	}
 	defer c.CloseNow()
 	c.SetReadLimit(wsMaxMessage)
+	life, stop := context.WithTimeout(r.Context(), s.tcp.wsLife)
+	defer stop()
 	for {
-		ctx, cancel := context.WithTimeout(r.Context(), s.tcp.idle)
+		ctx, cancel := context.WithTimeout(life, s.tcp.idle)
 		typ, msg, err := c.Read(ctx)
 		if err == nil {
 			err = c.Write(ctx, typ, msg)

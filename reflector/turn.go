@@ -114,11 +114,13 @@ func (s *Server) startTURN() error {
 	if err != nil {
 		return fmt.Errorf("turn udp port %d: %w", tc.Port, err)
 	}
-	ln, err := net.Listen("tcp", s.hostPort(tc.Port))
+	tcpLn, err := net.Listen("tcp", s.hostPort(tc.Port))
 	if err != nil {
 		_ = pc.Close()
 		return fmt.Errorf("turn tcp port %d: %w", tc.Port, err)
 	}
+	ln := &slotListener{Listener: tcpLn, slots: newConnSlots(s.tcp.total, s.tcp.perSource),
+		first: s.tcp.request, idle: s.tcp.turnIdle, rejected: func() { s.metrics.TCPRejected.Add(1) }}
 	bindAddr := s.cfg.Listen
 	if bindAddr == "" {
 		bindAddr = "0.0.0.0"

@@ -43,7 +43,7 @@ func Read(in io.Reader) (*Report, error) {
 		return nil, fmt.Errorf("%w: no \"schema\" field", ErrNotReport)
 	case *head.Schema == SchemaID:
 	case strings.HasPrefix(*head.Schema, "rtcprobe/report/"):
-		return nil, fmt.Errorf("%w: %q (this build reads %s; use a newer rtcprobe)", ErrSchema, *head.Schema, SchemaID)
+		return nil, fmt.Errorf("%w: %q (this build reads %s; use a newer rtcprobe)", ErrSchema, oneLine(*head.Schema), SchemaID)
 	default:
 		return nil, fmt.Errorf("%w: schema is %q, want %s", ErrNotReport, oneLine(*head.Schema), SchemaID)
 	}

@@ -40,10 +40,11 @@ func TestReadRejects(t *testing.T) {
 		{"truncated", "{\"schema\": \"rtcprobe/report/v1\",\n\"probes\": [", ErrBroken, "invalid JSON"},
 		{"wrong type", "{\"schema\": \"rtcprobe/report/v1\",\n\"durationMs\": \"long\"}", ErrBroken, `"durationMs" has the wrong type`},
 		{"no verdict", `{"schema": "rtcprobe/report/v1", "probes": []}`, ErrBroken, "no verdict"},
+		{"long newer schema", `{"schema": "rtcprobe/report/v9` + strings.Repeat("B", 100000) + `"}`, ErrSchema, "newer rtcprobe"},
 	}
 	for _, tt := range tests {
 		_, err := Read(strings.NewReader(tt.in))
-		if !errors.Is(err, tt.want) || !strings.Contains(err.Error(), tt.says) || strings.Contains(err.Error(), "\n") {
+		if !errors.Is(err, tt.want) || !strings.Contains(err.Error(), tt.says) || strings.Contains(err.Error(), "\n") || len(err.Error()) > 300 {
 			t.Errorf("%s: error %v, want %v saying %q on one line", tt.name, err, tt.want, tt.says)
 		}
 	}

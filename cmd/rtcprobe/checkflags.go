@@ -152,9 +152,9 @@ func checkEnv(caFile string) (*probe.Env, error) {
 	if caFile == "" {
 		return env, nil
 	}
-	pem, err := os.ReadFile(caFile)
+	pem, err := readCAFile(caFile)
 	if err != nil {
-		return nil, fmt.Errorf("--ca-file: %v", err)
+		return nil, err
 	}
 	pool, err := x509.SystemCertPool()
 	if err != nil || pool == nil {
@@ -165,6 +165,28 @@ func checkEnv(caFile string) (*probe.Env, error) {
 	}
 	env.RootCAs = pool
 	return env, nil
+}
+
+// maxCAFileBytes bounds --ca-file: the whole Mozilla bundle is about
+// 220 KB, and a wrong file (/dev/zero, a disk image) must be refused
+// before it costs the run its memory or never ends.
+const maxCAFileBytes = 16 << 20
+
+// readCAFile reads --ca-file, at most maxCAFileBytes.
+func readCAFile(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("--ca-file: %v", err)
+	}
+	defer f.Close()
+	pem, err := io.ReadAll(io.LimitReader(f, maxCAFileBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("--ca-file: %v", err)
+	}
+	if len(pem) > maxCAFileBytes {
+		return nil, fmt.Errorf("--ca-file %s: larger than 16 MiB: not a PEM file of root certificates", path)
+	}
+	return pem, nil
 }
 
 func checkTimeout(d time.Duration) error {

@@ -102,7 +102,7 @@ func parseTable(doc *cmdDoc, specs []flagSpec, args []string, interleaved bool, 
 				writeHelp(stdout, doc, specs)
 				return nil, errHelp
 			}
-			return nil, fmt.Errorf("%s: %s (see '%s --help')", doc.name, doubleDash(err.Error()), doc.command())
+			return nil, fmt.Errorf("%s: %s (see '%s --help')", doc.name, ownMessage(doubleDash(err.Error())), doc.command())
 		}
 		args = fs.Args()
 		if !interleaved || len(args) == 0 {
@@ -112,9 +112,17 @@ func parseTable(doc *cmdDoc, specs []flagSpec, args []string, interleaved bool, 
 		rest = append(rest, args[0])
 		args = args[1:]
 	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	for _, s := range specs {
 		if s.text == nil {
 			continue
+		}
+		// An empty file name ("--json=", or --json "$UNSET") would be
+		// taken for no file at all: a report the user asked for, silently
+		// not written.
+		if set[s.name] && s.value == "FILE" && len(s.text()) == 1 && s.text()[0] == "" {
+			return nil, fmt.Errorf("--%s needs a value (FILE), not an empty name (see '%s --help')", s.name, doc.command())
 		}
 		for _, v := range s.text() {
 			if strings.HasPrefix(v, "-") && v != "-" {
@@ -131,6 +139,17 @@ func parseTable(doc *cmdDoc, specs []flagSpec, args []string, interleaved bool, 
 		}
 	}
 	return rest, nil
+}
+
+// ownMessage keeps only our own message from the flag package's wrapping
+// of a Set error of a flag that also works as a switch (--quality[=D]):
+// "invalid boolean value "1s" for --quality: --quality="1s": want a
+// duration..." called a duration a boolean.
+func ownMessage(s string) string {
+	if i := strings.Index(s, ": --"); strings.HasPrefix(s, "invalid boolean value ") && i >= 0 {
+		return s[i+2:]
+	}
+	return s
 }
 
 // flagRef matches a flag as the flag package names it in errors ("-json").

@@ -90,6 +90,60 @@ func TestFlagValueLooksLikeFlag(t *testing.T) {
 	}
 }
 
+// An empty file name is a usage error: `check --json=` (or --json
+// "$UNSET") ran the check and wrote no report, with no word about it.
+// Every FILE flag of check, serve and show is tried.
+func TestEmptyFileNameIsUsageError(t *testing.T) {
+	t.Chdir(t.TempDir())
+	for _, cmd := range []struct {
+		// safe are flags that keep the command from doing anything should
+		// the empty name be taken (a dry run; a listen address serve
+		// rejects).
+		safe  []string
+		specs []flagSpec
+	}{
+		{[]string{"check", "--dry-run"}, checkFlagTable(&checkFlags{})},
+		{[]string{"serve", "--listen", "not an address", "--udp-ports", "", "--tcp-port", "0"}, serveFlagTable(&serveFlags{})},
+	} {
+		n := 0
+		for _, s := range cmd.specs {
+			if s.text != nil && s.value == "FILE" {
+				n++
+				wantUsage(t, append(cmd.safe[:len(cmd.safe):len(cmd.safe)], "--"+s.name+"="), "--"+s.name, "empty name")
+			}
+		}
+		if n < 2 {
+			t.Errorf("%s: only %d FILE flags in the table", cmd.safe[0], n)
+		}
+	}
+}
+
+// A bad --quality=DURATION says what is wrong with the duration, not that
+// it is not a boolean (the flag also works as a switch).
+func TestQualityValueMessage(t *testing.T) {
+	for _, v := range []string{"1s", "x"} {
+		msg := wantUsage(t, []string{"check", "--dry-run", "--quality=" + v}, "--quality", "want a duration")
+		if strings.Contains(msg, "boolean") {
+			t.Errorf("--quality=%s: %q calls the duration a boolean", v, msg)
+		}
+	}
+}
+
+// --ca-file is read up to a bound: /dev/zero took gigabytes and never
+// ended; a file over the bound (sparse here) is refused at once.
+func TestCAFileBounded(t *testing.T) {
+	big := filepath.Join(t.TempDir(), "big.pem")
+	f, err := os.Create(big)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Truncate(16<<20 + 1); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	wantUsage(t, []string{"check", "--dry-run", "--ca-file", big}, "--ca-file", "larger than 16 MiB")
+}
+
 // --reflector takes a host name or an address; a URL, host:port or a
 // blank is a usage error with a hint, --turn-peer and --http-proxy check
 // their ports.
