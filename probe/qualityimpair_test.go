@@ -18,7 +18,7 @@ type impair struct {
 	dupUpEvery    int           // send every Nth outgoing datagram twice
 	swapUpEvery   int           // hold every Nth outgoing datagram back until the next one is sent
 	delayUp       time.Duration // send outgoing datagrams this much later
-	rateKbps      float64       // drop outgoing bytes over this rate (token bucket, 50 ms burst)
+	rateKbps      float64       // drop outgoing bytes over this rate (token bucket, 100 ms burst)
 }
 
 // impairConn is a lossy, delaying, reordering PacketConn around the
@@ -81,7 +81,10 @@ func (c *impairConn) overRate(n int) bool {
 	}
 	now := time.Now()
 	rate := c.im.rateKbps * 1000 / 8 // bytes per second
-	burst := rate / 20
+	// 100 ms of burst: a whole 360p frame (7.2 kB at 864 kbit/s, 15 fps)
+	// fits under a 1.1 Mbit/s limit even when the scheduler sends the
+	// frame late, as a shaper with a queue would carry it.
+	burst := rate / 10
 	if c.last.IsZero() {
 		c.tokens, c.last = burst, now
 	}
