@@ -137,17 +137,10 @@ func (r *run) markRange(p *report.Probe, port int) {
 // firewall passes UDP only from the browser's range ("from the policy's
 // ports: answered; from any port: dropped").
 func (r *run) stunAnyPort(ctx context.Context, host string, port int) {
-	p := report.Probe{ID: "stun-anyport/" + itoa(port), Kind: report.KindSTUN, Role: "media", Target: host, Port: port, Transport: "udp"}
-	addr, err := r.reflectorAddr(ctx, host)
-	if err != nil {
-		p.Status, p.Reason, p.After = report.StatusSkipped, "dns", "reflector/dns"
-		p.Error = "the reflector's name did not resolve"
-		r.finish(p)
+	p, to, start, ok := r.beginSTUN(ctx, "stun-anyport/"+itoa(port), host, port)
+	if !ok {
 		return
 	}
-	to := netip.AddrPortFrom(addr, uint16(port))
-	p.Address = addr.String()
-	start := r.begin(p)
 	build, match := bindingExchange(len(lossySendAt))
 	var res exchangeResult
 	sock, err := r.openUDPAny(ctx, to)

@@ -136,17 +136,10 @@ func (r *run) echoToken() [wire.TokenLen]byte {
 // (its SOFTWARE), the echo probes follow; from any other reflector (coturn)
 // nothing would answer them, so none is sent and a running one is stopped.
 func (r *run) stun(ctx context.Context, host string, port int) {
-	p := report.Probe{ID: "stun/" + itoa(port), Kind: report.KindSTUN, Role: "media", Target: host, Port: port, Transport: "udp"}
-	addr, err := r.reflectorAddr(ctx, host)
-	if err != nil {
-		p.Status, p.Reason, p.After = report.StatusSkipped, "dns", "reflector/dns"
-		p.Error = "the reflector's name did not resolve"
-		r.finish(p)
+	p, to, start, ok := r.beginSTUN(ctx, "stun/"+itoa(port), host, port)
+	if !ok {
 		return
 	}
-	to := netip.AddrPortFrom(addr, uint16(port))
-	p.Address = addr.String()
-	start := r.begin(p)
 
 	echoCtx, stopEcho := context.WithCancel(ctx)
 	defer stopEcho()
@@ -488,4 +481,21 @@ func (s *udpSock) Close() error {
 		return s.c.Close()
 	}
 	return s.pc.Close()
+}
+
+// beginSTUN starts a STUN probe to the reflector's port: it resolves the
+// reflector (a name that does not resolve skips the probe, finished here,
+// and ok is false) and records the start.
+func (r *run) beginSTUN(ctx context.Context, id, host string, port int) (p report.Probe, to netip.AddrPort, start time.Time, ok bool) {
+	p = report.Probe{ID: id, Kind: report.KindSTUN, Role: "media", Target: host, Port: port, Transport: "udp"}
+	addr, err := r.reflectorAddr(ctx, host)
+	if err != nil {
+		p.Status, p.Reason, p.After = report.StatusSkipped, "dns", "reflector/dns"
+		p.Error = "the reflector's name did not resolve"
+		r.finish(p)
+		return p, to, start, false
+	}
+	to = netip.AddrPortFrom(addr, uint16(port))
+	p.Address = addr.String()
+	return p, to, r.begin(p), true
 }
