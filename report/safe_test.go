@@ -3,6 +3,7 @@ package report_test
 import (
 	"bytes"
 	"encoding/json"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -94,6 +95,14 @@ func TestRenderersNeutraliseHostileReports(t *testing.T) {
 	}
 }
 
+// loneMarker and loneMarkerJSON find the oracle's "FAKE LINE" marker not
+// preceded by a newline, in text and in JSON (where a newline is \n; a
+// marker after \u000a is renamed too, which only loses a case).
+var (
+	loneMarker     = regexp.MustCompile(`(^|[^\n])FAKE LINE`)
+	loneMarkerJSON = regexp.MustCompile(`(^|[^n]|[^\\]n)FAKE LINE`)
+)
+
 // FuzzRenderers renders whatever report.Read accepts, and a report whose
 // every string is the fuzzed text, with the text report and the text diff:
 // the output must never carry a control character from the data.
@@ -105,6 +114,12 @@ func FuzzRenderers(f *testing.F) {
 	f.Add(b.Bytes(), reporttest.Payload)
 	f.Add([]byte(`{"schema":"rtcprobe/report/v1","verdict":{"headline":"\u001b]0;x\u0007"}}`), "\u009b2J")
 	f.Fuzz(func(t *testing.T, data []byte, s string) {
+		// The oracle recognises a forged line by its marker after a newline
+		// from the data; a marker the data itself puts at the start of a
+		// field (a headline "FAKE LINE") is not a forgery, so it is
+		// renamed unless a newline precedes it.
+		s = loneMarker.ReplaceAllString(s, "${1}FAKE_LINE")
+		data = loneMarkerJSON.ReplaceAll(data, []byte("${1}FAKE_LINE"))
 		reps := []*report.Report{reporttest.Hostile(s)}
 		if r, err := report.Read(bytes.NewReader(data)); err == nil {
 			reps = append(reps, r)
