@@ -1,9 +1,6 @@
 package probe
 
 import (
-	"context"
-	"io"
-	"log/slog"
 	"net"
 	"strconv"
 	"strings"
@@ -18,20 +15,7 @@ import (
 // budget answers "busy"; the STUN probe says untested/reflector-busy, not
 // blocked, and does not take the late answers for a lossy path.
 func TestBusyReflectorIsUntested(t *testing.T) {
-	srv, err := reflector.New(reflector.Config{Listen: "127.0.0.1", UDPPorts: []int{0}, Rate: 1e-9, Burst: 1,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- srv.Run(ctx) }()
-	t.Cleanup(func() { cancel(); <-done })
-	select {
-	case <-srv.Ready():
-	case err := <-done:
-		t.Fatal(err)
-	}
+	srv := startServeConfig(t, reflector.Config{Listen: "127.0.0.1", UDPPorts: []int{0}, Rate: 1e-9, Burst: 1})
 	addr := srv.UDPAddrs()[0].(*net.UDPAddr)
 	// Spend 127.0.0.1's one token.
 	c, err := net.DialUDP("udp", nil, addr)

@@ -66,8 +66,15 @@ func TestTURNAgainstRtcprobeServe(t *testing.T) {
 // startServe runs the reflector on loopback until the test ends.
 func startServe(t *testing.T, tc *reflector.TURNConfig) *reflector.Server {
 	t.Helper()
-	srv, err := reflector.New(reflector.Config{Listen: "127.0.0.1", UDPPorts: []int{0, 0}, Rate: -1, TURN: tc,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	return startServeConfig(t, reflector.Config{Listen: "127.0.0.1", UDPPorts: []int{0, 0}, Rate: -1, TURN: tc})
+}
+
+// startServeConfig runs a reflector configured by cfg (logs discarded) on
+// loopback until the test ends; waiting for it is bounded.
+func startServeConfig(t *testing.T, cfg reflector.Config) *reflector.Server {
+	t.Helper()
+	cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	srv, err := reflector.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
