@@ -67,8 +67,35 @@ func Run(ctx context.Context, env *Env, plan *Plan, onEvent func(report.Probe)) 
 			r.turn(ctx, t)
 		})
 	}
-	wg.Wait()
+	r.wait(ctx, &wg)
 	return r.results()
+}
+
+// abandonGrace is how long Run waits, once the budget is spent or the run
+// is interrupted, for probes still running to record their outcome. Every
+// probe watches ctx, but a system call that ignores cancellation (a
+// connect under Wine, a stalled resolver) must not hold the report back:
+// after the grace the run answers with what it has.
+const abandonGrace = 2 * time.Second
+
+// wait waits for every probe, bounded by ctx plus abandonGrace.
+func (r *run) wait(ctx context.Context, wg *sync.WaitGroup) {
+	done := make(chan struct{})
+	go func() {
+		wg.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		return
+	case <-ctx.Done():
+	}
+	t := time.NewTimer(abandonGrace)
+	defer t.Stop()
+	select {
+	case <-done:
+	case <-t.C:
+	}
 }
 
 // run is the state of one Run. The recorder fields are protected by mu.
@@ -82,6 +109,10 @@ type run struct {
 	mu     sync.Mutex
 	order  []string                // probe IDs in the order they began
 	probes map[string]report.Probe // latest state of each probe
+	// closed is set once the results are taken: a probe abandoned after
+	// the budget (abandonGrace) that finishes later changes nothing and
+	// sends no event.
+	closed bool
 
 	// media is shared by the STUN and echo probes (stun.go).
 	media mediaState
@@ -106,6 +137,9 @@ func (r *run) begin(p report.Probe) time.Time {
 	p.StartMs = report.MS(now.Sub(r.start))
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if r.closed {
+		return now
+	}
 	if r.probes == nil {
 		r.probes = map[string]report.Probe{}
 	}
@@ -125,6 +159,9 @@ func (r *run) finish(p report.Probe) {
 	p = r.withRoute(p)
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if r.closed {
+		return
+	}
 	if r.probes == nil {
 		r.probes = map[string]report.Probe{}
 	}
@@ -145,6 +182,7 @@ func (r *run) finish(p report.Probe) {
 func (r *run) results() []report.Probe {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.closed = true
 	out := make([]report.Probe, 0, len(r.order))
 	for _, id := range r.order {
 		p := r.probes[id]

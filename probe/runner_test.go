@@ -2,6 +2,8 @@ package probe
 
 import (
 	"context"
+	"errors"
+	"net"
 	"sync"
 	"testing"
 	"time"
@@ -69,5 +71,46 @@ func TestRunEmptyPlanReturnsAtOnce(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("Run of an empty plan did not return")
+	}
+}
+
+// TestRunAbandonsStuckProbe: a probe stuck in a call that ignores ctx (a
+// connect that Wine does not cancel) must not hold the run past the budget
+// plus abandonGrace; it is reported unfinished and its late outcome is
+// dropped.
+func TestRunAbandonsStuckProbe(t *testing.T) {
+	release := make(chan struct{})
+	entered := make(chan struct{}, 1)
+	env := &Env{LoopbackAnswers: true, Nameservers: []string{}, Dial: func(context.Context, string, string) (net.Conn, error) {
+		entered <- struct{}{}
+		<-release // ignores ctx on purpose
+		return nil, errors.New("released")
+	}}
+	plan := &Plan{Budget: 200 * time.Millisecond,
+		Web: []WebTarget{{ID: "stuck", Role: "schedule", URL: "https://127.0.0.1:9/"}}}
+	done := make(chan []report.Probe, 1)
+	go func() { done <- Run(context.Background(), env, plan, nil) }()
+	t.Cleanup(func() { close(release) })
+	select {
+	case got := <-done:
+		select {
+		case <-entered:
+		default:
+			t.Fatal("the probe never reached the stuck dial")
+		}
+		var stuck *report.Probe
+		for i := range got {
+			if got[i].Kind == report.KindTCP {
+				stuck = &got[i]
+			}
+		}
+		if stuck == nil {
+			t.Fatalf("no TCP probe in %+v", got)
+		}
+		if stuck.Status != report.StatusSkipped || stuck.Reason != "interrupted" {
+			t.Errorf("stuck probe = %s/%s, want skipped/interrupted", stuck.Status, stuck.Reason)
+		}
+	case <-time.After(plan.Budget + abandonGrace + 10*time.Second):
+		t.Fatal("Run waited for a probe stuck past the budget")
 	}
 }
