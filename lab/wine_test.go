@@ -54,6 +54,15 @@ func TestLabWine(t *testing.T) {
 			}
 			linux, _ := l.check(t, bin, s, "")
 			windows, took := l.checkWith(t, win, s, "")
+			for try := 1; try <= wineRetries && len(sameVerdict(linux, windows)) > 0; try++ {
+				flaky := wineVerifyFlake(linux, windows)
+				if len(flaky) == 0 {
+					break
+				}
+				t.Logf("%s: Wine's chain engine refused the lab root for %s (a Wine crypt32 flake, not the program); run %d of %d again",
+					name, strings.Join(flaky, ", "), try+1, wineRetries+1)
+				windows, took = l.checkWith(t, win, s, "")
+			}
 			if errs := sameVerdict(linux, windows); len(errs) > 0 {
 				t.Errorf("the Windows binary under Wine disagrees with the Linux one behind %q:\n  %s\nWindows report:\n%s\nLinux report:\n%s",
 					name, strings.Join(errs, "\n  "), compact(windows), compact(linux))
@@ -61,6 +70,34 @@ func TestLabWine(t *testing.T) {
 			t.Logf("%s: %s/%s in %s under Wine", name, windows.Verdict.Outcome, windows.Verdict.Media, took.Round(10*time.Millisecond))
 		})
 	}
+}
+
+// wineRetries is how many times a scenario runs again under Wine when the
+// only trouble is wineVerifyFlake.
+const wineRetries = 2
+
+// wineVerifyFlake lists the TLS probes that Windows failed with "signed by
+// unknown authority" where Linux verified the same chain. Wine's crypt32
+// now and then builds every chain of one intermediate without the root
+// that is in its Root store (seen in about one run in five, a whole
+// issuer at a time, within one process); the same binary verifies them
+// on the next run. A real verification bug fails every run, so the retry
+// cannot hide one.
+func wineVerifyFlake(linux, windows *report.Report) []string {
+	ok := map[string]bool{}
+	for _, p := range linux.Probes {
+		if p.Kind == report.KindTLS && p.Status == report.StatusOK {
+			ok[p.ID] = true
+		}
+	}
+	var ids []string
+	for _, p := range windows.Probes {
+		if p.Kind == report.KindTLS && p.Reason == "tls-verify" && ok[p.ID] &&
+			strings.Contains(p.Error, "unknown authority") {
+			ids = append(ids, p.ID)
+		}
+	}
+	return ids
 }
 
 func findScenario(all []Scenario, name string) (Scenario, bool) {
