@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/url"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -262,6 +263,10 @@ func parsePorts(s string) ([]int, error) {
 		n, err := strconv.Atoi(strings.TrimSpace(part))
 		if err != nil || n < 1 || n > 65535 {
 			return nil, fmt.Errorf("%q is not a port (1-65535)", part)
+		}
+		// A port twice would be probed twice under one probe ID.
+		if slices.Contains(out, n) {
+			return nil, fmt.Errorf("port %d is listed twice", n)
 		}
 		out = append(out, n)
 	}

@@ -52,7 +52,13 @@ func serveFlagTable(f *serveFlags) []flagSpec {
 		stringFlag(&f.cert, "tls-cert", "FILE", "", "TLS certificate file (default: a generated self-signed certificate)"),
 		stringFlag(&f.key, "tls-key", "FILE", "", "TLS key file"),
 		floatFlag(&f.rate, "rate", "N", reflector.DefaultRate, "datagrams per second per source IP (negative: no limit)"),
-		intFlag(&f.burst, "burst", "N", reflector.DefaultBurst, "burst per source IP"),
+		intFlag(&f.burst, "burst", "N", reflector.DefaultBurst, "burst per source IP").
+			withCheck(func() error {
+				if f.burst < 1 {
+					return fmt.Errorf("--burst %d: want 1 or more datagrams (a source gets this many before --rate applies)", f.burst)
+				}
+				return nil
+			}),
 		stringFlag(&f.metrics, "metrics", "ADDR:PORT", "", "Prometheus endpoint address, loopback only (e.g. 127.0.0.1:9464)"),
 		boolFlag(&f.metricsAny, "metrics-any-addr", "allow a non-loopback --metrics address"),
 		intFlag(&f.turnPort, "turn-port", "PORT", 0, "embedded TURN server port, UDP and TCP (0: off)").
