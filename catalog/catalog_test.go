@@ -11,7 +11,7 @@ func TestLoadMatchesFacts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// trtc-facts.md: UDP 8000, 8080, 8800, 843, 443, 16285.
+	// docs/facts.md: UDP 8000, 8080, 8800, 843, 443, 16285.
 	if want := []int{8000, 8080, 8800, 843, 443, 16285}; !slices.Equal(c.MediaPorts, want) {
 		t.Errorf("MediaPorts = %v, want %v", c.MediaPorts, want)
 	}

@@ -7,7 +7,7 @@ import (
 	"github.com/rtcprobe/rtcprobe/report"
 )
 
-// The vendor's example coturn configuration (trtc-facts.md, Solution 2)
+// The vendor's example coturn configuration (docs/facts.md, Solution 2)
 // ships user=turn:turn; deployments that copy it are open relays.
 const (
 	defaultTURNUser = "turn"

@@ -12,7 +12,7 @@ import (
 	"time"
 )
 
-// DefaultUDPPorts are the TRTC media ports (trtc-facts.md: UDP 8000, 8080,
+// DefaultUDPPorts are the TRTC media ports (docs/facts.md: UDP 8000, 8080,
 // 8800, 843, 443, 16285).
 var DefaultUDPPorts = []int{8000, 8080, 8800, 843, 443, 16285}
 
