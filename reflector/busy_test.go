@@ -8,7 +8,7 @@ import (
 
 	"github.com/pion/stun/v4"
 
-	"github.com/rtcprobe/rtcprobe/wire"
+	"github.com/rtcprobe/rtcprobe/internal/wire"
 )
 
 // checkRequest is a Binding request like the one rtcprobe check sends.

@@ -12,7 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/rtcprobe/rtcprobe/wire"
+	"github.com/rtcprobe/rtcprobe/internal/wire"
 )
 
 // Limits of the quality flow (rtcprobe check --quality). The reflector is

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rtcprobe/rtcprobe/wire"
+	"github.com/rtcprobe/rtcprobe/internal/wire"
 )
 
 // fakeClock is a settable clock for the flow table.

@@ -5,7 +5,7 @@ import (
 
 	"github.com/pion/stun/v4"
 
-	"github.com/rtcprobe/rtcprobe/wire"
+	"github.com/rtcprobe/rtcprobe/internal/wire"
 )
 
 // Software is the SOFTWARE attribute value, sent only when it fits; rtcprobe

@@ -11,7 +11,7 @@ import (
 	"github.com/pion/stun/v4"
 	"go.uber.org/goleak"
 
-	"github.com/rtcprobe/rtcprobe/wire"
+	"github.com/rtcprobe/rtcprobe/internal/wire"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rtcprobe/rtcprobe/lab/impair"
+	"github.com/rtcprobe/rtcprobe/internal/lab/impair"
 	"github.com/rtcprobe/rtcprobe/report"
 )
 

@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rtcprobe/rtcprobe/lab/webrtc"
+	"github.com/rtcprobe/rtcprobe/internal/lab/webrtc"
 	"github.com/rtcprobe/rtcprobe/report"
 )
 
@@ -171,7 +171,7 @@ func buildRTCPeer(t *testing.T, dir string) string {
 		goBin = filepath.Join(os.Getenv("GOROOT"), "bin", "go")
 	}
 	out := filepath.Join(dir, "rtcpeer")
-	if b, err := exec.Command(goBin, "build", "-o", out, "github.com/rtcprobe/rtcprobe/lab/webrtc/cmd/rtcpeer").CombinedOutput(); err != nil {
+	if b, err := exec.Command(goBin, "build", "-o", out, "github.com/rtcprobe/rtcprobe/internal/lab/webrtc/cmd/rtcpeer").CombinedOutput(); err != nil {
 		t.Fatalf("building rtcpeer: %v\n%s", err, b)
 	}
 	return out

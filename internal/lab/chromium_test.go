@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rtcprobe/rtcprobe/lab/webrtc"
+	"github.com/rtcprobe/rtcprobe/internal/lab/webrtc"
 	"github.com/rtcprobe/rtcprobe/report"
 )
 

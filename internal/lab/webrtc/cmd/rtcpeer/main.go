@@ -18,7 +18,7 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/rtcprobe/rtcprobe/lab/webrtc"
+	"github.com/rtcprobe/rtcprobe/internal/lab/webrtc"
 	"github.com/rtcprobe/rtcprobe/probe"
 )
 
