@@ -27,7 +27,7 @@ import (
 const chromiumWait = 40 * time.Second
 
 // chromiumTruth are the scenarios compared with Chromium. Those with a
-// typed login (Basic, NTLM) type it through Playwright (lab/chromium,
+// typed login (Basic, NTLM) type it through Playwright (internal/lab/chromium,
 // playwright-core driving the same Chromium, answering its login prompt as
 // a user would): Chromium takes no proxy login on its command line.
 var chromiumTruth = []string{"proxy-auth-negotiate", "proxy-auth-negotiate-no-ticket", "proxy-auth-basic-no-login",
@@ -112,7 +112,7 @@ func (l *Lab) chromiumFetch(t *testing.T, chromium string, s Scenario, url strin
 
 // playwrightFetch is chromiumFetch with the scenario's typed login given
 // to Chromium's proxy login prompt by Playwright. It skips the test when
-// node or playwright-core (npm ci in lab/chromium) is missing.
+// node or playwright-core (npm ci in internal/lab/chromium) is missing.
 func (l *Lab) playwrightFetch(t *testing.T, chromium string, s Scenario, url string) bool {
 	t.Helper()
 	script, err := filepath.Abs(filepath.Join("chromium", "fetch.js"))
@@ -124,7 +124,7 @@ func (l *Lab) playwrightFetch(t *testing.T, chromium string, s Scenario, url str
 		t.Skip("node is not installed: no Playwright for the typed login")
 	}
 	if _, err := os.Stat(filepath.Join(filepath.Dir(script), "node_modules", "playwright-core")); err != nil {
-		t.Skip("playwright-core is not installed (cd lab/chromium && npm ci)")
+		t.Skip("playwright-core is not installed (cd internal/lab/chromium && npm ci)")
 	}
 	dir := t.TempDir()
 	ctx, cancel := context.WithTimeout(context.Background(), chromiumWait)

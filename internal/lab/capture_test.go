@@ -14,12 +14,12 @@ import (
 
 // TestLabTUICapture refreshes the README's TUI capture from a real run:
 // the interactive UI in tmux (80x24) in the laptop namespace behind the
-// udp-dropped scenario. It writes ui/README-capture.txt and is a generator,
+// udp-dropped scenario. It writes internal/ui/README-capture.txt and is a generator,
 // run on purpose only: RTCPROBE_WRITE_CAPTURE=1 sudo go test -run
-// TestLabTUICapture ./lab/
+// TestLabTUICapture ./internal/lab/
 func TestLabTUICapture(t *testing.T) {
 	if os.Getenv("RTCPROBE_WRITE_CAPTURE") != "1" {
-		t.Skip("generator for ui/README-capture.txt: set RTCPROBE_WRITE_CAPTURE=1")
+		t.Skip("generator for internal/ui/README-capture.txt: set RTCPROBE_WRITE_CAPTURE=1")
 	}
 	if _, err := exec.LookPath("tmux"); err != nil {
 		t.Skip("tmux is not installed")

@@ -17,7 +17,7 @@ import (
 )
 
 // Chromium is the truth for managed browser policies: headless Debian
-// Chromium (driven by playwright-core from npm, lab/chromium) reads the
+// Chromium (driven by playwright-core from npm, internal/lab/chromium) reads the
 // scenario's policy from /etc/chromium/policies/managed/ and makes a real
 // data-channel round trip over each path to the answerer in the cloud.
 // The policy exists only for that Chromium: it runs in its own mount
@@ -39,7 +39,7 @@ func TestChromiumPolicies(t *testing.T) {
 	}
 	for _, need := range []string{"/usr/bin/chromium", "/etc/chromium", filepath.Join(filepath.Dir(script), "node_modules", "playwright-core")} {
 		if _, err := os.Stat(need); err != nil {
-			t.Skipf("Chromium ground truth needs %s (npm ci --prefix lab/chromium; apt-get install chromium)", need)
+			t.Skipf("Chromium ground truth needs %s (npm ci --prefix internal/lab/chromium; apt-get install chromium)", need)
 		}
 	}
 	for _, tool := range []string{"node", "certutil"} {

@@ -19,13 +19,13 @@ import (
 )
 
 // The ground truth: for the media paths, rtcprobe's verdict is checked
-// against a real WebRTC client (lab/webrtc's rtcpeer, pion) in the laptop
+// against a real WebRTC client (internal/lab/webrtc's rtcpeer, pion) in the laptop
 // namespace, configured like the browser under the TRTC SDK, connecting to
 // a peer in the cloud namespace. Where rtcprobe says a path is ok, the
 // client must get a data-channel round trip over it; where it says blocked,
 // the client must not.
 
-var groundTruthReadme = flag.Bool("groundtruth-readme", false, "write the ground-truth table into lab/webrtc/README.md")
+var groundTruthReadme = flag.Bool("groundtruth-readme", false, "write the ground-truth table into internal/lab/webrtc/README.md")
 
 // groundTruthScenarios are the scenarios checked against the real client:
 // the client uses the scenario's TURN servers (DefaultProxy unless the
@@ -109,7 +109,7 @@ func TestGroundTruth(t *testing.T) {
 	for _, name := range groundTruthScenarios {
 		s, ok := byName[name]
 		if !ok {
-			t.Errorf("ground-truth scenario %q has no file in lab/scenarios", name)
+			t.Errorf("ground-truth scenario %q has no file in internal/lab/scenarios", name)
 			continue
 		}
 		t.Run(name, func(t *testing.T) {
@@ -163,7 +163,7 @@ func yesNo(b bool) string {
 	return "no"
 }
 
-// buildRTCPeer compiles lab/webrtc/cmd/rtcpeer once per lab.
+// buildRTCPeer compiles internal/lab/webrtc/cmd/rtcpeer once per lab.
 func buildRTCPeer(t *testing.T, dir string) string {
 	t.Helper()
 	goBin, err := exec.LookPath("go")
@@ -231,7 +231,7 @@ func truthTable(rows []truthRow) string {
 }
 
 // writeTruthReadme replaces the table between the markers in
-// lab/webrtc/README.md.
+// internal/lab/webrtc/README.md.
 func writeTruthReadme(table string) error {
 	const file, begin, end = "webrtc/README.md", "<!-- groundtruth:begin -->", "<!-- groundtruth:end -->"
 	b, err := os.ReadFile(file)

@@ -10,7 +10,7 @@ package lab
 //	p, err := l.StartProcess(lab.Cloud, "peer", nil, "/path/peer") // background; stopped at cleanup
 //	err = l.InNS(lab.Cloud, func() error { ln, err = net.Listen("tcp", lab.PeerAddr+":443"); return err })
 //
-//	scenarios, _ := lab.Scenarios()  // the lab/scenarios/*.json files
+//	scenarios, _ := lab.Scenarios()  // the internal/lab/scenarios/*.json files
 //	l.Apply(scenarios[i])            // firewall, cloud rules and DNS of one scenario
 //
 // Namespaces are named by role (Laptop, Firewall, Cloud); NS(role) gives the

@@ -23,7 +23,7 @@ import (
 	"go.uber.org/goleak"
 )
 
-var updateReadme = flag.Bool("readme", false, "write the time-to-verdict table into lab/README.md")
+var updateReadme = flag.Bool("readme", false, "write the time-to-verdict table into internal/lab/README.md")
 
 // runTimeout bounds one rtcprobe run: its own budget (10 s by default)
 // plus start-up and report writing, with a wide margin for a loaded CI
@@ -55,7 +55,7 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// TestLab runs every scenario of lab/scenarios against the real servers and
+// TestLab runs every scenario of internal/lab/scenarios against the real servers and
 // firewall rules, and checks rtcprobe's report field by field.
 func TestLab(t *testing.T) {
 	scenarios, err := Scenarios()

@@ -161,7 +161,7 @@ func (l *Lab) curlUpgradeOut(s Scenario) string {
 }
 
 // oracleTURN adds coturn's own client to the oracle. It costs about 5 s
-// per scenario, so it runs only when asked: go test ./lab/ -run TestLab -oracle-turn.
+// per scenario, so it runs only when asked: go test ./internal/lab/ -run TestLab -oracle-turn.
 var oracleTURN = flag.Bool("oracle-turn", false, "also check the scenarios' TURN paths with turnutils_uclient")
 
 // uclientWait bounds one turnutils_uclient run: it needs about 5 s when the

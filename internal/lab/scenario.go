@@ -18,7 +18,7 @@ import (
 var scenarioFiles embed.FS
 
 // Scenario is one firewall policy of the lab and what the SDK would do
-// behind it (the expected verdict). Files: lab/scenarios/*.json.
+// behind it (the expected verdict). Files: internal/lab/scenarios/*.json.
 type Scenario struct {
 	Name        string `json:"name"`
 	Description string `json:"description"`

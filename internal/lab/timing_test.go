@@ -47,7 +47,7 @@ func scenarioTable(scenarios []Scenario) string {
 
 // writeReadmeTimings replaces the time-to-verdict table in README.md.
 func writeReadmeTimings(timings string) error {
-	stamp := fmt.Sprintf("\nMeasured %s with `go test ./lab/ -run TestLab -v -readme` on the 2-core CI machine: wall time from start to report.\n\n", time.Now().UTC().Format("2006-01-02"))
+	stamp := fmt.Sprintf("\nMeasured %s with `go test ./internal/lab/ -run TestLab -v -readme` on the 2-core CI machine: wall time from start to report.\n\n", time.Now().UTC().Format("2006-01-02"))
 	return rewriteReadme("time-to-verdict", stamp+timings)
 }
 

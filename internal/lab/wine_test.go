@@ -47,7 +47,7 @@ func TestLabWine(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			s, ok := findScenario(scenarios, name)
 			if !ok {
-				t.Fatalf("no scenario %q in lab/scenarios", name)
+				t.Fatalf("no scenario %q in internal/lab/scenarios", name)
 			}
 			if err := l.Apply(s); err != nil {
 				t.Fatalf("apply scenario: %v", err)

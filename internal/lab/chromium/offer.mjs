@@ -1,7 +1,7 @@
 // offer.mjs: one WebRTC offer from headless Chromium, as the lab's ground
 // truth for managed browser policies. It speaks the file signalling of
-// lab/webrtc (offer.json / answer.json in --dir) with the same answerer
-// in the cloud namespace, and prints a lab/webrtc Result as JSON.
+// internal/lab/webrtc (offer.json / answer.json in --dir) with the same answerer
+// in the cloud namespace, and prints an internal/lab/webrtc Result as JSON.
 //
 // node offer.mjs --dir DIR --path direct-udp|turn-udp|turn-tcp|turn-tls [--turn host:port]
 // TURN credentials come from RTCPEER_TURN_USER / RTCPEER_TURN_PASSWORD
@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync, writeFileSync, readFileSync, existsSync, renameSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const connectMs = 8000; // as lab/webrtc's ConnectTimeout
+const connectMs = 8000; // as internal/lab/webrtc's ConnectTimeout
 const args = Object.fromEntries(process.argv.slice(2).reduce((acc, a, i, all) => {
   if (a.startsWith('--')) acc.push([a.slice(2), all[i + 1]]);
   return acc;

@@ -1,5 +1,5 @@
 // Command rtcpeer is the lab's real WebRTC client (see package
-// lab/webrtc). "rtcpeer answer" stands in for the TRTC media server,
+// internal/lab/webrtc). "rtcpeer answer" stands in for the TRTC media server,
 // "rtcpeer offer" for the browser; the offerer prints one JSON line with
 // the result. TURN credentials come from RTCPEER_TURN_USER and
 // RTCPEER_TURN_PASSWORD and are never printed.
