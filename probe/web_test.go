@@ -239,8 +239,6 @@ func webTarget(id, u string) WebTarget {
 	return WebTarget{ID: id, Role: "signaling", Region: "mainland", URL: u}
 }
 
-func hostPort(host string, port int) string { return net.JoinHostPort(host, strconv.Itoa(port)) }
-
 // connectProxyStatus is a CONNECT proxy that answers status (200 opens a
 // tunnel to 127.0.0.1 on the requested port, whatever the name).
 func connectProxyStatus(t *testing.T, status int) *url.URL {

@@ -110,7 +110,7 @@ func TestKeyTableIsHelp(t *testing.T) {
 // returned a command or changed the screen.
 func keyDoesSomething(model func() *Model, k string) bool {
 	m := model()
-	defer m.quit()
+	defer stop(m)
 	before := m.render()
 	cmd := press(m, k)
 	return cmd != nil || m.render() != before
@@ -120,7 +120,7 @@ func keyDoesSomething(model func() *Model, k string) bool {
 // viewport clamps: no blank screen past the end, no presses to undo).
 func TestDetailsScroll(t *testing.T) {
 	m := doneModel(report5501())
-	defer m.quit()
+	defer stop(m)
 	m.Update(tea.WindowSizeMsg{Width: 80, Height: 10})
 	press(m, "down", "down", "down", "down", "down", "down", "j", "enter")
 	top := ansi.Strip(m.render())

@@ -46,7 +46,7 @@ func TestQualityKey(t *testing.T) {
 			return sampleQuality()
 		}})
 	m.startRun()
-	defer m.quit()
+	defer stop(m)
 	if cmd := press(m, "m"); cmd != nil {
 		t.Fatal("m during the run must not start the stage")
 	}

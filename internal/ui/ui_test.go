@@ -55,6 +55,10 @@ func keyMsg(k string) tea.KeyPressMsg {
 	return tea.KeyPressMsg{Code: r, Text: k}
 }
 
+// stop ends m's run and quality test as the q key does (the returned
+// tea.Quit has nothing to stop in a test without a program).
+func stop(m *Model) { m.quit() }
+
 func press(m *Model, keys ...string) tea.Cmd {
 	var cmd tea.Cmd
 	for _, k := range keys {
@@ -123,7 +127,7 @@ func TestScreens(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			m := tt.model()
-			defer m.quit()
+			defer stop(m)
 			golden.RequireEqual(t, ansi.Strip(m.render())+"\n")
 		})
 	}
@@ -171,7 +175,7 @@ func TestInterrupt(t *testing.T) {
 
 func TestKeys(t *testing.T) {
 	m := doneModel(report5501())
-	defer m.quit()
+	defer stop(m)
 	press(m, "enter")
 	if !m.detail {
 		t.Fatal("enter did not open details")
@@ -383,7 +387,7 @@ func TestScreenNamesPolicy(t *testing.T) {
 	r.Verdict.Headline = "Calls will work only relayed over TCP: expect higher latency (Edge policy WebRtcIPHandling forbids UDP)"
 	r.Verdict.Browsers = []report.BrowserVerdict{{Browser: "chrome", Outcome: report.OutcomeWorks, Media: report.PathDirectUDP, Headline: "Calls will work: direct UDP"}}
 	m := doneModel(r)
-	defer m.quit()
+	defer stop(m)
 	screen := strings.Join(strings.Fields(ansi.Strip(m.render())), " ")
 	for _, want := range []string{"Edge policy WebRtcIPHandling forbids UDP", "Chrome: Calls will work: direct UDP"} {
 		if !strings.Contains(screen, want) {
