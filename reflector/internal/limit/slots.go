@@ -1,4 +1,4 @@
-package reflector
+package limit
 
 import (
 	"net"
@@ -6,9 +6,9 @@ import (
 	"sync"
 )
 
-// connSlots counts live TCP connections in all and per source, and
-// refuses one over either cap.
-type connSlots struct {
+// Slots counts live TCP connections in all and per source, and refuses one
+// over either cap.
+type Slots struct {
 	total, perSource int
 
 	mu    sync.Mutex // protects live and bySrc
@@ -16,12 +16,14 @@ type connSlots struct {
 	bySrc map[netip.Prefix]int
 }
 
-func newConnSlots(total, perSource int) *connSlots {
-	return &connSlots{total: total, perSource: perSource, bySrc: map[netip.Prefix]int{}}
+// NewSlots returns slots for total connections, perSource of them from one
+// source (see SourceKey).
+func NewSlots(total, perSource int) *Slots {
+	return &Slots{total: total, perSource: perSource, bySrc: map[netip.Prefix]int{}}
 }
 
-// take claims a slot for src; false when the source or the server is full.
-func (c *connSlots) take(src netip.Prefix) bool {
+// Take claims a slot for src; false when the source or the server is full.
+func (c *Slots) Take(src netip.Prefix) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.live >= c.total || c.bySrc[src] >= c.perSource {
@@ -32,8 +34,8 @@ func (c *connSlots) take(src netip.Prefix) bool {
 	return true
 }
 
-// give returns src's slot.
-func (c *connSlots) give(src netip.Prefix) {
+// Give returns src's slot.
+func (c *Slots) Give(src netip.Prefix) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.live--
@@ -42,10 +44,10 @@ func (c *connSlots) give(src netip.Prefix) {
 	}
 }
 
-// sourceKey is the address a per-source cap counts: the IPv4 address, or
+// SourceKey is the address a per-source cap counts: the IPv4 address, or
 // the IPv6 /64 (one subscriber usually holds a whole /64, so counting
 // single IPv6 addresses would not cap anyone).
-func sourceKey(a net.Addr) netip.Prefix {
+func SourceKey(a net.Addr) netip.Prefix {
 	ta, ok := a.(*net.TCPAddr)
 	if !ok {
 		return netip.Prefix{}

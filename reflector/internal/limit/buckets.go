@@ -1,4 +1,8 @@
-package reflector
+// Package limit holds the reflector's per-source admission: token buckets
+// for datagrams and slots for connections, both bounded so that spoofed or
+// many sources cannot grow memory. It is the reflector's internals, not an
+// API.
+package limit
 
 import (
 	"net/netip"
@@ -6,15 +10,17 @@ import (
 	"time"
 )
 
-// limiter is a token bucket per source IP in a bounded map. When the map is
+// Buckets is a token bucket per source IP in a bounded map. When the map is
 // full an arbitrary entry is evicted (Go map iteration order is random), so
 // a flood of spoofed sources cannot grow memory nor lock real clients out
 // for longer than one refill.
-type limiter struct {
+type Buckets struct {
+	// Now is the clock (time.Now from NewBuckets); tests replace it.
+	Now func() time.Time
+
 	rate  float64 // tokens per second; <= 0 disables the limit
 	burst float64
 	max   int
-	now   func() time.Time // injected clock for tests
 
 	mu      sync.Mutex // protects buckets
 	buckets map[netip.Addr]*bucket
@@ -25,19 +31,21 @@ type bucket struct {
 	last   time.Time
 }
 
-func newLimiter(rate float64, burst, max int) *limiter {
+// NewBuckets returns buckets that refill at rate tokens per second up to
+// burst (at least 1), for at most max sources.
+func NewBuckets(rate float64, burst, max int) *Buckets {
 	if burst < 1 {
 		burst = 1
 	}
-	return &limiter{rate: rate, burst: float64(burst), max: max, now: time.Now, buckets: make(map[netip.Addr]*bucket)}
+	return &Buckets{rate: rate, burst: float64(burst), max: max, Now: time.Now, buckets: make(map[netip.Addr]*bucket)}
 }
 
-// allow takes one token for ip and reports whether one was there.
-func (l *limiter) allow(ip netip.Addr) bool {
+// Allow takes one token for ip and reports whether one was there.
+func (l *Buckets) Allow(ip netip.Addr) bool {
 	if l.rate <= 0 {
 		return true
 	}
-	now := l.now()
+	now := l.Now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	b, ok := l.buckets[ip]
@@ -60,8 +68,8 @@ func (l *limiter) allow(ip netip.Addr) bool {
 	return true
 }
 
-// size is the number of tracked sources.
-func (l *limiter) size() int {
+// Size is the number of tracked sources.
+func (l *Buckets) Size() int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return len(l.buckets)
