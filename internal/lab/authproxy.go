@@ -15,17 +15,17 @@ import (
 // every configured scheme on every port). Real helpers: basic_ncsa_auth
 // with an htpasswd file, ntlm_fake_auth (accepts any NTLM identity, so it
 // proves the handshake, not a password), negotiate_kerberos_auth with the
-// realm's keytab for HTTP/ProxyInName.
+// realm's keytab for HTTP/proxyInName.
 const (
-	SquidBasicPort     = 3131 // Basic, basic_ncsa_auth
-	SquidNTLMPort      = 3132 // NTLM, ntlm_fake_auth
-	SquidNegotiatePort = 3133 // Negotiate, negotiate_kerberos_auth
+	squidBasicPort     = 3131 // Basic, basic_ncsa_auth
+	squidNTLMPort      = 3132 // NTLM, ntlm_fake_auth
+	squidNegotiatePort = 3133 // Negotiate, negotiate_kerberos_auth
 )
 
 // squidHelpers is where Debian installs squid's auth helpers.
 const squidHelpers = "/usr/lib/squid"
 
-// ProxyPassword is AuthUser's password on the Basic proxy. It holds the
+// ProxyPassword is authUser's password on the Basic proxy. It holds the
 // TURN password, so the lab's check that no report contains the TURN
 // password also catches this one.
 func (l *Lab) ProxyPassword() string { return "px-" + l.secret }
@@ -39,15 +39,15 @@ type authProxy struct {
 
 func (l *Lab) authProxies() []authProxy {
 	ps := []authProxy{
-		{"basic", SquidBasicPort, l.basicParams},
-		{"ntlm", SquidNTLMPort, func() (string, error) {
+		{"basic", squidBasicPort, l.basicParams},
+		{"ntlm", squidNTLMPort, func() (string, error) {
 			return "auth_param ntlm program " + squidHelpers + "/ntlm_fake_auth\nauth_param ntlm children 2 startup=1\nauth_param ntlm keep_alive on", nil
 		}},
 	}
 	if HasKDC() {
-		ps = append(ps, authProxy{"negotiate", SquidNegotiatePort, func() (string, error) {
+		ps = append(ps, authProxy{"negotiate", squidNegotiatePort, func() (string, error) {
 			return "auth_param negotiate program " + squidHelpers + "/negotiate_kerberos_auth -k " + l.httpKeytab() +
-				" -s HTTP/" + ProxyInName + "@" + Realm + "\nauth_param negotiate children 2 startup=1\nauth_param negotiate keep_alive on", nil
+				" -s HTTP/" + proxyInName + "@" + Realm + "\nauth_param negotiate children 2 startup=1\nauth_param negotiate keep_alive on", nil
 		}})
 	}
 	return ps
@@ -57,7 +57,7 @@ func (l *Lab) authProxies() []authProxy {
 // reads) and returns the Basic auth_param lines.
 func (l *Lab) basicParams() (string, error) {
 	file := filepath.Join(l.Dir, "squid-basic", "htpasswd")
-	if err := runStdin(l.ProxyPassword()+"\n", "htpasswd", "-i", "-c", "-m", file, AuthUser); err != nil {
+	if err := runStdin(l.ProxyPassword()+"\n", "htpasswd", "-i", "-c", "-m", file, authUser); err != nil {
 		return "", err
 	}
 	if err := os.Chmod(file, 0o644); err != nil {
@@ -102,7 +102,7 @@ func (l *Lab) startAuthSquid(ap authProxy) ([]listener, error) {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	data := map[string]any{"Dir": dir, "Listen": FirewallLAN, "Port": ap.port, "DNS": FirewallLAN,
-		"AuthParams": params, "Scheme": ap.scheme, "Name": ProxyInName}
+		"AuthParams": params, "Scheme": ap.scheme, "Name": proxyInName}
 	path, err := l.render("squid-auth.conf.tmpl", name+".conf", data)
 	if err != nil {
 		return nil, err
@@ -129,16 +129,16 @@ func (l *Lab) applyAuth(s Scenario) error {
 // ${SQUID_NTLM}, ${SQUID_NEGOTIATE} (by name: the SPN is HTTP/<name>),
 // ${PROXY_USER}, ${PROXY_PASSWORD}, ${KRB5_CONFIG}, ${KRB5CCNAME}.
 func (l *Lab) authExpand(k string) (string, bool) {
-	byName := func(port int) string { return "http://" + ProxyInName + ":" + strconv.Itoa(port) }
+	byName := func(port int) string { return "http://" + proxyInName + ":" + strconv.Itoa(port) }
 	switch k {
 	case "SQUID_BASIC":
-		return byName(SquidBasicPort), true
+		return byName(squidBasicPort), true
 	case "SQUID_NTLM":
-		return byName(SquidNTLMPort), true
+		return byName(squidNTLMPort), true
 	case "SQUID_NEGOTIATE":
-		return byName(SquidNegotiatePort), true
+		return byName(squidNegotiatePort), true
 	case "PROXY_USER":
-		return AuthUser, true
+		return authUser, true
 	case "PROXY_PASSWORD":
 		return l.ProxyPassword(), true
 	case "KRB5_CONFIG":

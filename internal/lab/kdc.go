@@ -14,14 +14,14 @@ import (
 
 // The lab's Kerberos realm: a real MIT KDC (Debian krb5-kdc) on the
 // firewall's LAN address, as a company's domain controller sits inside
-// the network. The laptop user AuthUser gets a ticket with kinit (from a
+// the network. The laptop user authUser gets a ticket with kinit (from a
 // keytab, so no password is typed); the Negotiate proxy holds a keytab
-// for HTTP/ProxyInName.
+// for HTTP/proxyInName.
 const (
 	// Realm is the lab's Kerberos realm.
 	Realm = "LAB.TEST"
-	// AuthUser is the laptop user, on every login-demanding proxy.
-	AuthUser = "alice"
+	// authUser is the laptop user, on every login-demanding proxy.
+	authUser = "alice"
 )
 
 // kdcTools are what the realm needs; without them the KDC and the
@@ -70,12 +70,12 @@ func (l *Lab) startKDC() ([]listener, error) {
 	if err := runEnv(env, "kdb5_util", "create", "-s", "-r", Realm, "-P", randomToken()); err != nil {
 		return nil, err
 	}
-	spn := "HTTP/" + ProxyInName + "@" + Realm
+	spn := "HTTP/" + proxyInName + "@" + Realm
 	for _, q := range []string{
-		"addprinc -randkey " + AuthUser + "@" + Realm,
+		"addprinc -randkey " + authUser + "@" + Realm,
 		"addprinc -randkey " + spn,
 		"ktadd -k " + l.httpKeytab() + " " + spn,
-		"ktadd -k " + filepath.Join(dir, "user.keytab") + " " + AuthUser + "@" + Realm,
+		"ktadd -k " + filepath.Join(dir, "user.keytab") + " " + authUser + "@" + Realm,
 	} {
 		if err := runEnv(env, "kadmin.local", "-r", Realm, "-q", q); err != nil {
 			return nil, err
@@ -94,11 +94,11 @@ func (l *Lab) krbEnv() []string {
 	return []string{"KRB5_CONFIG=" + l.Krb5Conf(), "KRB5_KDC_PROFILE=" + filepath.Join(l.krbDir(), "kdc.conf")}
 }
 
-// Kinit gets AuthUser a ticket in Krb5CCache, in the laptop namespace
+// Kinit gets authUser a ticket in Krb5CCache, in the laptop namespace
 // (through the lab network to the KDC), as a domain logon does.
 func (l *Lab) Kinit() error {
 	args := append([]string{"env"}, l.krbEnv()...)
-	args = append(args, "KRB5CCNAME="+l.Krb5CCache(), "kinit", "-k", "-t", filepath.Join(l.krbDir(), "user.keytab"), AuthUser+"@"+Realm)
+	args = append(args, "KRB5CCNAME="+l.Krb5CCache(), "kinit", "-k", "-t", filepath.Join(l.krbDir(), "user.keytab"), authUser+"@"+Realm)
 	_, err := l.Exec(Laptop, args...)
 	return err
 }

@@ -18,7 +18,7 @@ package lab
 // firewall, which NATs it to FirewallWAN; the forward chain of the firewall
 // is the scenario (ApplyFirewall). Server addresses and names are the
 // constants below and in servers.go (TURNName on TURNAddr: 3478 UDP+TCP,
-// TLS on 443; PeerAddr/PeerName is free for a WebRTC peer). Names resolve
+// TLS on 443; PeerAddr/peerName is free for a WebRTC peer). Names resolve
 // through the corporate resolver on the firewall (dnsmasq, tamperable with
 // SetCorporateDNS), which forwards to the cloud's authoritative dnsmasq.
 // Certificates chain to the lab root CAFile: give it to clients as
@@ -65,33 +65,33 @@ const (
 	LaptopAddr   = "10.66.0.2"
 	FirewallLAN  = "10.66.0.1"
 	FirewallWAN  = "198.51.100.1"
-	CloudWAN     = "198.51.100.2"
+	cloudWAN     = "198.51.100.2"
 	WebAddr      = "203.0.113.10" // schedule, signalling and log hosts (Go server)
 	TURNAddr     = "203.0.113.20" // coturn: 3478 udp+tcp, TLS on 443 and 5349
-	TURNDefAddr  = "203.0.113.21" // coturn accepting the vendor example turn/turn
-	TURN843Addr  = "203.0.113.22" // coturn on port 843 (browsers refuse it)
-	TURNExtAddr  = "203.0.113.24" // coturn with a wrong external-ip
+	turnDefAddr  = "203.0.113.21" // coturn accepting the vendor example turn/turn
+	turn843Addr  = "203.0.113.22" // coturn on port 843 (browsers refuse it)
+	turnExtAddr  = "203.0.113.24" // coturn with a wrong external-ip
 	ReflAddr     = "203.0.113.30" // coturn --stun-only on the media ports
 	ServeAddr    = "203.0.113.31" // rtcprobe serve (when the binary has it)
-	ProxyAddr    = "203.0.113.40" // nginx, the Solution-2 proxy
+	proxyAddr    = "203.0.113.40" // nginx, the Solution-2 proxy
 	PeerAddr     = "203.0.113.50" // free for a ground-truth WebRTC peer
-	CloudDNSAddr = "203.0.113.53" // authoritative dnsmasq
+	cloudDNSAddr = "203.0.113.53" // authoritative dnsmasq
 )
 
 // Ports of the corporate HTTP proxies on the firewall's LAN address.
 const (
-	SquidPort       = 3128 // squid defaults: CONNECT only to 443
-	SquidOpenPort   = 3129 // CONNECT also to the TURN ports
-	SquidDenyPort   = 3130 // refuses everything (403)
-	MitmproxyPort   = 8080 // TLS-intercepting proxy, when mitmdump is installed
-	TURNRelayMin    = 49152
-	TURNRelayMax    = 49999
+	squidPort       = 3128 // squid defaults: CONNECT only to 443
+	squidOpenPort   = 3129 // CONNECT also to the TURN ports
+	squidDenyPort   = 3130 // refuses everything (403)
+	mitmproxyPort   = 8080 // TLS-intercepting proxy, when mitmdump is installed
+	turnRelayMin    = 49152
+	turnRelayMax    = 49999
 	TURNUser        = "lab"
-	TURNDefaultUser = "turn" // and password "turn", like the vendor script
+	turnDefaultUser = "turn" // and password "turn", like the vendor script
 )
 
 // cloudAddrs are all addresses configured in the cloud namespace.
-var cloudAddrs = []string{WebAddr, TURNAddr, TURNDefAddr, TURN843Addr, TURNExtAddr, ReflAddr, ServeAddr, ProxyAddr, PeerAddr, CloudDNSAddr}
+var cloudAddrs = []string{WebAddr, TURNAddr, turnDefAddr, turn843Addr, turnExtAddr, ReflAddr, ServeAddr, proxyAddr, PeerAddr, cloudDNSAddr}
 
 // Bounded waits.
 const (
@@ -104,8 +104,8 @@ const (
 	readyTimeout = 15 * time.Second
 )
 
-// ErrSkip is returned by Check when the lab cannot run here.
-var ErrSkip = errors.New("lab: skipped")
+// errSkip is returned by Check when the lab cannot run here.
+var errSkip = errors.New("lab: skipped")
 
 // Lab is one running lab. Methods may be called from one goroutine at a time
 // (scenarios run in sequence), except InNS and Exec, which are safe.
@@ -125,18 +125,18 @@ type Lab struct {
 	procs []*Process
 }
 
-// Check reports why the lab cannot run on this machine (wrapping ErrSkip),
+// Check reports why the lab cannot run on this machine (wrapping errSkip),
 // or nil.
 func Check() error {
 	if runtime.GOOS != "linux" {
-		return fmt.Errorf("%w: needs Linux network namespaces (running on %s)", ErrSkip, runtime.GOOS)
+		return fmt.Errorf("%w: needs Linux network namespaces (running on %s)", errSkip, runtime.GOOS)
 	}
 	if os.Geteuid() != 0 {
-		return fmt.Errorf("%w: needs root for ip netns and nftables (run: sudo bash .ci/run)", ErrSkip)
+		return fmt.Errorf("%w: needs root for ip netns and nftables (run: sudo bash .ci/run)", errSkip)
 	}
 	for _, tool := range []string{"ip", "nft", "dnsmasq", "turnserver", "nginx", "squid"} {
 		if _, err := exec.LookPath(tool); err != nil {
-			return fmt.Errorf("%w: %s is not installed (.ci/run installs it: apt-get install coturn nginx squid dnsmasq-base nftables iproute2)", ErrSkip, tool)
+			return fmt.Errorf("%w: %s is not installed (.ci/run installs it: apt-get install coturn nginx squid dnsmasq-base nftables iproute2)", errSkip, tool)
 		}
 	}
 	return nil

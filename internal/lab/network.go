@@ -21,7 +21,7 @@ func (l *Lab) buildNetwork() error {
 		{"ip", "-n", lap, "addr", "add", LaptopAddr + "/24", "dev", "eth0"},
 		{"ip", "-n", fw, "addr", "add", FirewallLAN + "/24", "dev", "lan0"},
 		{"ip", "-n", fw, "addr", "add", FirewallWAN + "/24", "dev", "wan0"},
-		{"ip", "-n", cl, "addr", "add", CloudWAN + "/24", "dev", "eth0"},
+		{"ip", "-n", cl, "addr", "add", cloudWAN + "/24", "dev", "eth0"},
 	}
 	for _, a := range cloudAddrs {
 		steps = append(steps, []string{"ip", "-n", cl, "addr", "add", a + "/24", "dev", "eth0"})
@@ -35,7 +35,7 @@ func (l *Lab) buildNetwork() error {
 		[]string{"ip", "-n", fw, "link", "set", "wan0", "up"},
 		[]string{"ip", "-n", cl, "link", "set", "eth0", "up"},
 		[]string{"ip", "-n", lap, "route", "add", "default", "via", FirewallLAN},
-		[]string{"ip", "-n", fw, "route", "add", "203.0.113.0/24", "via", CloudWAN},
+		[]string{"ip", "-n", fw, "route", "add", "203.0.113.0/24", "via", cloudWAN},
 		[]string{"ip", "-n", cl, "route", "add", "default", "via", FirewallWAN},
 		[]string{"ip", "netns", "exec", fw, "sysctl", "-qw", "net.ipv4.ip_forward=1"},
 	)
@@ -51,7 +51,7 @@ func (l *Lab) buildNetwork() error {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return err
 		}
-		conf := "nameserver " + FirewallLAN + "\nsearch " + SearchDomain + " corp.lab.test\noptions timeout:2 attempts:1\n"
+		conf := "nameserver " + FirewallLAN + "\nsearch " + searchDomain + " corp.lab.test\noptions timeout:2 attempts:1\n"
 		if err := os.WriteFile(filepath.Join(dir, "resolv.conf"), []byte(conf), 0o644); err != nil {
 			return err
 		}

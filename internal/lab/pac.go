@@ -14,15 +14,15 @@ import (
 // the laptop's search domain is eng.corp.lab.test, so auto-detect walks
 // wpad.eng.corp.lab.test (no answer), then wpad.corp.lab.test.
 const (
-	// WPADName is the WPAD host the corporate resolver answers.
-	WPADName = "wpad.corp.lab.test"
-	// SearchDomain is the laptop's DNS search domain.
-	SearchDomain = "eng.corp.lab.test"
-	// PACPort serves the PAC (WPAD is always port 80).
-	PACPort = 80
-	// DeadProxyPort is a port on the firewall where nothing listens: a
+	// wpadName is the WPAD host the corporate resolver answers.
+	wpadName = "wpad.corp.lab.test"
+	// searchDomain is the laptop's DNS search domain.
+	searchDomain = "eng.corp.lab.test"
+	// pacPort serves the PAC (WPAD is always port 80).
+	pacPort = 80
+	// deadProxyPort is a port on the firewall where nothing listens: a
 	// proxy that is down (connections are refused).
-	DeadProxyPort = 3999
+	deadProxyPort = 3999
 	// defaultPAC is served until a scenario sets its own.
 	defaultPAC = "function FindProxyForURL(url, host) { return \"DIRECT\"; }\n"
 )
@@ -38,8 +38,8 @@ func (l *Lab) startPACServer() ([]listener, error) {
 	if err := l.SetPAC(defaultPAC); err != nil {
 		return nil, err
 	}
-	data := map[string]string{"Dir": l.Dir, "Base": "nginx-pac", "Name": WPADName, "IP": FirewallLAN,
-		"Port": strconv.Itoa(PACPort), "Root": l.pacDir()}
+	data := map[string]string{"Dir": l.Dir, "Base": "nginx-pac", "Name": wpadName, "IP": FirewallLAN,
+		"Port": strconv.Itoa(pacPort), "Root": l.pacDir()}
 	path, err := l.render("nginx-pac.conf.tmpl", "nginx-pac.conf", data)
 	if err != nil {
 		return nil, err
@@ -48,7 +48,7 @@ func (l *Lab) startPACServer() ([]listener, error) {
 	if err != nil {
 		return nil, err
 	}
-	return []listener{{Firewall, "tcp", FirewallLAN + ":" + strconv.Itoa(PACPort), p}}, nil
+	return []listener{{Firewall, "tcp", FirewallLAN + ":" + strconv.Itoa(pacPort), p}}, nil
 }
 
 // SetPAC serves script (placeholders expanded, see Expand) as

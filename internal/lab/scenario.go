@@ -161,19 +161,19 @@ func (l *Lab) Expand(s string) string {
 		case "TURN_PASSWORD":
 			return l.secret
 		case "SQUID":
-			return proxy(SquidPort)
+			return proxy(squidPort)
 		case "SQUID_OPEN":
-			return proxy(SquidOpenPort)
+			return proxy(squidOpenPort)
 		case "SQUID_DENY":
-			return proxy(SquidDenyPort)
+			return proxy(squidDenyPort)
 		case "MITM":
-			return proxy(MitmproxyPort)
+			return proxy(mitmproxyPort)
 		case "SQUID_HP", "SQUID_DENY_HP", "DEAD_PROXY_HP":
 			// host:port as a PAC script writes a proxy.
-			port := map[string]int{"SQUID_HP": SquidPort, "SQUID_DENY_HP": SquidDenyPort, "DEAD_PROXY_HP": DeadProxyPort}[k]
+			port := map[string]int{"SQUID_HP": squidPort, "SQUID_DENY_HP": squidDenyPort, "DEAD_PROXY_HP": deadProxyPort}[k]
 			return FirewallLAN + ":" + strconv.Itoa(port)
 		case "PAC_URL":
-			return "http://" + WPADName + "/proxy.pac"
+			return "http://" + wpadName + "/proxy.pac"
 		}
 		if v, ok := l.authExpand(k); ok {
 			return v

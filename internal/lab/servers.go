@@ -24,35 +24,35 @@ var templates embed.FS
 // Lab names, served by the cloud's authoritative DNS.
 const (
 	TURNName      = "turn.lab.test"
-	TURNDefName   = "turn-default.lab.test"
-	TURN843Name   = "turn843.lab.test"
-	TURNExtName   = "turn-extip.lab.test"
+	turnDefName   = "turn-default.lab.test"
+	turn843Name   = "turn843.lab.test"
+	turnExtName   = "turn-extip.lab.test"
 	ReflectorName = "reflector.lab.test"
 	ServeName     = "serve.lab.test"
-	ProxyName     = "proxy.lab.test"
-	// ProxyWrongName also leads to the nginx proxy, whose certificate does
+	proxyName     = "proxy.lab.test"
+	// proxyWrongName also leads to the nginx proxy, whose certificate does
 	// not list it: a Solution-2 proxy deployed with another name's
 	// certificate.
-	ProxyWrongName = "proxy-wrongname.lab.test"
-	PeerName       = "peer.lab.test"
+	proxyWrongName = "proxy-wrongname.lab.test"
+	peerName       = "peer.lab.test"
 	// Solution 2-B servers on the firewall host, answered by the corporate
 	// resolver only.
-	ProxyInName = "proxy.corp.lab.test"
+	proxyInName = "proxy.corp.lab.test"
 	TURNInName  = "turn.corp.lab.test"
 )
 
-// TURNInPublicPort is the port of the inside TURN server whose relayed
+// turnInPublicPort is the port of the inside TURN server whose relayed
 // address is public (no external-ip).
-const TURNInPublicPort = 3480
+const turnInPublicPort = 3480
 
 // TURN ports of the main TURN server (TURNName).
 const (
-	TURNPort    = 3478
-	TURNTLSPort = 443
-	// TURNExtIP is the wrong external-ip of TURNExtName: a private address
+	turnPort    = 3478
+	turnTLSPort = 443
+	// turnExtIP is the wrong external-ip of turnExtName: a private address
 	// while clients reach the server on a public one (a 2-B setting used in
 	// a 2-A deployment).
-	TURNExtIP = "10.9.9.9"
+	turnExtIP = "10.9.9.9"
 )
 
 // reflPort is the coturn --stun-only port; reflRedirectPorts are the other
@@ -212,9 +212,9 @@ func trtcNames() ([]string, error) {
 
 // labNames maps the lab's own names to cloud addresses.
 var labNames = map[string]string{
-	TURNName: TURNAddr, TURNDefName: TURNDefAddr, TURN843Name: TURN843Addr, TURNExtName: TURNExtAddr,
-	ReflectorName: ReflAddr, ServeName: ServeAddr, ProxyName: ProxyAddr, PeerName: PeerAddr,
-	ProxyWrongName: ProxyAddr,
+	TURNName: TURNAddr, turnDefName: turnDefAddr, turn843Name: turn843Addr, turnExtName: turnExtAddr,
+	ReflectorName: ReflAddr, ServeName: ServeAddr, proxyName: proxyAddr, peerName: PeerAddr,
+	proxyWrongName: proxyAddr,
 }
 
 // startCloudDNS runs dnsmasq as the internet's authoritative DNS for the
@@ -235,8 +235,8 @@ func (l *Lab) startCloudDNS() ([]listener, error) {
 	if err := os.WriteFile(conf, []byte(b.String()), 0o644); err != nil {
 		return nil, err
 	}
-	p, err := l.startDnsmasq(Cloud, "dnsmasq-cloud", CloudDNSAddr, conf, "--no-resolv")
-	return []listener{{Cloud, "udp", CloudDNSAddr + ":53", p}}, err
+	p, err := l.startDnsmasq(Cloud, "dnsmasq-cloud", cloudDNSAddr, conf, "--no-resolv")
+	return []listener{{Cloud, "udp", cloudDNSAddr + ":53", p}}, err
 }
 
 func (l *Lab) startDnsmasq(role, name, addr, conf string, extra ...string) (*Process, error) {
@@ -277,8 +277,8 @@ func (l *Lab) SetCorporateDNS(lines []string) error {
 	// The corporate resolver is authoritative for corp.lab.test (NXDOMAIN
 	// for other names there, as a company's own zone answers), so a search
 	// list walks on: WPAD looks for wpad.<search domain>.
-	body := fmt.Sprintf("server=%s\nlocal=/corp.lab.test/\naddress=/%s/%s\naddress=/%s/%s\naddress=/%s/%s\n%s\n", CloudDNSAddr,
-		ProxyInName, FirewallLAN, TURNInName, FirewallLAN, WPADName, FirewallLAN, strings.Join(lines, "\n"))
+	body := fmt.Sprintf("server=%s\nlocal=/corp.lab.test/\naddress=/%s/%s\naddress=/%s/%s\naddress=/%s/%s\n%s\n", cloudDNSAddr,
+		proxyInName, FirewallLAN, TURNInName, FirewallLAN, wpadName, FirewallLAN, strings.Join(lines, "\n"))
 	if err := os.WriteFile(conf, []byte(body), 0o644); err != nil {
 		return err
 	}
@@ -305,19 +305,19 @@ type turnConf struct {
 // with the vendor's example credentials, one on port 843, one with a wrong
 // external-ip, and the --stun-only reflector.
 func (l *Lab) startTURNServers() ([]listener, error) {
-	cert, key, err := l.issuers[labIssuer].issue(l.Dir, "turn", []string{TURNName, TURNDefName, TURN843Name, TURNExtName, TURNInName}, []string{TURNAddr})
+	cert, key, err := l.issuers[labIssuer].issue(l.Dir, "turn", []string{TURNName, turnDefName, turn843Name, turnExtName, TURNInName}, []string{TURNAddr})
 	if err != nil {
 		return nil, err
 	}
-	base := turnConf{Dir: l.Dir, User: TURNUser, Password: l.secret, MinPort: TURNRelayMin, MaxPort: TURNRelayMax, Port: TURNPort}
+	base := turnConf{Dir: l.Dir, User: TURNUser, Password: l.secret, MinPort: turnRelayMin, MaxPort: turnRelayMax, Port: turnPort}
 	main := base
-	main.Name, main.IP, main.TLSPort, main.Cert, main.Key = "turn", TURNAddr, TURNTLSPort, cert, key
+	main.Name, main.IP, main.TLSPort, main.Cert, main.Key = "turn", TURNAddr, turnTLSPort, cert, key
 	def := base
-	def.Name, def.IP, def.User, def.Password = "turn-default", TURNDefAddr, TURNDefaultUser, "turn"
+	def.Name, def.IP, def.User, def.Password = "turn-default", turnDefAddr, turnDefaultUser, "turn"
 	p843 := base
-	p843.Name, p843.IP, p843.Port = "turn843", TURN843Addr, 843
+	p843.Name, p843.IP, p843.Port = "turn843", turn843Addr, 843
 	ext := base
-	ext.Name, ext.IP, ext.ExternalIP = "turn-extip", TURNExtAddr, TURNExtIP
+	ext.Name, ext.IP, ext.ExternalIP = "turn-extip", turnExtAddr, turnExtIP
 	refl := base
 	refl.Name, refl.IP, refl.Port, refl.StunOnly = "reflector", ReflAddr, reflPort, true
 	// Solution 2-B: TURN servers on the firewall host (inside), relaying
@@ -326,7 +326,7 @@ func (l *Lab) startTURNServers() ([]listener, error) {
 	in := base
 	in.Name, in.IP, in.RelayIP, in.ExternalIP = "turn-in", FirewallLAN, FirewallWAN, FirewallLAN
 	inPub := base
-	inPub.Name, inPub.IP, inPub.RelayIP, inPub.Port = "turn-in-public", FirewallLAN, FirewallWAN, TURNInPublicPort
+	inPub.Name, inPub.IP, inPub.RelayIP, inPub.Port = "turn-in-public", FirewallLAN, FirewallWAN, turnInPublicPort
 	var out []listener
 	for _, c := range []turnConf{main, def, p843, ext, refl, in, inPub} {
 		role := Cloud
@@ -355,8 +355,8 @@ func (l *Lab) startTURNServers() ([]listener, error) {
 func (l *Lab) startNginx() ([]listener, error) {
 	var out []listener
 	for _, px := range []struct{ role, base, name, ip string }{
-		{Cloud, "nginx", ProxyName, ProxyAddr},
-		{Firewall, "nginx-in", ProxyInName, FirewallLAN},
+		{Cloud, "nginx", proxyName, proxyAddr},
+		{Firewall, "nginx-in", proxyInName, FirewallLAN},
 	} {
 		cert, key, err := l.issuers[labIssuer].issue(l.Dir, px.base, []string{px.name}, []string{px.ip})
 		if err != nil {
@@ -386,22 +386,22 @@ func (l *Lab) startSquid() ([]listener, error) {
 	if err := os.Chmod(dir, 0o777); err != nil { // squid writes here as user proxy
 		return nil, err
 	}
-	data := map[string]any{"Dir": dir, "Listen": FirewallLAN, "Port": SquidPort, "OpenPort": SquidOpenPort,
-		"DenyPort": SquidDenyPort, "DNS": FirewallLAN}
+	data := map[string]any{"Dir": dir, "Listen": FirewallLAN, "Port": squidPort, "OpenPort": squidOpenPort,
+		"DenyPort": squidDenyPort, "DNS": FirewallLAN}
 	path, err := l.render("squid.conf.tmpl", "squid.conf", data)
 	if err != nil {
 		return nil, err
 	}
 	p, err := l.StartProcess(Firewall, "squid", nil, "squid", "-N", "-f", path)
 	var out []listener
-	for _, port := range []int{SquidPort, SquidOpenPort, SquidDenyPort} {
+	for _, port := range []int{squidPort, squidOpenPort, squidDenyPort} {
 		out = append(out, listener{Firewall, "tcp", FirewallLAN + ":" + strconv.Itoa(port), p})
 	}
 	return out, err
 }
 
-// HasMitmproxy reports whether the TLS-intercepting proxy is available.
-func HasMitmproxy() bool {
+// hasMitmproxy reports whether the TLS-intercepting proxy is available.
+func hasMitmproxy() bool {
 	_, err := exec.LookPath("mitmdump")
 	return err == nil
 }
@@ -409,7 +409,7 @@ func HasMitmproxy() bool {
 // MitmCAFile is the PEM of mitmproxy's own CA (what an inspecting corporate
 // proxy installs on laptops), "" when mitmproxy is not installed.
 func (l *Lab) MitmCAFile() string {
-	if !HasMitmproxy() {
+	if !hasMitmproxy() {
 		return ""
 	}
 	return filepath.Join(l.Dir, "mitm", "mitmproxy-ca-cert.pem")
@@ -418,7 +418,7 @@ func (l *Lab) MitmCAFile() string {
 // startMitmproxy runs mitmdump on the firewall as an intercepting explicit
 // proxy (it re-signs every TLS connection with its own CA).
 func (l *Lab) startMitmproxy() ([]listener, error) {
-	if !HasMitmproxy() {
+	if !hasMitmproxy() {
 		return nil, nil
 	}
 	conf := filepath.Join(l.Dir, "mitm")
@@ -426,7 +426,7 @@ func (l *Lab) startMitmproxy() ([]listener, error) {
 		return nil, err
 	}
 	p, err := l.StartProcess(Firewall, "mitmproxy", []string{"HOME=" + conf}, "mitmdump", "--mode", "regular",
-		"--listen-host", FirewallLAN, "--listen-port", strconv.Itoa(MitmproxyPort),
+		"--listen-host", FirewallLAN, "--listen-port", strconv.Itoa(mitmproxyPort),
 		"--set", "confdir="+conf, "--set", "ssl_insecure=true", "-q")
-	return []listener{{Firewall, "tcp", FirewallLAN + ":" + strconv.Itoa(MitmproxyPort), p}}, err
+	return []listener{{Firewall, "tcp", FirewallLAN + ":" + strconv.Itoa(mitmproxyPort), p}}, err
 }
