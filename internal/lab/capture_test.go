@@ -24,16 +24,7 @@ func TestLabTUICapture(t *testing.T) {
 	if _, err := exec.LookPath("tmux"); err != nil {
 		t.Skip("tmux is not installed")
 	}
-	scenarios, err := Scenarios()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var s Scenario
-	for _, sc := range scenarios {
-		if sc.Name == "udp-dropped" {
-			s = sc
-		}
-	}
+	s := scenariosByName(t)["udp-dropped"]
 	l := Start(t)
 	bin := buildRTCProbe(t, l.Dir)
 	if err := l.Apply(s); err != nil {

@@ -47,14 +47,7 @@ func TestChromiumPolicies(t *testing.T) {
 			t.Skipf("Chromium ground truth needs %s (nodejs, libnss3-tools)", tool)
 		}
 	}
-	all, err := Scenarios()
-	if err != nil {
-		t.Fatal(err)
-	}
-	byName := map[string]Scenario{}
-	for _, s := range all {
-		byName[s.Name] = s
-	}
+	byName := scenariosByName(t)
 	l := Start(t)
 	bin := buildRTCProbe(t, l.Dir)
 	peer := buildRTCPeer(t, l.Dir)

@@ -38,16 +38,7 @@ const fleetSpread = time.Second
 // into firewall verdicts (before its defaults were sized from what a check
 // sends, 11 to 15 of 30 said partial or blocked).
 func TestFleetBehindOneNAT(t *testing.T) {
-	scenarios, err := Scenarios()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var open Scenario
-	for _, s := range scenarios {
-		if s.Name == "open" {
-			open = s
-		}
-	}
+	open := scenariosByName(t)["open"]
 	if open.Name == "" {
 		t.Fatal("no open scenario")
 	}

@@ -94,14 +94,7 @@ type truthRow struct {
 }
 
 func TestGroundTruth(t *testing.T) {
-	all, err := Scenarios()
-	if err != nil {
-		t.Fatal(err)
-	}
-	byName := map[string]Scenario{}
-	for _, s := range all {
-		byName[s.Name] = s
-	}
+	byName := scenariosByName(t)
 	l := Start(t)
 	bin := buildRTCProbe(t, l.Dir)
 	peer := buildRTCPeer(t, l.Dir)
@@ -166,15 +159,7 @@ func yesNo(b bool) string {
 // buildRTCPeer compiles internal/lab/webrtc/cmd/rtcpeer once per lab.
 func buildRTCPeer(t *testing.T, dir string) string {
 	t.Helper()
-	goBin, err := exec.LookPath("go")
-	if err != nil {
-		goBin = filepath.Join(os.Getenv("GOROOT"), "bin", "go")
-	}
-	out := filepath.Join(dir, "rtcpeer")
-	if b, err := exec.Command(goBin, "build", "-o", out, "github.com/rtcprobe/rtcprobe/internal/lab/webrtc/cmd/rtcpeer").CombinedOutput(); err != nil {
-		t.Fatalf("building rtcpeer: %v\n%s", err, b)
-	}
-	return out
+	return goBuild(t, filepath.Join(dir, "rtcpeer"), "github.com/rtcprobe/rtcprobe/internal/lab/webrtc/cmd/rtcpeer")
 }
 
 // runPeers starts the answerer in the cloud and runs one offer in the

@@ -102,17 +102,37 @@ func TestLab(t *testing.T) {
 
 // buildRTCProbe compiles the current tree's rtcprobe once per lab run.
 func buildRTCProbe(t *testing.T, dir string) string {
+	return goBuild(t, filepath.Join(dir, "rtcprobe"), "github.com/rtcprobe/rtcprobe/cmd/rtcprobe")
+}
+
+// goBuild compiles pkg to out, with env (GOOS=...) added to the
+// environment; the test fails when it does not build.
+func goBuild(t *testing.T, out, pkg string, env ...string) string {
 	t.Helper()
 	goBin, err := exec.LookPath("go")
 	if err != nil {
 		goBin = filepath.Join(os.Getenv("GOROOT"), "bin", "go")
 	}
-	out := filepath.Join(dir, "rtcprobe")
-	cmd := exec.Command(goBin, "build", "-o", out, "github.com/rtcprobe/rtcprobe/cmd/rtcprobe")
+	cmd := exec.Command(goBin, "build", "-o", out, pkg)
+	cmd.Env = append(os.Environ(), env...)
 	if b, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("building rtcprobe: %v\n%s", err, b)
+		t.Fatalf("building %s: %v\n%s", filepath.Base(out), err, b)
 	}
 	return out
+}
+
+// scenariosByName loads the lab's scenarios, keyed by name.
+func scenariosByName(t *testing.T) map[string]Scenario {
+	t.Helper()
+	all, err := Scenarios()
+	if err != nil {
+		t.Fatal(err)
+	}
+	byName := map[string]Scenario{}
+	for _, s := range all {
+		byName[s.Name] = s
+	}
+	return byName
 }
 
 // check runs rtcprobe check in the laptop namespace and returns its report

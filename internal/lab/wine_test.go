@@ -34,10 +34,7 @@ func TestLabWine(t *testing.T) {
 	if err != nil {
 		t.Skip("Wine: " + err.Error())
 	}
-	scenarios, err := Scenarios()
-	if err != nil {
-		t.Fatal(err)
-	}
+	scenarios := scenariosByName(t)
 	l := Start(t)
 	bin := buildRTCProbe(t, l.Dir)
 	exe := buildWindowsRTCProbe(t, l.Dir)
@@ -45,7 +42,7 @@ func TestLabWine(t *testing.T) {
 	win := l.wineBinary(t, prefix, exe)
 	for _, name := range wineScenarios {
 		t.Run(name, func(t *testing.T) {
-			s, ok := findScenario(scenarios, name)
+			s, ok := scenarios[name]
 			if !ok {
 				t.Fatalf("no scenario %q in internal/lab/scenarios", name)
 			}
@@ -61,15 +58,6 @@ func TestLabWine(t *testing.T) {
 			t.Logf("%s: %s/%s in %s under Wine", name, windows.Verdict.Outcome, windows.Verdict.Media, took.Round(10*time.Millisecond))
 		})
 	}
-}
-
-func findScenario(all []Scenario, name string) (Scenario, bool) {
-	for _, s := range all {
-		if s.Name == name {
-			return s, true
-		}
-	}
-	return Scenario{}, false
 }
 
 // sameVerdict lists the differences in verdict fields and path statuses.
@@ -98,13 +86,7 @@ func buildWindowsRTCProbe(t *testing.T, dir string) string {
 	if p := os.Getenv(wine.ExeEnv); p != "" {
 		return p
 	}
-	out := filepath.Join(dir, "rtcprobe.exe")
-	cmd := exec.Command("go", "build", "-o", out, "github.com/rtcprobe/rtcprobe/cmd/rtcprobe")
-	cmd.Env = append(os.Environ(), "GOOS=windows", "GOARCH=amd64", "CGO_ENABLED=0")
-	if b, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("building rtcprobe.exe: %v\n%s", err, b)
-	}
-	return out
+	return goBuild(t, filepath.Join(dir, "rtcprobe.exe"), "github.com/rtcprobe/rtcprobe/cmd/rtcprobe", "GOOS=windows", "GOARCH=amd64", "CGO_ENABLED=0")
 }
 
 // wineBinary makes the laptop's own Wine prefix (a copy of the set-up one:
