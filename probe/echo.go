@@ -8,8 +8,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/rtcprobe/rtcprobe/internal/wire"
 	"github.com/rtcprobe/rtcprobe/report"
-	"github.com/rtcprobe/rtcprobe/wire"
 )
 
 // Echo sizes beyond the STUN-sized datagram: 1200 bytes is what WebRTC

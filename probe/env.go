@@ -42,9 +42,6 @@ type Env struct {
 	ProxyPassword Secret
 	// Now is the clock. Nil means time.Now.
 	Now func() time.Time
-	// Logf receives debug lines. Nil means discard. It must never be given a
-	// credential.
-	Logf func(format string, args ...any)
 }
 
 func (e *Env) dial(ctx context.Context, network, address string) (net.Conn, error) {
@@ -75,10 +72,4 @@ func (e *Env) now() time.Time {
 		return e.Now()
 	}
 	return time.Now()
-}
-
-func (e *Env) logf(format string, args ...any) {
-	if e.Logf != nil {
-		e.Logf(format, args...)
-	}
 }

@@ -27,9 +27,6 @@ const (
 	// pacEvalTimeout bounds one FindProxyForURL call, helpers' DNS
 	// included.
 	pacEvalTimeout = 2 * time.Second
-	// pacSlow is the evaluation time above which a finding says the
-	// script slows every request down.
-	pacSlow = 300 * time.Millisecond
 	// wpadLookupTimeout bounds each wpad.<domain> lookup.
 	wpadLookupTimeout = time.Second
 	// pacPhaseShare is the percentage of the run's budget the PAC phase

@@ -23,7 +23,6 @@ func (c *authConn) nextLeg(ctx context.Context, resp *http.Response) (string, er
 	chs := parseProxyAuthenticate(resp.Header.Values("Proxy-Authenticate"))
 	if c.info.Offered == nil {
 		c.info.Offered = schemeNames(chs)
-		c.env.logf("proxy %s asks for authentication: %s", proxyAddr(c.proxy), orNone(c.info.Offered))
 	}
 	if c.session != nil {
 		return c.continueSession(ctx, resp, chs)
@@ -87,7 +86,6 @@ func (c *authConn) startSession(chs []authChallenge) error {
 			continue
 		}
 		c.session = s
-		c.env.logf("proxy %s: trying %s (%s)", proxyAddr(c.proxy), name, s.source())
 		return nil
 	}
 	return c.unavailable()

@@ -215,6 +215,7 @@ func ParseTURNURL(s string) (TURNURL, error) {
 	case strings.HasPrefix(rest, "turn:"):
 		rest = rest[len("turn:"):]
 	case strings.Contains(rest, "://") || strings.HasPrefix(rest, "stun:") || strings.HasPrefix(rest, "stuns:"):
+		//lint:ignore ST1005 the message ends with a scheme, "turns:", not with punctuation
 		return u, fmt.Errorf("TURN url %q: scheme must be turn: or turns:", shown)
 	}
 	rest, query, hasQuery := strings.Cut(rest, "?")

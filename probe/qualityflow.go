@@ -11,8 +11,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/rtcprobe/rtcprobe/internal/wire"
 	"github.com/rtcprobe/rtcprobe/report"
-	"github.com/rtcprobe/rtcprobe/wire"
 )
 
 // The call the quality flow imitates: TRTC's audio (50 datagrams a second,

@@ -5,7 +5,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/rtcprobe/rtcprobe/wire"
+	"github.com/rtcprobe/rtcprobe/internal/wire"
 )
 
 // impair is what impairConn does to the flow's data datagrams (hellos and

@@ -99,11 +99,7 @@ func manualProxies(rule string, secure bool) []string {
 }
 
 func splitProxyList(s string) []string {
-	var out []string
-	for _, p := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' }) {
-		out = append(out, p)
-	}
-	return out
+	return strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' })
 }
 
 // hopOf turns "host:port" or "scheme://host:port" into a hop.

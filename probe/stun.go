@@ -13,8 +13,8 @@ import (
 
 	"github.com/pion/stun/v4"
 
+	"github.com/rtcprobe/rtcprobe/internal/wire"
 	"github.com/rtcprobe/rtcprobe/report"
-	"github.com/rtcprobe/rtcprobe/wire"
 )
 
 // maxDatagram is the largest answer accepted: the UDP payload of a

@@ -12,8 +12,8 @@ import (
 	"github.com/pion/stun/v4"
 
 	"github.com/rtcprobe/rtcprobe/internal/wine"
+	"github.com/rtcprobe/rtcprobe/internal/wire"
 	"github.com/rtcprobe/rtcprobe/report"
-	"github.com/rtcprobe/rtcprobe/wire"
 )
 
 // responder is a tiny UDP server on loopback; answer decides what to send

@@ -102,6 +102,4 @@ const (
 	tlsHandshakeTimeout = 3 * time.Second
 	// httpAnswerTimeout bounds the HTTPS request or WebSocket upgrade.
 	httpAnswerTimeout = 3 * time.Second
-	// scutilTimeout bounds reading the macOS proxy settings.
-	scutilTimeout = 2 * time.Second
 )

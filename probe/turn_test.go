@@ -2,14 +2,9 @@ package probe
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/json"
-	"math/big"
 	"net"
 	"net/http"
 	"net/url"
@@ -20,6 +15,7 @@ import (
 
 	"github.com/pion/turn/v5"
 
+	"github.com/rtcprobe/rtcprobe/internal/testpki"
 	"github.com/rtcprobe/rtcprobe/internal/wine"
 	"github.com/rtcprobe/rtcprobe/report"
 )
@@ -106,28 +102,18 @@ func startTURN(t testing.TB, o turnServerOpts) turnServer {
 	return turnServer{udp.LocalAddr().(*net.UDPAddr).Port, tcp.Addr().(*net.TCPAddr).Port, tl.Addr().(*net.TCPAddr).Port, roots}
 }
 
-// testCert makes a self-signed certificate for 127.0.0.1.
+// testCert makes a certificate for 127.0.0.1 and a pool that trusts it.
 func testCert(t testing.TB) (tls.Certificate, *x509.CertPool) {
 	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	ca, err := testpki.NewCA("rtcprobe test CA")
 	if err != nil {
 		t.Fatal(err)
 	}
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "rtcprobe test"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
-		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)}, IsCA: true, BasicConstraintsValid: true,
-		KeyUsage: x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	cert, err := ca.Issue(nil, net.IPv4(127, 0, 0, 1))
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := x509.ParseCertificate(der)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pool := x509.NewCertPool()
-	pool.AddCert(c)
-	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, pool
+	return cert, ca.Pool()
 }
 
 func turnTarget(id, transport string, port int, user, pass, peer string) TURNTarget {

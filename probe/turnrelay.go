@@ -9,8 +9,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/rtcprobe/rtcprobe/internal/wire"
 	"github.com/rtcprobe/rtcprobe/report"
-	"github.com/rtcprobe/rtcprobe/wire"
 )
 
 // Audit permission targets: a permission is only asked for, no datagram is

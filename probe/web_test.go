@@ -3,14 +3,9 @@ package probe
 import (
 	"bufio"
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
 	"io"
-	"math/big"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -23,6 +18,7 @@ import (
 	"github.com/coder/websocket"
 	"github.com/miekg/dns"
 
+	"github.com/rtcprobe/rtcprobe/internal/testpki"
 	"github.com/rtcprobe/rtcprobe/report"
 )
 
@@ -35,31 +31,15 @@ type testPKI struct {
 
 func newTestPKI(t testing.TB) testPKI {
 	t.Helper()
-	caKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	ca := &x509.Certificate{
-		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "Corp Inspect CA", Organization: []string{"Corp"}},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
-		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign,
-	}
-	caDER, err := x509.CreateCertificate(rand.Reader, ca, ca, &caKey.PublicKey, caKey)
+	ca, err := testpki.NewCA("Corp Inspect CA", "Corp")
 	if err != nil {
 		t.Fatal(err)
 	}
-	caCert, _ := x509.ParseCertificate(caDER)
-	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	leaf := &x509.Certificate{
-		SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "ok.test"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
-		DNSNames: []string{"ok.test", "*.test"}, IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)},
-		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}, KeyUsage: x509.KeyUsageDigitalSignature,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, leaf, caCert, &key.PublicKey, caKey)
+	leaf, err := ca.Issue([]string{"ok.test", "*.test"}, net.IPv4(127, 0, 0, 1))
 	if err != nil {
 		t.Fatal(err)
 	}
-	pool := x509.NewCertPool()
-	pool.AddCert(caCert)
-	return testPKI{pool: pool, leaf: tls.Certificate{Certificate: [][]byte{der, caDER}, PrivateKey: key}}
+	return testPKI{pool: ca.Pool(), leaf: leaf}
 }
 
 // webServer serves /ok (200), /ws (WebSocket), /deny (403 to the upgrade)
@@ -238,8 +218,6 @@ func checkAbsent(t *testing.T, got map[string]report.Probe, ids ...string) {
 func webTarget(id, u string) WebTarget {
 	return WebTarget{ID: id, Role: "signaling", Region: "mainland", URL: u}
 }
-
-func hostPort(host string, port int) string { return net.JoinHostPort(host, strconv.Itoa(port)) }
 
 // connectProxyStatus is a CONNECT proxy that answers status (200 opens a
 // tunnel to 127.0.0.1 on the requested port, whatever the name).

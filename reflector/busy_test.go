@@ -8,7 +8,7 @@ import (
 
 	"github.com/pion/stun/v4"
 
-	"github.com/rtcprobe/rtcprobe/wire"
+	"github.com/rtcprobe/rtcprobe/internal/wire"
 )
 
 // checkRequest is a Binding request like the one rtcprobe check sends.
@@ -22,8 +22,8 @@ func checkRequest(t testing.TB) []byte {
 func TestBusyNotice(t *testing.T) {
 	s := newTestServer(t, Config{Rate: 1, Burst: 2})
 	now := time.Unix(1000, 0)
-	s.limit.now = func() time.Time { return now }
-	s.notice.now = s.limit.now
+	s.limit.Now = func() time.Time { return now }
+	s.notice.Now = s.limit.Now
 	from := netip.MustParseAddrPort("192.0.2.1:1")
 	for range 2 {
 		if reply, ok := s.handle(checkRequest(t), from, nil); !ok || !isType(reply, stun.BindingSuccess) {

@@ -12,7 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/rtcprobe/rtcprobe/wire"
+	"github.com/rtcprobe/rtcprobe/internal/wire"
 )
 
 // Limits of the quality flow (rtcprobe check --quality). The reflector is
@@ -55,8 +55,8 @@ type flowState struct {
 	replySeq uint32
 }
 
-// FlowMetrics count what the flow handler did. All fields are atomic.
-type FlowMetrics struct {
+// flowCounters count what the flow handler did. All fields are atomic.
+type flowCounters struct {
 	Cookies    atomic.Uint64 // hellos answered with a cookie
 	Replies    atomic.Uint64 // data datagrams answered
 	BadCookie  atomic.Uint64 // data with a missing, forged or stale cookie
@@ -71,7 +71,7 @@ type flowTable struct {
 	secret  [32]byte
 	epoch   time.Time
 	now     func() time.Time // injected clock for tests; nil means time.Now
-	metrics FlowMetrics
+	metrics flowCounters
 
 	mu    sync.Mutex // protects flows, perIP and rate
 	flows map[flowKey]*flowState
@@ -166,7 +166,7 @@ func (s *Server) handleFlow(pkt []byte, from netip.AddrPort, out []byte) ([]byte
 	now := t.now()
 	switch f.Kind {
 	case wire.FlowHello:
-		if !s.limit.allow(from.Addr().Unmap()) {
+		if !s.limit.Allow(from.Addr().Unmap()) {
 			s.metrics.RateLimited.Add(1)
 			return nil, false
 		}
@@ -272,7 +272,7 @@ func (t *flowTable) expire(now time.Time) {
 }
 
 // WritePrometheus writes the flow counters in the Prometheus text format.
-func (m *FlowMetrics) WritePrometheus(w io.Writer) {
+func (m *flowCounters) WritePrometheus(w io.Writer) {
 	for _, c := range []struct {
 		name, help string
 		v          uint64
@@ -286,6 +286,3 @@ func (m *FlowMetrics) WritePrometheus(w io.Writer) {
 		fmt.Fprintf(w, "# HELP rtcprobe_%s %s\n# TYPE rtcprobe_%s counter\nrtcprobe_%s %d\n", c.name, c.help, c.name, c.name, c.v)
 	}
 }
-
-// FlowMetrics returns the flow handler's counters.
-func (s *Server) FlowMetrics() *FlowMetrics { return &s.flows.metrics }

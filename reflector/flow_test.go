@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rtcprobe/rtcprobe/wire"
+	"github.com/rtcprobe/rtcprobe/internal/wire"
 )
 
 // fakeClock is a settable clock for the flow table.
@@ -88,7 +88,7 @@ func TestFlowCookieRequired(t *testing.T) {
 			t.Errorf("%s: answered=%v, want %v", tc.name, ok, tc.answer)
 		}
 	}
-	if got := s.FlowMetrics().BadCookie.Load(); got != 4 {
+	if got := s.flows.metrics.BadCookie.Load(); got != 4 {
 		t.Errorf("BadCookie = %d, want 4", got)
 	}
 	clk.t = clk.t.Add(cookieLifetime + time.Second)
@@ -236,7 +236,7 @@ func TestFlowMetricsPrometheus(t *testing.T) {
 	data(t, s, a, 1, c, 0, 100, 100)
 	data(t, s, a, 1, [wire.CookieLen]byte{}, 1, 100, 100)
 	var b strings.Builder
-	s.FlowMetrics().WritePrometheus(&b)
+	s.flows.metrics.WritePrometheus(&b)
 	for _, want := range []string{"rtcprobe_flow_cookies_total 1\n", "rtcprobe_flow_replies_total 1\n", "rtcprobe_flow_bad_cookie_total 1\n"} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("metrics lack %q:\n%s", want, b.String())

@@ -5,12 +5,8 @@ import (
 
 	"github.com/pion/stun/v4"
 
-	"github.com/rtcprobe/rtcprobe/wire"
+	"github.com/rtcprobe/rtcprobe/internal/wire"
 )
-
-// Software is the SOFTWARE attribute value, sent only when it fits; rtcprobe
-// check reads it to know the reflector answers echo datagrams.
-const Software = wire.ReflectorSoftware
 
 // stunHeaderLen is the fixed STUN header size (RFC 8489 §5).
 const stunHeaderLen = 20
@@ -44,9 +40,9 @@ func (s *Server) handle(pkt []byte, from netip.AddrPort, sc *scratch) (reply []b
 		// per-source limit, data a cookie and a byte budget.
 		return s.handleFlow(pkt, from, sc.out[:])
 	}
-	if ip := from.Addr().Unmap(); !s.limit.allow(ip) {
+	if ip := from.Addr().Unmap(); !s.limit.Allow(ip) {
 		s.metrics.RateLimited.Add(1)
-		if !s.notice.allow(ip) {
+		if !s.notice.Allow(ip) {
 			return nil, false
 		}
 		return s.busy(pkt, sc)
@@ -148,7 +144,7 @@ func (s *Server) answerSTUN(pkt []byte, from netip.AddrPort, sc *scratch) ([]byt
 		s.metrics.Malformed.Add(1)
 		return nil, false
 	}
-	if len(res.Raw)+4+len(Software)+pad4(len(Software)) <= len(pkt) {
+	if len(res.Raw)+4+len(software)+pad4(len(software)) <= len(pkt) {
 		res.Add(stun.AttrSoftware, software)
 	}
 	if len(res.Raw)+8 <= len(pkt) {
@@ -160,7 +156,9 @@ func (s *Server) answerSTUN(pkt []byte, from netip.AddrPort, sc *scratch) ([]byt
 
 func pad4(n int) int { return (4 - n%4) % 4 }
 
-var software = []byte(Software)
+// software is the SOFTWARE attribute value, sent only when it fits; rtcprobe
+// check reads it to know the reflector answers echo datagrams.
+var software = []byte(wire.ReflectorSoftware)
 
 // addXORMapped adds XOR-MAPPED-ADDRESS without allocating the IP slice.
 func addXORMapped(m *stun.Message, from netip.AddrPort) error {

@@ -11,7 +11,7 @@ import (
 	"github.com/pion/stun/v4"
 	"go.uber.org/goleak"
 
-	"github.com/rtcprobe/rtcprobe/wire"
+	"github.com/rtcprobe/rtcprobe/internal/wire"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -163,7 +163,7 @@ func TestHandleDropsAndCounts(t *testing.T) {
 func TestRateLimit(t *testing.T) {
 	s := newTestServer(t, Config{Rate: 10, Burst: 5})
 	now := time.Unix(1000, 0)
-	s.limit.now = func() time.Time { return now }
+	s.limit.Now = func() time.Time { return now }
 	a := netip.MustParseAddrPort("192.0.2.1:1")
 	b := netip.MustParseAddrPort("192.0.2.2:1")
 	answered := func(from netip.AddrPort, n int) (got int) {
@@ -186,16 +186,6 @@ func TestRateLimit(t *testing.T) {
 	}
 	if got := s.metrics.RateLimited.Load(); got != 30 {
 		t.Errorf("rate-limited counter %d, want 30", got)
-	}
-}
-
-func TestLimiterBounded(t *testing.T) {
-	l := newLimiter(1, 1, 100)
-	for i := range 1000 {
-		l.allow(netip.AddrFrom4([4]byte{10, 0, byte(i >> 8), byte(i)}))
-	}
-	if n := l.size(); n > 100 {
-		t.Errorf("limiter tracks %d sources, want at most 100", n)
 	}
 }
 

@@ -6,9 +6,9 @@ import (
 	"sync/atomic"
 )
 
-// Metrics are the reflector's counters. All fields are atomic; the zero
+// counters are the reflector's counters. All fields are atomic; the zero
 // value is ready to use.
-type Metrics struct {
+type counters struct {
 	STUNAnswered      atomic.Uint64 // UDP/TCP Binding requests answered
 	EchoAnswered      atomic.Uint64 // echo datagrams answered
 	Malformed         atomic.Uint64 // datagrams that are neither STUN nor echo, or broken STUN
@@ -27,7 +27,7 @@ type Metrics struct {
 }
 
 // WritePrometheus writes the counters in the Prometheus text format.
-func (m *Metrics) WritePrometheus(w io.Writer) {
+func (m *counters) WritePrometheus(w io.Writer) {
 	counter := func(name, help string, v uint64) {
 		fmt.Fprintf(w, "# HELP rtcprobe_%s %s\n# TYPE rtcprobe_%s counter\nrtcprobe_%s %d\n", name, help, name, name, v)
 	}

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/rtcprobe/rtcprobe/reflector/internal/limit"
 )
 
 // DefaultUDPPorts are the TRTC media ports (docs/facts.md: UDP 8000, 8080,
@@ -77,10 +79,10 @@ type Config struct {
 type Server struct {
 	cfg     Config
 	log     *slog.Logger
-	limit   *limiter
-	notice  *limiter // busy notices to sources over limit (handle.go)
+	limit   *limit.Buckets
+	notice  *limit.Buckets // busy notices to sources over limit (handle.go)
 	tcp     tcpLimits
-	metrics Metrics
+	metrics counters
 	flows   flowTable // the quality flow's state (flow.go)
 
 	ready chan struct{} // closed once every socket is bound
@@ -131,12 +133,9 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	return &Server{cfg: cfg, log: cfg.Logger, ready: make(chan struct{}), tcp: defaultTCPLimits,
-		limit:  newLimiter(cfg.Rate, cfg.Burst, maxSources),
-		notice: newLimiter(max(noticeFactor*cfg.Rate, minNoticeRate), max(noticeFactor*cfg.Burst, minNoticeBurst), maxSources)}, nil
+		limit:  limit.NewBuckets(cfg.Rate, cfg.Burst, maxSources),
+		notice: limit.NewBuckets(max(noticeFactor*cfg.Rate, minNoticeRate), max(noticeFactor*cfg.Burst, minNoticeBurst), maxSources)}, nil
 }
-
-// Metrics returns the live counters.
-func (s *Server) Metrics() *Metrics { return &s.metrics }
 
 func (s *Server) hostPort(port int) string {
 	return net.JoinHostPort(s.cfg.Listen, strconv.Itoa(port))

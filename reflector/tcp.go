@@ -21,6 +21,8 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+
+	"github.com/rtcprobe/rtcprobe/reflector/internal/limit"
 )
 
 const (
@@ -111,7 +113,7 @@ func (c *connSet) closeAll() {
 }
 
 func (s *Server) acceptTCP(ln net.Listener, tlsLn *chanListener, live *connSet, wg *sync.WaitGroup) {
-	slots := newConnSlots(s.tcp.total, s.tcp.perSource)
+	slots := limit.NewSlots(s.tcp.total, s.tcp.perSource)
 	for {
 		c, err := ln.Accept()
 		if errors.Is(err, net.ErrClosed) {
@@ -120,8 +122,8 @@ func (s *Server) acceptTCP(ln net.Listener, tlsLn *chanListener, live *connSet, 
 		if err != nil {
 			continue
 		}
-		src := sourceKey(c.RemoteAddr())
-		if !slots.take(src) {
+		src := limit.SourceKey(c.RemoteAddr())
+		if !slots.Take(src) {
 			s.metrics.TCPRejected.Add(1)
 			_ = c.Close()
 			continue
@@ -131,7 +133,7 @@ func (s *Server) acceptTCP(ln net.Listener, tlsLn *chanListener, live *connSet, 
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			defer func() { live.remove(c); slots.give(src) }()
+			defer func() { live.remove(c); slots.Give(src) }()
 			s.serveTCPConn(c, tlsLn)
 		}()
 	}

@@ -11,6 +11,8 @@ import (
 	"sync"
 
 	"github.com/pion/turn/v5"
+
+	"github.com/rtcprobe/rtcprobe/reflector/internal/limit"
 )
 
 // TURNConfig configures the embedded TURN server.
@@ -119,7 +121,7 @@ func (s *Server) startTURN() error {
 		_ = pc.Close()
 		return fmt.Errorf("turn tcp port %d: %w", tc.Port, err)
 	}
-	ln := &slotListener{Listener: tcpLn, slots: newConnSlots(s.tcp.total, s.tcp.perSource),
+	ln := &slotListener{Listener: tcpLn, slots: limit.NewSlots(s.tcp.total, s.tcp.perSource),
 		first: s.tcp.request, idle: s.tcp.turnIdle, rejected: func() { s.metrics.TCPRejected.Add(1) }}
 	bindAddr := s.cfg.Listen
 	if bindAddr == "" {

@@ -4,6 +4,8 @@ import (
 	"net"
 
 	"github.com/pion/stun/v4"
+
+	"github.com/rtcprobe/rtcprobe/reflector/internal/limit"
 )
 
 // Unauthenticated TURN answers per source. A check asks the TURN port a
@@ -27,13 +29,13 @@ const (
 // pion reads from one goroutine, so the scratch message is not shared.
 type turnGuard struct {
 	net.PacketConn
-	limit   *limiter
-	metrics *Metrics
+	limit   *limit.Buckets
+	metrics *counters
 	msg     stun.Message // ReadFrom's scratch
 }
 
-func newTURNGuard(pc net.PacketConn, m *Metrics) *turnGuard {
-	return &turnGuard{PacketConn: pc, limit: newLimiter(turnUnauthRate, turnUnauthBurst, maxSources), metrics: m}
+func newTURNGuard(pc net.PacketConn, m *counters) *turnGuard {
+	return &turnGuard{PacketConn: pc, limit: limit.NewBuckets(turnUnauthRate, turnUnauthBurst, maxSources), metrics: m}
 }
 
 // ReadFrom returns the next datagram pion may handle.
@@ -44,7 +46,7 @@ func (g *turnGuard) ReadFrom(b []byte) (int, net.Addr, error) {
 			return n, addr, err
 		}
 		ua, ok := addr.(*net.UDPAddr)
-		if !ok || g.limit.allow(ua.AddrPort().Addr().Unmap()) {
+		if !ok || g.limit.Allow(ua.AddrPort().Addr().Unmap()) {
 			return n, addr, err
 		}
 		g.metrics.TURNUnauthLimited.Add(1)

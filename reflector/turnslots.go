@@ -4,6 +4,8 @@ import (
 	"net"
 	"sync"
 	"time"
+
+	"github.com/rtcprobe/rtcprobe/reflector/internal/limit"
 )
 
 // turnTCPIdle ends a TURN-over-TCP connection that sends nothing for this
@@ -17,7 +19,7 @@ const turnTCPIdle = 10 * time.Minute
 // address stayed open, each a file descriptor of the whole reflector.
 type slotListener struct {
 	net.Listener
-	slots       *connSlots
+	slots       *limit.Slots
 	first, idle time.Duration
 	rejected    func()
 }
@@ -30,14 +32,14 @@ func (l *slotListener) Accept() (net.Conn, error) {
 		if err != nil {
 			return nil, err
 		}
-		src := sourceKey(c.RemoteAddr())
-		if !l.slots.take(src) {
+		src := limit.SourceKey(c.RemoteAddr())
+		if !l.slots.Take(src) {
 			l.rejected()
 			_ = c.Close()
 			continue
 		}
 		_ = c.SetReadDeadline(time.Now().Add(l.first))
-		return &slotConn{Conn: c, give: func() { l.slots.give(src) }, idle: l.idle}, nil
+		return &slotConn{Conn: c, give: func() { l.slots.Give(src) }, idle: l.idle}, nil
 	}
 }
 

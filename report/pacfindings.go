@@ -230,17 +230,6 @@ func urlsOf(r *Report, ps []*Probe, n int) string {
 	return strings.Join(us[:n], ", ") + " and " + strconv.Itoa(len(us)-n) + " more"
 }
 
-// routeOf is the PAC's whole answer for p's target.
-func routeOf(r *Report, p *Probe) string {
-	id, _, _ := strings.Cut(p.ID, "/")
-	for i := range r.Probes {
-		if q := &r.Probes[i]; q.ID == id+"/pac" {
-			return q.Details["route"]
-		}
-	}
-	return p.Details["pacResult"]
-}
-
 // legacyPACFinding keeps the old meaning for reports written before
 // rtcprobe ran PAC scripts: a PAC URL in the config and no pac probes.
 func legacyPACFinding(fs *findingSet, r *Report) {

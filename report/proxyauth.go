@@ -45,16 +45,6 @@ func authLimit(r *Report, p *Probe) string {
 	return proxy + " wants a login (" + offered + ") that rtcprobe could not give as the browser would; to test it, " + authFix(p)
 }
 
-// firstAuthUntested returns the first probe stopped by the proxy login.
-func firstAuthUntested(r *Report) *Probe {
-	for i := range r.Probes {
-		if authUntested(&r.Probes[i]) {
-			return &r.Probes[i]
-		}
-	}
-	return nil
-}
-
 // authUntestedIn returns the first of set stopped by the proxy login.
 func authUntestedIn(set []*Probe) *Probe {
 	for _, p := range set {

@@ -13,7 +13,7 @@ import (
 )
 
 // This file builds, by hand, the probe results each lab scenario of issue 3
-// produces (the probe contract in the README of lab/), and checks that the
+// produces (the probe contract in the README of internal/lab/), and checks that the
 // verdict says what the scenario expects.
 
 const labServer = "203.0.113.10" // where every TRTC host resolves in the lab

@@ -6,8 +6,8 @@ import (
 	"io"
 	"os"
 
+	"github.com/rtcprobe/rtcprobe/internal/ui"
 	"github.com/rtcprobe/rtcprobe/report"
-	"github.com/rtcprobe/rtcprobe/ui"
 )
 
 // runInteractive opens the TUI when stdin and stdout are terminals, with the

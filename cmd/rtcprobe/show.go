@@ -7,8 +7,8 @@ import (
 	"os"
 	"strings"
 
+	"github.com/rtcprobe/rtcprobe/internal/ui"
 	"github.com/rtcprobe/rtcprobe/report"
-	"github.com/rtcprobe/rtcprobe/ui"
 )
 
 // showDoc is the help of `show`.

@@ -46,7 +46,10 @@ func TestInterruptWritesPartialReport(t *testing.T) {
 	}
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "rtcprobe")
-	gobin := filepath.Join(runtime.GOROOT(), "bin", "go")
+	gobin, err := exec.LookPath("go")
+	if err != nil {
+		gobin = filepath.Join(os.Getenv("GOROOT"), "bin", "go")
+	}
 	if out, err := exec.Command(gobin, "build", "-o", bin, ".").CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}

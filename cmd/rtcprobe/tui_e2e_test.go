@@ -175,7 +175,7 @@ func TestTUIEndToEnd(t *testing.T) {
 		t.Errorf("verdict screen lacks the path matrix:\n%s", verdict)
 	}
 	if os.Getenv("RTCPROBE_WRITE_CAPTURE") == "1" { // refresh the README capture on purpose only
-		if err := os.WriteFile(filepath.Join("..", "..", "ui", "README-capture.txt"), []byte(verdict), 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join("..", "..", "internal", "ui", "README-capture.txt"), []byte(verdict), 0o644); err != nil {
 			t.Errorf("capture not written: %v", err)
 		}
 	}
