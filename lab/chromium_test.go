@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/rtcprobe/rtcprobe/lab/webrtc"
-	"github.com/rtcprobe/rtcprobe/report"
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // Chromium is the truth for managed browser policies: headless Debian
@@ -71,10 +71,10 @@ func TestChromiumPolicies(t *testing.T) {
 			}
 			r, _ := l.check(t, bin, s, "")
 			etc := chromiumEtc(t, s)
-			for _, path := range report.PathOrder {
+			for _, path := range result.PathOrder {
 				res := l.runChromium(t, peer, script, etc, s, path, servers[path])
 				rp := r.Paths.Get(path)
-				if !res.Connected && rp.Counts && rp.Status == report.PathOK {
+				if !res.Connected && rp.Counts && rp.Status == result.PathOK {
 					// One failed attempt on a loaded machine is noise (seen
 					// once in three runs for TURN/UDP); a connection where
 					// rtcprobe says blocked never is, so only this retries.
@@ -88,9 +88,9 @@ func TestChromiumPolicies(t *testing.T) {
 				case !rp.Counts:
 					row.rtcprobe += " (not counted)"
 					row.agrees = yesNo(!res.Connected)
-				case rp.Status == report.PathOK:
+				case rp.Status == result.PathOK:
 					row.agrees = yesNo(res.Connected)
-				case rp.Status == report.PathBlocked:
+				case rp.Status == result.PathBlocked:
 					row.agrees = yesNo(!res.Connected)
 				}
 				if row.agrees == "no" {
@@ -134,7 +134,7 @@ func chromiumEtc(t *testing.T, s Scenario) string {
 // the laptop, with etc mounted over /etc/chromium for that Chromium only.
 func (l *Lab) runChromium(t *testing.T, peer, script, etc string, s Scenario, path, turn string) webrtc.Result {
 	t.Helper()
-	if path != report.PathDirectUDP && turn == "" {
+	if path != result.PathDirectUDP && turn == "" {
 		return webrtc.Result{Path: path, Error: "no TURN server in the scenario"}
 	}
 	dir, err := os.MkdirTemp(l.Dir, "sig-")

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/rtcprobe/rtcprobe/report"
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // TestScenarioFiles checks every scenario file without root: it parses,
@@ -23,10 +23,10 @@ func TestScenarioFiles(t *testing.T) {
 	}
 	// untested/inconclusive: what lies behind a proxy login rtcprobe
 	// could not give (the proxy-auth-*-no-* scenarios).
-	signaling := []string{report.SignalingOK, report.SignalingViaProxy, report.SignalingBlocked, report.SignalingUntested}
-	media := append([]string{report.MediaNone, report.MediaUntested}, report.PathOrder...)
-	status := []string{report.PathOK, report.PathPartial, report.PathBlocked, report.PathUntested, report.PathError}
-	outcomes := []string{report.OutcomeWorks, report.OutcomeWorksDegraded, report.OutcomeFails, report.OutcomeInconclusive}
+	signaling := []string{result.SignalingOK, result.SignalingViaProxy, result.SignalingBlocked, result.SignalingUntested}
+	media := append([]string{result.MediaNone, result.MediaUntested}, result.PathOrder...)
+	status := []string{result.PathOK, result.PathPartial, result.PathBlocked, result.PathUntested, result.PathError}
+	outcomes := []string{result.OutcomeWorks, result.OutcomeWorksDegraded, result.OutcomeFails, result.OutcomeInconclusive}
 	if *updateReadme {
 		if err := rewriteReadme("scenarios", "\n"+scenarioTable(scenarios)); err != nil {
 			t.Error(err)
@@ -44,7 +44,7 @@ func TestScenarioFiles(t *testing.T) {
 		check("signaling", e.Signaling, signaling)
 		check("media", e.Media, media)
 		check("outcome", e.Outcome, outcomes)
-		for _, p := range report.PathOrder {
+		for _, p := range result.PathOrder {
 			check("paths."+p, e.Paths[p], status)
 		}
 		if e.Remediation == nil {
@@ -53,7 +53,7 @@ func TestScenarioFiles(t *testing.T) {
 		if s.Description == "" || s.Firewall.Default == "" {
 			t.Errorf("%s: needs a description and a firewall policy", s.Name)
 		}
-		if e.FirewallError5501 != (e.Signaling == report.SignalingBlocked || e.Media == report.MediaNone) && !strings.Contains(e.Media, "|") {
+		if e.FirewallError5501 != (e.Signaling == result.SignalingBlocked || e.Media == result.MediaNone) && !strings.Contains(e.Media, "|") {
 			t.Errorf("%s: firewallError5501 must be true exactly when signalling is blocked or there is no media path", s.Name)
 		}
 	}
@@ -61,13 +61,13 @@ func TestScenarioFiles(t *testing.T) {
 
 // TestCompare checks the comparison the lab relies on can fail.
 func TestCompare(t *testing.T) {
-	r := &report.Report{
-		Verdict: report.Verdict{Signaling: "ok", Media: "turn-tcp", Outcome: "works-degraded"},
-		Paths: report.Paths{DirectUDP: report.Path{Status: "blocked", Counts: true}, TURNUDP: report.Path{Status: "blocked", Counts: true},
-			TURNTCP: report.Path{Status: "ok", Counts: true}, TURNTLS: report.Path{Status: "ok", Counts: true}},
-		Probes:      []report.Probe{{ID: "stun/8000", Status: "blocked", Reason: "timeout"}, {ID: "stun/443", Status: "rejected", Reason: "icmp-unreachable"}},
-		Remediation: []report.Rule{{Protocol: "udp", Port: "8000"}},
-		Findings:    []report.Finding{{Code: "x"}},
+	r := &result.Report{
+		Verdict: result.Verdict{Signaling: "ok", Media: "turn-tcp", Outcome: "works-degraded"},
+		Paths: result.Paths{DirectUDP: result.Path{Status: "blocked", Counts: true}, TURNUDP: result.Path{Status: "blocked", Counts: true},
+			TURNTCP: result.Path{Status: "ok", Counts: true}, TURNTLS: result.Path{Status: "ok", Counts: true}},
+		Probes:      []result.Probe{{ID: "stun/8000", Status: "blocked", Reason: "timeout"}, {ID: "stun/443", Status: "rejected", Reason: "icmp-unreachable"}},
+		Remediation: []result.Rule{{Protocol: "udp", Port: "8000"}},
+		Findings:    []result.Finding{{Code: "x"}},
 	}
 	base := Expect{Signaling: "ok", Media: "turn-tcp", Outcome: "works-degraded",
 		Paths:       map[string]string{"direct-udp": "blocked", "turn-udp": "blocked", "turn-tcp": "ok", "turn-tls": "ok"},

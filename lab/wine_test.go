@@ -17,7 +17,7 @@ import (
 	"time"
 
 	"github.com/rtcprobe/rtcprobe/internal/wine"
-	"github.com/rtcprobe/rtcprobe/report"
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // wineScenarios are the scenarios the Windows binary runs under Wine in the
@@ -73,7 +73,7 @@ func findScenario(all []Scenario, name string) (Scenario, bool) {
 }
 
 // sameVerdict lists the differences in verdict fields and path statuses.
-func sameVerdict(a, b *report.Report) []string {
+func sameVerdict(a, b *result.Report) []string {
 	var errs []string
 	diff := func(field, x, y string) {
 		if x != y {
@@ -84,7 +84,7 @@ func sameVerdict(a, b *report.Report) []string {
 	diff("verdict.media", a.Verdict.Media, b.Verdict.Media)
 	diff("verdict.outcome", a.Verdict.Outcome, b.Verdict.Outcome)
 	diff("verdict.firewallError5501", fmt.Sprint(a.Verdict.FirewallError5501), fmt.Sprint(b.Verdict.FirewallError5501))
-	for _, name := range report.PathOrder {
+	for _, name := range result.PathOrder {
 		pa, pb := a.Paths.Get(name), b.Paths.Get(name)
 		diff("paths."+name, pa.Status, pb.Status)
 		diff("paths."+name+".counts", fmt.Sprint(pa.Counts), fmt.Sprint(pb.Counts))

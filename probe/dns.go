@@ -13,7 +13,7 @@ import (
 
 	"github.com/miekg/dns"
 
-	"github.com/rtcprobe/rtcprobe/report"
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // dnsOutcome is a classified lookup.
@@ -26,16 +26,16 @@ type dnsOutcome struct {
 
 // systemDNS resolves host with the system resolver (what the browser uses)
 // and records <id>/dns. It returns the usable addresses, IPv4 first.
-func (r *run) systemDNS(ctx context.Context, t WebTarget, base report.Probe) []netip.Addr {
+func (r *run) systemDNS(ctx context.Context, t WebTarget, base result.Probe) []netip.Addr {
 	p := base
-	p.ID, p.Kind, p.Step = t.ID+"/dns", report.KindDNS, ""
+	p.ID, p.Kind, p.Step = t.ID+"/dns", result.KindDNS, ""
 	start := r.begin(p)
 	ctx, cancel := context.WithTimeout(ctx, dnsTimeout)
 	defer cancel()
 	addrs, err := r.env.resolver().LookupNetIP(ctx, "ip", t.Host())
 	o := classifyLookup(addrs, err, ctx.Err(), r.env.LoopbackAnswers)
 	r.finishDNS(p, start, o)
-	if o.status != report.StatusOK {
+	if o.status != result.StatusOK {
 		return nil
 	}
 	return o.addrs
@@ -47,14 +47,14 @@ func classifyLookup(addrs []netip.Addr, err, ctxErr error, loopbackOK bool) dnsO
 		var de *net.DNSError
 		switch {
 		case errors.As(err, &de) && de.IsNotFound:
-			return dnsOutcome{status: report.StatusFailed, reason: "nxdomain", addrs: nil, err: err}
+			return dnsOutcome{status: result.StatusFailed, reason: "nxdomain", addrs: nil, err: err}
 		case ctxErr != nil || isTimeout(err) || (errors.As(err, &de) && de.IsTimeout):
-			return dnsOutcome{status: report.StatusBlocked, reason: "timeout", addrs: nil, err: err}
+			return dnsOutcome{status: result.StatusBlocked, reason: "timeout", addrs: nil, err: err}
 		case errors.As(err, &de) && strings.Contains(de.Err, "misbehaving"):
 			// The Go resolver reports SERVFAIL and REFUSED alike.
-			return dnsOutcome{status: report.StatusFailed, reason: "servfail", addrs: nil, err: err}
+			return dnsOutcome{status: result.StatusFailed, reason: "servfail", addrs: nil, err: err}
 		}
-		return dnsOutcome{status: report.StatusError, reason: "resolver-error", addrs: nil, err: err}
+		return dnsOutcome{status: result.StatusError, reason: "resolver-error", addrs: nil, err: err}
 	}
 	return classifyAddrs(addrs, loopbackOK)
 }
@@ -63,7 +63,7 @@ func classifyLookup(addrs []netip.Addr, err, ctxErr error, loopbackOK bool) dnsO
 // unspecified or loopback addresses sinkholed (a DNS filter's block page).
 func classifyAddrs(addrs []netip.Addr, loopbackOK bool) dnsOutcome {
 	if len(addrs) == 0 {
-		return dnsOutcome{status: report.StatusFailed, reason: "noanswer", addrs: nil, err: errors.New("the name has no A or AAAA records")}
+		return dnsOutcome{status: result.StatusFailed, reason: "noanswer", addrs: nil, err: errors.New("the name has no A or AAAA records")}
 	}
 	out := make([]netip.Addr, 0, len(addrs))
 	for _, a := range addrs {
@@ -80,14 +80,14 @@ func classifyAddrs(addrs []netip.Addr, loopbackOK bool) dnsOutcome {
 	})
 	out = slices.Compact(out)
 	if !slices.ContainsFunc(out, func(a netip.Addr) bool { return !a.IsUnspecified() && (loopbackOK || !a.IsLoopback()) }) {
-		return dnsOutcome{status: report.StatusFailed, reason: "sinkholed", addrs: out, err: errors.New("the name resolves only to unspecified or loopback addresses (a DNS filter)")}
+		return dnsOutcome{status: result.StatusFailed, reason: "sinkholed", addrs: out, err: errors.New("the name resolves only to unspecified or loopback addresses (a DNS filter)")}
 	}
-	return dnsOutcome{status: report.StatusOK, addrs: out}
+	return dnsOutcome{status: result.StatusOK, addrs: out}
 }
 
-func (r *run) finishDNS(p report.Probe, start time.Time, o dnsOutcome) {
+func (r *run) finishDNS(p result.Probe, start time.Time, o dnsOutcome) {
 	p.Status, p.Reason = o.status, o.reason
-	p.RTTMs = report.RTT(r.env.now().Sub(start))
+	p.RTTMs = result.RTT(r.env.now().Sub(start))
 	if len(o.addrs) > 0 {
 		p.Details = mergeDetails(p.Details, map[string]string{"addresses": joinAddrs(o.addrs)})
 	}
@@ -103,10 +103,10 @@ func (r *run) finishDNS(p report.Probe, start time.Time, o dnsOutcome) {
 // directDNS queries every configured nameserver for host with miekg/dns and
 // records <id>/dns@<ns>: it tells NXDOMAIN, SERVFAIL and REFUSED apart,
 // which the Go resolver does not.
-func (r *run) directDNS(ctx context.Context, t WebTarget, base report.Probe) {
+func (r *run) directDNS(ctx context.Context, t WebTarget, base result.Probe) {
 	for _, ns := range r.nameservers() {
 		p := base
-		p.ID, p.Kind = t.ID+"/dns@"+ns, report.KindDNS
+		p.ID, p.Kind = t.ID+"/dns@"+ns, result.KindDNS
 		p.Details = map[string]string{"resolver": ns}
 		start := r.begin(p)
 		r.finishDNS(p, start, queryNameserver(ctx, ns, t.Host(), r.env.LoopbackAnswers))
@@ -168,24 +168,24 @@ func queryType(ctx context.Context, ns, host string, qt uint16) (*dnsOutcome, []
 	m.SetQuestion(dns.Fqdn(host), qt)
 	resp, err := exchange(ctx, m, ns)
 	if errors.Is(err, errTruncated) {
-		return &dnsOutcome{status: report.StatusError, reason: "truncated", err: err}, nil
+		return &dnsOutcome{status: result.StatusError, reason: "truncated", err: err}, nil
 	}
 	if err != nil {
 		if ctx.Err() != nil || isTimeout(err) {
-			return &dnsOutcome{status: report.StatusBlocked, reason: "timeout", err: err}, nil
+			return &dnsOutcome{status: result.StatusBlocked, reason: "timeout", err: err}, nil
 		}
-		return &dnsOutcome{status: report.StatusError, reason: "malformed", err: err}, nil
+		return &dnsOutcome{status: result.StatusError, reason: "malformed", err: err}, nil
 	}
 	switch resp.Rcode {
 	case dns.RcodeSuccess:
 	case dns.RcodeNameError:
-		return &dnsOutcome{status: report.StatusFailed, reason: "nxdomain", err: errors.New("NXDOMAIN: the name does not exist")}, nil
+		return &dnsOutcome{status: result.StatusFailed, reason: "nxdomain", err: errors.New("NXDOMAIN: the name does not exist")}, nil
 	case dns.RcodeServerFailure:
-		return &dnsOutcome{status: report.StatusFailed, reason: "servfail", err: errors.New("SERVFAIL from " + ns)}, nil
+		return &dnsOutcome{status: result.StatusFailed, reason: "servfail", err: errors.New("SERVFAIL from " + ns)}, nil
 	case dns.RcodeRefused:
-		return &dnsOutcome{status: report.StatusFailed, reason: "refused", err: errors.New("REFUSED by " + ns)}, nil
+		return &dnsOutcome{status: result.StatusFailed, reason: "refused", err: errors.New("REFUSED by " + ns)}, nil
 	default:
-		return &dnsOutcome{status: report.StatusError, reason: "malformed", err: errors.New("unexpected rcode " + dns.RcodeToString[resp.Rcode])}, nil
+		return &dnsOutcome{status: result.StatusError, reason: "malformed", err: errors.New("unexpected rcode " + dns.RcodeToString[resp.Rcode])}, nil
 	}
 	var addrs []netip.Addr
 	for _, rr := range resp.Answer {

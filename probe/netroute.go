@@ -7,7 +7,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/rtcprobe/rtcprobe/report"
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // RouteTarget is a destination whose route (the local interface and
@@ -32,7 +32,7 @@ type routeState struct {
 func (r *run) netRoute(ctx context.Context, t RouteTarget) {
 	// Role "route", not the target's: the signalling and media verdicts
 	// select probes by role, and a route is not a connection attempt.
-	p := report.Probe{ID: "route/" + t.Host, Kind: report.KindRoute, Role: "route", Target: t.Host,
+	p := result.Probe{ID: "route/" + t.Host, Kind: result.KindRoute, Role: "route", Target: t.Host,
 		Details: map[string]string{"for": t.Role}}
 	r.begin(p)
 	addr, err := netip.ParseAddr(t.Host)
@@ -41,7 +41,7 @@ func (r *run) netRoute(ctx context.Context, t RouteTarget) {
 		addrs, lerr := r.env.resolver().LookupNetIP(dctx, "ip", t.Host)
 		cancel()
 		if addr, err = pickIPv4(addrs, lerr); err != nil {
-			p.Status, p.Reason, p.Error = report.StatusSkipped, "dns", "the name did not resolve, so its route is unknown"
+			p.Status, p.Reason, p.Error = result.StatusSkipped, "dns", "the name did not resolve, so its route is unknown"
 			r.finish(p)
 			return
 		}
@@ -49,11 +49,11 @@ func (r *run) netRoute(ctx context.Context, t RouteTarget) {
 	p.Address = addr.Unmap().String()
 	local, err := localAddrFor(addr.Unmap())
 	if err != nil {
-		p.Status, p.Reason, p.Error = report.StatusFailed, "no-route", err.Error()
+		p.Status, p.Reason, p.Error = result.StatusFailed, "no-route", err.Error()
 		r.finish(p)
 		return
 	}
-	p.Status = report.StatusOK
+	p.Status = result.StatusOK
 	p.Details["localAddress"] = local.String()
 	ifname := interfaceOf(local)
 	if ifname != "" {

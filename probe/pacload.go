@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"github.com/rtcprobe/rtcprobe/pac"
-	"github.com/rtcprobe/rtcprobe/report"
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // PAC bounds. Chromium gives a PAC fetch minutes; a diagnosis cannot, so
@@ -97,10 +97,10 @@ func (r *run) routeURL(ctx context.Context, s *ProxySetup, script *pac.Script, f
 	if port == 0 {
 		port = 443
 	}
-	p := report.Probe{ID: id + "/pac", Kind: report.KindPAC, Role: role, Region: region, Target: u.String(), Port: port}
+	p := result.Probe{ID: id + "/pac", Kind: result.KindPAC, Role: role, Region: region, Target: u.String(), Port: port}
 	if script == nil {
 		if s.PACMandatory {
-			p.Status, p.Reason, p.Step = report.StatusFailed, "pac-mandatory-failed", "pac"
+			p.Status, p.Reason, p.Step = result.StatusFailed, "pac-mandatory-failed", "pac"
 			p.Error = "ProxyPacMandatory is set and the PAC failed (" + failed + "): the browser sends nothing (ERR_MANDATORY_PROXY_CONFIGURATION_FAILED)"
 			r.finish(p)
 			return Route{Blocked: true, By: "pac-failed " + failed, Why: p.Error}
@@ -111,18 +111,18 @@ func (r *run) routeURL(ctx context.Context, s *ProxySetup, script *pac.Script, f
 	}
 	start := r.begin(p)
 	res, usedEx, err := script.FindProxy(ctx, u.String(), u.Hostname(), pac.Options{Timeout: pacEvalTimeout, Env: r.pacEnv()})
-	p.RTTMs = report.RTT(r.env.now().Sub(start))
+	p.RTTMs = result.RTT(r.env.now().Sub(start))
 	by := "pac " + s.pacName()
 	if err != nil || usedEx {
 		if usedEx {
 			err = errors.New("the script defines only FindProxyForURLEx, which Chrome does not call")
 		}
-		p.Status, p.Reason, p.Step, p.Error = report.StatusError, pac.KindOf(err), "pac", pac.OneLine(err.Error(), 300)
+		p.Status, p.Reason, p.Step, p.Error = result.StatusError, pac.KindOf(err), "pac", pac.OneLine(err.Error(), 300)
 		if usedEx {
 			p.Reason = "pac-ex-only"
 		}
 		if s.PACMandatory {
-			p.Status = report.StatusFailed
+			p.Status = result.StatusFailed
 			r.finish(p)
 			return Route{Blocked: true, By: "pac-failed " + p.Reason, Why: p.Error}
 		}
@@ -133,7 +133,7 @@ func (r *run) routeURL(ctx context.Context, s *ProxySetup, script *pac.Script, f
 	}
 	hops, skipped := pac.ParseResult(res)
 	shown := pac.OneLine(res, 300)
-	p.Status = report.StatusOK
+	p.Status = result.StatusOK
 	p.Details = map[string]string{"pacResult": shown, "route": hopsText(hops), "routeBy": by}
 	if len(skipped) > 0 {
 		p.Details["pacSkipped"] = strings.Join(skipped, "; ")
@@ -172,10 +172,10 @@ func (r *run) pacEnv() pac.Env {
 // loadPAC finds (WPAD), fetches and compiles the script, recording
 // pac/fetch. It returns the script, or "" and why it failed.
 func (r *run) loadPAC(ctx context.Context, s *ProxySetup) (*pac.Script, string) {
-	p := report.Probe{ID: "pac/fetch", Kind: report.KindPAC, Role: "pac", Target: redactURL(s.PACURL)}
+	p := result.Probe{ID: "pac/fetch", Kind: result.KindPAC, Role: "pac", Target: redactURL(s.PACURL)}
 	start := r.begin(p)
 	fail := func(status, reason, step string, err error) (*pac.Script, string) {
-		p.RTTMs = report.RTT(r.env.now().Sub(start))
+		p.RTTMs = result.RTT(r.env.now().Sub(start))
 		p.Status, p.Reason, p.Step, p.Error = status, reason, step, pac.OneLine(err.Error(), 300)
 		r.finish(p)
 		return nil, reason
@@ -200,18 +200,18 @@ func (r *run) loadPAC(ctx context.Context, s *ProxySetup) (*pac.Script, string) 
 		if s.AutoDetect && s.PACURL == "" {
 			reason = "wpad-not-found"
 		}
-		status := report.StatusFailed
+		status := result.StatusFailed
 		if isTimeout(err) || errors.Is(err, context.DeadlineExceeded) {
-			status = report.StatusBlocked
+			status = result.StatusBlocked
 		}
 		return fail(status, reason, "fetch", err)
 	}
 	script, err := pac.Compile(string(src))
 	if err != nil {
-		return fail(report.StatusError, pac.KindOf(err), "compile", err)
+		return fail(result.StatusError, pac.KindOf(err), "compile", err)
 	}
-	p.RTTMs = report.RTT(r.env.now().Sub(start))
-	p.Status = report.StatusOK
+	p.RTTMs = result.RTT(r.env.now().Sub(start))
+	p.Status = result.StatusOK
 	p.Details = mergeDetails(p.Details, map[string]string{"bytes": strconv.Itoa(len(src))})
 	r.finish(p)
 	return script, ""

@@ -10,7 +10,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/rtcprobe/rtcprobe/report"
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // Plan is everything one run will probe. Build it with NewPlan, or by hand in
@@ -19,7 +19,7 @@ type Plan struct {
 	// Budget bounds the whole run.
 	Budget time.Duration
 	// Config is the secret-free description copied into the report.
-	Config report.Config
+	Config result.Config
 	// Web are the HTTPS and WebSocket endpoints (schedule, signalling, logs,
 	// legacy, proxies), each checked DNS -> TCP -> TLS -> request.
 	Web []WebTarget

@@ -11,7 +11,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/rtcprobe/rtcprobe/report"
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // PortRange is the browser's WebRtcUdpPortRange: every UDP socket WebRTC
@@ -119,7 +119,7 @@ func (s *udpSock) localPort() int {
 
 // markRange records on a UDP probe that it was sent from the browser's
 // port range (and from which port, when known).
-func (r *run) markRange(p *report.Probe, port int) {
+func (r *run) markRange(p *result.Probe, port int) {
 	if !r.plan.UDPPortRange.Set() {
 		return
 	}

@@ -4,7 +4,7 @@ import (
 	"errors"
 	"net/http"
 
-	"github.com/rtcprobe/rtcprobe/report"
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // proxyAuthOutcome is a probe's status and reason for a proxy login that
@@ -16,12 +16,12 @@ import (
 func proxyAuthOutcome(err error) (status, reason string) {
 	var ae *ProxyAuthError
 	if !errors.As(err, &ae) {
-		return report.StatusError, "proxy-error"
+		return result.StatusError, "proxy-error"
 	}
 	if !ae.Broken && (ae.Unavailable || ae.Typed) {
-		return report.StatusSkipped, ae.Reason()
+		return result.StatusSkipped, ae.Reason()
 	}
-	return report.StatusFailed, ae.Reason()
+	return result.StatusFailed, ae.Reason()
 }
 
 // proxyAuthTURNFailure classifies a TURN connect stopped by a proxy login.

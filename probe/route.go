@@ -10,7 +10,7 @@ import (
 	"sync"
 
 	"github.com/rtcprobe/rtcprobe/pac"
-	"github.com/rtcprobe/rtcprobe/report"
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // Route is how the browser reaches one URL: the hops to try in order
@@ -230,13 +230,13 @@ func (r *run) route(id string) (Route, bool) {
 
 // withRoute adds the route details (route, routeBy, pacResult,
 // routeTried) to a probe of a routed target that does not carry them.
-func (r *run) withRoute(p report.Probe) report.Probe {
+func (r *run) withRoute(p result.Probe) result.Probe {
 	if r.rt == nil {
 		return p
 	}
 	id, _, _ := strings.Cut(p.ID, "/")
 	rt, ok := r.rt.routes[id]
-	if !ok || p.Kind == report.KindDNS {
+	if !ok || p.Kind == result.KindDNS {
 		return p
 	}
 	d := map[string]string{"routeBy": rt.By}

@@ -11,14 +11,14 @@ import (
 
 	"github.com/rtcprobe/rtcprobe/pac"
 
-	"github.com/rtcprobe/rtcprobe/report"
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // webRouted checks a target along its route: each hop in order, the next
 // only when the browser would fall over (it could not connect to that
 // proxy). Probe IDs: <id>/tcp/proxy for the first proxy tried,
 // <id>/tcp/proxy-2, -3... for the next; DIRECT uses the direct probes.
-func (r *run) webRouted(ctx context.Context, t WebTarget, base report.Probe, rt Route) {
+func (r *run) webRouted(ctx context.Context, t WebTarget, base result.Probe, rt Route) {
 	if rt.Blocked {
 		return // the <id>/pac probe says why nothing was sent
 	}
@@ -55,8 +55,8 @@ func (r *run) webRouted(ctx context.Context, t WebTarget, base report.Probe, rt 
 		px := r.hopProxy(h)
 		if px == nil {
 			p := base
-			p.ID, p.Kind, p.Target = id, report.KindTCP, h.Addr
-			p.Status, p.Reason, p.Step = report.StatusError, "proxy-type-unsupported", "connect"
+			p.ID, p.Kind, p.Target = id, result.KindTCP, h.Addr
+			p.Status, p.Reason, p.Step = result.StatusError, "proxy-type-unsupported", "connect"
 			p.Error = h.Type + " proxies are not supported by rtcprobe; the browser would use " + h.String()
 			p.Details = extra
 			r.finish(p)
@@ -76,7 +76,7 @@ func (r *run) webRouted(ctx context.Context, t WebTarget, base report.Probe, rt 
 // as in Chromium.
 func (r *run) turnRouted(ctx context.Context, t TURNTarget, server netip.AddrPort, rt Route) (net.Conn, error) {
 	if rt.Blocked {
-		return nil, &turnFailure{report.StatusFailed, "pac-mandatory-failed", "connect", errors.New(rt.Why)}
+		return nil, &turnFailure{result.StatusFailed, "pac-mandatory-failed", "connect", errors.New(rt.Why)}
 	}
 	var tried []string
 	var last error
@@ -85,7 +85,7 @@ func (r *run) turnRouted(ctx context.Context, t TURNTarget, server netip.AddrPor
 		r.rt.setUsed(t.ID, h, tried)
 		if h.IsDirect() {
 			if !server.Addr().IsValid() || server.Addr().IsUnspecified() {
-				return nil, &turnFailure{report.StatusFailed, "dns", "resolve", fmt.Errorf("cannot resolve %s to go DIRECT", t.Host)}
+				return nil, &turnFailure{result.StatusFailed, "dns", "resolve", fmt.Errorf("cannot resolve %s to go DIRECT", t.Host)}
 			}
 			return r.env.dial(ctx, "tcp", server.String())
 		}
@@ -104,7 +104,7 @@ func (r *run) turnRouted(ctx context.Context, t TURNTarget, server netip.AddrPor
 			return nil, proxyAuthTURNFailure(err)
 		}
 		if status != 0 {
-			return nil, &turnFailure{report.StatusFailed, "proxy-refused", "connect", &proxyRefusal{status: status,
+			return nil, &turnFailure{result.StatusFailed, "proxy-refused", "connect", &proxyRefusal{status: status,
 				err: fmt.Errorf("%w: the HTTP proxy %s answered %d to CONNECT %s: %w", errTURNViaProxy, h.Addr, status, target, err)}}
 		}
 		last = fmt.Errorf("the proxy %s: %w", h.Addr, err)

@@ -6,26 +6,26 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rtcprobe/rtcprobe/report"
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 func TestRecorderOrderAndInterrupted(t *testing.T) {
 	var mu sync.Mutex
 	var events []string
-	r := &run{env: &Env{}, start: time.Now(), onEvent: func(p report.Probe) {
+	r := &run{env: &Env{}, start: time.Now(), onEvent: func(p result.Probe) {
 		mu.Lock()
 		defer mu.Unlock()
 		events = append(events, p.ID+":"+p.Status)
 	}}
-	r.begin(report.Probe{ID: "a"})
-	r.begin(report.Probe{ID: "b"})
-	r.finish(report.Probe{ID: "b", Status: report.StatusOK})
-	r.finish(report.Probe{ID: "c", Status: report.StatusSkipped})
+	r.begin(result.Probe{ID: "a"})
+	r.begin(result.Probe{ID: "b"})
+	r.finish(result.Probe{ID: "b", Status: result.StatusOK})
+	r.finish(result.Probe{ID: "c", Status: result.StatusSkipped})
 	got := r.results()
 	want := []struct{ id, status, reason string }{
-		{"a", report.StatusSkipped, "interrupted"},
-		{"b", report.StatusOK, ""},
-		{"c", report.StatusSkipped, ""},
+		{"a", result.StatusSkipped, "interrupted"},
+		{"b", result.StatusOK, ""},
+		{"c", result.StatusSkipped, ""},
 	}
 	if len(got) != len(want) {
 		t.Fatalf("got %d results, want %d", len(got), len(want))
@@ -60,7 +60,7 @@ func TestSleepCtx(t *testing.T) {
 // TestRunEmptyPlanReturnsAtOnce: a plan with nothing to do must not wait
 // for the budget.
 func TestRunEmptyPlanReturnsAtOnce(t *testing.T) {
-	done := make(chan []report.Probe, 1)
+	done := make(chan []result.Probe, 1)
 	go func() { done <- Run(context.Background(), &Env{}, &Plan{Budget: time.Minute}, nil) }()
 	select {
 	case got := <-done:

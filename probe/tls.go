@@ -9,7 +9,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/rtcprobe/rtcprobe/report"
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // publicCAOrgs are organisation names of widely trusted public CAs. An
@@ -61,14 +61,14 @@ func tlsHandshake(ctx context.Context, env *Env, conn net.Conn, host string) (*t
 	if err := tc.HandshakeContext(ctx); err != nil {
 		conn.Close()
 		if ctx.Err() != nil || isTimeout(err) {
-			return nil, nil, &tlsFailure{report.StatusBlocked, "timeout", "handshake", ctxOr(ctx, err)}
+			return nil, nil, &tlsFailure{result.StatusBlocked, "timeout", "handshake", ctxOr(ctx, err)}
 		}
-		return nil, nil, &tlsFailure{report.StatusFailed, "tls-handshake", "handshake", err}
+		return nil, nil, &tlsFailure{result.StatusFailed, "tls-handshake", "handshake", err}
 	}
 	certs := tc.ConnectionState().PeerCertificates
 	if len(certs) == 0 {
 		tc.Close()
-		return nil, nil, &tlsFailure{report.StatusFailed, "tls-handshake", "handshake", errors.New("the server sent no certificate")}
+		return nil, nil, &tlsFailure{result.StatusFailed, "tls-handshake", "handshake", errors.New("the server sent no certificate")}
 	}
 	d := chainDetails(certs, env.PublicIssuers)
 	inter := x509.NewCertPool()
@@ -79,7 +79,7 @@ func tlsHandshake(ctx context.Context, env *Env, conn net.Conn, host string) (*t
 	d["verified"] = boolString(err == nil)
 	if err != nil {
 		tc.Close()
-		return nil, d, &tlsFailure{report.StatusFailed, "tls-verify", "verify", err}
+		return nil, d, &tlsFailure{result.StatusFailed, "tls-verify", "verify", err}
 	}
 	return tc, d, nil
 }

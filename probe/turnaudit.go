@@ -4,7 +4,7 @@ import (
 	"context"
 	"net"
 
-	"github.com/rtcprobe/rtcprobe/report"
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // The vendor's example coturn configuration (trtc-facts.md, Solution 2)
@@ -43,8 +43,8 @@ func (r *run) turnAudits(ctx context.Context, t TURNTarget, s *turnSession) {
 	}
 }
 
-func auditProbe(t TURNTarget, name string) report.Probe {
-	return report.Probe{ID: t.ID + "/audit/" + name, Kind: report.KindTURN, Role: "turn", Target: t.URL,
+func auditProbe(t TURNTarget, name string) result.Probe {
+	return result.Probe{ID: t.ID + "/audit/" + name, Kind: result.KindTURN, Role: "turn", Target: t.URL,
 		Port: t.Port, Transport: t.Transport, After: t.ID, Details: map[string]string{}}
 }
 
@@ -56,9 +56,9 @@ func (r *run) auditPermission(ctx context.Context, t TURNTarget, s *turnSession,
 	p.Details["peer"] = peer.String()
 	start := r.begin(p)
 	err := s.createPermission(ctx, peer)
-	p.RTTMs = report.RTT(r.env.now().Sub(start))
+	p.RTTMs = result.RTT(r.env.now().Sub(start))
 	if err == nil {
-		p.Status, p.Details["exposure"] = report.StatusOK, "true"
+		p.Status, p.Details["exposure"] = result.StatusOK, "true"
 	} else {
 		f := permissionFailure(err)
 		p.Status, p.Reason, p.Step, p.Error = f.status, f.reason, f.step, scrub(err.Error(), t.Credential)
@@ -75,9 +75,9 @@ func (r *run) auditDefaultCredentials(ctx context.Context, t TURNTarget) {
 		p.Address = s.server.Addr().String()
 		s.close()
 	}
-	p.RTTMs = report.RTT(r.env.now().Sub(start))
+	p.RTTMs = result.RTT(r.env.now().Sub(start))
 	if f == nil {
-		p.Status, p.Details["exposure"] = report.StatusOK, "true"
+		p.Status, p.Details["exposure"] = result.StatusOK, "true"
 	} else {
 		p.Status, p.Reason, p.Step, p.Error = f.status, f.reason, f.step, scrub(f.err.Error(), t.Credential)
 	}

@@ -9,7 +9,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/rtcprobe/rtcprobe/report"
+	"github.com/rtcprobe/rtcprobe/result"
 	"github.com/rtcprobe/rtcprobe/wire"
 )
 
@@ -133,7 +133,7 @@ func relayOutcome(res exchangeResult) (time.Duration, *turnFailure) {
 	if err == nil || err == ErrTimeout {
 		err = errRelaySilent
 	}
-	return 0, &turnFailure{report.StatusFailed, "relay-silent", "relay", err}
+	return 0, &turnFailure{result.StatusFailed, "relay-silent", "relay", err}
 }
 
 // resolveHostPort resolves a host:port through the system resolver.
@@ -178,7 +178,7 @@ func (r *run) turnStream(ctx context.Context, t TURNTarget, server netip.AddrPor
 			return nil, proxyAuthTURNFailure(err)
 		}
 		if err != nil && status != 0 {
-			return nil, &turnFailure{report.StatusFailed, "proxy-refused", "connect", &proxyRefusal{status: status,
+			return nil, &turnFailure{result.StatusFailed, "proxy-refused", "connect", &proxyRefusal{status: status,
 				err: fmt.Errorf("%w: the HTTP proxy answered %d to CONNECT %s: %w", errTURNViaProxy, status, JoinHostPort(t.Host, t.Port), err)}}
 		}
 		return c, err

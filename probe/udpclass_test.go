@@ -8,7 +8,7 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/rtcprobe/rtcprobe/report"
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // TestSocketErrorClasses pins the verdict each socket error gets, by POSIX
@@ -59,7 +59,7 @@ func TestSocketErrorClasses(t *testing.T) {
 			}
 		})
 	}
-	if st, _ := classifyConnect(fmt.Errorf("x"), context.DeadlineExceeded); st != report.StatusBlocked {
+	if st, _ := classifyConnect(fmt.Errorf("x"), context.DeadlineExceeded); st != result.StatusBlocked {
 		t.Errorf("an expired context is %s, want blocked", st)
 	}
 }

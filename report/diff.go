@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // DiffSchemaID names the format of a Delta in JSON. Like SchemaID it changes
@@ -28,16 +30,16 @@ const DiffSchemaID = "rtcprobe/diff/v1"
 // Delta is what changed between two reports of the same network, e.g. before
 // and after a firewall change.
 type Delta struct {
-	Schema             string        `json:"schema"`
-	Old                DeltaSide     `json:"old"`
-	New                DeltaSide     `json:"new"`
-	Verdict            []Change      `json:"verdict"`
-	Paths              []Change      `json:"paths"`
-	Probes             []ProbeChange `json:"probes"`
-	RemediationAdded   []Rule        `json:"remediationAdded"`
-	RemediationRemoved []Rule        `json:"remediationRemoved"`
-	FindingsAdded      []Finding     `json:"findingsAdded"`
-	FindingsRemoved    []Finding     `json:"findingsRemoved"`
+	Schema             string           `json:"schema"`
+	Old                DeltaSide        `json:"old"`
+	New                DeltaSide        `json:"new"`
+	Verdict            []Change         `json:"verdict"`
+	Paths              []Change         `json:"paths"`
+	Probes             []ProbeChange    `json:"probes"`
+	RemediationAdded   []result.Rule    `json:"remediationAdded"`
+	RemediationRemoved []result.Rule    `json:"remediationRemoved"`
+	FindingsAdded      []result.Finding `json:"findingsAdded"`
+	FindingsRemoved    []result.Finding `json:"findingsRemoved"`
 }
 
 // DeltaSide identifies one of the two reports.
@@ -70,7 +72,7 @@ type ProbeChange struct {
 
 // Diff compares two reports. Timings are ignored: only what a firewall
 // change can alter (verdict, paths, probe statuses, rules, findings) counts.
-func Diff(old, new *Report) *Delta {
+func Diff(old, new *result.Report) *Delta {
 	d := &Delta{Schema: DiffSchemaID, Old: sideOf(old), New: sideOf(new)}
 	ov, nv := old.Verdict, new.Verdict
 	d.Verdict = changes([][3]string{
@@ -81,7 +83,7 @@ func Diff(old, new *Report) *Delta {
 		{"summary", ov.Summary, nv.Summary},
 	})
 	var paths [][3]string
-	for _, name := range PathOrder {
+	for _, name := range result.PathOrder {
 		paths = append(paths, [3]string{name, old.Paths.Get(name).Status, new.Paths.Get(name).Status})
 	}
 	d.Paths = changes(paths)
@@ -97,7 +99,7 @@ func (d *Delta) Empty() bool {
 		len(d.RemediationRemoved)+len(d.FindingsAdded)+len(d.FindingsRemoved) == 0
 }
 
-func sideOf(r *Report) DeltaSide {
+func sideOf(r *result.Report) DeltaSide {
 	s := DeltaSide{Outcome: r.Verdict.Outcome, Complete: r.Complete}
 	if !r.StartedAt.IsZero() {
 		s.StartedAt = r.StartedAt.UTC().Format("2006-01-02T15:04:05Z")
@@ -117,8 +119,8 @@ func changes(fields [][3]string) []Change {
 
 // probeChanges lists changed probes in the new report's order, then the
 // probes only the old report has.
-func probeChanges(old, new []Probe) []ProbeChange {
-	byID := map[string]Probe{}
+func probeChanges(old, new []result.Probe) []ProbeChange {
+	byID := map[string]result.Probe{}
 	for _, p := range old {
 		byID[p.ID] = p
 	}
@@ -148,12 +150,12 @@ func probeChanges(old, new []Probe) []ProbeChange {
 	return out
 }
 
-func probeChange(p Probe) ProbeChange {
+func probeChange(p result.Probe) ProbeChange {
 	return ProbeChange{ID: p.ID, Kind: p.Kind, Target: p.Target, Port: p.Port, Transport: p.Transport}
 }
 
-func ruleKey(r Rule) string       { return r.Protocol + "|" + r.Port + "|" + r.Destination }
-func findingKey(f Finding) string { return f.Code + "|" + f.Title }
+func ruleKey(r result.Rule) string       { return r.Protocol + "|" + r.Port + "|" + r.Destination }
+func findingKey(f result.Finding) string { return f.Code + "|" + f.Title }
 
 // setDiff returns the elements of new missing from old, and of old missing
 // from new, each in its report's order.
@@ -217,7 +219,7 @@ func section[T any](b *strings.Builder, title string, items []T, line func(T) st
 	}
 }
 
-func ruleText(r Rule) string {
+func ruleText(r result.Rule) string {
 	s := fmt.Sprintf("%s %s to %s", r.Protocol, r.Port, r.Destination)
 	if r.Reason != "" {
 		s += " (" + r.Reason + ")"
@@ -225,7 +227,9 @@ func ruleText(r Rule) string {
 	return s
 }
 
-func findingText(f Finding) string { return fmt.Sprintf("[%s] %s: %s", f.Severity, f.Code, f.Title) }
+func findingText(f result.Finding) string {
+	return fmt.Sprintf("[%s] %s: %s", f.Severity, f.Code, f.Title)
+}
 
 func statusText(status, reason string) string {
 	switch {

@@ -3,6 +3,8 @@ package report
 import (
 	"fmt"
 	"strings"
+
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // A finding about one name often has the same cause for every name: a
@@ -24,7 +26,7 @@ type group struct {
 // whatever must match for the cause to be the same, such as the DNS
 // failure) become one: evidence merged, subjects listed, and, from the
 // second subject on, the title and detail many gives.
-func (fs *findingSet) addAbout(key, subject string, f Finding, many func([]string) (string, string)) {
+func (fs *findingSet) addAbout(key, subject string, f result.Finding, many func([]string) (string, string)) {
 	if fs.groups == nil {
 		fs.groups = map[string]*group{}
 	}

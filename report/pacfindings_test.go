@@ -4,25 +4,27 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // pacReport is the default lab report with the signalling WebSocket sent
 // by a PAC to a proxy that refuses CONNECT.
-func pacReport(t *testing.T) *Report {
+func pacReport(t *testing.T) *result.Report {
 	t.Helper()
 	r := scenario{name: "pac", net: defaultNet()}.report(t)
 	r.Config.PACURL, r.Config.ProxyMode, r.Config.ProxyBy = "http://wpad.corp/wpad.dat", "auto-detect", "system"
 	by := "pac http://wpad.corp/wpad.dat"
-	probes := []Probe{{ID: "pac/fetch", Kind: KindPAC, Role: "pac", Target: "http://wpad.corp/wpad.dat", Status: StatusOK,
+	probes := []result.Probe{{ID: "pac/fetch", Kind: result.KindPAC, Role: "pac", Target: "http://wpad.corp/wpad.dat", Status: result.StatusOK,
 		Details: map[string]string{"bytes": "512"}}}
 	for _, p := range r.Probes {
-		if p.Kind == KindWebSocket && p.Role == "signaling" {
+		if p.Kind == result.KindWebSocket && p.Role == "signaling" {
 			id, _, _ := strings.Cut(p.ID, "/")
 			rtt := 12.0
-			probes = append(probes, Probe{ID: id + "/pac", Kind: KindPAC, Role: p.Role, Region: p.Region,
-				Target: "wss://" + hostOfURL(p.Target) + "/", Port: 443, Status: StatusOK, RTTMs: &rtt,
+			probes = append(probes, result.Probe{ID: id + "/pac", Kind: result.KindPAC, Role: p.Role, Region: p.Region,
+				Target: "wss://" + hostOfURL(p.Target) + "/", Port: 443, Status: result.StatusOK, RTTMs: &rtt,
 				Details: map[string]string{"route": "PROXY proxy.corp:8080", "routeBy": by, "pacResult": "PROXY proxy.corp:8080"}})
-			p.ID, p.Kind, p.Status, p.Reason, p.Step = id+"/tls", KindTLS, StatusFailed, "connect-refused-by-proxy", "connect"
+			p.ID, p.Kind, p.Status, p.Reason, p.Step = id+"/tls", result.KindTLS, result.StatusFailed, "connect-refused-by-proxy", "connect"
 			p.Details = map[string]string{"via": "http-proxy", "proxyStatus": "403", "route": "PROXY proxy.corp:8080", "routeBy": by}
 		}
 		probes = append(probes, p)
@@ -34,13 +36,13 @@ func pacReport(t *testing.T) *Report {
 func TestPACRouteInVerdict(t *testing.T) {
 	r := pacReport(t)
 	Judge(r)
-	if r.Verdict.Signaling != SignalingBlocked {
+	if r.Verdict.Signaling != result.SignalingBlocked {
 		t.Fatalf("signaling = %s", r.Verdict.Signaling)
 	}
 	if !strings.Contains(r.Verdict.Summary, "the PAC sends wss://") || !strings.Contains(r.Verdict.Summary, "to proxy.corp:8080, which refuses CONNECT (403)") {
 		t.Errorf("summary does not give the route: %s", r.Verdict.Summary)
 	}
-	codes := map[string]Finding{}
+	codes := map[string]result.Finding{}
 	for _, f := range r.Findings {
 		codes[f.Code] = f
 	}
@@ -62,21 +64,21 @@ func TestPACFailureFindings(t *testing.T) {
 	for _, tt := range []struct {
 		name      string
 		mandatory bool
-		probes    []Probe
+		probes    []result.Probe
 		code, sev string
 		detail    string
 	}{
-		{"fetch failed", false, []Probe{{ID: "pac/fetch", Kind: KindPAC, Role: "pac", Target: "http://wpad.corp/wpad.dat", Status: StatusFailed, Reason: "pac-fetch-failed", Error: "HTTP 404 fetching the PAC script"}},
+		{"fetch failed", false, []result.Probe{{ID: "pac/fetch", Kind: result.KindPAC, Role: "pac", Target: "http://wpad.corp/wpad.dat", Status: result.StatusFailed, Reason: "pac-fetch-failed", Error: "HTTP 404 fetching the PAC script"}},
 			"pac-fetch-failed", SeverityWarning, "falls back to DIRECT"},
-		{"fetch failed, mandatory", true, []Probe{{ID: "pac/fetch", Kind: KindPAC, Role: "pac", Target: "http://wpad.corp/wpad.dat", Status: StatusBlocked, Reason: "pac-fetch-failed", Error: "timeout"}},
+		{"fetch failed, mandatory", true, []result.Probe{{ID: "pac/fetch", Kind: result.KindPAC, Role: "pac", Target: "http://wpad.corp/wpad.dat", Status: result.StatusBlocked, Reason: "pac-fetch-failed", Error: "timeout"}},
 			"pac-fetch-failed", SeverityCritical, "ERR_MANDATORY_PROXY_CONFIGURATION_FAILED"},
-		{"no wpad", false, []Probe{{ID: "pac/fetch", Kind: KindPAC, Role: "pac", Status: StatusFailed, Reason: "wpad-not-found", Error: "WPAD found no script"}},
+		{"no wpad", false, []result.Probe{{ID: "pac/fetch", Kind: result.KindPAC, Role: "pac", Status: result.StatusFailed, Reason: "wpad-not-found", Error: "WPAD found no script"}},
 			"wpad-not-found", SeverityInfo, "DIRECT"},
-		{"throws", false, []Probe{{ID: "pac/fetch", Kind: KindPAC, Role: "pac", Status: StatusOK},
-			{ID: "x/pac", Kind: KindPAC, Role: "schedule", Target: "https://schedule.example/", Status: StatusError, Reason: "pac-threw", Error: "FindProxyForURL threw: boom"}},
+		{"throws", false, []result.Probe{{ID: "pac/fetch", Kind: result.KindPAC, Role: "pac", Status: result.StatusOK},
+			{ID: "x/pac", Kind: result.KindPAC, Role: "schedule", Target: "https://schedule.example/", Status: result.StatusError, Reason: "pac-threw", Error: "FindProxyForURL threw: boom"}},
 			"pac-script-error", SeverityWarning, "DIRECT"},
-		{"slow", false, []Probe{{ID: "pac/fetch", Kind: KindPAC, Role: "pac", Status: StatusOK},
-			{ID: "x/pac", Kind: KindPAC, Role: "schedule", Target: "https://schedule.example/", Status: StatusOK, RTTMs: &slow, Details: map[string]string{"route": "DIRECT"}}},
+		{"slow", false, []result.Probe{{ID: "pac/fetch", Kind: result.KindPAC, Role: "pac", Status: result.StatusOK},
+			{ID: "x/pac", Kind: result.KindPAC, Role: "schedule", Target: "https://schedule.example/", Status: result.StatusOK, RTTMs: &slow, Details: map[string]string{"route": "DIRECT"}}},
 			"pac-slow", SeverityWarning, "before every new connection"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -103,7 +105,7 @@ func TestPACFailureFindings(t *testing.T) {
 func TestSanitizeProxySettings(t *testing.T) {
 	r := pacReport(t)
 	r.Config.PACURL = "http://alice:hunter2@wpad.corp/wpad.dat"
-	r.Config.ProxySettings = []ProxySetting{{Name: "HTTPS_PROXY", Value: "http://alice:hunter2@proxy.corp:3128", Source: "environment"}}
+	r.Config.ProxySettings = []result.ProxySetting{{Name: "HTTPS_PROXY", Value: "http://alice:hunter2@proxy.corp:3128", Source: "environment"}}
 	Sanitize(r)
 	if strings.Contains(r.Config.PACURL, "hunter2") || strings.Contains(r.Config.ProxySettings[0].Value, "hunter2") {
 		t.Errorf("credential kept: %q %q", r.Config.PACURL, r.Config.ProxySettings[0].Value)
@@ -119,18 +121,18 @@ func TestProxyBreaksWebSocket(t *testing.T) {
 		r.Config.HTTPProxy = "http://proxy.corp:8080"
 		for i := range r.Probes {
 			p := &r.Probes[i]
-			if p.Region == "" || (p.Kind != KindTLS && p.Kind != KindWebSocket && p.Kind != KindHTTPS) {
+			if p.Region == "" || (p.Kind != result.KindTLS && p.Kind != result.KindWebSocket && p.Kind != result.KindHTTPS) {
 				continue
 			}
 			if p.Details == nil {
 				p.Details = map[string]string{}
 			}
 			p.Details["via"] = "http-proxy"
-			if p.Kind == KindTLS {
+			if p.Kind == result.KindTLS {
 				p.Details["issuerPublic"] = strconv.FormatBool(!inspected)
 			}
-			if p.Kind == KindWebSocket {
-				p.Status, p.Reason, p.Step = StatusFailed, "http-200", "upgrade"
+			if p.Kind == result.KindWebSocket {
+				p.Status, p.Reason, p.Step = result.StatusFailed, "http-200", "upgrade"
 			}
 		}
 		Judge(r)
@@ -141,7 +143,7 @@ func TestProxyBreaksWebSocket(t *testing.T) {
 		if found != inspected {
 			t.Errorf("inspected=%v: proxy-breaks-websocket found=%v (%v)", inspected, found, r.Findings)
 		}
-		if blocked := r.Verdict.Signaling == SignalingBlocked; blocked != inspected {
+		if blocked := r.Verdict.Signaling == result.SignalingBlocked; blocked != inspected {
 			t.Errorf("inspected=%v: signaling %s", inspected, r.Verdict.Signaling)
 		}
 		validate(t, r)

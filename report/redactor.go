@@ -12,6 +12,8 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // redactor holds what Redact removes from free text besides the private
@@ -67,7 +69,7 @@ func sensitiveAddr(a netip.Addr) bool {
 }
 
 // newRedactor gathers the values to remove from r and private.
-func newRedactor(r *Report, private []string) *redactor {
+func newRedactor(r *result.Report, private []string) *redactor {
 	rd := &redactor{}
 	servers := serverAddrs(r)
 	for _, p := range r.Probes {
@@ -121,7 +123,7 @@ func newRedactor(r *Report, private []string) *redactor {
 // serverAddrs are the addresses servers were reached on: a mapped address
 // equal to one (a reflector on the probing machine itself, in a lab) is a
 // server's and stays, unless its range makes it private.
-func serverAddrs(r *Report) map[string]bool {
+func serverAddrs(r *result.Report) map[string]bool {
 	servers := map[string]bool{hostPart(r.Config.Reflector): true}
 	for _, p := range r.Probes {
 		servers[p.Address] = true

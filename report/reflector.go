@@ -1,5 +1,7 @@
 package report
 
+import "github.com/rtcprobe/rtcprobe/result"
+
 // ReflectorDNSID is the probe that resolves the --reflector name (the
 // engine records it once per run when the reflector is a name).
 const ReflectorDNSID = "reflector/dns"
@@ -8,10 +10,10 @@ const ReflectorDNSID = "reflector/dns"
 // name did not resolve, else nil. That is a mistake in the reflector's
 // name (or its DNS record), never a DNS filter hiding the TRTC domains:
 // its finding, path detail and headline say so.
-func reflectorDNSFailure(r *Report) *Probe {
+func reflectorDNSFailure(r *result.Report) *result.Probe {
 	for i := range r.Probes {
 		p := &r.Probes[i]
-		if p.ID == ReflectorDNSID && p.Kind == KindDNS && p.Status != StatusOK && p.Status != StatusSkipped {
+		if p.ID == ReflectorDNSID && p.Kind == result.KindDNS && p.Status != result.StatusOK && p.Status != result.StatusSkipped {
 			return p
 		}
 	}
@@ -20,7 +22,7 @@ func reflectorDNSFailure(r *Report) *Probe {
 
 // reflectorFinding is the finding for a reflector name that does not
 // resolve, with what the resolver said.
-func reflectorFinding(fs *findingSet, p *Probe) {
+func reflectorFinding(fs *findingSet, p *result.Probe) {
 	host := p.Target
 	why := "the resolver says the name does not exist (NXDOMAIN)"
 	switch p.Reason {
@@ -31,7 +33,7 @@ func reflectorFinding(fs *findingSet, p *Probe) {
 	case "sinkholed":
 		why = "the resolver answers a dead address (" + orDash(p.Details["addresses"]) + ")"
 	}
-	fs.add(Finding{Code: "reflector-unresolved", Severity: SeverityWarning,
+	fs.add(result.Finding{Code: "reflector-unresolved", Severity: SeverityWarning,
 		Title: host + " does not resolve: check the name",
 		Detail: "The reflector given with --reflector did not resolve: " + why + ", so the UDP media ports were not tested. " +
 			"Check the spelling and that the reflector's DNS record exists, or give its IP address. " +

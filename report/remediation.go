@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/rtcprobe/rtcprobe/catalog"
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // remediate lists the fewest rules that restore the SDK's preferred
@@ -17,10 +18,10 @@ import (
 // TURN ports only when direct UDP cannot be the fix (policy "relay" or no
 // reflector). DNS tampering, SDK-proxy mistakes and TURN credentials get
 // no rule: no firewall rule fixes them, and they are findings.
-func remediate(r *Report, cat *catalog.Catalog, sig signaling, media string) []Rule {
-	rules := []Rule{}
-	add := func(ru Rule) {
-		if !slices.ContainsFunc(rules, func(x Rule) bool { return ruleKey(x) == ruleKey(ru) }) {
+func remediate(r *result.Report, cat *catalog.Catalog, sig signaling, media string) []result.Rule {
+	rules := []result.Rule{}
+	add := func(ru result.Rule) {
+		if !slices.ContainsFunc(rules, func(x result.Rule) bool { return ruleKey(x) == ruleKey(ru) }) {
 			rules = append(rules, ru)
 		}
 	}
@@ -35,11 +36,11 @@ func remediate(r *Report, cat *catalog.Catalog, sig signaling, media string) []R
 		tcpRule(r, cat, p, p.Region, add)
 	}
 	direct := r.Paths.DirectUDP
-	if direct.Counts && (direct.Status == PathBlocked || direct.Status == PathPartial) {
+	if direct.Counts && (direct.Status == result.PathBlocked || direct.Status == result.PathPartial) {
 		udpMediaRules(r, cat, add)
 		return rules
 	}
-	if media != PathDirectUDP {
+	if media != result.PathDirectUDP {
 		turnRules(r, cat, media, add)
 	}
 	return rules
@@ -47,25 +48,25 @@ func remediate(r *Report, cat *catalog.Catalog, sig signaling, media string) []R
 
 // firewallStop reports whether p failed because the network (a firewall
 // or an HTTP proxy) stopped the connection, as opposed to DNS or a server.
-func firewallStop(p *Probe) bool {
+func firewallStop(p *result.Probe) bool {
 	switch {
 	case p.Reason == "connect-refused-by-proxy" || p.Reason == "proxy-refused":
 		return true
-	case p.Kind == KindTCP && p.Region == "" && p.Details["via"] != "http-proxy":
+	case p.Kind == result.KindTCP && p.Region == "" && p.Details["via"] != "http-proxy":
 		// An SDK proxy host that resets the connection is down, not
 		// firewalled; one that never answers may be either.
-		return p.Status == StatusBlocked
-	case p.Kind == KindTCP:
-		return p.Status == StatusBlocked || p.Status == StatusRejected
-	case p.Kind == KindTLS || p.Kind == KindHTTPS || p.Kind == KindWebSocket:
-		return p.Status == StatusBlocked
+		return p.Status == result.StatusBlocked
+	case p.Kind == result.KindTCP:
+		return p.Status == result.StatusBlocked || p.Status == result.StatusRejected
+	case p.Kind == result.KindTLS || p.Kind == result.KindHTTPS || p.Kind == result.KindWebSocket:
+		return p.Status == result.StatusBlocked
 	}
 	return false
 }
 
 // tcpRule adds the rule that lets p's connection out, if a firewall or
 // proxy stopped it.
-func tcpRule(r *Report, cat *catalog.Catalog, p *Probe, region string, add func(Rule)) {
+func tcpRule(r *result.Report, cat *catalog.Catalog, p *result.Probe, region string, add func(result.Rule)) {
 	if !firewallStop(p) {
 		return
 	}
@@ -80,7 +81,7 @@ func tcpRule(r *Report, cat *catalog.Catalog, p *Probe, region string, add func(
 		if px := routeProxy(p); px != "" {
 			host, port = proxyHostPort("http://"+px, p)
 		}
-		add(Rule{Protocol: "tcp", Port: strconv.Itoa(port), Destination: host,
+		add(result.Rule{Protocol: "tcp", Port: strconv.Itoa(port), Destination: host,
 			Reason: "the HTTP proxy the browser uses " + statusText(p.Status, p.Reason)})
 		return
 	}
@@ -100,7 +101,7 @@ func tcpRule(r *Report, cat *catalog.Catalog, p *Probe, region string, add func(
 		dests = allowDomainsFor(cat, region, host)
 	}
 	for _, d := range dests {
-		add(Rule{Protocol: "tcp", Port: strconv.Itoa(port), Destination: d, Reason: reason})
+		add(result.Rule{Protocol: "tcp", Port: strconv.Itoa(port), Destination: d, Reason: reason})
 	}
 }
 
@@ -124,17 +125,17 @@ func allowDomainsFor(cat *catalog.Catalog, region, host string) []string {
 
 // loggerFailures returns the failing probes of log endpoints when no log
 // endpoint of a region answered.
-func loggerFailures(r *Report) []*Probe {
+func loggerFailures(r *result.Report) []*result.Probe {
 	answered := map[string]bool{}
 	for i := range r.Probes {
-		if p := &r.Probes[i]; p.Role == "logger" && p.Kind == KindHTTPS && loggerReached(p) {
+		if p := &r.Probes[i]; p.Role == "logger" && p.Kind == result.KindHTTPS && loggerReached(p) {
 			answered[p.Region] = true
 		}
 	}
-	var out []*Probe
+	var out []*result.Probe
 	for i := range r.Probes {
 		p := &r.Probes[i]
-		if p.Role == "logger" && !answered[p.Region] && !answered[""] && (p.Status != StatusOK || !loggerReached(p)) && !authUntested(p) {
+		if p.Role == "logger" && !answered[p.Region] && !answered[""] && (p.Status != result.StatusOK || !loggerReached(p)) && !authUntested(p) {
 			out = append(out, p)
 		}
 	}
@@ -143,12 +144,12 @@ func loggerFailures(r *Report) []*Probe {
 
 // loggerReached: the log endpoint answered, and not with a loggerProxy's
 // "my upstream is down" (502/503/504): then the logs go nowhere.
-func loggerReached(p *Probe) bool {
-	return p.Status == StatusOK && !(p.Region == "" && upstreamDown(p.Details["httpStatus"]))
+func loggerReached(p *result.Probe) bool {
+	return p.Status == result.StatusOK && !(p.Region == "" && upstreamDown(p.Details["httpStatus"]))
 }
 
 // udpMediaRules opens the closed media ports to the media servers.
-func udpMediaRules(r *Report, cat *catalog.Catalog, add func(Rule)) {
+func udpMediaRules(r *result.Report, cat *catalog.Catalog, add func(result.Rule)) {
 	var domains []string
 	for _, region := range r.Config.Regions {
 		domains = uniq(domains, cat.AllowDomains[region]...)
@@ -164,21 +165,21 @@ func udpMediaRules(r *Report, cat *catalog.Catalog, add func(Rule)) {
 	for i := range r.Probes {
 		p := &r.Probes[i]
 		if isSTUN(p) && closed(p.Status) {
-			add(Rule{Protocol: "udp", Port: strconv.Itoa(p.Port), Destination: dest, Reason: reason})
+			add(result.Rule{Protocol: "udp", Port: strconv.Itoa(p.Port), Destination: dest, Reason: reason})
 		}
 	}
 }
 
 // turnRules opens the best TURN path that a firewall stops and that would
 // beat the current media path.
-func turnRules(r *Report, cat *catalog.Catalog, media string, add func(Rule)) {
-	limit := slices.Index(PathOrder, media)
+func turnRules(r *result.Report, cat *catalog.Catalog, media string, add func(result.Rule)) {
+	limit := slices.Index(result.PathOrder, media)
 	if limit < 0 {
-		limit = len(PathOrder)
+		limit = len(result.PathOrder)
 	}
-	for _, name := range PathOrder[1:limit] {
+	for _, name := range result.PathOrder[1:limit] {
 		p := r.Paths.Get(name)
-		if p.Status != PathBlocked || !p.Counts {
+		if p.Status != result.PathBlocked || !p.Counts {
 			continue
 		}
 		for i := range r.Probes {
@@ -190,7 +191,7 @@ func turnRules(r *Report, cat *catalog.Catalog, media string, add func(Rule)) {
 			if pr.Transport == "udp" {
 				proto = "udp"
 			}
-			add(Rule{Protocol: proto, Port: strconv.Itoa(pr.Port), Destination: turnHost(pr),
+			add(result.Rule{Protocol: proto, Port: strconv.Itoa(pr.Port), Destination: turnHost(pr),
 				Reason: name + " to the TURN server " + statusText(pr.Status, pr.Reason)})
 		}
 		return
@@ -199,7 +200,7 @@ func turnRules(r *Report, cat *catalog.Catalog, media string, add func(Rule)) {
 
 // proxyHostPort returns the HTTP proxy's host and port from the config,
 // falling back to the probe's address.
-func proxyHostPort(proxyURL string, p *Probe) (string, int) {
+func proxyHostPort(proxyURL string, p *result.Probe) (string, int) {
 	if u, err := url.Parse(proxyURL); err == nil && u.Hostname() != "" {
 		port, _ := strconv.Atoi(u.Port())
 		if port == 0 {

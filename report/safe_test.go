@@ -9,6 +9,7 @@ import (
 
 	"github.com/rtcprobe/rtcprobe/report"
 	"github.com/rtcprobe/rtcprobe/report/reporttest"
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 func TestSafe(t *testing.T) {
@@ -120,7 +121,7 @@ func FuzzRenderers(f *testing.F) {
 		// renamed unless a newline precedes it.
 		s = loneMarker.ReplaceAllString(s, "${1}FAKE_LINE")
 		data = loneMarkerJSON.ReplaceAll(data, []byte("${1}FAKE_LINE"))
-		reps := []*report.Report{reporttest.Hostile(s)}
+		reps := []*result.Report{reporttest.Hostile(s)}
 		if r, err := report.Read(bytes.NewReader(data)); err == nil {
 			reps = append(reps, r)
 		}
@@ -157,7 +158,7 @@ func TestJSONKeepsDataTerminalSafe(t *testing.T) {
 	if u := reporttest.Unsafe(b.String(), false); u != "" {
 		t.Errorf("WriteJSON: %s", u)
 	}
-	var back report.Report
+	var back result.Report
 	if err := json.Unmarshal(b.Bytes(), &back); err != nil {
 		t.Fatal(err)
 	}

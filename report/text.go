@@ -5,6 +5,8 @@ import (
 	"io"
 	"slices"
 	"strings"
+
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // TextOptions control the text renderer.
@@ -42,9 +44,9 @@ func (t *textWriter) paint(code, s string) string {
 // with and without colour).
 func (t *textWriter) status(s string, width int) string {
 	code := map[string]string{
-		PathOK: ansiGreen, SignalingViaProxy: ansiYellow, PathPartial: ansiYellow,
-		PathBlocked: ansiRed, StatusRejected: ansiRed, StatusFailed: ansiRed, PathError: ansiRed,
-		PathUntested: ansiDim, StatusSkipped: ansiDim,
+		result.PathOK: ansiGreen, result.SignalingViaProxy: ansiYellow, result.PathPartial: ansiYellow,
+		result.PathBlocked: ansiRed, result.StatusRejected: ansiRed, result.StatusFailed: ansiRed, result.PathError: ansiRed,
+		result.PathUntested: ansiDim, result.StatusSkipped: ansiDim,
 		SeverityCritical: ansiRed, SeverityWarning: ansiYellow, SeverityInfo: ansiDim,
 	}[s]
 	return t.paint(code, s) + strings.Repeat(" ", max(0, width-len(s)))
@@ -58,7 +60,7 @@ func (t *textWriter) section(title string) {
 // signalling per region, findings, firewall rules and failed probes.
 // Every string of r goes through Safe first: the only escapes in the output
 // are the colours of TextOptions.Color.
-func WriteText(w io.Writer, r *Report, o TextOptions) error {
+func WriteText(w io.Writer, r *result.Report, o TextOptions) error {
 	r = SafeCopy(r)
 	t := &textWriter{o: o}
 	t.header(r)
@@ -73,11 +75,11 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 	return err
 }
 
-func (t *textWriter) header(r *Report) {
+func (t *textWriter) header(r *result.Report) {
 	if !r.Complete {
 		fmt.Fprintf(&t.b, "%s the run was interrupted; this report holds only what was gathered until then.\n\n", t.paint(ansiYellow, "INCOMPLETE:"))
 	}
-	code := map[string]string{OutcomeWorks: ansiGreen, OutcomeWorksDegraded: ansiYellow, OutcomeFails: ansiRed}[r.Verdict.Outcome]
+	code := map[string]string{result.OutcomeWorks: ansiGreen, result.OutcomeWorksDegraded: ansiYellow, result.OutcomeFails: ansiRed}[r.Verdict.Outcome]
 	for _, l := range wrapLines(r.Verdict.Headline, textWidth) {
 		fmt.Fprintf(&t.b, "%s\n", t.paint(ansiBold+code, l))
 	}
@@ -92,7 +94,7 @@ func (t *textWriter) header(r *Report) {
 // browser says which browser the verdict is for, which policy decided,
 // how the other managed browsers fare, and every policy read with its
 // source. Nothing is written for a report without browser or policies.
-func (t *textWriter) browser(r *Report) {
+func (t *textWriter) browser(r *result.Report) {
 	v := r.Verdict
 	if r.Config.Browser == "" && len(r.Config.Policies) == 0 {
 		return
@@ -131,9 +133,9 @@ func yesNo(b bool) string {
 	return "no"
 }
 
-func (t *textWriter) paths(r *Report) {
+func (t *textWriter) paths(r *result.Report) {
 	t.section("Media paths, in the order the SDK tries them (> = the one it will use)")
-	for _, name := range PathOrder {
+	for _, name := range result.PathOrder {
 		p := r.Paths.Get(name)
 		mark := "  "
 		if name == r.Verdict.Media {
@@ -147,7 +149,7 @@ func (t *textWriter) paths(r *Report) {
 	}
 }
 
-func (t *textWriter) signaling(r *Report) {
+func (t *textWriter) signaling(r *result.Report) {
 	if len(r.Verdict.Regions) == 0 {
 		return
 	}
@@ -161,7 +163,7 @@ func (t *textWriter) signaling(r *Report) {
 	}
 }
 
-func (t *textWriter) findings(r *Report) {
+func (t *textWriter) findings(r *result.Report) {
 	if len(r.Findings) == 0 {
 		return
 	}
@@ -177,7 +179,7 @@ func (t *textWriter) findings(r *Report) {
 
 // rules writes the firewall rules, one line per protocol, destination and
 // reason (the media ports share one).
-func (t *textWriter) rules(r *Report) {
+func (t *textWriter) rules(r *result.Report) {
 	if len(r.Remediation) == 0 {
 		return
 	}
@@ -206,19 +208,19 @@ func (t *textWriter) rules(r *Report) {
 // passedAudit reports a TURN audit probe whose failure is the server doing
 // the right thing (it refused a loopback/private peer or the example
 // credentials): not a failure to show.
-func passedAudit(p *Probe) bool {
-	return strings.Contains(p.ID, "/audit/") && p.Status == StatusFailed &&
+func passedAudit(p *result.Probe) bool {
+	return strings.Contains(p.ID, "/audit/") && p.Status == result.StatusFailed &&
 		(p.Reason == "permission-denied" || p.Reason == "unauthorized")
 }
 
-func (t *textWriter) probes(r *Report) {
-	var list []Probe
+func (t *textWriter) probes(r *result.Report) {
+	var list []result.Probe
 	_, echoCapable := echoProbes(r)
 	hidden := 0
 	for _, p := range r.Probes {
 		switch {
 		case t.o.Verbose:
-		case p.Status == StatusOK || p.Status == StatusSkipped:
+		case p.Status == result.StatusOK || p.Status == result.StatusSkipped:
 			continue
 		case passedAudit(&p) || (!echoCapable && strings.HasPrefix(p.ID, "echo/")):
 			hidden++

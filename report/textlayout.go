@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // textWidth is the width the text report keeps to: it is read in 100-column
@@ -76,7 +78,7 @@ const probeColumns = 1 + 8 + 1 + 18 + 1 + 9
 // error on the same line when it fits in textWidth, on indented lines below
 // it otherwise. The ID column is as wide as the longest ID that leaves room
 // for the other columns; a longer ID gets a line of its own.
-func (t *textWriter) probeTable(list []Probe) {
+func (t *textWriter) probeTable(list []result.Probe) {
 	idw := 0
 	for _, p := range list {
 		if n := ansi.StringWidth(p.ID); n <= textWidth-2-probeColumns {

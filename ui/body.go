@@ -7,7 +7,7 @@ import (
 
 	"charm.land/lipgloss/v2"
 
-	"github.com/rtcprobe/rtcprobe/report"
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // body lists the scrollable part of the main screen: the path matrix,
@@ -29,7 +29,7 @@ func (m *Model) body() []line {
 	}
 	if r := m.final; r != nil {
 		add(styleTitle.Render("Media paths"), false)
-		for _, name := range report.PathOrder {
+		for _, name := range result.PathOrder {
 			p := r.Paths.Get(name)
 			add(fmt.Sprintf("  %-11s %s %s", pathLabel(name), m.mark(p.Status), styleDim.Render(p.Detail)), true)
 		}
@@ -53,8 +53,8 @@ func (m *Model) tally(ids []string) string {
 		counts[m.probes[id].Status]++
 	}
 	var parts []string
-	for _, st := range []string{report.StatusOK, report.StatusRunning, report.StatusBlocked, report.StatusRejected,
-		report.StatusFailed, report.StatusError, report.StatusSkipped, report.StatusUntested} {
+	for _, st := range []string{result.StatusOK, result.StatusRunning, result.StatusBlocked, result.StatusRejected,
+		result.StatusFailed, result.StatusError, result.StatusSkipped, result.StatusUntested} {
 		if counts[st] > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", counts[st], st))
 		}
@@ -62,7 +62,7 @@ func (m *Model) tally(ids []string) string {
 	return strings.Join(parts, " · ")
 }
 
-func reasonSuffix(p report.Probe) string {
+func reasonSuffix(p result.Probe) string {
 	if p.Reason == "" {
 		return ""
 	}
@@ -70,7 +70,7 @@ func reasonSuffix(p report.Probe) string {
 }
 
 // findings renders the findings and the firewall changes (not selectable).
-func (m *Model) findings(r *report.Report) []line {
+func (m *Model) findings(r *result.Report) []line {
 	var out []line
 	add := func(s string) { out = append(out, line{text: s, item: -1}) }
 	if len(r.Findings) > 0 {
@@ -131,7 +131,7 @@ func (m *Model) pathDetail(name string) []string {
 	return out
 }
 
-func (m *Model) probeDetail(p report.Probe) []string {
+func (m *Model) probeDetail(p result.Probe) []string {
 	out := []string{styleTitle.Render("Probe " + p.ID), ""}
 	field := func(k, v string) {
 		if v != "" && v != "0" {

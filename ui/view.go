@@ -9,7 +9,7 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/rtcprobe/rtcprobe/report"
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // Colours are the 16 ANSI colours, which every terminal theme maps to
@@ -33,15 +33,15 @@ type stage struct {
 // stageOf maps a probe kind to its stage title.
 func stageOf(kind string) string {
 	switch kind {
-	case report.KindDNS:
+	case result.KindDNS:
 		return "DNS"
-	case report.KindSTUN, report.KindUDP:
+	case result.KindSTUN, result.KindUDP:
 		return "Media UDP"
-	case report.KindTURN:
+	case result.KindTURN:
 		return "TURN"
-	case report.KindPAC:
+	case result.KindPAC:
 		return "Proxy (PAC)"
-	case report.KindPolicy, report.KindRoute:
+	case result.KindPolicy, result.KindRoute:
 		// What the laptop itself does: managed browser policies and the
 		// route (VPN, SASE) to each server.
 		return "Browser policies and routes"
@@ -74,15 +74,15 @@ func (m *Model) mark(status string) string {
 	var sym string
 	st := styleBad
 	switch status {
-	case report.StatusOK:
+	case result.StatusOK:
 		sym, st = "✔", styleOK
-	case report.StatusRunning:
+	case result.StatusRunning:
 		sym, st = m.spin.View(), styleDim
-	case report.StatusSkipped, report.PathUntested:
+	case result.StatusSkipped, result.PathUntested:
 		sym, st = "–", styleDim
-	case report.PathPartial:
+	case result.PathPartial:
 		sym, st = "◐", styleWarn
-	case report.StatusError:
+	case result.StatusError:
 		sym, st = "!", styleWarn
 	default: // blocked, rejected, failed
 		sym = "✖"
@@ -93,19 +93,19 @@ func (m *Model) mark(status string) string {
 // pathLabel names a media path for people.
 func pathLabel(name string) string {
 	switch name {
-	case report.PathDirectUDP:
+	case result.PathDirectUDP:
 		return "direct UDP"
-	case report.PathTURNUDP:
+	case result.PathTURNUDP:
 		return "TURN UDP"
-	case report.PathTURNTCP:
+	case result.PathTURNTCP:
 		return "TURN TCP"
-	case report.PathTURNTLS:
+	case result.PathTURNTLS:
 		return "TURN TLS"
 	}
 	return name
 }
 
-func rtt(p report.Probe) string {
+func rtt(p result.Probe) string {
 	switch {
 	case p.RTTMs == nil:
 		return ""
@@ -271,11 +271,11 @@ func (m *Model) header() []string {
 	var sym string
 	st := styleBad
 	switch r.Verdict.Outcome {
-	case report.OutcomeWorks:
+	case result.OutcomeWorks:
 		sym, st = "✔", styleOK
-	case report.OutcomeWorksDegraded:
+	case result.OutcomeWorksDegraded:
 		sym, st = "▲", styleWarn
-	case report.OutcomeInconclusive:
+	case result.OutcomeInconclusive:
 		sym, st = "?", styleWarn
 	default:
 		sym = "✖"
@@ -324,7 +324,7 @@ const minHeightForSummary = 16
 func (m *Model) progress() string {
 	done := 0
 	for _, id := range m.order {
-		if m.probes[id].Status != report.StatusRunning {
+		if m.probes[id].Status != result.StatusRunning {
 			done++
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"os"
 
 	"github.com/rtcprobe/rtcprobe/report"
+	"github.com/rtcprobe/rtcprobe/result"
 	"github.com/rtcprobe/rtcprobe/ui"
 )
 
@@ -32,11 +33,11 @@ func runInteractive(args []string, stdout, stderr io.Writer) int {
 		host = "" // the saved file's name must not name the machine either
 	}
 	opts := ui.Options{
-		Engine: func(ctx context.Context, onEvent func(report.Probe)) *report.Report {
+		Engine: func(ctx context.Context, onEvent func(result.Probe)) *result.Report {
 			return runEngine(ctx, plan, env, f.redact, onEvent)
 		},
 		Budget:   plan.Budget,
-		Save:     func(path string, r *report.Report) error { return writeJSONFile(path, r, stdout) },
+		Save:     func(path string, r *result.Report) error { return writeJSONFile(path, r, stdout) },
 		Hostname: host,
 	}
 	if plan.Reflector != nil {

@@ -13,8 +13,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rtcprobe/rtcprobe/report"
 	"github.com/rtcprobe/rtcprobe/report/schematest"
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // Bounds of the interruption test. None is a speed assertion: they only
@@ -74,12 +74,12 @@ func TestInterruptWritesPartialReport(t *testing.T) {
 func checkPartialReport(t *testing.T, path string) {
 	t.Helper()
 	r := schematest.ReadFile(t, path)
-	if r.Schema != report.SchemaID || r.Complete {
-		t.Errorf("schema %q complete %v, want %q and false", r.Schema, r.Complete, report.SchemaID)
+	if r.Schema != result.SchemaID || r.Complete {
+		t.Errorf("schema %q complete %v, want %q and false", r.Schema, r.Complete, result.SchemaID)
 	}
 	interrupted := 0
 	for _, p := range r.Probes {
-		if p.Status == report.StatusRunning {
+		if p.Status == result.StatusRunning {
 			t.Errorf("probe %s still running in a finished report", p.ID)
 		}
 		if p.Reason == "interrupted" {

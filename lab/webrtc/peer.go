@@ -25,7 +25,7 @@ import (
 	"github.com/pion/ice/v4"
 	pion "github.com/pion/webrtc/v4"
 	"github.com/rtcprobe/rtcprobe/probe"
-	"github.com/rtcprobe/rtcprobe/report"
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // ConnectTimeout bounds one offer attempt (gathering, signalling, ICE,
@@ -108,11 +108,11 @@ func iceServerURL(path, hostport string) (string, error) {
 		return "", fmt.Errorf("%w: %d (libwebrtc: \"Attempt to use TURN to connect to port %d\")", ErrTURNPortRefused, port, port)
 	}
 	switch path {
-	case report.PathTURNUDP:
+	case result.PathTURNUDP:
 		return "turn:" + hostport + "?transport=udp", nil
-	case report.PathTURNTCP:
+	case result.PathTURNTCP:
 		return "turn:" + hostport + "?transport=tcp", nil
-	case report.PathTURNTLS:
+	case result.PathTURNTLS:
 		return "turns:" + hostport + "?transport=tcp", nil
 	}
 	return "", fmt.Errorf("%w: path %q has no TURN server", ErrConfig, path)

@@ -1,8 +1,4 @@
-// Package report holds the rtcprobe report model (the JSON API other tools
-// read), the verdict that turns probe results into an answer, and the text and
-// JSON renderers. It never touches the network: data flows one way, plan ->
-// probes -> results -> verdict -> renderers, and this package is the last two.
-package report
+package result
 
 import "time"
 
@@ -106,6 +102,20 @@ type BrowserPolicy struct {
 	// Browser is "chrome", "edge", "chromium" or "firefox".
 	Browser  string          `json:"browser"`
 	Settings []PolicySetting `json:"settings"`
+}
+
+// Setting returns the named setting, or nil (also on a nil policy: a
+// browser without managed policies has no settings).
+func (b *BrowserPolicy) Setting(name string) *PolicySetting {
+	if b == nil {
+		return nil
+	}
+	for i := range b.Settings {
+		if b.Settings[i].Name == name {
+			return &b.Settings[i]
+		}
+	}
+	return nil
 }
 
 // PolicySetting is one policy or preference and where it was set.
