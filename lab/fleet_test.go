@@ -119,7 +119,7 @@ func fleetWrong(r *result.Report) string {
 		return fmt.Sprintf("verdict media %s, want direct-udp", r.Verdict.Media)
 	}
 	for _, p := range r.Probes {
-		if (strings.HasPrefix(p.ID, "stun/") || strings.HasPrefix(p.ID, "echo/")) && p.Status != result.StatusOK {
+		if (strings.HasPrefix(string(p.ID), "stun/") || strings.HasPrefix(string(p.ID), "echo/")) && p.Status != result.StatusOK {
 			return fmt.Sprintf("probe %s = %s/%s (%s), want ok", p.ID, p.Status, p.Reason, p.Error)
 		}
 	}

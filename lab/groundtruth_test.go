@@ -77,10 +77,10 @@ func turnServers(s Scenario) (map[string]string, error) {
 		}
 		hostport, _, _ = strings.Cut(hostport, "?")
 		switch {
-		case scheme == "turn" && out[result.PathTURNUDP] == "":
-			out[result.PathTURNUDP], out[result.PathTURNTCP] = hostport, hostport
-		case scheme == "turns" && out[result.PathTURNTLS] == "":
-			out[result.PathTURNTLS] = hostport
+		case scheme == "turn" && out[string(result.PathTURNUDP)] == "":
+			out[string(result.PathTURNUDP)], out[string(result.PathTURNTCP)] = hostport, hostport
+		case scheme == "turns" && out[string(result.PathTURNTLS)] == "":
+			out[string(result.PathTURNTLS)] = hostport
 		}
 	}
 	return out, nil
@@ -122,12 +122,12 @@ func TestGroundTruth(t *testing.T) {
 			}
 			r, _ := l.check(t, bin, s, "")
 			for _, path := range result.PathOrder {
-				if path != result.PathDirectUDP && servers[path] == "" {
+				if path != result.PathDirectUDP && servers[string(path)] == "" {
 					continue // the scenario gives the browser no server for it
 				}
-				res := l.runPeers(t, peer, s, path, servers[path])
+				res := l.runPeers(t, peer, s, string(path), servers[string(path)])
 				rp := r.Paths.Get(path)
-				row := truthRow{scenario: name, path: path, rtcprobe: rp.Status, res: res, agrees: "-"}
+				row := truthRow{scenario: name, path: string(path), rtcprobe: string(rp.Status), res: res, agrees: "-"}
 				switch {
 				case path != result.PathDirectUDP && !rp.Counts:
 					// rtcprobe says the browser would not use this TURN
@@ -253,12 +253,12 @@ func TestTURNServers(t *testing.T) {
 		proxy string
 		want  map[string]string
 	}{
-		{"", map[string]string{result.PathTURNUDP: "turn.lab.test:3478", result.PathTURNTCP: "turn.lab.test:3478", result.PathTURNTLS: "turn.lab.test:443"}},
+		{"", map[string]string{string(result.PathTURNUDP): "turn.lab.test:3478", string(result.PathTURNTCP): "turn.lab.test:3478", string(result.PathTURNTLS): "turn.lab.test:443"}},
 		{`{"turnServer": {"url": "turn:turn843.lab.test:843", "username": "lab", "credential": "x"}}`,
-			map[string]string{result.PathTURNUDP: "turn843.lab.test:843", result.PathTURNTCP: "turn843.lab.test:843"}},
+			map[string]string{string(result.PathTURNUDP): "turn843.lab.test:843", string(result.PathTURNTCP): "turn843.lab.test:843"}},
 		{`null`, map[string]string{}},
 		{`{"turnServer": [{"url": "turns:a.test:5349?transport=tcp"}, {"url": "turns:b.test:443"}]}`,
-			map[string]string{result.PathTURNTLS: "a.test:5349"}},
+			map[string]string{string(result.PathTURNTLS): "a.test:5349"}},
 	}
 	for _, tt := range tests {
 		got, err := turnServers(Scenario{Proxy: json.RawMessage(tt.proxy)})

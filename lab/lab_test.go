@@ -249,8 +249,8 @@ func compare(e Expect, r *result.Report) []string {
 		}
 	}
 	want("verdict.signaling", e.Signaling, r.Verdict.Signaling)
-	want("verdict.media", e.Media, r.Verdict.Media)
-	want("verdict.outcome", e.Outcome, r.Verdict.Outcome)
+	want("verdict.media", e.Media, string(r.Verdict.Media))
+	want("verdict.outcome", e.Outcome, string(r.Verdict.Outcome))
 	if e.Policy != "" && !strings.Contains(r.Verdict.Policy, e.Policy) {
 		errs = append(errs, fmt.Sprintf("verdict.policy = %q, want it to name %q", r.Verdict.Policy, e.Policy))
 	}
@@ -258,13 +258,13 @@ func compare(e Expect, r *result.Report) []string {
 		errs = append(errs, fmt.Sprintf("verdict.firewallError5501 = %v, want %v", r.Verdict.FirewallError5501, e.FirewallError5501))
 	}
 	for _, name := range result.PathOrder {
-		if w, ok := e.Paths[name]; ok {
-			want("paths."+name, w, r.Paths.Get(name).Status)
-			if counts := !slices.Contains(e.Uncounted, name); r.Paths.Get(name).Counts != counts {
+		if w, ok := e.Paths[string(name)]; ok {
+			want(string("paths."+name), w, string(r.Paths.Get(name).Status))
+			if counts := !slices.Contains(e.Uncounted, string(name)); r.Paths.Get(name).Counts != counts {
 				errs = append(errs, fmt.Sprintf("paths.%s.counts = %v, want %v", name, r.Paths.Get(name).Counts, counts))
 			}
 		} else {
-			errs = append(errs, "scenario does not say what paths."+name+" should be")
+			errs = append(errs, string("scenario does not say what paths."+name+" should be"))
 		}
 	}
 	if e.Remediation != nil {
@@ -302,15 +302,15 @@ func compareProbes(want map[string]string, probes []result.Probe) []string {
 	for _, pat := range sortedKeys(want) {
 		n := 0
 		for _, p := range probes {
-			if ok, _ := path.Match(pat, p.ID); !ok {
+			if ok, _ := path.Match(pat, string(p.ID)); !ok {
 				continue
 			}
 			n++
-			got := p.Status
+			got := string(p.Status)
 			if strings.Contains(want[pat], "/") {
-				got += "/" + p.Reason
+				got += "/" + string(p.Reason)
 			}
-			if !matches(want[pat], got) {
+			if !matches(want[pat], string(got)) {
 				errs = append(errs, fmt.Sprintf("probe %s = %s, want %s (%s)", p.ID, got, want[pat], p.Error))
 			}
 		}

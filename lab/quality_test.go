@@ -43,7 +43,7 @@ type qualityScenario struct {
 func onePath(t *testing.T, q *result.Quality, name string) result.QualityPath {
 	t.Helper()
 	for _, p := range q.Paths {
-		if p.Path == name {
+		if p.Path == result.PathName(name) {
 			t.Logf("%s: %s", name, p.Summary)
 			return p
 		}
@@ -57,7 +57,7 @@ func within(got, want, tol float64) bool { return got >= want-tol && got <= want
 var qualityScenarios = []qualityScenario{
 	{name: "quality-clean", what: "Nothing impaired: the lab's own baseline.",
 		check: func(t *testing.T, q *result.Quality) {
-			p := onePath(t, q, result.PathDirectUDP)
+			p := onePath(t, q, string(result.PathDirectUDP))
 			if p.Status != result.QualityOK || p.Up.LossPct > 0.5 || p.Down.LossPct > 0.5 || p.Resolution != result.Stage1080p || p.MOS == nil || *p.MOS < 4.3 {
 				t.Errorf("clean lab: %+v", p)
 			}
@@ -66,7 +66,7 @@ var qualityScenarios = []qualityScenario{
 		turn: true, flow: "10s",
 		check: func(t *testing.T, q *result.Quality) {
 			for _, name := range result.PathOrder {
-				if p := onePath(t, q, name); p.Status != result.QualityOK || p.Resolution != result.Stage1080p {
+				if p := onePath(t, q, string(name)); p.Status != result.QualityOK || p.Resolution != result.Stage1080p {
 					t.Errorf("%s: %s, %s", name, p.Status, p.Resolution)
 				}
 			}
@@ -74,7 +74,7 @@ var qualityScenarios = []qualityScenario{
 	{name: "quality-loss-5", what: "5 % of UDP dropped each way (nft numgen).",
 		fw: []string{"meta l4proto udp numgen random mod 100 < 5 drop"},
 		check: func(t *testing.T, q *result.Quality) {
-			p := onePath(t, q, result.PathDirectUDP)
+			p := onePath(t, q, string(result.PathDirectUDP))
 			if !within(p.Up.LossPct, 5, 2) || !within(p.Down.LossPct, 5, 2) {
 				t.Errorf("loss up %.1f%% down %.1f%%, want 5±2 each", p.Up.LossPct, p.Down.LossPct)
 			}
@@ -92,7 +92,7 @@ var qualityScenarios = []qualityScenario{
 	{name: "quality-delay-jitter", what: "UDP through the TUN router: 40 ms ± 10 ms each way (uniform).",
 		impair: &impair.Config{Delay: 40 * time.Millisecond, Jitter: 10 * time.Millisecond, Seed: 1},
 		check: func(t *testing.T, q *result.Quality) {
-			p := onePath(t, q, result.PathDirectUDP)
+			p := onePath(t, q, string(result.PathDirectUDP))
 			if p.RTTMedianMs == nil || !within(*p.RTTMedianMs, 81, 8) {
 				t.Errorf("RTT median %v, want 80 ms (+1 ms of the lab) ±10 %%", p.RTTMedianMs)
 			}
@@ -113,7 +113,7 @@ var qualityScenarios = []qualityScenario{
 	{name: "quality-reorder", what: "UDP through the TUN router: every 20th packet held 30 ms longer than the rest (5 ms).",
 		impair: &impair.Config{Delay: 5 * time.Millisecond, ReorderEvery: 20, ReorderExtra: 30 * time.Millisecond},
 		check: func(t *testing.T, q *result.Quality) {
-			p := onePath(t, q, result.PathDirectUDP)
+			p := onePath(t, q, string(result.PathDirectUDP))
 			if p.Up.Reordered == 0 || p.Down.Reordered == 0 || p.Up.LossPct > 0.5 || p.Down.LossPct > 0.5 || p.Up.Duplicates+p.Down.Duplicates > 0 {
 				t.Errorf("reordered up %d down %d, loss %.1f/%.1f, duplicates %d/%d", p.Up.Reordered, p.Down.Reordered,
 					p.Up.LossPct, p.Down.LossPct, p.Up.Duplicates, p.Down.Duplicates)
@@ -126,7 +126,7 @@ var qualityScenarios = []qualityScenario{
 		tc: [][]string{{"qdisc", "replace", "dev", "wan0", "root", "tbf", "rate", "1200kbit", "burst", "16kb", "latency", "100ms"},
 			{"qdisc", "replace", "dev", "lan0", "root", "tbf", "rate", "1200kbit", "burst", "16kb", "latency", "100ms"}},
 		check: func(t *testing.T, q *result.Quality) {
-			p := onePath(t, q, result.PathDirectUDP)
+			p := onePath(t, q, string(result.PathDirectUDP))
 			if p.ResolutionUp != result.Stage360p || p.ResolutionDown != result.Stage360p {
 				t.Errorf("resolution up %s down %s, want 360p both; stages %+v", p.ResolutionUp, p.ResolutionDown, p.Stages)
 			}
@@ -134,7 +134,7 @@ var qualityScenarios = []qualityScenario{
 	{name: "quality-cut-after-300", what: "The firewall drops a UDP flow to port 8000 after its first 300 packets (conntrack packet counter).",
 		fw: []string{"udp dport 8000 ct original packets > 300 drop"},
 		check: func(t *testing.T, q *result.Quality) {
-			p := onePath(t, q, result.PathDirectUDP)
+			p := onePath(t, q, string(result.PathDirectUDP))
 			if p.Status != result.QualitySilent || p.Stopped == nil {
 				t.Fatalf("status %s, want went-silent", p.Status)
 			}
@@ -155,7 +155,7 @@ var qualityScenarios = []qualityScenario{
 		tc: [][]string{{"qdisc", "replace", "dev", "wan0", "root", "tbf", "rate", "1200kbit", "burst", "16kb", "latency", "200ms"},
 			{"qdisc", "replace", "dev", "lan0", "root", "tbf", "rate", "1200kbit", "burst", "16kb", "latency", "200ms"}},
 		check: func(t *testing.T, q *result.Quality) {
-			p := onePath(t, q, result.PathTURNTCP)
+			p := onePath(t, q, string(result.PathTURNTCP))
 			if p.Status != result.QualityOK || p.HOLDelayMs == nil {
 				t.Fatalf("turn-tcp: status %s, head-of-line delay %v", p.Status, p.HOLDelayMs)
 			}

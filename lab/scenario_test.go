@@ -24,9 +24,12 @@ func TestScenarioFiles(t *testing.T) {
 	// untested/inconclusive: what lies behind a proxy login rtcprobe
 	// could not give (the proxy-auth-*-no-* scenarios).
 	signaling := []string{result.SignalingOK, result.SignalingViaProxy, result.SignalingBlocked, result.SignalingUntested}
-	media := append([]string{result.MediaNone, result.MediaUntested}, result.PathOrder...)
-	status := []string{result.PathOK, result.PathPartial, result.PathBlocked, result.PathUntested, result.PathError}
-	outcomes := []string{result.OutcomeWorks, result.OutcomeWorksDegraded, result.OutcomeFails, result.OutcomeInconclusive}
+	media := []string{string(result.MediaNone), string(result.MediaUntested)}
+	for _, p := range result.PathOrder {
+		media = append(media, string(p))
+	}
+	status := []string{string(result.PathOK), string(result.PathPartial), string(result.PathBlocked), string(result.PathUntested), string(result.PathError)}
+	outcomes := []string{string(result.OutcomeWorks), string(result.OutcomeWorksDegraded), string(result.OutcomeFails), string(result.OutcomeInconclusive)}
 	if *updateReadme {
 		if err := rewriteReadme("scenarios", "\n"+scenarioTable(scenarios)); err != nil {
 			t.Error(err)
@@ -45,7 +48,7 @@ func TestScenarioFiles(t *testing.T) {
 		check("media", e.Media, media)
 		check("outcome", e.Outcome, outcomes)
 		for _, p := range result.PathOrder {
-			check("paths."+p, e.Paths[p], status)
+			check(string("paths."+p), e.Paths[string(p)], status)
 		}
 		if e.Remediation == nil {
 			t.Errorf("%s: no remediation expectation (use [] for none)", s.Name)
@@ -53,7 +56,7 @@ func TestScenarioFiles(t *testing.T) {
 		if s.Description == "" || s.Firewall.Default == "" {
 			t.Errorf("%s: needs a description and a firewall policy", s.Name)
 		}
-		if e.FirewallError5501 != (e.Signaling == result.SignalingBlocked || e.Media == result.MediaNone) && !strings.Contains(e.Media, "|") {
+		if e.FirewallError5501 != (e.Signaling == result.SignalingBlocked || result.PathName(e.Media) == result.MediaNone) && !strings.Contains(e.Media, "|") {
 			t.Errorf("%s: firewallError5501 must be true exactly when signalling is blocked or there is no media path", s.Name)
 		}
 	}

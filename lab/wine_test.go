@@ -81,13 +81,13 @@ func sameVerdict(a, b *result.Report) []string {
 		}
 	}
 	diff("verdict.signaling", a.Verdict.Signaling, b.Verdict.Signaling)
-	diff("verdict.media", a.Verdict.Media, b.Verdict.Media)
-	diff("verdict.outcome", a.Verdict.Outcome, b.Verdict.Outcome)
+	diff("verdict.media", string(a.Verdict.Media), string(b.Verdict.Media))
+	diff("verdict.outcome", string(a.Verdict.Outcome), string(b.Verdict.Outcome))
 	diff("verdict.firewallError5501", fmt.Sprint(a.Verdict.FirewallError5501), fmt.Sprint(b.Verdict.FirewallError5501))
 	for _, name := range result.PathOrder {
 		pa, pb := a.Paths.Get(name), b.Paths.Get(name)
-		diff("paths."+name, pa.Status, pb.Status)
-		diff("paths."+name+".counts", fmt.Sprint(pa.Counts), fmt.Sprint(pb.Counts))
+		diff(string("paths."+name), string(pa.Status), string(pb.Status))
+		diff(string("paths."+name+".counts"), fmt.Sprint(pa.Counts), fmt.Sprint(pb.Counts))
 	}
 	return errs
 }

@@ -50,7 +50,7 @@ func timeMul(i int) time.Duration { return time.Duration(i) }
 // the probe ends, the STUN answer showed a reflector that does not echo:
 // the probe was stopped and is recorded as skipped, not blocked.
 func (r *run) echoOne(ctx context.Context, to netip.AddrPort, stunProbe result.Probe, size int, w udpWait, noEcho *atomic.Bool) {
-	p := result.Probe{ID: "echo/" + itoa(int(to.Port())) + "/" + strconv.Itoa(size), Kind: result.KindUDP, Role: "media",
+	p := result.Probe{ID: result.EchoID(int(to.Port()), size), Kind: result.KindUDP, Role: "media",
 		Target: stunProbe.Target, Address: stunProbe.Address, Port: stunProbe.Port, Transport: "udp", After: stunProbe.ID}
 	start := r.begin(p)
 	token := r.echoToken()
@@ -59,15 +59,15 @@ func (r *run) echoOne(ctx context.Context, to netip.AddrPort, stunProbe result.P
 	r.noteLoss(res)
 	res.fill(&p, r.env.now().Sub(start))
 	r.markRange(&p, res.localPort)
-	p.Details["payload"] = "echo"
-	p.Details["size"] = strconv.Itoa(size)
+	p.Details[result.DetailPayload] = "echo"
+	p.Details[result.DetailSize] = strconv.Itoa(size)
 	switch {
 	case p.Status == result.StatusOK:
-		p.Details["echoCapable"] = "true"
+		p.Details[result.DetailEchoCapable] = "true"
 	case noEcho != nil && noEcho.Load():
-		p.Status, p.Reason, p.Error = result.StatusSkipped, "no-echo", "stopped: "+stunProbe.ID+" ended (answered, rejected, or the reflector busy), so the datagram alongside it has nothing to tell"
+		p.Status, p.Reason, p.Error = result.StatusSkipped, result.ReasonNoEcho, "stopped: "+stunProbe.ID.String()+" ended (answered, rejected, or the reflector busy), so the datagram alongside it has nothing to tell"
 	case p.Status == result.StatusBlocked:
-		p.Details["note"] = echoNote
+		p.Details[result.DetailNote] = echoNote
 	}
 	r.finish(p)
 }

@@ -55,13 +55,14 @@ func (c leaveFirst) Close() error {
 func (r *run) request(ctx context.Context, t WebTarget, base result.Probe, tc *tls.Conn, via string) {
 	defer tc.Close()
 	p := base
-	p.ID, p.Kind, p.Step = t.ID+"/https", result.KindHTTPS, ""
+	p.ID, p.Kind, p.Step = result.WebID(t.ID, result.StepHTTPS), result.KindHTTPS, ""
 	if t.IsWebSocket() {
-		p.ID, p.Kind = t.ID+"/ws", result.KindWebSocket
+		p.ID, p.Kind = result.WebID(t.ID, result.StepWS), result.KindWebSocket
 	}
-	p.Transport, p.Details = "tls", map[string]string{}
+	p.Transport, p.Details = "tls", map[result.DetailKey]string{}
 	if via != "" {
-		p.Details["via"] = via
+		p.Details[result.DetailVia] = via
+		p.Via = result.ViaHTTPProxy
 	}
 	start := r.begin(p)
 	ctx, cancel := context.WithTimeout(ctx, httpAnswerTimeout)
@@ -82,15 +83,15 @@ func (r *run) request(ctx context.Context, t WebTarget, base result.Probe, tc *t
 // classifyAnswer: for HTTPS any answer is ok; for WebSocket only 101.
 func classifyAnswer(p result.Probe, ws bool, resp *http.Response, err, ctxErr error) result.Probe {
 	if resp != nil {
-		p.Details["httpStatus"] = strconv.Itoa(resp.StatusCode)
+		p.Details[result.DetailHttpStatus] = strconv.Itoa(resp.StatusCode)
 		if s := resp.Header.Get("Server"); s != "" {
-			p.Details["server"] = s
+			p.Details[result.DetailServer] = s
 		}
 		if !ws || resp.StatusCode == http.StatusSwitchingProtocols {
 			p.Status = result.StatusOK
 			return p
 		}
-		p.Status, p.Reason, p.Step = result.StatusFailed, "http-"+strconv.Itoa(resp.StatusCode), "upgrade"
+		p.Status, p.Reason, p.Step = result.StatusFailed, result.HTTPReason(resp.StatusCode), "upgrade"
 		if err != nil {
 			p.Error = err.Error()
 		}
@@ -105,9 +106,9 @@ func classifyAnswer(p result.Probe, ws bool, resp *http.Response, err, ctxErr er
 	}
 	p.Error = err.Error()
 	if ctxErr != nil || isTimeout(err) {
-		p.Status, p.Reason = result.StatusBlocked, "timeout"
+		p.Status, p.Reason = result.StatusBlocked, result.ReasonTimeout
 	} else {
-		p.Status, p.Reason = result.StatusError, "request-error"
+		p.Status, p.Reason = result.StatusError, result.ReasonRequestError
 	}
 	return p
 }

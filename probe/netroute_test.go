@@ -66,7 +66,7 @@ func TestRouteProbeLoopback(t *testing.T) {
 	plan := &Plan{Budget: 3 * time.Second, Routes: []RouteTarget{{Host: "127.0.0.1", Role: "media"}, {Host: "no-such-host.invalid", Role: "turn"}}}
 	got := map[string]result.Probe{}
 	for _, p := range Run(context.Background(), &Env{}, plan, nil) {
-		got[p.ID] = p
+		got[string(p.ID)] = p
 	}
 	p := got["route/127.0.0.1"]
 	if p.Status != result.StatusOK || p.Details["localAddress"] != "127.0.0.1" || p.Details["interface"] == "" {

@@ -132,7 +132,7 @@ func NewPlan(cat *catalog.Catalog, o Options) (*Plan, error) {
 		}
 		for _, tr := range tu.Transports {
 			p.TURN = append(p.TURN, TURNTarget{
-				ID:  fmt.Sprintf("turn%d-%s", i+1, tr),
+				ID:  result.TURNID(i+1, tr),
 				URL: s.URL, Host: tu.Host, Port: tu.Port, Transport: tr,
 				Username: user, Credential: cred, Peer: peer,
 			})

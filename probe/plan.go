@@ -60,6 +60,16 @@ type WebTarget struct {
 	Via string
 }
 
+// route is how the target's probes leave the laptop when no HTTP proxy
+// is in the way: to the SDK proxy that replaced the default host, or
+// straight to it.
+func (w WebTarget) route() result.Via {
+	if w.Via != "" {
+		return result.ViaSDKProxy
+	}
+	return result.ViaDirect
+}
+
 // Host returns the URL's host name (no port).
 func (w WebTarget) Host() string {
 	u, err := url.Parse(w.URL)
@@ -96,8 +106,9 @@ type ReflectorTarget struct {
 
 // TURNTarget is one TURN server over one transport.
 type TURNTarget struct {
-	// ID prefix for the probes of this target, unique in the plan.
-	ID string
+	// ID is the probe's (result.TURNID), unique in the plan; the audits
+	// are below it (ID.Audit).
+	ID result.ID
 	// URL as given, credentials never included.
 	URL  string
 	Host string

@@ -14,11 +14,11 @@ import (
 // registry key) in Details.
 func (r *run) policyProbes() {
 	for _, bp := range r.plan.Config.Policies {
-		p := result.Probe{ID: "policy/" + bp.Browser, Kind: result.KindPolicy, Role: "browser", Target: bp.Browser,
-			Status: result.StatusOK, Details: map[string]string{}}
+		p := result.Probe{ID: result.PolicyID(bp.Browser), Kind: result.KindPolicy, Role: "browser", Target: bp.Browser,
+			Status: result.StatusOK, Details: map[result.DetailKey]string{}}
 		for _, s := range bp.Settings {
-			p.Details[s.Name] = s.Value
-			p.Details[s.Name+".source"] = s.Source
+			p.Details[result.PolicyKey(s.Name)] = s.Value
+			p.Details[result.PolicySourceKey(s.Name)] = s.Source
 		}
 		r.finish(p)
 	}
@@ -74,10 +74,10 @@ func (r *run) policyProblems() {
 	if len(r.plan.PolicyProblems) == 0 {
 		return
 	}
-	p := result.Probe{ID: "policy/unreadable", Kind: result.KindPolicy, Role: "browser", Status: result.StatusError,
-		Reason: "unreadable", Error: r.plan.PolicyProblems[0], Details: map[string]string{}}
+	p := result.Probe{ID: result.PolicyUnreadableID, Kind: result.KindPolicy, Role: "browser", Status: result.StatusError,
+		Reason: result.ReasonUnreadable, Error: r.plan.PolicyProblems[0], Details: map[result.DetailKey]string{}}
 	for i, msg := range r.plan.PolicyProblems {
-		p.Details[strconv.Itoa(i+1)] = msg
+		p.Details[result.ProblemKey(i+1)] = msg
 	}
 	r.finish(p)
 }

@@ -41,7 +41,7 @@ func TestPortRangeFirewall(t *testing.T) {
 	plan := &Plan{Budget: 8 * time.Second, Reflector: &ReflectorTarget{Host: "127.0.0.1", Ports: ports}, UDPPortRange: pr}
 	got := map[string]result.Probe{}
 	for _, p := range Run(context.Background(), &Env{}, plan, nil) {
-		got[p.ID] = p
+		got[string(p.ID)] = p
 	}
 	for _, port := range ports {
 		p := got["stun/"+itoa(port)]
@@ -81,7 +81,7 @@ func TestPortRangeExhausted(t *testing.T) {
 	plan := &Plan{Budget: 8 * time.Second, Reflector: &ReflectorTarget{Host: "127.0.0.1", Ports: []int{port}}, UDPPortRange: PortRange{busy, busy}}
 	start := time.Now()
 	for _, p := range Run(context.Background(), &Env{}, plan, nil) {
-		if p.ID == "stun/"+itoa(port) && (p.Status != result.StatusError || p.Reason != "port-range-exhausted") {
+		if p.ID == result.STUNID(port) && (p.Status != result.StatusError || p.Reason != "port-range-exhausted") {
 			t.Errorf("%s: %s %s %s", p.ID, p.Status, p.Reason, p.Error)
 		}
 	}

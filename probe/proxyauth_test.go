@@ -58,9 +58,9 @@ func TestProxyAuth(t *testing.T) {
 		closeAfter407 bool
 		sloppy, lmKey bool
 		wantUsed      string
-		wantReason    string // "" when the tunnel must open
-		wantFix       string // part of the fix line
-		wantConns     int32  // 0: not checked
+		wantReason    result.Reason // "" when the tunnel must open
+		wantFix       string        // part of the fix line
+		wantConns     int32         // 0: not checked
 	}{
 		{name: "basic", offer: []string{`Basic realm="corp, inc"`}, user: "alice", pass: testProxyPassword, wantUsed: "Basic", wantConns: 1},
 		{name: "basic-no-identity", offer: []string{`Basic realm="corp"`}, wantReason: ReasonProxyAuthUnavailable, wantFix: EnvProxyUsername},

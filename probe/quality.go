@@ -51,9 +51,10 @@ type QualityOptions struct {
 
 // qualityPath is one path the stage will measure.
 type qualityPath struct {
-	name, target, transport string
-	reflector               string      // host:port, direct UDP only
-	turn                    *TURNTarget // TURN paths
+	name              result.PathName
+	target, transport string
+	reflector         string      // host:port, direct UDP only
+	turn              *TURNTarget // TURN paths
 }
 
 // Quality runs the quality stage after a check: a TRTC-shaped flow over
@@ -76,7 +77,7 @@ func Quality(ctx context.Context, env *Env, plan *Plan, r *result.Report, o Qual
 	sched := buildSchedule(o.Stage, o.Flow)
 	for _, qp := range paths {
 		if ctx.Err() != nil {
-			q.Notes = append(q.Notes, qp.name+": not measured, the stage was interrupted")
+			q.Notes = append(q.Notes, string(qp.name)+": not measured, the stage was interrupted")
 			continue
 		}
 		if o.OnPath != nil {
@@ -84,7 +85,7 @@ func Quality(ctx context.Context, env *Env, plan *Plan, r *result.Report, o Qual
 		}
 		p := measurePath(ctx, env, plan, qp, sched)
 		if ctx.Err() != nil {
-			q.Notes = append(q.Notes, qp.name+": the stage was interrupted during its flow; its figures cover the part that ran")
+			q.Notes = append(q.Notes, string(qp.name)+": the stage was interrupted during its flow; its figures cover the part that ran")
 		}
 		q.Paths = append(q.Paths, p)
 		if o.OnPath != nil {
@@ -111,7 +112,7 @@ func (o QualityOptions) judge(q *result.Quality) {
 func qualityPaths(plan *Plan, r *result.Report) ([]qualityPath, []string) {
 	var out []qualityPath
 	var notes []string
-	probes := map[string]*result.Probe{}
+	probes := map[result.ID]*result.Probe{}
 	for i := range r.Probes {
 		probes[r.Probes[i].ID] = &r.Probes[i]
 	}
@@ -121,7 +122,7 @@ func qualityPaths(plan *Plan, r *result.Report) ([]qualityPath, []string) {
 			continue
 		}
 		if !path.Counts {
-			notes = append(notes, name+": not measured, the path does not count")
+			notes = append(notes, string(name)+": not measured, the path does not count")
 			continue
 		}
 		qp, note := pickQualityPath(plan, name, path.Evidence, probes)
@@ -138,7 +139,7 @@ func qualityPaths(plan *Plan, r *result.Report) ([]qualityPath, []string) {
 	return out, notes
 }
 
-func pickQualityPath(plan *Plan, name string, evidence []string, probes map[string]*result.Probe) (*qualityPath, string) {
+func pickQualityPath(plan *Plan, name result.PathName, evidence []result.ID, probes map[result.ID]*result.Probe) (*qualityPath, string) {
 	for _, id := range evidence {
 		p := probes[id]
 		if p == nil || p.Status != result.StatusOK {
@@ -146,7 +147,7 @@ func pickQualityPath(plan *Plan, name string, evidence []string, probes map[stri
 		}
 		if name == result.PathDirectUDP {
 			if plan.Reflector == nil {
-				return nil, name + ": not measured, no reflector"
+				return nil, string(name) + ": not measured, no reflector"
 			}
 			hp := JoinHostPort(plan.Reflector.Host, p.Port)
 			return &qualityPath{name: name, target: hp, transport: "udp", reflector: hp}, ""
@@ -157,7 +158,7 @@ func pickQualityPath(plan *Plan, name string, evidence []string, probes map[stri
 		}
 		t := plan.TURN[i]
 		if t.Peer == "" {
-			return nil, name + ": not measured, the relay needs rtcprobe serve as its peer (--reflector or --turn-peer)"
+			return nil, string(name) + ": not measured, the relay needs rtcprobe serve as its peer (--reflector or --turn-peer)"
 		}
 		return &qualityPath{name: name, target: t.URL, transport: t.Transport, turn: &t}, ""
 	}

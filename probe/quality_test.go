@@ -17,8 +17,8 @@ import (
 func directReport(port int) *result.Report {
 	id := "stun/" + strconv.Itoa(port)
 	return &result.Report{
-		Probes: []result.Probe{{ID: id, Kind: result.KindSTUN, Port: port, Status: result.StatusOK}},
-		Paths: result.Paths{DirectUDP: result.Path{Status: result.PathOK, Counts: true, Evidence: []string{id}},
+		Probes: []result.Probe{{ID: result.ID(id), Kind: result.KindSTUN, Port: port, Status: result.StatusOK}},
+		Paths: result.Paths{DirectUDP: result.Path{Status: result.PathOK, Counts: true, Evidence: []result.ID{result.ID(id)}},
 			TURNUDP: result.Path{Status: result.PathUntested}, TURNTCP: result.Path{Status: result.PathUntested}, TURNTLS: result.Path{Status: result.PathUntested}},
 	}
 }
@@ -165,9 +165,9 @@ func TestQualityThroughTURN(t *testing.T) {
 		Probes: []result.Probe{{ID: "tu", Kind: result.KindTURN, Status: result.StatusOK}, {ID: "tt", Kind: result.KindTURN, Status: result.StatusOK},
 			{ID: "ts", Kind: result.KindTURN, Status: result.StatusOK}},
 		Paths: result.Paths{DirectUDP: result.Path{Status: result.PathUntested},
-			TURNUDP: result.Path{Status: result.PathOK, Counts: true, Evidence: []string{"tu"}},
-			TURNTCP: result.Path{Status: result.PathOK, Counts: true, Evidence: []string{"tt"}},
-			TURNTLS: result.Path{Status: result.PathOK, Counts: true, Evidence: []string{"ts"}}},
+			TURNUDP: result.Path{Status: result.PathOK, Counts: true, Evidence: []result.ID{"tu"}},
+			TURNTCP: result.Path{Status: result.PathOK, Counts: true, Evidence: []result.ID{"tt"}},
+			TURNTLS: result.Path{Status: result.PathOK, Counts: true, Evidence: []result.ID{"ts"}}},
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -175,13 +175,13 @@ func TestQualityThroughTURN(t *testing.T) {
 	if len(q.Paths) != 3 {
 		t.Fatalf("paths %+v notes %v", q.Paths, q.Notes)
 	}
-	for i, want := range []string{result.PathTURNUDP, result.PathTURNTCP, result.PathTURNTLS} {
+	for i, want := range []string{string(result.PathTURNUDP), string(result.PathTURNTCP), string(result.PathTURNTLS)} {
 		p := q.Paths[i]
 		t.Log(p.Summary)
-		if p.Path != want || p.Status != result.QualityOK || p.Up.Received == 0 || p.Down.Received == 0 {
+		if p.Path != result.PathName(want) || p.Status != result.QualityOK || p.Up.Received == 0 || p.Down.Received == 0 {
 			t.Errorf("%s: %+v", want, p)
 		}
-		if (p.HOLDelayMs != nil) != (want != result.PathTURNUDP) {
+		if (p.HOLDelayMs != nil) != (result.PathName(want) != result.PathTURNUDP) {
 			t.Errorf("%s: head-of-line delay %v", want, p.HOLDelayMs)
 		}
 		if strings.Contains(p.Summary+p.Target+p.Error, "s3cret") {

@@ -52,14 +52,14 @@ func runRouted(t *testing.T, env *Env, setup *ProxySetup, targets ...WebTarget) 
 	plan := &Plan{Budget: 8 * time.Second, Web: targets, Proxy: setup}
 	got := map[string]result.Probe{}
 	for _, p := range Run(context.Background(), env, plan, nil) {
-		got[p.ID] = p
+		got[string(p.ID)] = p
 	}
 	return got
 }
 
 func checkDetail(t *testing.T, got map[string]result.Probe, id, key, want string) {
 	t.Helper()
-	if v := got[id].Details[key]; v != want {
+	if v := got[id].Details[result.DetailKey(key)]; v != want {
 		t.Errorf("%s details[%s] = %q, want %q (details %v)", id, key, v, want, got[id].Details)
 	}
 }
@@ -266,7 +266,7 @@ func TestTURNRoutedByPAC(t *testing.T) {
 	plan := &Plan{Budget: 8 * time.Second, TURN: []TURNTarget{target}, Proxy: &ProxySetup{By: "--pac", PACURL: pacServer(t, script)}}
 	got := map[string]result.Probe{}
 	for _, p := range Run(context.Background(), &Env{}, plan, nil) {
-		got[p.ID] = p
+		got[string(p.ID)] = p
 	}
 	// The route is the point here: through the live proxy, the Allocate
 	// done. The relay round trip after it must work too, except on Windows

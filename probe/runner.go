@@ -80,8 +80,8 @@ type run struct {
 	onEvent  func(result.Probe)
 
 	mu     sync.Mutex
-	order  []string                // probe IDs in the order they began
-	probes map[string]result.Probe // latest state of each probe
+	order  []result.ID                // probe IDs in the order they began
+	probes map[result.ID]result.Probe // latest state of each probe
 
 	// media is shared by the STUN and echo probes (stun.go).
 	media mediaState
@@ -107,7 +107,7 @@ func (r *run) begin(p result.Probe) time.Time {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.probes == nil {
-		r.probes = map[string]result.Probe{}
+		r.probes = map[result.ID]result.Probe{}
 	}
 	if _, ok := r.probes[p.ID]; !ok {
 		r.order = append(r.order, p.ID)
@@ -126,7 +126,7 @@ func (r *run) finish(p result.Probe) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.probes == nil {
-		r.probes = map[string]result.Probe{}
+		r.probes = map[result.ID]result.Probe{}
 	}
 	if old, ok := r.probes[p.ID]; ok {
 		if p.StartMs == 0 {
@@ -150,7 +150,7 @@ func (r *run) results() []result.Probe {
 		p := r.probes[id]
 		if p.Status == result.StatusRunning {
 			p.Status = result.StatusSkipped
-			p.Reason = "interrupted"
+			p.Reason = result.ReasonInterrupted
 			p.Error = "the run ended before this probe finished"
 		}
 		out = append(out, p)

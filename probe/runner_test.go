@@ -15,14 +15,18 @@ func TestRecorderOrderAndInterrupted(t *testing.T) {
 	r := &run{env: &Env{}, start: time.Now(), onEvent: func(p result.Probe) {
 		mu.Lock()
 		defer mu.Unlock()
-		events = append(events, p.ID+":"+p.Status)
+		events = append(events, p.ID.String()+":"+string(p.Status))
 	}}
 	r.begin(result.Probe{ID: "a"})
 	r.begin(result.Probe{ID: "b"})
 	r.finish(result.Probe{ID: "b", Status: result.StatusOK})
 	r.finish(result.Probe{ID: "c", Status: result.StatusSkipped})
 	got := r.results()
-	want := []struct{ id, status, reason string }{
+	want := []struct {
+		id     result.ID
+		status result.Status
+		reason result.Reason
+	}{
 		{"a", result.StatusSkipped, "interrupted"},
 		{"b", result.StatusOK, ""},
 		{"c", result.StatusSkipped, ""},

@@ -141,7 +141,7 @@ func runReflector(t *testing.T, env *Env, ports ...int) map[string]result.Probe 
 	plan := &Plan{Budget: 8 * time.Second, Reflector: &ReflectorTarget{Host: "127.0.0.1", Ports: ports}}
 	out := map[string]result.Probe{}
 	for _, p := range Run(context.Background(), env, plan, nil) {
-		out[p.ID] = p
+		out[string(p.ID)] = p
 	}
 	return out
 }
@@ -164,10 +164,11 @@ func TestSTUN(t *testing.T) {
 		return append([][]byte{{0xff, 1, 2}, wrongTx(req, from)[0]}, bindingAnswer(false)(req, from)...)
 	})
 	tests := []struct {
-		name           string
-		answer         func([]byte, *net.UDPAddr) [][]byte
-		env            *Env
-		status, reason string
+		name   string
+		answer func([]byte, *net.UDPAddr) [][]byte
+		env    *Env
+		status result.Status
+		reason result.Reason
 	}{
 		{"answers", bindingAnswer(false), &Env{}, result.StatusOK, ""},
 		{"garbage then answer", mixed, &Env{}, result.StatusOK, ""},
@@ -226,7 +227,7 @@ func TestEcho(t *testing.T) {
 			if !ok {
 				t.Fatalf("no echo probe for size %d in %v", size, got)
 			}
-			if p.Status != result.StatusOK || p.Kind != result.KindUDP || p.After != "stun/"+strconv.Itoa(port) ||
+			if p.Status != result.StatusOK || p.Kind != result.KindUDP || p.After != result.STUNID(port) ||
 				p.Details["payload"] != "echo" || p.Details["echoCapable"] != "true" {
 				t.Errorf("size %d: %s kind %s after %s details %v, want ok", size, p.Status, p.Kind, p.After, p.Details)
 			}

@@ -12,21 +12,21 @@ import (
 // classifyConnect turns a TCP connect error into a status and reason:
 // RST = rejected rst, ICMP unreachable = rejected icmp-unreachable,
 // no answer = blocked timeout.
-func classifyConnect(err, ctxErr error) (status, reason string) {
+func classifyConnect(err, ctxErr error) (status result.Status, reason result.Reason) {
 	switch {
 	case connRefused(err):
-		return result.StatusRejected, "rst"
+		return result.StatusRejected, result.ReasonRST
 	case udpRejected(err):
-		return result.StatusRejected, "icmp-unreachable"
+		return result.StatusRejected, result.ReasonICMPUnreachable
 	case ctxErr != nil || isTimeout(err) || errors.Is(err, context.DeadlineExceeded):
-		return result.StatusBlocked, "timeout"
+		return result.StatusBlocked, result.ReasonTimeout
 	}
-	return result.StatusError, "connect-error"
+	return result.StatusError, result.ReasonConnectError
 }
 
 // tcpConnect dials address (bounded by tcpConnectTimeout) and records the
 // probe id. It returns the open connection, or nil.
-func (r *run) tcpConnect(ctx context.Context, base result.Probe, id, address string, details map[string]string) net.Conn {
+func (r *run) tcpConnect(ctx context.Context, base result.Probe, id result.ID, address string, details map[result.DetailKey]string) net.Conn {
 	p := base
 	p.ID, p.Kind, p.Transport, p.Details = id, result.KindTCP, "tcp", details
 	if ap, err := netip.ParseAddrPort(address); err == nil {

@@ -131,7 +131,7 @@ func testCert(t testing.TB) (tls.Certificate, *x509.CertPool) {
 }
 
 func turnTarget(id, transport string, port int, user, pass, peer string) TURNTarget {
-	return TURNTarget{ID: id, URL: "turn:127.0.0.1:" + strconv.Itoa(port) + "?transport=" + transport, Host: "127.0.0.1",
+	return TURNTarget{ID: result.ID(id), URL: "turn:127.0.0.1:" + strconv.Itoa(port) + "?transport=" + transport, Host: "127.0.0.1",
 		Port: port, Transport: transport, Username: user, Credential: Secret(pass), Peer: peer}
 }
 
@@ -149,12 +149,16 @@ func runTURN(t *testing.T, env *Env, targets ...TURNTarget) map[string]result.Pr
 		t.Errorf("a credential reached the results: %s", b)
 	}
 	for _, p := range got {
-		out[p.ID] = p
+		out[string(p.ID)] = p
 	}
 	return out
 }
 
-type turnWant struct{ status, reason, step string }
+type turnWant struct {
+	status result.Status
+	reason result.Reason
+	step   string
+}
 
 func checkProbe(t *testing.T, got map[string]result.Probe, id string, w turnWant) {
 	t.Helper()
@@ -307,7 +311,7 @@ func TestTURNThroughHTTPProxy(t *testing.T) {
 			plan := &Plan{Budget: 8 * time.Second, TURN: []TURNTarget{target}, HTTPProxy: connectProxy(t, tt.allowed)}
 			got := map[string]result.Probe{}
 			for _, p := range Run(context.Background(), &Env{}, plan, nil) {
-				got[p.ID] = p
+				got[string(p.ID)] = p
 			}
 			checkProbe(t, got, "t", tt.want)
 			if got["t"].Details["via"] != "http-proxy" {

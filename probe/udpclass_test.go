@@ -54,7 +54,7 @@ func TestSocketErrorClasses(t *testing.T) {
 				return
 			}
 			status, reason := classifyConnect(tt.err, nil)
-			if got := status + "/" + reason; got != tt.connect {
+			if got := string(status) + "/" + string(reason); got != tt.connect {
 				t.Errorf("classifyConnect = %s, want %s", got, tt.connect)
 			}
 		})

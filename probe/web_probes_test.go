@@ -100,7 +100,7 @@ func TestDirectDNSHostile(t *testing.T) {
 	for _, tt := range []struct {
 		name     string
 		truncate bool
-		reason   string
+		reason   result.Reason
 	}{{"garbage", false, "malformed"}, {"truncated", true, "truncated"}} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
@@ -136,8 +136,9 @@ func TestWebTCP(t *testing.T) {
 
 func TestClassifyConnect(t *testing.T) {
 	for _, tt := range []struct {
-		err            error
-		status, reason string
+		err    error
+		status result.Status
+		reason result.Reason
 	}{
 		{&net.OpError{Op: "dial", Err: errnoErr("ECONNREFUSED")}, result.StatusRejected, "rst"},
 		{&net.OpError{Op: "dial", Err: errnoErr("EHOSTUNREACH")}, result.StatusRejected, "icmp-unreachable"},

@@ -197,17 +197,20 @@ func runWeb(t *testing.T, env *Env, proxy *url.URL, targets ...WebTarget) map[st
 	plan := &Plan{Budget: 8 * time.Second, Web: targets, HTTPProxy: proxy}
 	got := map[string]result.Probe{}
 	for _, p := range Run(context.Background(), env, plan, nil) {
-		if _, dup := got[p.ID]; dup {
+		if _, dup := got[string(p.ID)]; dup {
 			t.Errorf("probe %s reported twice", p.ID)
 		}
-		got[p.ID] = p
+		got[string(p.ID)] = p
 	}
 	return got
 }
 
 // want is the expected outcome of one probe.
 type want struct {
-	kind, status, reason, step string
+	kind   result.Kind
+	status result.Status
+	reason result.Reason
+	step   string
 }
 
 func checkWant(t *testing.T, got map[string]result.Probe, id string, w want) {

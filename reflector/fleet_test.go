@@ -139,7 +139,7 @@ func TestMeasureFleet(t *testing.T) {
 		start := time.Now()
 		count := map[string]int{}
 		for _, r := range fleet(t, n, ports) {
-			count[r.Paths.DirectUDP.Status]++
+			count[string(r.Paths.DirectUDP.Status)]++
 		}
 		t.Logf("%d checks at once from one address: directUdp %v (%v)", n, count, time.Since(start).Round(10*time.Millisecond))
 	}

@@ -47,14 +47,14 @@ type pathBan struct {
 // Firefox: media.peerconnection.enabled=false turns WebRTC off;
 // ice.proxy_only gathers only through a proxy (no UDP, and TURN over
 // TCP/TLS only through a configured proxy); ice.relay_only keeps TURN only.
-func bans(c *result.Config, browser string) map[string]pathBan {
+func bans(c *result.Config, browser string) map[result.PathName]pathBan {
 	bp := policyOf(c, browser)
 	if bp == nil {
 		return nil
 	}
 	title := browserTitles[browser] + " policy "
-	out := map[string]pathBan{}
-	ban := func(s *result.PolicySetting, short, long string, paths ...string) {
+	out := map[result.PathName]pathBan{}
+	ban := func(s *result.PolicySetting, short, long string, paths ...result.PathName) {
 		for _, p := range paths {
 			if _, done := out[p]; !done {
 				out[p] = pathBan{s, title + short, title + long}
@@ -110,7 +110,7 @@ func (b *pathBan) off() bool { return b.setting.Name == prefEnabled }
 
 // policyFinding explains what the deciding policy does and how to get
 // the calls back: remove it, or open what the browser can still use.
-func policyFinding(fs *findingSet, r *result.Report, b *pathBan, media string) {
+func policyFinding(fs *findingSet, r *result.Report, b *pathBan, media result.PathName) {
 	detail := b.long + " "
 	switch {
 	case media == result.PathTURNTCP || media == result.PathTURNTLS:
@@ -124,8 +124,8 @@ func policyFinding(fs *findingSet, r *result.Report, b *pathBan, media string) {
 	default:
 		detail += "Remove it, or open TCP 443 to the TURN server (TURN over TCP/TLS is what the browser can still use)."
 	}
-	fs.add(result.Finding{Code: browserPolicyCode, Severity: SeverityWarning, Title: b.short,
-		Detail: detail, Evidence: []string{"policy/" + r.Config.Browser}})
+	fs.add(result.Finding{Code: browserPolicyCode, Severity: result.SeverityWarning, Title: b.short,
+		Detail: detail, Evidence: []result.ID{result.PolicyID(r.Config.Browser)}})
 }
 
 // portRangeFindings compares the STUN probe sent from the browser's port
@@ -139,49 +139,49 @@ func portRangeFindings(fs *findingSet, r *result.Report) {
 		title = "The browser's"
 	}
 	rng := noControl(r.Config.UDPPortRange)
-	byID := map[string]*result.Probe{}
+	byID := map[result.ID]*result.Probe{}
 	for i := range r.Probes {
 		byID[r.Probes[i].ID] = &r.Probes[i]
 	}
 	for i := range r.Probes {
 		any := &r.Probes[i]
-		port, ok := strings.CutPrefix(any.ID, "stun-anyport/")
-		in := byID["stun/"+port]
-		if !ok || in == nil {
+		pid := any.ID.Parse()
+		in := byID[result.STUNID(pid.Port)]
+		if pid.Family != result.FamilySTUNAnyPort || in == nil {
 			continue
 		}
-		ev := []string{in.ID, any.ID}
+		ev := []result.ID{in.ID, any.ID}
 		switch {
 		case in.Status == result.StatusOK && closed(any.Status):
-			fs.add(result.Finding{Code: "udp-source-port-filter", Severity: SeverityInfo,
+			fs.add(result.Finding{Code: "udp-source-port-filter", Severity: result.SeverityInfo,
 				Title:    "The firewall passes UDP only from the browser's port range " + rng,
 				Detail:   "From the " + title + " policy's ports (WebRtcUdpPortRange): answered; from any other port: " + statusText(any.Status, any.Reason) + ". Browsers and apps without that policy get no UDP media.",
 				Evidence: ev})
 		case closed(in.Status) && any.Status == result.StatusOK:
-			fs.add(result.Finding{Code: browserPolicyCode, Severity: SeverityWarning,
+			fs.add(result.Finding{Code: browserPolicyCode, Severity: result.SeverityWarning,
 				Title:    title + " policy WebRtcUdpPortRange " + rng + " is what the firewall drops",
 				Detail:   "From the policy's ports: " + statusText(in.Status, in.Reason) + "; from any port: answered. Remove the policy, or allow UDP from source ports " + rng + ".",
 				Evidence: ev})
 		}
 	}
-	var busy []string
+	var busy []result.ID
 	for i := range r.Probes {
-		if p := &r.Probes[i]; p.Reason == "port-range-busy" {
+		if p := &r.Probes[i]; p.Reason == result.ReasonPortRangeBusy {
 			busy = append(busy, p.ID)
 		}
 	}
 	if len(busy) > 0 {
-		fs.add(result.Finding{Code: "udp-port-range-narrow", Severity: SeverityInfo,
+		fs.add(result.Finding{Code: "udp-port-range-narrow", Severity: result.SeverityInfo,
 			Title:    "The browser's UDP port range " + rng + " is narrower than rtcprobe's probes at once",
 			Detail:   "Some probes were skipped because rtcprobe's own sockets held every port of the range. One call opens fewer sockets, but calls in several tabs, and other WebRTC apps, share the same range (WebRtcUdpPortRange).",
 			Evidence: busy})
 	}
 	for i := range r.Probes {
-		if p := &r.Probes[i]; p.Reason == "port-range-exhausted" {
-			fs.add(result.Finding{Code: "udp-port-range-exhausted", Severity: SeverityWarning,
+		if p := &r.Probes[i]; p.Reason == result.ReasonPortRangeExhausted {
+			fs.add(result.Finding{Code: "udp-port-range-exhausted", Severity: result.SeverityWarning,
 				Title:    "Every port of the browser's UDP port range " + rng + " was in use",
 				Detail:   "The range (WebRtcUdpPortRange) is shared by every WebRTC socket on the machine; with this many in use the browser cannot open more UDP media sockets. Widen the range.",
-				Evidence: []string{p.ID}})
+				Evidence: []result.ID{p.ID}})
 		}
 	}
 }
@@ -233,12 +233,12 @@ func orAny(s string) string {
 func policyProblemFinding(fs *findingSet, r *result.Report) {
 	for i := range r.Probes {
 		p := &r.Probes[i]
-		if p.ID != "policy/unreadable" {
+		if p.ID != result.PolicyUnreadableID {
 			continue
 		}
-		fs.add(result.Finding{Code: "policy-unreadable", Severity: SeverityWarning,
+		fs.add(result.Finding{Code: "policy-unreadable", Severity: result.SeverityWarning,
 			Title:    "A browser policy file or key could not be read",
 			Detail:   p.Error + ". The browser may apply a policy this verdict did not; fix or remove the file.",
-			Evidence: []string{p.ID}})
+			Evidence: []result.ID{p.ID}})
 	}
 }

@@ -39,12 +39,12 @@ func TestBrowserPolicyScenarios(t *testing.T) {
 	}{
 		{scenario: scenario{name: "disable-non-proxied-udp-open", net: n(withPolicies("edge", edgeNoUDP)),
 			signaling: result.SignalingOK, media: result.PathTURNTCP, outcome: result.OutcomeWorksDegraded, paths: allOK,
-			uncounted: []string{result.PathDirectUDP, result.PathTURNUDP}, findings: []string{"browser-policy"}},
+			uncounted: []result.PathName{result.PathDirectUDP, result.PathTURNUDP}, findings: []string{"browser-policy"}},
 			policy: "WebRtcIPHandling=disable_non_proxied_udp (" + edgeKey + ")", headline: "Edge policy WebRtcIPHandling forbids UDP"},
 		{scenario: scenario{name: "disable-non-proxied-udp-tcp-blocked", net: n(withPolicies("edge", edgeNoUDP)),
 			mods:      []mod{dropped("turn1-tcp"), dropped("turn2-tls")},
 			signaling: result.SignalingOK, media: result.MediaNone, fw5501: true, outcome: result.OutcomeFails,
-			paths: [4]string{result.PathOK, result.PathOK, result.PathBlocked, result.PathBlocked}, uncounted: []string{result.PathDirectUDP, result.PathTURNUDP},
+			paths: [4]result.PathStatus{result.PathOK, result.PathOK, result.PathBlocked, result.PathBlocked}, uncounted: []result.PathName{result.PathDirectUDP, result.PathTURNUDP},
 			rules: []string{"tcp/3478"}, findings: []string{"browser-policy"}},
 			policy: "WebRtcIPHandling", headline: "5501"},
 		{scenario: scenario{name: "policy-for-another-browser", net: n(withPolicies("chrome", edgeNoUDP)),
@@ -60,15 +60,15 @@ func TestBrowserPolicyScenarios(t *testing.T) {
 			policy: "proxy_only=true"},
 		{scenario: scenario{name: "firefox-proxy-only-proxy", net: n(func(x *labNet) { withPolicies("firefox", firefoxProxy)(x); x.httpProxy = true }),
 			signaling: result.SignalingViaProxy, media: result.PathTURNTCP, outcome: result.OutcomeWorksDegraded, paths: allOK,
-			uncounted: []string{result.PathDirectUDP, result.PathTURNUDP}},
+			uncounted: []result.PathName{result.PathDirectUDP, result.PathTURNUDP}},
 			policy: "proxy_only"},
 		{scenario: scenario{name: "firefox-relay-only", net: n(withPolicies("firefox", firefoxRelay)),
-			signaling: result.SignalingOK, media: result.PathTURNUDP, outcome: result.OutcomeWorksDegraded, paths: allOK, uncounted: []string{result.PathDirectUDP}},
+			signaling: result.SignalingOK, media: result.PathTURNUDP, outcome: result.OutcomeWorksDegraded, paths: allOK, uncounted: []result.PathName{result.PathDirectUDP}},
 			policy: "relay_only"},
 		{scenario: scenario{name: "policy-but-udp-blocked-anyway", net: n(withPolicies("edge", edgeNoUDP)),
 			mods:      []mod{dropped("stun/*"), dropped("turn1-udp")},
 			signaling: result.SignalingOK, media: result.PathTURNTCP, outcome: result.OutcomeWorksDegraded, paths: udpGone,
-			uncounted: []string{result.PathDirectUDP, result.PathTURNUDP}}},
+			uncounted: []result.PathName{result.PathDirectUDP, result.PathTURNUDP}}},
 		{scenario: scenario{name: "port-range-firewall", net: n(func(x *labNet) { withPolicies("chrome", chromeRange)(x); x.portRange = "10000-10100" }),
 			mods:      []mod{dropped("stun-anyport/8000")},
 			signaling: result.SignalingOK, media: result.PathDirectUDP, outcome: result.OutcomeWorks, paths: allOK, findings: []string{"udp-source-port-filter"}}},
@@ -92,7 +92,7 @@ func TestBrowserPolicyScenarios(t *testing.T) {
 			}
 			var others []string
 			for _, b := range v.Browsers {
-				others = append(others, b.Browser+" "+b.Outcome+" "+b.Media)
+				others = append(others, b.Browser+" "+string(b.Outcome)+" "+string(b.Media))
 			}
 			if strings.Join(others, ",") != strings.Join(tc.others, ",") {
 				t.Errorf("other browsers %v, want %v", others, tc.others)
@@ -120,8 +120,8 @@ func TestPolicyFindingWording(t *testing.T) {
 
 func TestRouteFindings(t *testing.T) {
 	route := func(id, role, agent, running string) result.Probe {
-		p := okProbe(id, result.KindRoute, "route", "", strings.TrimPrefix(id, "route/"), 0, "")
-		p.Details = map[string]string{"interface": "cscotun0", "localAddress": "10.8.0.2", "for": role}
+		p := okProbe(id, string(result.KindRoute), "route", "", strings.TrimPrefix(id, "route/"), 0, "")
+		p.Details = map[result.DetailKey]string{"interface": "cscotun0", "localAddress": "10.8.0.2", "for": role}
 		if agent != "" {
 			p.Details["agent"] = agent
 		}

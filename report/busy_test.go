@@ -19,18 +19,18 @@ func TestReflectorBusyIsNotAFirewall(t *testing.T) {
 	for _, s := range []scenario{
 		{name: "all-ports-busy", net: defaultNet(), mods: []mod{busy("stun/*")},
 			signaling: result.SignalingOK, media: result.PathTURNUDP, outcome: result.OutcomeInconclusive,
-			paths: [4]string{result.PathUntested, result.PathOK, result.PathOK, result.PathOK}},
+			paths: [4]result.PathStatus{result.PathUntested, result.PathOK, result.PathOK, result.PathOK}},
 		{name: "busy-and-turn-dropped", net: defaultNet(), mods: []mod{busy("stun/*"), dropped("turn?-*")},
 			signaling: result.SignalingOK, media: result.MediaUntested, outcome: result.OutcomeInconclusive,
-			paths: [4]string{result.PathUntested, result.PathBlocked, result.PathBlocked, result.PathBlocked}, rules: []string{"udp/3478"}},
+			paths: [4]result.PathStatus{result.PathUntested, result.PathBlocked, result.PathBlocked, result.PathBlocked}, rules: []string{"udp/3478"}},
 		{name: "busy-relay-policy", net: n(func(x *labNet) { x.policy = "relay" }), mods: []mod{busy("stun/*")},
-			signaling: result.SignalingOK, media: result.PathTURNUDP, outcome: result.OutcomeWorks, uncounted: []string{result.PathDirectUDP},
-			paths: [4]string{result.PathUntested, result.PathOK, result.PathOK, result.PathOK}},
+			signaling: result.SignalingOK, media: result.PathTURNUDP, outcome: result.OutcomeWorks, uncounted: []result.PathName{result.PathDirectUDP},
+			paths: [4]result.PathStatus{result.PathUntested, result.PathOK, result.PathOK, result.PathOK}},
 		{name: "some-ports-busy", net: defaultNet(), mods: []mod{busy("stun/8800"), busy("stun/16285")},
 			signaling: result.SignalingOK, media: result.PathDirectUDP, outcome: result.OutcomeWorks, paths: allOK},
 		{name: "busy-and-dropped", net: defaultNet(), mods: []mod{busy("stun/8800"), dropped("stun/16285")},
 			signaling: result.SignalingOK, media: result.PathTURNUDP, outcome: result.OutcomeWorksDegraded,
-			paths: [4]string{result.PathPartial, result.PathOK, result.PathOK, result.PathOK}, rules: []string{"udp/16285"}},
+			paths: [4]result.PathStatus{result.PathPartial, result.PathOK, result.PathOK, result.PathOK}, rules: []string{"udp/16285"}},
 	} {
 		t.Run(s.name, func(t *testing.T) {
 			r := s.report(t)

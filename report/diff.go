@@ -44,9 +44,9 @@ type Delta struct {
 
 // DeltaSide identifies one of the two reports.
 type DeltaSide struct {
-	StartedAt string `json:"startedAt"`
-	Outcome   string `json:"outcome"`
-	Complete  bool   `json:"complete"`
+	StartedAt string         `json:"startedAt"`
+	Outcome   result.Outcome `json:"outcome"`
+	Complete  bool           `json:"complete"`
 }
 
 // Change is one scalar field that differs.
@@ -59,15 +59,15 @@ type Change struct {
 // ProbeChange is a probe (matched by ID) whose status or reason differs, or
 // that exists in one report only (the other status is "").
 type ProbeChange struct {
-	ID        string `json:"id"`
-	Kind      string `json:"kind"`
-	Target    string `json:"target"`
-	Port      int    `json:"port"`
-	Transport string `json:"transport"`
-	Old       string `json:"old"`
-	New       string `json:"new"`
-	OldReason string `json:"oldReason,omitempty"`
-	NewReason string `json:"newReason,omitempty"`
+	ID        result.ID     `json:"id"`
+	Kind      result.Kind   `json:"kind"`
+	Target    string        `json:"target"`
+	Port      int           `json:"port"`
+	Transport string        `json:"transport"`
+	Old       result.Status `json:"old"`
+	New       result.Status `json:"new"`
+	OldReason result.Reason `json:"oldReason,omitempty"`
+	NewReason result.Reason `json:"newReason,omitempty"`
 }
 
 // Diff compares two reports. Timings are ignored: only what a firewall
@@ -77,14 +77,14 @@ func Diff(old, new *result.Report) *Delta {
 	ov, nv := old.Verdict, new.Verdict
 	d.Verdict = changes([][3]string{
 		{"signaling", ov.Signaling, nv.Signaling},
-		{"media", ov.Media, nv.Media},
+		{"media", string(ov.Media), string(nv.Media)},
 		{"firewallError5501", strconv.FormatBool(ov.FirewallError5501), strconv.FormatBool(nv.FirewallError5501)},
-		{"outcome", ov.Outcome, nv.Outcome},
+		{"outcome", string(ov.Outcome), string(nv.Outcome)},
 		{"summary", ov.Summary, nv.Summary},
 	})
 	var paths [][3]string
 	for _, name := range result.PathOrder {
-		paths = append(paths, [3]string{name, old.Paths.Get(name).Status, new.Paths.Get(name).Status})
+		paths = append(paths, [3]string{string(name), string(old.Paths.Get(name).Status), string(new.Paths.Get(name).Status)})
 	}
 	d.Paths = changes(paths)
 	d.Probes = probeChanges(old.Probes, new.Probes)
@@ -120,11 +120,11 @@ func changes(fields [][3]string) []Change {
 // probeChanges lists changed probes in the new report's order, then the
 // probes only the old report has.
 func probeChanges(old, new []result.Probe) []ProbeChange {
-	byID := map[string]result.Probe{}
+	byID := map[result.ID]result.Probe{}
 	for _, p := range old {
 		byID[p.ID] = p
 	}
-	seen := map[string]bool{}
+	seen := map[result.ID]bool{}
 	out := []ProbeChange{}
 	for _, n := range new {
 		seen[n.ID] = true
@@ -231,19 +231,19 @@ func findingText(f result.Finding) string {
 	return fmt.Sprintf("[%s] %s: %s", f.Severity, f.Code, f.Title)
 }
 
-func statusText(status, reason string) string {
+func statusText(status result.Status, reason result.Reason) string {
 	switch {
 	case status == "":
 		return "(absent)"
 	case reason != "":
-		return status + " (" + reason + ")"
+		return string(status) + " (" + string(reason) + ")"
 	}
-	return status
+	return string(status)
 }
 
-func orDash(s string) string {
+func orDash[S ~string](s S) string {
 	if s == "" {
 		return "-"
 	}
-	return s
+	return string(s)
 }

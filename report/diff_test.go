@@ -53,9 +53,9 @@ func TestDiff(t *testing.T) {
 		Schema: DiffSchemaID,
 		Old:    DeltaSide{StartedAt: "2026-11-01T09:00:00Z", Outcome: result.OutcomeWorksDegraded, Complete: true},
 		New:    DeltaSide{StartedAt: "2026-11-02T09:00:00Z", Outcome: result.OutcomeWorks, Complete: true},
-		Verdict: []Change{{"media", result.PathTURNTCP, result.PathDirectUDP}, {"outcome", result.OutcomeWorksDegraded, result.OutcomeWorks},
+		Verdict: []Change{{"media", string(result.PathTURNTCP), string(result.PathDirectUDP)}, {"outcome", string(result.OutcomeWorksDegraded), string(result.OutcomeWorks)},
 			{"summary", "relayed", "direct"}},
-		Paths: []Change{{result.PathDirectUDP, result.PathBlocked, result.PathPartial}, {result.PathTURNTCP, result.PathOK, result.PathBlocked}},
+		Paths: []Change{{string(result.PathDirectUDP), string(result.PathBlocked), string(result.PathPartial)}, {string(result.PathTURNTCP), string(result.PathOK), string(result.PathBlocked)}},
 		Probes: []ProbeChange{
 			{ID: "stun/8000", Kind: result.KindSTUN, Port: 8000, Transport: "udp", Old: result.StatusBlocked, OldReason: "timeout", New: result.StatusOK},
 			{ID: "turn1-tcp", Kind: result.KindTURN, Port: 3478, Transport: "tcp", Old: result.StatusOK, New: result.StatusRejected, NewReason: "rst"},

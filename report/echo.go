@@ -2,7 +2,6 @@ package report
 
 import (
 	"strconv"
-	"strings"
 
 	"github.com/rtcprobe/rtcprobe/result"
 )
@@ -20,11 +19,11 @@ func echoProbes(r *result.Report) ([]echoProbe, bool) {
 	capable := false
 	for i := range r.Probes {
 		p := &r.Probes[i]
-		rest, ok := strings.CutPrefix(p.ID, "echo/")
-		if !ok || p.Kind != result.KindUDP {
+		pid := p.ID.Parse()
+		if pid.Family != result.FamilyEcho || p.Kind != result.KindUDP {
 			continue
 		}
-		port, size, _ := strings.Cut(rest, "/")
+		port, size := strconv.Itoa(pid.Port), strconv.Itoa(pid.Size)
 		pn, err1 := strconv.Atoi(port)
 		sn, err2 := strconv.Atoi(size)
 		if err1 != nil || err2 != nil {
@@ -66,11 +65,11 @@ func echoFindings(fs *findingSet, r *result.Report) {
 			if e.p.Status == result.StatusOK {
 				passes, dropped = "other UDP", "STUN"
 			}
-			fs.add(result.Finding{Code: "payload-filtering", Severity: SeverityCritical, Evidence: []string{s.ID, e.p.ID},
+			fs.add(result.Finding{Code: "payload-filtering", Severity: result.SeverityCritical, Evidence: []result.ID{s.ID, e.p.ID},
 				Title:  "The firewall filters UDP by content, not by port",
 				Detail: "On UDP " + strconv.Itoa(e.port) + " " + passes + " passes but " + dropped + " of the same size does not: an application-aware firewall inspects the payload. ICE and TURN are STUN, media is not: allow the TRTC media by port, not by application signature."})
 		case e.size > 1200 && e.p.Status != result.StatusOK && small[e.port] != nil && small[e.port].Status == result.StatusOK:
-			fs.add(result.Finding{Code: "large-datagram-drop", Severity: SeverityWarning, Evidence: []string{small[e.port].ID, e.p.ID},
+			fs.add(result.Finding{Code: "large-datagram-drop", Severity: result.SeverityWarning, Evidence: []result.ID{small[e.port].ID, e.p.ID},
 				Title:  "Large UDP datagrams are dropped",
 				Detail: "On UDP " + strconv.Itoa(e.port) + " a 1200-byte datagram passes but a " + strconv.Itoa(e.size) + "-byte one does not: a smaller MTU or a fragment filter on the path. Video packets near the MTU will be lost; check the path MTU (VPN, tunnels)."})
 		}

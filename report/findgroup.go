@@ -33,7 +33,7 @@ func (fs *findingSet) addAbout(key, subject string, f result.Finding, many func(
 	g := fs.groups[key]
 	if g == nil {
 		if f.Evidence == nil {
-			f.Evidence = []string{}
+			f.Evidence = []result.ID{}
 		}
 		fs.list = append(fs.list, f)
 		fs.groups[key] = &group{at: len(fs.list) - 1, subjects: []string{subject}, many: many}

@@ -10,15 +10,15 @@ import (
 
 // echo returns an echo probe (rtcprobe serve in echo mode).
 func echo(id string, port int, status string) result.Probe {
-	p := okProbe(id, result.KindUDP, "media", "", "reflector.lab.test", port, "udp")
+	p := okProbe(id, string(result.KindUDP), "media", "", "reflector.lab.test", port, "udp")
 	p.Details["payload"] = "echo"
-	p.Status = status
+	p.Status = result.Status(status)
 	return p
 }
 
 func TestFindings(t *testing.T) {
 	audit := func(name string) []result.Probe {
-		return []result.Probe{okProbe("turn1-udp/audit/"+name, result.KindTURN, "turn", "", "turn:turn.lab.test:3478", 3478, "udp")}
+		return []result.Probe{okProbe("turn1-udp/audit/"+name, string(result.KindTURN), "turn", "", "turn:turn.lab.test:3478", 3478, "udp")}
 	}
 	tests := []struct {
 		name     string
@@ -37,32 +37,32 @@ func TestFindings(t *testing.T) {
 			return p
 		}(), notWant: []string{"turn-default-credentials"}},
 		{name: "configured with the example credentials",
-			mods: []mod{{pat: "turn1-udp", details: map[string]string{"exampleCredentials": "true"}}},
+			mods: []mod{{pat: "turn1-udp", details: map[result.DetailKey]string{"exampleCredentials": "true"}}},
 			want: []string{"turn-default-credentials"}},
 		{name: "relay silent with private relayed address",
-			mods: []mod{{pat: "turn1-tcp", status: result.StatusFailed, reason: "relay-silent", details: map[string]string{"relayedAddress": "10.0.0.5:50000"}}},
+			mods: []mod{{pat: "turn1-tcp", status: result.StatusFailed, reason: "relay-silent", details: map[result.DetailKey]string{"relayedAddress": "10.0.0.5:50000"}}},
 			want: []string{"turn-relay-silent", "turn-external-ip-mismatch"}},
 		{name: "STUN dropped, other UDP passes", mods: []mod{dropped("stun/8000")},
-			extra: []result.Probe{echo("echo/8000/200", 8000, result.StatusOK)}, want: []string{"payload-filtering"}},
+			extra: []result.Probe{echo("echo/8000/200", 8000, string(result.StatusOK))}, want: []string{"payload-filtering"}},
 		{name: "STUN passes, other UDP dropped",
-			extra: []result.Probe{echo("echo/8000/200", 8000, result.StatusBlocked), echo("echo/8080/200", 8080, result.StatusOK)}, want: []string{"payload-filtering"}},
+			extra: []result.Probe{echo("echo/8000/200", 8000, string(result.StatusBlocked)), echo("echo/8080/200", 8080, string(result.StatusOK))}, want: []string{"payload-filtering"}},
 		{name: "echo never answered: not echo-capable",
-			extra: []result.Probe{echo("echo/8000/200", 8000, result.StatusBlocked)}, notWant: []string{"payload-filtering"}},
+			extra: []result.Probe{echo("echo/8000/200", 8000, string(result.StatusBlocked))}, notWant: []string{"payload-filtering"}},
 		{name: "large datagrams dropped",
-			extra: []result.Probe{echo("echo/8000/1200", 8000, result.StatusOK), echo("echo/8000/1472", 8000, result.StatusBlocked)}, want: []string{"large-datagram-drop"}, notWant: []string{"payload-filtering"}},
+			extra: []result.Probe{echo("echo/8000/1200", 8000, string(result.StatusOK)), echo("echo/8000/1472", 8000, string(result.StatusBlocked))}, want: []string{"large-datagram-drop"}, notWant: []string{"payload-filtering"}},
 		{name: "one private issuer for both regions without issuerPublic",
-			mods: []mod{{pat: "*/tls", details: map[string]string{"issuer": "Corp Inspection CA", "issuerPublic": ""}}}, want: []string{"tls-inspection"}},
+			mods: []mod{{pat: "*/tls", details: map[result.DetailKey]string{"issuer": "Corp Inspection CA", "issuerPublic": ""}}}, want: []string{"tls-inspection"}},
 		{name: "public issuer shared is normal",
-			mods: []mod{{pat: "*/tls", details: map[string]string{"issuer": "Big Public CA", "issuerPublic": "true"}}}, notWant: []string{"tls-inspection"}},
+			mods: []mod{{pat: "*/tls", details: map[result.DetailKey]string{"issuer": "Big Public CA", "issuerPublic": "true"}}}, notWant: []string{"tls-inspection"}},
 		{name: "proxy wants authentication",
-			mods: mods([]mod{{pat: "main-logger-*/tcp/*", status: result.StatusFailed, reason: "connect-refused-by-proxy", details: map[string]string{"proxyStatus": "407"}}},
+			mods: mods([]mod{{pat: "main-logger-*/tcp/*", status: result.StatusFailed, reason: "connect-refused-by-proxy", details: map[result.DetailKey]string{"proxyStatus": "407"}}},
 				gone("main-logger-*")),
 			want: []string{"proxy-refused", "logger-blocked"}, wantRule: "tcp/443/yun.tim.qq.com"},
 		{name: "resolver times out",
 			mods: mods([]mod{dropped("main-schedule-*/dns")}, []mod{{pat: "main-schedule-*/tcp/*", status: "-"}}, gone("main-schedule-*")),
 			want: []string{"dns-failed"}},
 		{name: "certificate does not verify",
-			mods: mods([]mod{{pat: "main-schedule-*/tls", status: result.StatusFailed, reason: "tls-verify", details: map[string]string{"issuer": "Corp CA"}}, {pat: "main-schedule-*/https", status: "-"}}),
+			mods: mods([]mod{{pat: "main-schedule-*/tls", status: result.StatusFailed, reason: "tls-verify", details: map[result.DetailKey]string{"issuer": "Corp CA"}}, {pat: "main-schedule-*/https", status: "-"}}),
 			want: []string{"tls-verify-failed"}},
 		{name: "logger firewalled while calls work",
 			mods: mods([]mod{dropped("main-logger-*/tcp/*")}, gone("main-logger-*")),
@@ -137,7 +137,7 @@ func TestTLSVerifyFindingNamesTheCause(t *testing.T) {
 		{"", "certificate must be valid for proxy.example.com"},
 	} {
 		fs := &findingSet{}
-		tlsVerifyFinding(fs, &result.Probe{ID: "x/tls", Kind: result.KindTLS, Region: tt.region, Target: "wss://proxy.example.com/ws/",
+		tlsVerifyFinding(fs, &result.Probe{ID: "x/tls", Kind: result.KindTLS, Region: tt.region, SDKProxy: tt.region == "", Target: "wss://proxy.example.com/ws/",
 			Status: result.StatusFailed, Reason: "tls-verify", Error: "x509: certificate is valid for other.example.com"})
 		if len(fs.list) != 1 || !strings.Contains(fs.list[0].Detail, tt.want) {
 			t.Errorf("region %q: findings %+v, want a detail saying %q", tt.region, fs.list, tt.want)
@@ -149,8 +149,8 @@ func TestTLSVerifyFindingNamesTheCause(t *testing.T) {
 // address is a stale address allow-list; all addresses alike is not.
 func TestFindingSomeAddressesBlocked(t *testing.T) {
 	tcp := func(addr, status string) result.Probe {
-		p := okProbe("sched/tcp/"+addr, result.KindTCP, "schedule", "mainland", "https://schedule.cloud-rtc.com/", 443, "tcp")
-		p.Address, p.Status = addr, status
+		p := okProbe("sched/tcp/"+addr, string(result.KindTCP), "schedule", "mainland", "https://schedule.cloud-rtc.com/", 443, "tcp")
+		p.Address, p.Status = addr, result.Status(status)
 		return p
 	}
 	for _, tt := range []struct {
@@ -158,9 +158,9 @@ func TestFindingSomeAddressesBlocked(t *testing.T) {
 		probes []result.Probe
 		want   bool
 	}{
-		{"mixed", []result.Probe{tcp("192.0.2.1", result.StatusOK), tcp("192.0.2.2", result.StatusBlocked)}, true},
-		{"all open", []result.Probe{tcp("192.0.2.1", result.StatusOK), tcp("192.0.2.2", result.StatusOK)}, false},
-		{"all blocked", []result.Probe{tcp("192.0.2.1", result.StatusBlocked), tcp("192.0.2.2", result.StatusRejected)}, false},
+		{"mixed", []result.Probe{tcp("192.0.2.1", string(result.StatusOK)), tcp("192.0.2.2", string(result.StatusBlocked))}, true},
+		{"all open", []result.Probe{tcp("192.0.2.1", string(result.StatusOK)), tcp("192.0.2.2", string(result.StatusOK))}, false},
+		{"all blocked", []result.Probe{tcp("192.0.2.1", string(result.StatusBlocked)), tcp("192.0.2.2", string(result.StatusRejected))}, false},
 	} {
 		fs := &findingSet{}
 		addressFindings(fs, &result.Report{Probes: tt.probes})
@@ -183,10 +183,10 @@ func TestFindingsGroupedByCause(t *testing.T) {
 		mods       []mod
 	}{
 		{"resolver times out", "dns-failed", defaultNet(), append([]mod{dropped("*/dns"), {pat: "*/tcp/*", status: "-"}}, tcpGone...)},
-		{"sinkholed", "dns-sinkholed", defaultNet(), []mod{{pat: "*/dns", status: result.StatusFailed, reason: "sinkholed", details: map[string]string{"addresses": "0.0.0.0"}}}},
-		{"inspection CA not trusted", "tls-verify-failed", defaultNet(), append([]mod{{pat: "*/tls", status: result.StatusFailed, reason: "tls-verify", details: map[string]string{"issuer": "Corp CA"}}},
+		{"sinkholed", "dns-sinkholed", defaultNet(), []mod{{pat: "*/dns", status: result.StatusFailed, reason: "sinkholed", details: map[result.DetailKey]string{"addresses": "0.0.0.0"}}}},
+		{"inspection CA not trusted", "tls-verify-failed", defaultNet(), append([]mod{{pat: "*/tls", status: result.StatusFailed, reason: "tls-verify", details: map[result.DetailKey]string{"issuer": "Corp CA"}}},
 			mod{pat: "*/https", status: "-"}, mod{pat: "*/ws", status: "-"})},
-		{"proxy forbids", "proxy-refused", httpProxy, []mod{{pat: "*/tls", status: result.StatusFailed, reason: "connect-refused-by-proxy", details: map[string]string{"proxyStatus": "403"}},
+		{"proxy forbids", "proxy-refused", httpProxy, []mod{{pat: "*/tls", status: result.StatusFailed, reason: "connect-refused-by-proxy", details: map[result.DetailKey]string{"proxyStatus": "403"}},
 			{pat: "*/https", status: "-"}, {pat: "*/ws", status: "-"}}},
 	}
 	for _, tt := range tests {
@@ -195,7 +195,7 @@ func TestFindingsGroupedByCause(t *testing.T) {
 			var hosts, ids []string
 			for _, p := range r.Probes {
 				if p.Status == result.StatusFailed || p.Status == result.StatusBlocked {
-					hosts, ids = uniq(hosts, hostOfURL(p.Target)), append(ids, p.ID)
+					hosts, ids = uniq(hosts, hostOfURL(p.Target)), append(ids, string(p.ID))
 				}
 			}
 			var got []result.Finding
@@ -213,7 +213,7 @@ func TestFindingsGroupedByCause(t *testing.T) {
 				}
 			}
 			for _, id := range ids {
-				if !slices.Contains(got[0].Evidence, id) {
+				if !slices.Contains(got[0].Evidence, result.ID(id)) {
 					t.Errorf("evidence lacks %s", id)
 				}
 			}

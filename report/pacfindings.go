@@ -19,12 +19,12 @@ import (
 const pacSlowMs = 300
 
 // byPAC reports whether a probe's route was chosen by a PAC that ran.
-func byPAC(p *result.Probe) bool { return strings.HasPrefix(p.Details["routeBy"], "pac ") }
+func byPAC(p *result.Probe) bool { return strings.HasPrefix(p.Details[result.DetailRouteBy], "pac ") }
 
 // routeProxy is the proxy a probe went through by its route ("" for
 // DIRECT or no route).
 func routeProxy(p *result.Probe) string {
-	rt := p.Details["route"]
+	rt := p.Details[result.DetailRoute]
 	if _, addr, ok := strings.Cut(rt, " "); ok && rt != "DIRECT" {
 		return addr
 	}
@@ -43,12 +43,18 @@ func routeWhy(r *result.Report, p *result.Probe) string {
 	switch {
 	case px == "":
 		return "the PAC sends " + u + " DIRECT, and it " + statusText(p.Status, p.Reason)
-	case p.Reason == "connect-refused-by-proxy" || p.Reason == "proxy-refused":
-		return fmt.Sprintf("the PAC sends %s to %s, which refuses CONNECT (%s)", u, px, orDash(p.Details["proxyStatus"]))
-	case p.Kind == result.KindTCP && strings.Contains(p.ID, "/tcp/proxy"):
+	case p.Reason == result.ReasonConnectRefusedByProxy || p.Reason == result.ReasonProxyRefused:
+		return fmt.Sprintf("the PAC sends %s to %s, which refuses CONNECT (%s)", u, px, orDash(p.Details[result.DetailProxyStatus]))
+	case p.Kind == result.KindTCP && isProxyTCP(p):
 		return fmt.Sprintf("the PAC sends %s to %s, which cannot be reached (%s)", u, px, statusText(p.Status, p.Reason))
 	}
 	return fmt.Sprintf("the PAC sends %s to %s, and through it %s", u, px, statusText(p.Status, p.Reason))
+}
+
+// isProxyTCP reports whether p is TCP to an HTTP proxy its route tries.
+func isProxyTCP(p *result.Probe) bool {
+	_, ok := p.ID.IsProxyTCP()
+	return ok
 }
 
 // pacURLOf is the URL the PAC was asked about for p's target.
@@ -56,9 +62,9 @@ func pacURLOf(r *result.Report, p *result.Probe) string {
 	if r == nil {
 		return p.Target
 	}
-	id, _, _ := strings.Cut(p.ID, "/")
+	pacID := result.WebID(p.ID.Head(), result.StepPAC)
 	for i := range r.Probes {
-		if q := &r.Probes[i]; q.ID == id+"/pac" {
+		if q := &r.Probes[i]; q.ID == pacID {
 			return q.Target
 		}
 	}
@@ -78,7 +84,7 @@ func pacFindings(fs *findingSet, r *result.Report) {
 			if byPAC(p) {
 				routes.add(r, p)
 			}
-		case p.ID == "pac/fetch":
+		case p.ID == result.PACFetchID:
 			fetch = p
 		default:
 			evals = append(evals, p)
@@ -98,15 +104,15 @@ func pacFindings(fs *findingSet, r *result.Report) {
 	if fetch.Status != result.StatusOK {
 		pacFetchFinding(fs, r, fetch)
 	} else if len(evals) > 0 {
-		fs.add(result.Finding{Code: "proxy-auto-config", Severity: SeverityInfo,
+		fs.add(result.Finding{Code: "proxy-auto-config", Severity: result.SeverityInfo,
 			Title:    "The browser picks its proxy with the PAC script " + fetch.Target + "; rtcprobe ran it for every TRTC URL",
 			Detail:   "The PAC answers " + routeList(evals) + ". Every probe went the way the PAC says.",
 			Evidence: ids(evals)})
 	}
 	if len(failedEval) > 0 {
-		sev, then := SeverityWarning, "Chrome sends these URLs DIRECT, as this run did"
+		sev, then := result.SeverityWarning, "Chrome sends these URLs DIRECT, as this run did"
 		if r.Config.PACMandatory {
-			sev, then = SeverityCritical, "ProxyPacMandatory is set, so the browser sends nothing to them (ERR_MANDATORY_PROXY_CONFIGURATION_FAILED)"
+			sev, then = result.SeverityCritical, "ProxyPacMandatory is set, so the browser sends nothing to them (ERR_MANDATORY_PROXY_CONFIGURATION_FAILED)"
 		}
 		fs.add(result.Finding{Code: "pac-script-error", Severity: sev,
 			Title:    "The PAC script fails for " + hostsOf(failedEval),
@@ -120,7 +126,7 @@ func pacFindings(fs *findingSet, r *result.Report) {
 				worst = p
 			}
 		}
-		fs.add(result.Finding{Code: "pac-slow", Severity: SeverityWarning,
+		fs.add(result.Finding{Code: "pac-slow", Severity: result.SeverityWarning,
 			Title: fmt.Sprintf("The PAC script takes up to %.0f ms per URL", *worst.RTTMs),
 			Detail: "The browser runs it before every new connection, so each one waits that long; " +
 				"a PAC usually is slow in its DNS helpers (isResolvable, dnsResolve, isInNet on a name): test the host name patterns first.",
@@ -134,19 +140,19 @@ func pacFetchFinding(fs *findingSet, r *result.Report, p *result.Probe) {
 	if r.Config.HTTPProxy != "" {
 		fallback = "the manual proxy " + r.Config.HTTPProxy
 	}
-	if p.Reason == "wpad-not-found" {
-		fs.add(result.Finding{Code: "wpad-not-found", Severity: SeverityInfo,
+	if p.Reason == result.ReasonWPADNotFound {
+		fs.add(result.Finding{Code: "wpad-not-found", Severity: result.SeverityInfo,
 			Title:    "Auto-detect is on, but no WPAD server answers",
 			Detail:   p.Error + ". The browser then uses " + fallback + ", as this run did.",
-			Evidence: []string{p.ID}})
+			Evidence: []result.ID{p.ID}})
 		return
 	}
-	f := result.Finding{Code: "pac-fetch-failed", Severity: SeverityWarning, Evidence: []string{p.ID},
-		Title: "The PAC script " + p.Target + " cannot be used (" + p.Reason + ")",
+	f := result.Finding{Code: "pac-fetch-failed", Severity: result.SeverityWarning, Evidence: []result.ID{p.ID},
+		Title: "The PAC script " + p.Target + " cannot be used (" + string(p.Reason) + ")",
 		Detail: p.Error + ". Chrome then falls back to " + fallback + " for every URL, as this run did; " +
 			"users on other networks may get another answer: serve the script reliably."}
 	if r.Config.PACMandatory {
-		f.Severity = SeverityCritical
+		f.Severity = result.SeverityCritical
 		f.Detail = p.Error + ". ProxyPacMandatory is set, so the browser sends nothing at all (ERR_MANDATORY_PROXY_CONFIGURATION_FAILED): serve the script, or clear ProxyPacMandatory."
 	}
 	fs.add(f)
@@ -167,9 +173,9 @@ func (pr *pacRoutes) add(r *result.Report, p *result.Probe) {
 	}
 	var m *map[string][]*result.Probe
 	switch {
-	case p.Reason == "connect-refused-by-proxy" || p.Reason == "proxy-refused":
+	case p.Reason == result.ReasonConnectRefusedByProxy || p.Reason == result.ReasonProxyRefused:
 		m = &pr.refused
-	case p.Kind == result.KindTCP && strings.Contains(p.ID, "/tcp/proxy") && p.Status != result.StatusOK:
+	case p.Kind == result.KindTCP && isProxyTCP(p) && p.Status != result.StatusOK:
 		m = &pr.down
 	default:
 		return
@@ -196,12 +202,12 @@ func (pr *pacRoutes) emit(fs *findingSet, r *result.Report) {
 				ports = uniq(ports, port)
 			}
 			fs.add(result.Finding{Code: "pac-proxy-refuses", Severity: pacSeverity(ps), Evidence: ids(ps),
-				Title: "The PAC sends " + urlsOf(r, ps, 1) + " to " + px + ", which refuses CONNECT (" + orDash(ps[0].Details["proxyStatus"]) + ")",
+				Title: "The PAC sends " + urlsOf(r, ps, 1) + " to " + px + ", which refuses CONNECT (" + orDash(ps[0].Details[result.DetailProxyStatus]) + ")",
 				Detail: "URLs sent there: " + urlsOf(r, ps, 6) + ". Return DIRECT for the TRTC domains in the PAC, or allow CONNECT " +
 					andList(ports) + " to them in " + px + " (a refused CONNECT is final: the browser does not try the PAC's next entry)."})
 		}
 		if ps := pr.down[px]; len(ps) > 0 {
-			fs.add(result.Finding{Code: "pac-proxy-down", Severity: SeverityWarning, Evidence: ids(ps),
+			fs.add(result.Finding{Code: "pac-proxy-down", Severity: result.SeverityWarning, Evidence: ids(ps),
 				Title: "The PAC lists the proxy " + px + ", which " + statusText(ps[0].Status, ps[0].Reason),
 				Detail: "For " + urlsOf(r, ps, 6) + " the browser tries it first and, once it fails, the PAC's next entry (if any); " +
 					"every new connection waits for it. Fix or remove " + px + " in the PAC."})
@@ -211,13 +217,13 @@ func (pr *pacRoutes) emit(fs *findingSet, r *result.Report) {
 
 // pacSeverity is critical when a call needs one of the connections
 // (schedule, signalling, TURN), a warning for logs and legacy hosts.
-func pacSeverity(ps []*result.Probe) string {
+func pacSeverity(ps []*result.Probe) result.Severity {
 	for _, p := range ps {
 		if p.Role == "schedule" || p.Role == "signaling" || p.Role == "turn" {
-			return SeverityCritical
+			return result.SeverityCritical
 		}
 	}
-	return SeverityWarning
+	return result.SeverityWarning
 }
 
 // urlsOf lists the PAC URLs of probes, the first n and "and N more".
@@ -234,20 +240,20 @@ func urlsOf(r *result.Report, ps []*result.Probe, n int) string {
 
 // routeOf is the PAC's whole answer for p's target.
 func routeOf(r *result.Report, p *result.Probe) string {
-	id, _, _ := strings.Cut(p.ID, "/")
+	pacID := result.WebID(p.ID.Head(), result.StepPAC)
 	for i := range r.Probes {
-		if q := &r.Probes[i]; q.ID == id+"/pac" {
-			return q.Details["route"]
+		if q := &r.Probes[i]; q.ID == pacID {
+			return q.Details[result.DetailRoute]
 		}
 	}
-	return p.Details["pacResult"]
+	return p.Details[result.DetailPacResult]
 }
 
 // legacyPACFinding keeps the old meaning for reports written before
 // rtcprobe ran PAC scripts: a PAC URL in the config and no pac probes.
 func legacyPACFinding(fs *findingSet, r *result.Report) {
 	if r.Config.PACURL != "" && r.Config.HTTPProxy == "" {
-		fs.add(result.Finding{Code: "proxy-auto-config", Severity: SeverityWarning,
+		fs.add(result.Finding{Code: "proxy-auto-config", Severity: result.SeverityWarning,
 			Title: "The system proxy is set by an auto-config script, which this (older) report did not run",
 			Detail: "The browser runs " + r.Config.PACURL + " to pick a proxy for each URL; this run went direct. " +
 				"Run a current rtcprobe, which runs the script, or give --pac."})
@@ -260,7 +266,7 @@ func routeList(evals []*result.Probe) string {
 	var order []string
 	urls := map[string][]string{}
 	for _, p := range evals {
-		rt := p.Details["route"]
+		rt := p.Details[result.DetailRoute]
 		if p.Status != result.StatusOK {
 			rt = "DIRECT (the script failed)"
 		}
@@ -289,8 +295,8 @@ func hostsOf(ps []*result.Probe) string {
 	return andList(out)
 }
 
-func ids(ps []*result.Probe) []string {
-	out := make([]string, len(ps))
+func ids(ps []*result.Probe) []result.ID {
+	out := make([]result.ID, len(ps))
 	for i, p := range ps {
 		out[i] = p.ID
 	}

@@ -16,16 +16,16 @@ func pacReport(t *testing.T) *result.Report {
 	r.Config.PACURL, r.Config.ProxyMode, r.Config.ProxyBy = "http://wpad.corp/wpad.dat", "auto-detect", "system"
 	by := "pac http://wpad.corp/wpad.dat"
 	probes := []result.Probe{{ID: "pac/fetch", Kind: result.KindPAC, Role: "pac", Target: "http://wpad.corp/wpad.dat", Status: result.StatusOK,
-		Details: map[string]string{"bytes": "512"}}}
+		Details: map[result.DetailKey]string{"bytes": "512"}}}
 	for _, p := range r.Probes {
 		if p.Kind == result.KindWebSocket && p.Role == "signaling" {
-			id, _, _ := strings.Cut(p.ID, "/")
+			id, _, _ := strings.Cut(string(p.ID), "/")
 			rtt := 12.0
-			probes = append(probes, result.Probe{ID: id + "/pac", Kind: result.KindPAC, Role: p.Role, Region: p.Region,
+			probes = append(probes, result.Probe{ID: result.ID(id + "/pac"), Kind: result.KindPAC, Role: p.Role, Region: p.Region,
 				Target: "wss://" + hostOfURL(p.Target) + "/", Port: 443, Status: result.StatusOK, RTTMs: &rtt,
-				Details: map[string]string{"route": "PROXY proxy.corp:8080", "routeBy": by, "pacResult": "PROXY proxy.corp:8080"}})
-			p.ID, p.Kind, p.Status, p.Reason, p.Step = id+"/tls", result.KindTLS, result.StatusFailed, "connect-refused-by-proxy", "connect"
-			p.Details = map[string]string{"via": "http-proxy", "proxyStatus": "403", "route": "PROXY proxy.corp:8080", "routeBy": by}
+				Details: map[result.DetailKey]string{"route": "PROXY proxy.corp:8080", "routeBy": by, "pacResult": "PROXY proxy.corp:8080"}})
+			p.ID, p.Kind, p.Status, p.Reason, p.Step = result.ID(id+"/tls"), result.KindTLS, result.StatusFailed, "connect-refused-by-proxy", "connect"
+			p.Details = map[result.DetailKey]string{"via": "http-proxy", "proxyStatus": "403", "route": "PROXY proxy.corp:8080", "routeBy": by}
 		}
 		probes = append(probes, p)
 	}
@@ -47,13 +47,13 @@ func TestPACRouteInVerdict(t *testing.T) {
 		codes[f.Code] = f
 	}
 	f, ok := codes["pac-proxy-refuses"]
-	if !ok || f.Severity != SeverityCritical || !strings.Contains(f.Detail, "Return DIRECT for the TRTC domains in the PAC, or allow CONNECT 443") {
+	if !ok || f.Severity != result.SeverityCritical || !strings.Contains(f.Detail, "Return DIRECT for the TRTC domains in the PAC, or allow CONNECT 443") {
 		t.Errorf("pac-proxy-refuses = %+v (findings %v)", f, r.Findings)
 	}
 	if _, dup := codes["proxy-refused"]; dup {
 		t.Error("the generic proxy-refused finding doubles the PAC one")
 	}
-	if f := codes["proxy-auto-config"]; f.Severity != SeverityInfo || !strings.Contains(f.Detail, `"PROXY proxy.corp:8080" for wss://trtc.rtc.qq.com/`) {
+	if f := codes["proxy-auto-config"]; f.Severity != result.SeverityInfo || !strings.Contains(f.Detail, `"PROXY proxy.corp:8080" for wss://trtc.rtc.qq.com/`) {
 		t.Errorf("proxy-auto-config = %+v", f)
 	}
 	validate(t, r)
@@ -65,21 +65,22 @@ func TestPACFailureFindings(t *testing.T) {
 		name      string
 		mandatory bool
 		probes    []result.Probe
-		code, sev string
+		code      string
+		sev       result.Severity
 		detail    string
 	}{
 		{"fetch failed", false, []result.Probe{{ID: "pac/fetch", Kind: result.KindPAC, Role: "pac", Target: "http://wpad.corp/wpad.dat", Status: result.StatusFailed, Reason: "pac-fetch-failed", Error: "HTTP 404 fetching the PAC script"}},
-			"pac-fetch-failed", SeverityWarning, "falls back to DIRECT"},
+			"pac-fetch-failed", result.SeverityWarning, "falls back to DIRECT"},
 		{"fetch failed, mandatory", true, []result.Probe{{ID: "pac/fetch", Kind: result.KindPAC, Role: "pac", Target: "http://wpad.corp/wpad.dat", Status: result.StatusBlocked, Reason: "pac-fetch-failed", Error: "timeout"}},
-			"pac-fetch-failed", SeverityCritical, "ERR_MANDATORY_PROXY_CONFIGURATION_FAILED"},
+			"pac-fetch-failed", result.SeverityCritical, "ERR_MANDATORY_PROXY_CONFIGURATION_FAILED"},
 		{"no wpad", false, []result.Probe{{ID: "pac/fetch", Kind: result.KindPAC, Role: "pac", Status: result.StatusFailed, Reason: "wpad-not-found", Error: "WPAD found no script"}},
-			"wpad-not-found", SeverityInfo, "DIRECT"},
+			"wpad-not-found", result.SeverityInfo, "DIRECT"},
 		{"throws", false, []result.Probe{{ID: "pac/fetch", Kind: result.KindPAC, Role: "pac", Status: result.StatusOK},
 			{ID: "x/pac", Kind: result.KindPAC, Role: "schedule", Target: "https://schedule.example/", Status: result.StatusError, Reason: "pac-threw", Error: "FindProxyForURL threw: boom"}},
-			"pac-script-error", SeverityWarning, "DIRECT"},
+			"pac-script-error", result.SeverityWarning, "DIRECT"},
 		{"slow", false, []result.Probe{{ID: "pac/fetch", Kind: result.KindPAC, Role: "pac", Status: result.StatusOK},
-			{ID: "x/pac", Kind: result.KindPAC, Role: "schedule", Target: "https://schedule.example/", Status: result.StatusOK, RTTMs: &slow, Details: map[string]string{"route": "DIRECT"}}},
-			"pac-slow", SeverityWarning, "before every new connection"},
+			{ID: "x/pac", Kind: result.KindPAC, Role: "schedule", Target: "https://schedule.example/", Status: result.StatusOK, RTTMs: &slow, Details: map[result.DetailKey]string{"route": "DIRECT"}}},
+			"pac-slow", result.SeverityWarning, "before every new connection"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			r := scenario{name: "pac", net: defaultNet()}.report(t)
@@ -88,7 +89,7 @@ func TestPACFailureFindings(t *testing.T) {
 			Judge(r)
 			for _, f := range r.Findings {
 				if f.Code == tt.code {
-					if f.Severity != tt.sev || !strings.Contains(f.Detail, tt.detail) {
+					if f.Severity != result.Severity(tt.sev) || !strings.Contains(f.Detail, tt.detail) {
 						t.Errorf("%s = %+v", tt.code, f)
 					}
 					validate(t, r)
@@ -125,9 +126,10 @@ func TestProxyBreaksWebSocket(t *testing.T) {
 				continue
 			}
 			if p.Details == nil {
-				p.Details = map[string]string{}
+				p.Details = map[result.DetailKey]string{}
 			}
 			p.Details["via"] = "http-proxy"
+			p.Via = result.ViaHTTPProxy
 			if p.Kind == result.KindTLS {
 				p.Details["issuerPublic"] = strconv.FormatBool(!inspected)
 			}

@@ -13,27 +13,27 @@ import (
 )
 
 // turnTransportPath maps a TURN probe's transport to its media path.
-var turnTransportPath = map[string]string{"udp": result.PathTURNUDP, "tcp": result.PathTURNTCP, "tls": result.PathTURNTLS}
+var turnTransportPath = map[string]result.PathName{"udp": result.PathTURNUDP, "tcp": result.PathTURNTCP, "tls": result.PathTURNTLS}
 
 // serverFaultReasons are TURN failures where the server answered: the
 // firewall let the traffic through, so the path is an error, not blocked.
-var serverFaultReasons = map[string]bool{
-	"unauthorized": true, "allocate-error": true, "permission-denied": true, "relay-silent": true,
+var serverFaultReasons = map[result.Reason]bool{
+	result.ReasonUnauthorized: true, result.ReasonAllocateError: true, result.ReasonPermissionDenied: true, result.ReasonRelaySilent: true,
 }
 
 // isSTUN reports whether p is a direct-UDP STUN probe to the reflector.
 func isSTUN(p *result.Probe) bool {
-	return p.Kind == result.KindSTUN && strings.HasPrefix(p.ID, "stun/")
+	return p.Kind == result.KindSTUN && p.ID.IsSTUN()
 }
 
 // isTURN reports whether p is a TURN path probe (not an audit).
 func isTURN(p *result.Probe) bool {
-	return p.Kind == result.KindTURN && !strings.Contains(p.ID, "/audit/")
+	return p.Kind == result.KindTURN && !p.ID.IsAudit()
 }
 
 // closed reports whether a probe's status says the traffic did not get
 // through (dropped, refused, or answered wrongly by a middlebox).
-func closed(status string) bool {
+func closed(status result.Status) bool {
 	return status == result.StatusBlocked || status == result.StatusRejected || status == result.StatusFailed
 }
 
@@ -46,7 +46,7 @@ func judgePaths(r *result.Report, cat *catalog.Catalog) {
 }
 
 func directPath(r *result.Report) result.Path {
-	p := result.Path{Evidence: []string{}, Counts: r.Config.ICETransportPolicy != "relay"}
+	p := result.Path{Evidence: []result.ID{}, Counts: r.Config.ICETransportPolicy != "relay"}
 	var okPorts, closedPorts, busyPorts []int
 	errs := 0
 	for i := range r.Probes {
@@ -120,7 +120,7 @@ func turnPath(r *result.Report, cat *catalog.Catalog, transport string) result.P
 			unusable = append(unusable, pr)
 		}
 	}
-	p := result.Path{Evidence: []string{}, Counts: true}
+	p := result.Path{Evidence: []result.ID{}, Counts: true}
 	set := usable
 	if len(usable) == 0 && len(unusable) > 0 {
 		set, p.Counts = unusable, false
@@ -141,7 +141,7 @@ func turnPath(r *result.Report, cat *catalog.Catalog, transport string) result.P
 	return p
 }
 
-func turnStatus(set []*result.Probe) string {
+func turnStatus(set []*result.Probe) result.PathStatus {
 	best, status := -1, result.PathUntested
 	for _, pr := range set {
 		rank, s := 0, result.PathUntested
@@ -164,7 +164,7 @@ func turnStatus(set []*result.Probe) string {
 	return status
 }
 
-func turnDetail(r *result.Report, transport string, set []*result.Probe, status string) string {
+func turnDetail(r *result.Report, transport string, set []*result.Probe, status result.PathStatus) string {
 	name := map[string]string{"udp": "TURN over UDP", "tcp": "TURN over TCP", "tls": "TURN over TLS"}[transport]
 	if len(set) == 0 {
 		if len(r.Config.TURNServers) == 0 {
@@ -222,7 +222,7 @@ func turnHostPort(p *result.Probe) string {
 
 // choose picks the media path: the first that works and counts in the
 // SDK's order, else a partial one, else none or untested.
-func choose(ps *result.Paths) string {
+func choose(ps *result.Paths) result.PathName {
 	tested := false
 	for _, name := range result.PathOrder {
 		p := ps.Get(name)
@@ -271,7 +271,7 @@ func hostOfURL(s string) string {
 }
 
 // uniq appends s to list unless present.
-func uniq(list []string, s ...string) []string {
+func uniq[T comparable](list []T, s ...T) []T {
 	for _, v := range s {
 		if !slices.Contains(list, v) {
 			list = append(list, v)

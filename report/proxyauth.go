@@ -15,7 +15,7 @@ func authUntested(p *result.Probe) bool {
 
 // authFix is the one line that lets rtcprobe log in (from the probe).
 func authFix(p *result.Probe) string {
-	if f := p.Details["proxyAuthFix"]; f != "" {
+	if f := p.Details[result.DetailProxyAuthFix]; f != "" {
 		return f
 	}
 	return "set RTCPROBE_PROXY_USERNAME and RTCPROBE_PROXY_PASSWORD"
@@ -30,7 +30,7 @@ func authLimit(r *result.Report, p *result.Probe) string {
 	if r.Config.HTTPProxy != "" {
 		proxy += " " + r.Config.HTTPProxy
 	}
-	offered := p.Details["proxyAuthOffered"]
+	offered := p.Details[result.DetailProxyAuthOffered]
 	if offered == "" {
 		offered = "a scheme"
 	}
@@ -91,28 +91,28 @@ func mediaAuthUntested(r *result.Report) *result.Probe {
 // the proxy refused the logged-in user's credentials (critical: the
 // browser is refused too).
 func proxyAuthFindings(fs *findingSet, p *result.Probe) {
-	offered := p.Details["proxyAuthOffered"]
+	offered := p.Details[result.DetailProxyAuthOffered]
 	switch {
-	case p.Details["proxyAuth"] != "":
-		fs.add(result.Finding{Code: "proxy-auth", Severity: SeverityInfo,
-			Title: "The HTTP proxy wants a login: " + p.Details["proxyAuth"] + " worked",
-			Detail: "The proxy offered " + offered + "; rtcprobe logged in with " + p.Details["proxyAuth"] +
-				" (" + orDash(p.Details["proxyAuthSource"]) + "), as the browser would.",
-			Evidence: []string{p.ID}})
+	case p.Details[result.DetailProxyAuth] != "":
+		fs.add(result.Finding{Code: "proxy-auth", Severity: result.SeverityInfo,
+			Title: "The HTTP proxy wants a login: " + p.Details[result.DetailProxyAuth] + " worked",
+			Detail: "The proxy offered " + offered + "; rtcprobe logged in with " + p.Details[result.DetailProxyAuth] +
+				" (" + orDash(p.Details[result.DetailProxyAuthSource]) + "), as the browser would.",
+			Evidence: []result.ID{p.ID}})
 	case authUntested(p):
-		fs.add(result.Finding{Code: "proxy-auth-untested", Severity: SeverityWarning,
+		fs.add(result.Finding{Code: "proxy-auth-untested", Severity: result.SeverityWarning,
 			Title:    "The HTTP proxy wants a login rtcprobe could not give: what lies behind it is untested",
 			Detail:   "The proxy offered " + orDash(offered) + ". The browser may log in (with the user's Windows logon, Kerberos ticket or typed password); to test as it would, " + authFix(p) + ".",
-			Evidence: []string{p.ID}})
+			Evidence: []result.ID{p.ID}})
 	case p.Reason == result.ReasonProxyAuthBroken:
-		fs.add(result.Finding{Code: "proxy-auth-broken", Severity: SeverityCritical,
+		fs.add(result.Finding{Code: "proxy-auth-broken", Severity: result.SeverityCritical,
 			Title:    "The HTTP proxy's login handshake is malformed: browsers cannot log in",
 			Detail:   "The proxy offered " + orDash(offered) + " and answered with a message the browser refuses (" + strings.TrimSpace(p.Error) + "). Fix the proxy's authentication helper, let it offer Negotiate or Basic, or exempt the TRTC domains from authentication.",
-			Evidence: []string{p.ID}})
+			Evidence: []result.ID{p.ID}})
 	case p.Reason == result.ReasonProxyAuthRejected:
-		fs.add(result.Finding{Code: "proxy-auth-rejected", Severity: SeverityCritical,
+		fs.add(result.Finding{Code: "proxy-auth-rejected", Severity: result.SeverityCritical,
 			Title:    "The HTTP proxy refuses the logged-in user's credentials",
 			Detail:   "The proxy offered " + orDash(offered) + " and refused the login rtcprobe gave as the browser would (" + strings.TrimSpace(p.Error) + "). Let the users' accounts through the proxy, or exempt the TRTC domains from authentication.",
-			Evidence: []string{p.ID}})
+			Evidence: []result.ID{p.ID}})
 	}
 }

@@ -232,9 +232,9 @@ func qualityWhere(p *result.QualityPath) string {
 		}
 		return "direct UDP"
 	}
-	name := map[string]string{result.PathTURNUDP: "TURN/UDP", result.PathTURNTCP: "TURN/TCP", result.PathTURNTLS: "TURN/TLS"}[p.Path]
+	name := map[result.PathName]string{result.PathTURNUDP: "TURN/UDP", result.PathTURNTCP: "TURN/TCP", result.PathTURNTLS: "TURN/TLS"}[p.Path]
 	if name == "" {
-		name = p.Path
+		name = string(p.Path)
 	}
 	return name + " via " + qualityTURNHost(p.Target)
 }

@@ -57,6 +57,7 @@ func Read(in io.Reader) (*result.Report, error) {
 	if r.Probes == nil || r.Verdict.Signaling == "" {
 		return nil, fmt.Errorf("%w: no probes or no verdict", ErrBroken)
 	}
+	r.Normalize()
 	return &r, nil
 }
 

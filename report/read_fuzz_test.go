@@ -15,7 +15,7 @@ import (
 func FuzzRead(f *testing.F) {
 	ok := Build(result.Tool{Name: "rtcprobe", Version: "fuzz"}, result.Host{Hostname: "h", OS: "linux", Arch: "amd64"},
 		result.Config{Regions: []string{"mainland"}, MediaPorts: []int{8000}, TURNServers: []string{"turn:t"}},
-		[]result.Probe{{ID: "stun/8000", Kind: result.KindSTUN, Status: result.StatusOK, Details: map[string]string{"mappedAddress": "203.0.113.1:1"}}},
+		[]result.Probe{{ID: "stun/8000", Kind: result.KindSTUN, Status: result.StatusOK, Details: map[result.DetailKey]string{"mappedAddress": "203.0.113.1:1"}}},
 		time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), time.Second, true)
 	var b bytes.Buffer
 	if err := WriteJSON(&b, ok); err != nil {

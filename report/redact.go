@@ -25,14 +25,6 @@ var (
 	localEndpoint = regexp.MustCompile(`(\b(?:udp|udp4|udp6|tcp|tcp4|tcp6) )(\[[0-9A-Fa-f:.%\w]+\]:\d+|[0-9.]+:\d+)(->)`)
 )
 
-// localDetailKeys are Details entries that describe this machine or its
-// public (NAT-mapped) address rather than a server.
-var localDetailKeys = map[string]bool{
-	"mappedAddress": true, "xorMappedAddress": true, "localAddress": true,
-	"local": true, "laddr": true, "sourceAddress": true, "clientAddress": true,
-	"relayMappedAddress": true,
-}
-
 // Sanitize removes what must never be in a report whatever the flags:
 // credentials. Probes never record them; this is the second line of defence
 // for URLs with user info (https://user:pass@proxy, turn:user:pass@host) and
@@ -67,7 +59,7 @@ func Redact(r *result.Report, private ...string) {
 	rd := newRedactor(r, private)
 	for i := range r.Probes {
 		for k := range r.Probes[i].Details {
-			if localDetailKeys[k] {
+			if k.Local() {
 				r.Probes[i].Details[k] = redactedMark
 			}
 		}
@@ -108,7 +100,7 @@ func RedactProbe(p result.Probe, private ...string) result.Probe {
 // a probe is never changed under it.
 func cloneProbe(p result.Probe) result.Probe {
 	if p.Details != nil {
-		d := make(map[string]string, len(p.Details))
+		d := make(map[result.DetailKey]string, len(p.Details))
 		for k, v := range p.Details {
 			d[k] = v
 		}

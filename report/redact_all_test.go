@@ -51,11 +51,11 @@ func leakEverywhere() *result.Report {
 	r.Config.HTTPProxy = "http://proxy.corp.example:3128"
 	r.Config.PACURL = "http://wpad.corp.example/proxy.pac"
 	r.Probes = append(r.Probes,
-		result.Probe{ID: "main-schedule-x/dns@203.0.113.53:53", Kind: result.KindDNS, Details: map[string]string{"resolver": "203.0.113.53:53"}},
+		result.Probe{ID: "main-schedule-x/dns@203.0.113.53:53", Kind: result.KindDNS, Details: map[result.DetailKey]string{"resolver": "203.0.113.53:53"}},
 		result.Probe{ID: "main-schedule-x/tcp/proxy", Kind: result.KindTCP, Target: "proxy.corp.example", Address: "203.0.113.80",
-			Details: map[string]string{"via": "http-proxy", "proxy": "proxy.corp.example:3128"}},
+			Details: map[result.DetailKey]string{"via": "http-proxy", "proxy": "proxy.corp.example:3128"}},
 		result.Probe{ID: "stun/8000", Kind: result.KindSTUN, Address: "203.0.113.10", Error: "ok from 203.0.113.10",
-			Details: map[string]string{"mappedAddress": "198.51.100.77:40000"}},
+			Details: map[result.DetailKey]string{"mappedAddress": "198.51.100.77:40000"}},
 		result.Probe{ID: "ipv6/dns", Error: "answer fe80::abcd and [fd12:3456:789a::1]:3478, ::ffff:10.1.2.3"},
 	)
 	return r
@@ -83,10 +83,10 @@ func TestRedactRemovesEverythingPrivate(t *testing.T) {
 	}
 	ids := map[string]bool{}
 	for _, p := range r.Probes {
-		if ids[p.ID] {
+		if ids[string(p.ID)] {
 			t.Errorf("two probes share the ID %q after redaction", p.ID)
 		}
-		ids[p.ID] = true
+		ids[string(p.ID)] = true
 	}
 	if !r.Redacted || r.Host.Hostname != "" {
 		t.Errorf("Redacted %v, Hostname %q", r.Redacted, r.Host.Hostname)
@@ -105,9 +105,9 @@ func TestRedactRemovesEverythingPrivate(t *testing.T) {
 // progress events (RedactProbe) and in the report, and two resolvers get
 // two labels, so evidence still points at the right probe.
 func TestRedactLabelsAreStable(t *testing.T) {
-	p1 := result.Probe{ID: "a/dns@10.0.0.1:53", Details: map[string]string{"resolver": "10.0.0.1:53"}}
-	p2 := result.Probe{ID: "a/dns@10.0.0.2:53", Details: map[string]string{"resolver": "10.0.0.2:53"}}
-	r := &result.Report{Probes: []result.Probe{p1, p2}, Findings: []result.Finding{{Evidence: []string{p1.ID, p2.ID}}}}
+	p1 := result.Probe{ID: "a/dns@10.0.0.1:53", Details: map[result.DetailKey]string{"resolver": "10.0.0.1:53"}}
+	p2 := result.Probe{ID: "a/dns@10.0.0.2:53", Details: map[result.DetailKey]string{"resolver": "10.0.0.2:53"}}
+	r := &result.Report{Probes: []result.Probe{p1, p2}, Findings: []result.Finding{{Evidence: []result.ID{p1.ID, p2.ID}}}}
 	report.Redact(r)
 	e1, e2 := report.RedactProbe(p1), report.RedactProbe(p2)
 	if e1.ID != r.Probes[0].ID || e2.ID != r.Probes[1].ID || e1.ID == e2.ID {
@@ -142,7 +142,7 @@ func FuzzRedact(f *testing.F) {
 	privateIn := regexp.MustCompile(`\d+(?:\.\d+){3}`)
 	f.Fuzz(func(t *testing.T, text, name string) {
 		r := &result.Report{Verdict: result.Verdict{Summary: text},
-			Probes: []result.Probe{{ID: text, Error: text + " " + name, Details: map[string]string{text: name, "resolver": name}}}}
+			Probes: []result.Probe{{ID: result.ID(text), Error: text + " " + name, Details: map[result.DetailKey]string{result.DetailKey(text): name, "resolver": name}}}}
 		report.Redact(r, name)
 		var b bytes.Buffer
 		if err := report.WriteJSON(&b, r); err != nil {

@@ -28,13 +28,13 @@ func leakyReport() *result.Report {
 		Probes: []result.Probe{
 			{
 				ID: "stun/8000", Kind: result.KindSTUN, Target: "reflector.example.com", Address: "198.51.100.9", Port: 8000,
-				Details: map[string]string{"mappedAddress": "203.0.113.77:61000"},
+				Details: map[result.DetailKey]string{"mappedAddress": "203.0.113.77:61000"},
 			},
 			{
 				ID: "turn1-udp", Kind: result.KindTURN, Target: "turn:turn.example.com:3478?credential=s3cret",
 				Address: "198.51.100.20", Port: 3478,
 				Error:   "read udp 192.168.1.23:54321->198.51.100.20:3478: i/o timeout",
-				Details: map[string]string{"relayedAddress": "198.51.100.20:49152", "mappedAddress": "203.0.113.77:61001", "serverAddress": "198.51.100.20:3478"},
+				Details: map[result.DetailKey]string{"relayedAddress": "198.51.100.20:49152", "mappedAddress": "203.0.113.77:61001", "serverAddress": "198.51.100.20:3478"},
 				Steps:   []result.Step{{Name: "allocate", Detail: "mapped 203.0.113.77 on alice-laptop"}},
 			},
 		},
@@ -102,7 +102,7 @@ func TestRedactRemovesLocalAndMapped(t *testing.T) {
 // address: it is a server address, even though it equals the mapped one.
 func TestRedactKeepsServerEqualToMapped(t *testing.T) {
 	r := &result.Report{Probes: []result.Probe{{ID: "stun/8000", Address: "127.0.0.1",
-		Details: map[string]string{"mappedAddress": "127.0.0.1:5000"}}}}
+		Details: map[result.DetailKey]string{"mappedAddress": "127.0.0.1:5000"}}}}
 	Redact(r)
 	if r.Probes[0].Address != "127.0.0.1" {
 		t.Errorf("Address = %q, want 127.0.0.1", r.Probes[0].Address)
@@ -127,7 +127,7 @@ func TestScrubCredentials(t *testing.T) {
 
 func TestRedactProbeLeavesOriginal(t *testing.T) {
 	p := result.Probe{ID: "stun/8000", Address: "198.51.100.9", Error: "via turn:u:pw@x",
-		Details: map[string]string{"mappedAddress": "203.0.113.77:5"}}
+		Details: map[result.DetailKey]string{"mappedAddress": "203.0.113.77:5"}}
 	got := RedactProbe(p)
 	if got.Details["mappedAddress"] != redactedMark || got.Error != "via turn:x" || got.Address != "198.51.100.9" {
 		t.Errorf("RedactProbe = %+v", got)

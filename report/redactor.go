@@ -75,19 +75,19 @@ func newRedactor(r *result.Report, private []string) *redactor {
 	for _, p := range r.Probes {
 		for k, v := range p.Details {
 			switch {
-			case localDetailKeys[k]:
+			case k.Local():
 				if h := hostPart(v); !servers[h] {
 					rd.addAddr(h)
 				}
-			case k == "resolver" || k == "proxy":
+			case k == result.DetailResolver || k == result.DetailProxy:
 				rd.addAddr(hostPart(v))
 			}
 		}
-		if strings.HasSuffix(p.ID, "/tcp/proxy") {
+		if hop, ok := p.ID.IsProxyTCP(); ok && hop == 1 {
 			rd.addAddr(p.Address)
 			rd.addAddr(hostPart(p.Target))
 		}
-		if _, ns, ok := strings.Cut(p.ID, "/dns@"); ok {
+		if ns := p.ID.Parse().Resolver; ns != "" {
 			rd.addAddr(hostPart(ns))
 		}
 	}
@@ -128,7 +128,7 @@ func serverAddrs(r *result.Report) map[string]bool {
 	for _, p := range r.Probes {
 		servers[p.Address] = true
 		for k, v := range p.Details {
-			if !localDetailKeys[k] && k != "resolver" && k != "proxy" {
+			if !k.Local() && k != result.DetailResolver && k != result.DetailProxy {
 				for _, part := range strings.Split(v, ",") {
 					servers[hostPart(strings.TrimSpace(part))] = true
 				}

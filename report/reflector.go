@@ -26,17 +26,17 @@ func reflectorFinding(fs *findingSet, p *result.Probe) {
 	host := p.Target
 	why := "the resolver says the name does not exist (NXDOMAIN)"
 	switch p.Reason {
-	case "timeout":
+	case result.ReasonTimeout:
 		why = "the resolver did not answer in time"
-	case "servfail", "refused", "noanswer":
-		why = "the resolver failed (" + p.Reason + ")"
-	case "sinkholed":
-		why = "the resolver answers a dead address (" + orDash(p.Details["addresses"]) + ")"
+	case result.ReasonServFail, result.ReasonRefused, result.ReasonNoAnswer:
+		why = "the resolver failed (" + string(p.Reason) + ")"
+	case result.ReasonSinkholed:
+		why = "the resolver answers a dead address (" + orDash(p.Details[result.DetailAddresses]) + ")"
 	}
-	fs.add(result.Finding{Code: "reflector-unresolved", Severity: SeverityWarning,
+	fs.add(result.Finding{Code: "reflector-unresolved", Severity: result.SeverityWarning,
 		Title: host + " does not resolve: check the name",
 		Detail: "The reflector given with --reflector did not resolve: " + why + ", so the UDP media ports were not tested. " +
 			"Check the spelling and that the reflector's DNS record exists, or give its IP address. " +
 			"This is about the reflector, not about the TRTC domains.",
-		Evidence: []string{p.ID}})
+		Evidence: []result.ID{p.ID}})
 }

@@ -25,7 +25,7 @@ func TestReflectorNameDoesNotResolve(t *testing.T) {
 				status = result.StatusBlocked
 			}
 			dns := result.Probe{ID: ReflectorDNSID, Kind: result.KindDNS, Role: "media", Target: "reflector.example.com",
-				Status: status, Reason: reason, Error: "lookup reflector.example.com: no such host"}
+				Status: status, Reason: result.Reason(reason), Error: "lookup reflector.example.com: no such host"}
 			for i := range probes {
 				if isSTUN(&probes[i]) {
 					probes[i] = result.Probe{ID: probes[i].ID, Kind: result.KindSTUN, Role: "media", Target: "reflector.example.com",

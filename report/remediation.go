@@ -18,7 +18,7 @@ import (
 // TURN ports only when direct UDP cannot be the fix (policy "relay" or no
 // reflector). DNS tampering, SDK-proxy mistakes and TURN credentials get
 // no rule: no firewall rule fixes them, and they are findings.
-func remediate(r *result.Report, cat *catalog.Catalog, sig signaling, media string) []result.Rule {
+func remediate(r *result.Report, cat *catalog.Catalog, sig signaling, media result.PathName) []result.Rule {
 	rules := []result.Rule{}
 	add := func(ru result.Rule) {
 		if !slices.ContainsFunc(rules, func(x result.Rule) bool { return ruleKey(x) == ruleKey(ru) }) {
@@ -50,9 +50,9 @@ func remediate(r *result.Report, cat *catalog.Catalog, sig signaling, media stri
 // or an HTTP proxy) stopped the connection, as opposed to DNS or a server.
 func firewallStop(p *result.Probe) bool {
 	switch {
-	case p.Reason == "connect-refused-by-proxy" || p.Reason == "proxy-refused":
+	case p.Reason == result.ReasonConnectRefusedByProxy || p.Reason == result.ReasonProxyRefused:
 		return true
-	case p.Kind == result.KindTCP && p.Region == "" && p.Details["via"] != "http-proxy":
+	case p.Kind == result.KindTCP && p.Region == "" && p.Details[result.DetailVia] != "http-proxy":
 		// An SDK proxy host that resets the connection is down, not
 		// firewalled; one that never answers may be either.
 		return p.Status == result.StatusBlocked
@@ -72,10 +72,10 @@ func tcpRule(r *result.Report, cat *catalog.Catalog, p *result.Probe, region str
 	}
 	host := hostOfURL(p.Target)
 	port := p.Port
-	if port == 0 || p.Details["via"] == "http-proxy" {
+	if port == 0 || p.Details[result.DetailVia] == "http-proxy" {
 		port = 443
 	}
-	if strings.HasSuffix(p.ID, "/tcp/proxy") || strings.Contains(p.ID, "/tcp/proxy-") {
+	if _, ok := p.ID.IsProxyTCP(); ok {
 		// The HTTP proxy itself cannot be reached.
 		host, port = proxyHostPort(r.Config.HTTPProxy, p)
 		if px := routeProxy(p); px != "" {
@@ -87,11 +87,11 @@ func tcpRule(r *result.Report, cat *catalog.Catalog, p *result.Probe, region str
 	}
 	reason := p.Role + " endpoint " + host + " " + statusText(p.Status, p.Reason)
 	switch {
-	case (p.Reason == "connect-refused-by-proxy" || p.Reason == "proxy-refused") && byPAC(p):
+	case (p.Reason == result.ReasonConnectRefusedByProxy || p.Reason == result.ReasonProxyRefused) && byPAC(p):
 		reason += fmt.Sprintf(": the PAC sends it to %s, which refuses CONNECT (%s); allow it in that proxy, or return DIRECT for it in the PAC and let TCP %d out directly",
-			routeProxy(p), orDash(p.Details["proxyStatus"]), port)
-	case p.Reason == "connect-refused-by-proxy" || p.Reason == "proxy-refused":
-		reason += fmt.Sprintf(": the HTTP proxy refuses CONNECT (%s); allow it in the proxy or let TCP %d out directly", orDash(p.Details["proxyStatus"]), port)
+			routeProxy(p), orDash(p.Details[result.DetailProxyStatus]), port)
+	case p.Reason == result.ReasonConnectRefusedByProxy || p.Reason == result.ReasonProxyRefused:
+		reason += fmt.Sprintf(": the HTTP proxy refuses CONNECT (%s); allow it in the proxy or let TCP %d out directly", orDash(p.Details[result.DetailProxyStatus]), port)
 	}
 	if p.Role == "logger" {
 		reason += " (logs and quality reports only: calls do not need it)"
@@ -145,7 +145,7 @@ func loggerFailures(r *result.Report) []*result.Probe {
 // loggerReached: the log endpoint answered, and not with a loggerProxy's
 // "my upstream is down" (502/503/504): then the logs go nowhere.
 func loggerReached(p *result.Probe) bool {
-	return p.Status == result.StatusOK && !(p.Region == "" && upstreamDown(p.Details["httpStatus"]))
+	return p.Status == result.StatusOK && !(p.Region == "" && upstreamDown(p.Details[result.DetailHttpStatus]))
 }
 
 // udpMediaRules opens the closed media ports to the media servers.
@@ -159,8 +159,8 @@ func udpMediaRules(r *result.Report, cat *catalog.Catalog, add func(result.Rule)
 		dest = "TRTC media servers"
 	}
 	reason := "direct UDP media; the schedule picks the media server, so allow the TRTC domains' addresses (or any destination)"
-	if m := choose(&r.Paths); strings.HasPrefix(m, "turn-") {
-		reason += "; calls already work relayed (" + m + "), this makes them direct"
+	if m := choose(&r.Paths); m.IsTURN() {
+		reason += "; calls already work relayed (" + string(m) + "), this makes them direct"
 	}
 	for i := range r.Probes {
 		p := &r.Probes[i]
@@ -172,7 +172,7 @@ func udpMediaRules(r *result.Report, cat *catalog.Catalog, add func(result.Rule)
 
 // turnRules opens the best TURN path that a firewall stops and that would
 // beat the current media path.
-func turnRules(r *result.Report, cat *catalog.Catalog, media string, add func(result.Rule)) {
+func turnRules(r *result.Report, cat *catalog.Catalog, media result.PathName, add func(result.Rule)) {
 	limit := slices.Index(result.PathOrder, media)
 	if limit < 0 {
 		limit = len(result.PathOrder)
@@ -192,7 +192,7 @@ func turnRules(r *result.Report, cat *catalog.Catalog, media string, add func(re
 				proto = "udp"
 			}
 			add(result.Rule{Protocol: proto, Port: strconv.Itoa(pr.Port), Destination: turnHost(pr),
-				Reason: name + " to the TURN server " + statusText(pr.Status, pr.Reason)})
+				Reason: string(name) + " to the TURN server " + statusText(pr.Status, pr.Reason)})
 		}
 		return
 	}

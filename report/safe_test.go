@@ -162,7 +162,7 @@ func TestJSONKeepsDataTerminalSafe(t *testing.T) {
 	if err := json.Unmarshal(b.Bytes(), &back); err != nil {
 		t.Fatal(err)
 	}
-	if back.Verdict.Summary != r.Verdict.Summary || back.Probes[1].Details[payload+"#0"] != r.Probes[1].Details[payload+"#0"] ||
+	if back.Verdict.Summary != r.Verdict.Summary || back.Probes[1].Details[result.DetailKey(payload+"#0")] != r.Probes[1].Details[result.DetailKey(payload+"#0")] ||
 		back.Findings[0].Evidence[1] != r.Findings[0].Evidence[1] {
 		t.Errorf("the JSON changed the data: %q, want %q", back.Verdict.Summary, r.Verdict.Summary)
 	}

@@ -41,8 +41,8 @@ func defaultNet() labNet {
 
 func okProbe(id, kind, role, region, target string, port int, transport string) result.Probe {
 	rtt := 12.5
-	return result.Probe{ID: id, Kind: kind, Role: role, Region: region, Target: target, Address: labServer,
-		Port: port, Transport: transport, Status: result.StatusOK, RTTMs: &rtt, Details: map[string]string{}}
+	return result.Probe{ID: result.ID(id), Kind: result.Kind(kind), Role: role, Region: region, Target: target, Address: labServer,
+		Port: port, Transport: transport, Status: result.StatusOK, RTTMs: &rtt, Details: map[result.DetailKey]string{}}
 }
 
 // webTarget returns the dns -> tcp -> tls -> https/ws probes of one target.
@@ -57,15 +57,15 @@ func (n labNet) webTarget(id, role, region, rawURL string) []result.Probe {
 	if u.Scheme == "wss" {
 		last, kind = id+"/ws", result.KindWebSocket
 	}
-	tcp := okProbe(id+"/tcp/"+labServer, result.KindTCP, role, region, host, port, "tcp")
-	ps := []result.Probe{okProbe(id+"/dns", result.KindDNS, role, region, host, 0, "udp"), tcp,
-		okProbe(id+"/tls", result.KindTLS, role, region, host, port, "tcp"),
-		okProbe(last, kind, role, region, rawURL, port, "tcp")}
+	tcp := okProbe(id+"/tcp/"+labServer, string(result.KindTCP), role, region, host, port, "tcp")
+	ps := []result.Probe{okProbe(id+"/dns", string(result.KindDNS), role, region, host, 0, "udp"), tcp,
+		okProbe(id+"/tls", string(result.KindTLS), role, region, host, port, "tcp"),
+		okProbe(last, string(kind), role, region, rawURL, port, "tcp")}
 	ps[0].Details["addresses"] = labServer
 	ps[2].Details["issuer"] = "Lab " + region + " CA"
 	ps[2].Details["issuerPublic"] = "true"
 	if n.httpProxy {
-		ps[1].ID, ps[1].Target, ps[1].Port = id+"/tcp/proxy", "proxy.corp.test", 3128
+		ps[1].ID, ps[1].Target, ps[1].Port = result.ID(id+"/tcp/proxy"), "proxy.corp.test", 3128
 		for i := 1; i < 4; i++ {
 			ps[i].Details["via"] = "http-proxy"
 		}
@@ -95,13 +95,13 @@ func (n labNet) probes(t testing.TB) []result.Probe {
 	}
 	if n.reflector {
 		for _, port := range cat.MediaPorts {
-			p := okProbe(fmt.Sprintf("stun/%d", port), result.KindSTUN, "media", "", "reflector.lab.test", port, "udp")
+			p := okProbe(fmt.Sprintf("stun/%d", port), string(result.KindSTUN), "media", "", "reflector.lab.test", port, "udp")
 			p.Details["mappedAddress"] = "198.51.100.1:40000"
 			ps = append(ps, p)
 		}
 		if n.portRange != "" {
 			// The same STUN exchange from any port (probe.stunAnyPort).
-			ps = append(ps, okProbe("stun-anyport/8000", result.KindSTUN, "media", "", "reflector.lab.test", 8000, "udp"))
+			ps = append(ps, okProbe("stun-anyport/8000", string(result.KindSTUN), "media", "", "reflector.lab.test", 8000, "udp"))
 		}
 	}
 	for i, u := range n.turn {
@@ -122,7 +122,7 @@ func turnProbes(n int, rawURL string) []result.Probe {
 	port, _ := strconv.Atoi(portStr)
 	var ps []result.Probe
 	for _, tr := range transports {
-		p := okProbe(fmt.Sprintf("turn%d-%s", n, tr), result.KindTURN, "turn", "", rawURL, port, tr)
+		p := okProbe(fmt.Sprintf("turn%d-%s", n, tr), string(result.KindTURN), "turn", "", rawURL, port, tr)
 		p.Address = "203.0.113.20"
 		p.Details["relayedAddress"] = "203.0.113.20:49160"
 		p.Details["serverAddress"] = "203.0.113.20:" + portStr
@@ -134,15 +134,17 @@ func turnProbes(n int, rawURL string) []result.Probe {
 // mod changes the probes whose ID matches pat (path.Match, as the lab's
 // scenario files do). Status "-" removes them (a step not reached).
 type mod struct {
-	pat, status, reason string
-	details             map[string]string
+	pat     string
+	status  result.Status
+	reason  result.Reason
+	details map[result.DetailKey]string
 }
 
 func apply(ps []result.Probe, mods []mod) []result.Probe {
 	for _, m := range mods {
 		var out []result.Probe
 		for _, p := range ps {
-			if ok, _ := path.Match(m.pat, p.ID); !ok {
+			if ok, _ := path.Match(m.pat, string(p.ID)); !ok {
 				out = append(out, p)
 				continue
 			}
@@ -155,7 +157,7 @@ func apply(ps []result.Probe, mods []mod) []result.Probe {
 					p.RTTMs = okProbe("", "", "", "", "", 0, "").RTTMs
 				}
 			}
-			d := map[string]string{}
+			d := map[result.DetailKey]string{}
 			for k, v := range p.Details {
 				d[k] = v
 			}
@@ -178,7 +180,7 @@ func rejected(pat string) mod {
 	return mod{pat: pat, status: result.StatusRejected, reason: "icmp-unreachable"}
 }
 func failed(pat, reason string) mod {
-	return mod{pat: pat, status: result.StatusFailed, reason: reason}
+	return mod{pat: pat, status: result.StatusFailed, reason: result.Reason(reason)}
 }
 
 var sixUDP = []string{"udp/8000", "udp/8080", "udp/8800", "udp/843", "udp/443", "udp/16285"}
@@ -189,11 +191,11 @@ type scenario struct {
 	net       labNet
 	mods      []mod
 	signaling string
-	media     string
+	media     result.PathName
 	fw5501    bool
-	outcome   string
-	paths     [4]string // in PathOrder
-	uncounted []string
+	outcome   result.Outcome
+	paths     [4]result.PathStatus // in PathOrder
+	uncounted []result.PathName
 	rules     []string // exact set of protocol/port
 	findings  []string // codes that must be present
 }

@@ -31,7 +31,7 @@ type regionSignal struct {
 	// authProbe is a role's probe that the proxy login stopped: the
 	// region is untested rather than blocked when it cannot join.
 	authProbe *result.Probe
-	reached   []string // IDs of the probes that proved a role reachable
+	reached   []result.ID // IDs of the probes that proved a role reachable
 }
 
 func (s regionSignal) joinable() bool { return s.schedule && s.signaling }
@@ -57,7 +57,7 @@ func (s signaling) verdicts() []result.RegionVerdict {
 			v.Status, v.Detail = result.SignalingUntested, "The run ended before signalling was checked."
 		case !rs.joinable() && rs.authProbe != nil:
 			v.Status, v.Detail = result.SignalingUntested, "Not tested: "+s.authLimit+"."
-			v.Evidence = []string{rs.authProbe.ID}
+			v.Evidence = []result.ID{rs.authProbe.ID}
 		case !rs.joinable():
 			v.Status = result.SignalingBlocked
 			v.Detail = strings.ToUpper(s.causeOf(rs)[:1]) + s.causeOf(rs)[1:] + "."
@@ -71,7 +71,7 @@ func (s signaling) verdicts() []result.RegionVerdict {
 			v.Status, v.Detail = result.SignalingOK, "Joins directly: a schedule server and the signalling WebSocket answered."
 		}
 		if v.Evidence == nil {
-			v.Evidence = []string{}
+			v.Evidence = []result.ID{}
 		}
 		out = append(out, v)
 	}
@@ -86,7 +86,7 @@ func (s signaling) causeOf(rs regionSignal) string {
 	}
 	why := ""
 	if p := mainCause(rs.failing); p != nil {
-		why = " (" + hostOfURL(p.Target) + " " + p.Kind + " " + statusText(p.Status, p.Reason) + ")"
+		why = " (" + hostOfURL(p.Target) + " " + string(p.Kind) + " " + statusText(p.Status, p.Reason) + ")"
 		if rw := routeWhy(s.report, p); rw != "" {
 			why = " (" + rw + ")"
 		}
@@ -103,7 +103,7 @@ func mainCause(failing []*result.Probe) *result.Probe {
 	var best *result.Probe
 	rank := func(p *result.Probe) int {
 		r := stageRank(p.Kind)
-		if p.Details["resolver"] != "" {
+		if p.Details[result.DetailResolver] != "" {
 			r = -1
 		}
 		return r
@@ -117,7 +117,7 @@ func mainCause(failing []*result.Probe) *result.Probe {
 }
 
 // stageRank orders the steps of a signalling path.
-func stageRank(kind string) int {
+func stageRank(kind result.Kind) int {
 	switch kind {
 	case result.KindDNS:
 		return 0
@@ -154,7 +154,7 @@ func viaOf(r *result.Report, p *result.Probe) string {
 	if px := routeProxy(p); px != "" {
 		return "the HTTP proxy " + px
 	}
-	if p.Details["via"] == "http-proxy" {
+	if p.Details[result.DetailVia] == "http-proxy" {
 		if r.Config.HTTPProxy != "" {
 			return "the HTTP proxy " + r.Config.HTTPProxy
 		}
@@ -218,14 +218,14 @@ func judgeSignalProbe(r *result.Report, p *result.Probe, rs *regionSignal) {
 	reach := false
 	switch {
 	case p.Kind == result.KindHTTPS && p.Role == "schedule":
-		reach = p.Status == result.StatusOK && !(p.Region == "" && upstreamDown(p.Details["httpStatus"]))
+		reach = p.Status == result.StatusOK && !(p.Region == "" && upstreamDown(p.Details[result.DetailHttpStatus]))
 	case p.Kind == result.KindWebSocket && p.Role == "signaling":
 		// A non-101 answer from the real host proves the way through the
 		// firewall is open (through an HTTP proxy too: CONNECT is a tunnel
 		// to the real host); from a websocketProxy it means the proxy is
 		// broken.
 		reach = p.Status == result.StatusOK || (p.Status == result.StatusFailed && p.Region != "" &&
-			strings.HasPrefix(p.Reason, "http-") && !wsBrokenByProxy(r, p))
+			p.Reason.IsHTTP() && !wsBrokenByProxy(r, p))
 	}
 	if !reach {
 		if authUntested(p) && rs.authProbe == nil {

@@ -12,7 +12,7 @@ import (
 // nameserver query that the browser never makes.
 func TestSignalingCauseNamesTheDecisiveStep(t *testing.T) {
 	direct := &result.Probe{ID: "signaling-proxy/dns@10.0.0.1:53", Kind: result.KindDNS, Target: "wss://proxy.example/ws/",
-		Status: result.StatusFailed, Reason: "refused", Details: map[string]string{"resolver": "10.0.0.1:53"}}
+		Status: result.StatusFailed, Reason: "refused", Details: map[result.DetailKey]string{"resolver": "10.0.0.1:53"}}
 	ws := &result.Probe{ID: "signaling-proxy/ws", Kind: result.KindWebSocket, Target: "wss://proxy.example/ws/",
 		Status: result.StatusFailed, Reason: "http-502"}
 	tcp := &result.Probe{ID: "schedule/tcp/1.2.3.4", Kind: result.KindTCP, Target: "https://schedule.example/",

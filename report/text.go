@@ -44,10 +44,10 @@ func (t *textWriter) paint(code, s string) string {
 // with and without colour).
 func (t *textWriter) status(s string, width int) string {
 	code := map[string]string{
-		result.PathOK: ansiGreen, result.SignalingViaProxy: ansiYellow, result.PathPartial: ansiYellow,
-		result.PathBlocked: ansiRed, result.StatusRejected: ansiRed, result.StatusFailed: ansiRed, result.PathError: ansiRed,
-		result.PathUntested: ansiDim, result.StatusSkipped: ansiDim,
-		SeverityCritical: ansiRed, SeverityWarning: ansiYellow, SeverityInfo: ansiDim,
+		string(result.PathOK): ansiGreen, result.SignalingViaProxy: ansiYellow, string(result.PathPartial): ansiYellow,
+		string(result.PathBlocked): ansiRed, string(result.StatusRejected): ansiRed, string(result.StatusFailed): ansiRed, string(result.PathError): ansiRed,
+		string(result.PathUntested): ansiDim, string(result.StatusSkipped): ansiDim,
+		string(result.SeverityCritical): ansiRed, string(result.SeverityWarning): ansiYellow, string(result.SeverityInfo): ansiDim,
 	}[s]
 	return t.paint(code, s) + strings.Repeat(" ", max(0, width-len(s)))
 }
@@ -79,7 +79,7 @@ func (t *textWriter) header(r *result.Report) {
 	if !r.Complete {
 		fmt.Fprintf(&t.b, "%s the run was interrupted; this report holds only what was gathered until then.\n\n", t.paint(ansiYellow, "INCOMPLETE:"))
 	}
-	code := map[string]string{result.OutcomeWorks: ansiGreen, result.OutcomeWorksDegraded: ansiYellow, result.OutcomeFails: ansiRed}[r.Verdict.Outcome]
+	code := map[result.Outcome]string{result.OutcomeWorks: ansiGreen, result.OutcomeWorksDegraded: ansiYellow, result.OutcomeFails: ansiRed}[r.Verdict.Outcome]
 	for _, l := range wrapLines(r.Verdict.Headline, textWidth) {
 		fmt.Fprintf(&t.b, "%s\n", t.paint(ansiBold+code, l))
 	}
@@ -145,7 +145,7 @@ func (t *textWriter) paths(r *result.Report) {
 		if !p.Counts && !strings.Contains(p.Detail, "not count") {
 			note = " (does not count)"
 		}
-		t.wrapped(fmt.Sprintf("%s%-11s %s ", mark, name, t.status(p.Status, 9)), p.Detail+note, 24)
+		t.wrapped(fmt.Sprintf("%s%-11s %s ", mark, name, t.status(string(p.Status), 9)), p.Detail+note, 24)
 	}
 }
 
@@ -169,10 +169,10 @@ func (t *textWriter) findings(r *result.Report) {
 	}
 	t.section("Findings")
 	for _, f := range r.Findings {
-		t.wrapped("  "+t.status(f.Severity, 8)+" ", f.Code+": "+f.Title, 11)
+		t.wrapped("  "+t.status(string(f.Severity), 8)+" ", f.Code+": "+f.Title, 11)
 		t.wrapped("           ", f.Detail, 11)
 		if len(f.Evidence) > 0 {
-			t.wrapped("           ", "evidence: "+strings.Join(f.Evidence, ", "), 11)
+			t.wrapped("           ", "evidence: "+result.JoinIDs(f.Evidence, ", "), 11)
 		}
 	}
 }
@@ -209,8 +209,8 @@ func (t *textWriter) rules(r *result.Report) {
 // the right thing (it refused a loopback/private peer or the example
 // credentials): not a failure to show.
 func passedAudit(p *result.Probe) bool {
-	return strings.Contains(p.ID, "/audit/") && p.Status == result.StatusFailed &&
-		(p.Reason == "permission-denied" || p.Reason == "unauthorized")
+	return p.ID.IsAudit() && p.Status == result.StatusFailed &&
+		(p.Reason == result.ReasonPermissionDenied || p.Reason == result.ReasonUnauthorized)
 }
 
 func (t *textWriter) probes(r *result.Report) {
@@ -222,7 +222,7 @@ func (t *textWriter) probes(r *result.Report) {
 		case t.o.Verbose:
 		case p.Status == result.StatusOK || p.Status == result.StatusSkipped:
 			continue
-		case passedAudit(&p) || (!echoCapable && strings.HasPrefix(p.ID, "echo/")):
+		case passedAudit(&p) || (!echoCapable && p.ID.IsEcho()):
 			hidden++
 			continue
 		}

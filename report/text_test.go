@@ -37,7 +37,7 @@ func interrupted(t testing.TB) *result.Report {
 	r.Complete = false
 	for i := range r.Probes {
 		p := &r.Probes[i]
-		if strings.HasPrefix(p.ID, "turn") || p.ID == "stun/443" || p.ID == "stun/16285" {
+		if strings.HasPrefix(string(p.ID), "turn") || p.ID == "stun/443" || p.ID == "stun/16285" {
 			p.Status, p.Reason, p.Error, p.RTTMs = result.StatusSkipped, "interrupted", "the run ended before this probe finished", nil
 		}
 	}
@@ -137,9 +137,9 @@ func BenchmarkJudgeAndWriteText(b *testing.B) {
 // them, and the text says how many were left out.
 func TestTextHidesNonFailures(t *testing.T) {
 	r := scenario{name: "quiet", net: defaultNet(), mods: []mod{dropped("stun/8000")}}.report(t)
-	audit := okProbe("turn1-udp/audit/relay-loopback", result.KindTURN, "turn", "", "turn:turn.lab.test:3478", 3478, "udp")
+	audit := okProbe("turn1-udp/audit/relay-loopback", string(result.KindTURN), "turn", "", "turn:turn.lab.test:3478", 3478, "udp")
 	audit.Status, audit.Reason = result.StatusFailed, "permission-denied"
-	r.Probes = append(r.Probes, audit, echo("echo/8000/76", 8000, result.StatusBlocked))
+	r.Probes = append(r.Probes, audit, echo("echo/8000/76", 8000, string(result.StatusBlocked)))
 	Judge(r)
 	var quiet, verbose strings.Builder
 	if err := WriteText(&quiet, r, TextOptions{}); err != nil {
@@ -176,7 +176,7 @@ func offline(t testing.TB) *result.Report {
 		case p.Kind == result.KindDNS:
 			p.Step, p.Error = "resolve", fmt.Sprintf("lookup %s on 10.20.30.40:53: no such host", p.Target)
 			direct := p
-			direct.ID, direct.Details = p.ID+"@10.20.30.40:53", map[string]string{"resolver": "10.20.30.40:53"}
+			direct.ID, direct.Details = p.ID+"@10.20.30.40:53", map[result.DetailKey]string{"resolver": "10.20.30.40:53"}
 			direct.Error = "NXDOMAIN: the name does not exist"
 			ps = append(ps, p, direct)
 		default:
@@ -196,7 +196,7 @@ func TestOfflineGroupsFindings(t *testing.T) {
 	var hosts, dnsIDs []string
 	for _, p := range r.Probes {
 		if p.Kind == result.KindDNS {
-			hosts, dnsIDs = uniq(hosts, p.Target), append(dnsIDs, p.ID)
+			hosts, dnsIDs = uniq(hosts, p.Target), append(dnsIDs, string(p.ID))
 		}
 	}
 	if len(hosts) < 10 {
@@ -217,7 +217,7 @@ func TestOfflineGroupsFindings(t *testing.T) {
 		}
 	}
 	for _, id := range dnsIDs {
-		if !slices.Contains(nx[0].Evidence, id) {
+		if !slices.Contains(nx[0].Evidence, result.ID(id)) {
 			t.Errorf("evidence lacks %s", id)
 		}
 	}

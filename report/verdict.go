@@ -35,6 +35,7 @@ var loadCatalog = sync.OnceValue(func() *catalog.Catalog {
 // before v5.5.0 ("legacy") only an info finding, since a current SDK never
 // uses them and Solution-2 networks rightly block them.
 func Judge(r *result.Report) {
+	r.Normalize()
 	cat := loadCatalog()
 	judgePaths(r, cat)
 	ban := applyBans(r, r.Config.Browser)
@@ -66,7 +67,7 @@ func Judge(r *result.Report) {
 }
 
 // verdictOf sums up: 5501, outcome, headline and summary.
-func verdictOf(r *result.Report, sig signaling, media string) result.Verdict {
+func verdictOf(r *result.Report, sig signaling, media result.PathName) result.Verdict {
 	if !r.Complete && media == result.MediaNone && anyUntested(&r.Paths) {
 		// An interrupted run cannot say "no path": the untested one may work.
 		media = result.MediaUntested
@@ -117,7 +118,7 @@ func verdictOf(r *result.Report, sig signaling, media string) result.Verdict {
 
 // mediaOutcome is the outcome and headline when signalling works and a
 // media path does.
-func mediaOutcome(r *result.Report, media string) (string, string) {
+func mediaOutcome(r *result.Report, media result.PathName) (result.Outcome, string) {
 	relayOnly := r.Config.ICETransportPolicy == "relay"
 	switch {
 	case media == result.PathDirectUDP && r.Paths.DirectUDP.Status == result.PathOK:
@@ -135,7 +136,7 @@ func mediaOutcome(r *result.Report, media string) (string, string) {
 }
 
 // summarize writes the one sentence for a ticket.
-func summarize(r *result.Report, sig signaling, media string, v result.Verdict) string {
+func summarize(r *result.Report, sig signaling, media result.PathName, v result.Verdict) string {
 	var parts []string
 	switch sig.status {
 	case result.SignalingBlocked:
@@ -152,7 +153,7 @@ func summarize(r *result.Report, sig signaling, media string, v result.Verdict) 
 		}
 	}
 	parts = append(parts, directClause(r)...)
-	if strings.HasPrefix(media, "turn-") {
+	if media.IsTURN() {
 		p := r.Paths.Get(media)
 		parts = append(parts, strings.TrimSuffix(lowerFirst(p.Detail), "."))
 	}
@@ -174,7 +175,7 @@ func summarize(r *result.Report, sig signaling, media string, v result.Verdict) 
 	return strings.ToUpper(s[:1]) + s[1:] + "."
 }
 
-func consequence(media string, v result.Verdict, complete bool) string {
+func consequence(media result.PathName, v result.Verdict, complete bool) string {
 	switch {
 	case v.FirewallError5501 && media == result.MediaNone:
 		return "no media path works, so calls will fail with error 5501"

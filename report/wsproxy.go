@@ -1,7 +1,7 @@
 package report
 
 import (
-	"strings"
+	"strconv"
 
 	"github.com/rtcprobe/rtcprobe/result"
 )
@@ -15,13 +15,13 @@ func wsBrokenByProxy(r *result.Report, p *result.Probe) bool {
 	if p.Kind != result.KindWebSocket || p.Region == "" || p.Status == result.StatusOK || p.Status == result.StatusRunning || p.Status == result.StatusSkipped {
 		return false
 	}
-	if p.Details["via"] != "http-proxy" && routeProxy(p) == "" {
+	if p.Via != result.ViaHTTPProxy && routeProxy(p) == "" {
 		return false
 	}
-	id, _, _ := strings.Cut(p.ID, "/")
+	tlsID := result.WebID(p.ID.Head(), result.StepTLS)
 	for i := range r.Probes {
-		if q := &r.Probes[i]; q.ID == id+"/tls" {
-			return q.Status == result.StatusOK && q.Details["issuerPublic"] == "false"
+		if q := &r.Probes[i]; q.ID == tlsID {
+			return q.Status == result.StatusOK && q.Details[result.DetailIssuerPublic] == "false"
 		}
 	}
 	return false
@@ -40,10 +40,10 @@ func wsProxyFindings(fs *findingSet, r *result.Report) {
 			px = r.Config.HTTPProxy
 		}
 		what := statusText(p.Status, p.Reason)
-		if strings.HasPrefix(p.Reason, "http-") {
-			what = "answers HTTP " + strings.TrimPrefix(p.Reason, "http-") + " instead of 101"
+		if code, ok := p.Reason.HTTPStatus(); ok {
+			what = "answers HTTP " + strconv.Itoa(code) + " instead of 101"
 		}
-		fs.add(result.Finding{Code: "proxy-breaks-websocket", Severity: SeverityCritical, Evidence: []string{p.ID},
+		fs.add(result.Finding{Code: "proxy-breaks-websocket", Severity: result.SeverityCritical, Evidence: []result.ID{p.ID},
 			Title: "The HTTP proxy " + orDash(px) + " inspects TLS and breaks the WebSocket upgrade to " + hostOfURL(p.Target),
 			Detail: "The upgrade " + what + " inside the proxy's re-signed tunnel, while HTTPS passes: the proxy strips or refuses WebSockets. " +
 				"Exempt the TRTC domains from TLS inspection (or allow WebSocket upgrades) in the proxy."})

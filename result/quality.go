@@ -34,7 +34,7 @@ const (
 // fields (Resolution, MOS, Summary) from JudgeQuality.
 type QualityPath struct {
 	// Path is a path name (PathDirectUDP, PathTURNUDP, ...).
-	Path string `json:"path"`
+	Path PathName `json:"path"`
 	// Target is what carried the flow: host:port of the reflector for
 	// direct UDP, the TURN URL (no credentials) for a TURN path.
 	Target string `json:"target"`

@@ -18,17 +18,17 @@ func ms(v float64) *float64 { return &v }
 func signallingProbes(wsStatus, wsReason string) []result.Probe {
 	ws := result.Probe{ID: "signaling-intl/ws", Kind: result.KindWebSocket, Role: "signaling", Region: "international",
 		Target: "wss://signaling.rtc.tencentcloud.com", Address: "43.152.1.10", Port: 443, Transport: "tcp",
-		Status: wsStatus, Reason: wsReason, StartMs: 210}
-	if wsStatus == result.StatusOK {
+		Status: result.Status(wsStatus), Reason: result.Reason(wsReason), StartMs: 210}
+	if result.Status(wsStatus) == result.StatusOK {
 		ws.RTTMs = ms(48)
-		ws.Details = map[string]string{"httpStatus": "101"}
+		ws.Details = map[result.DetailKey]string{"httpStatus": "101"}
 	} else {
 		ws.Step, ws.Error = "upgrade", "no answer to the WebSocket upgrade within 5s"
 	}
 	return []result.Probe{
 		{ID: "schedule-intl/dns", Kind: result.KindDNS, Role: "schedule", Region: "international",
 			Target: "schedule.rtc.tencentcloud.com", Status: result.StatusOK, RTTMs: ms(12),
-			Details: map[string]string{"addresses": "43.152.1.2"}},
+			Details: map[result.DetailKey]string{"addresses": "43.152.1.2"}},
 		{ID: "schedule-intl/tcp/43.152.1.2", Kind: result.KindTCP, Role: "schedule", Region: "international",
 			Target: "schedule.rtc.tencentcloud.com", Address: "43.152.1.2", Port: 443, Transport: "tcp",
 			Status: result.StatusOK, RTTMs: ms(31), After: "schedule-intl/dns", StartMs: 12.5},
@@ -36,19 +36,19 @@ func signallingProbes(wsStatus, wsReason string) []result.Probe {
 			Target: "schedule.rtc.tencentcloud.com", Address: "43.152.1.2", Port: 443, Transport: "tls",
 			Status: result.StatusOK, RTTMs: ms(64), StartMs: 44,
 			Steps:   []result.Step{{Name: "connect", Status: "ok", Ms: 31}, {Name: "handshake", Status: "ok", Ms: 33}},
-			Details: map[string]string{"issuer": "DigiCert Global G2", "verified": "true"}},
+			Details: map[result.DetailKey]string{"issuer": "DigiCert Global G2", "verified": "true"}},
 		ws,
 	}
 }
 
-func mediaProbes(status, reason string) []result.Probe {
+func mediaProbes(status result.Status, reason result.Reason) []result.Probe {
 	var out []result.Probe
 	for _, port := range []int{8000, 8080} {
-		p := result.Probe{ID: "stun/" + strconv.Itoa(port), Kind: result.KindSTUN, Role: "media", Target: "reflector.example.com",
+		p := result.Probe{ID: result.ID("stun/" + strconv.Itoa(port)), Kind: result.KindSTUN, Role: "media", Target: "reflector.example.com",
 			Address: "198.51.100.7", Port: port, Transport: "udp", Status: status, Reason: reason, StartMs: 300}
 		if status == result.StatusOK {
 			p.RTTMs = ms(22)
-			p.Details = map[string]string{"mappedAddress": "203.0.113.5:50012"}
+			p.Details = map[result.DetailKey]string{"mappedAddress": "203.0.113.5:50012"}
 		} else {
 			p.Error = "no STUN answer within 2s"
 		}
@@ -67,10 +67,10 @@ func mediaProbes(status, reason string) []result.Probe {
 
 func paths(direct, tcp string) result.Paths {
 	return result.Paths{
-		DirectUDP: result.Path{Status: direct, Evidence: []string{"stun/8000", "stun/8080"}, Counts: true,
+		DirectUDP: result.Path{Status: result.PathStatus(direct), Evidence: []result.ID{"stun/8000", "stun/8080"}, Counts: true,
 			Detail: "STUN answered on the reflector's media ports"},
 		TURNUDP: result.Path{Status: result.PathUntested, Counts: true, Detail: "no TURN server over UDP given"},
-		TURNTCP: result.Path{Status: tcp, Evidence: []string{"turn/turn.example.com:3478/tcp"}, Counts: true,
+		TURNTCP: result.Path{Status: result.PathStatus(tcp), Evidence: []result.ID{"turn/turn.example.com:3478/tcp"}, Counts: true,
 			Detail: "Allocate over TCP to turn.example.com:3478"},
 		TURNTLS: result.Path{Status: result.PathUntested, Counts: true, Detail: "no TURN server over TLS given"},
 	}
@@ -88,20 +88,20 @@ func baseReport(probes []result.Probe, complete bool) *result.Report {
 
 // reportOK is a run where everything works.
 func reportOK() *result.Report {
-	r := baseReport(append(signallingProbes(result.StatusOK, ""), mediaProbes(result.StatusOK, "")...), true)
+	r := baseReport(append(signallingProbes(string(result.StatusOK), ""), mediaProbes(result.StatusOK, "")...), true)
 	r.Verdict = result.Verdict{Signaling: result.SignalingOK, Media: result.PathDirectUDP, Outcome: result.OutcomeWorks,
 		Headline: "Calls will work: direct UDP", Summary: "Signalling reaches TRTC and media flows over direct UDP to the reflector."}
-	r.Paths = paths(result.PathOK, result.PathOK)
+	r.Paths = paths(string(result.PathOK), string(result.PathOK))
 	return r
 }
 
 // report5501 is a run where signalling and every media path are blocked.
 func report5501() *result.Report {
-	r := baseReport(append(signallingProbes(result.StatusBlocked, "timeout"), mediaProbes(result.StatusBlocked, "timeout")...), true)
+	r := baseReport(append(signallingProbes(string(result.StatusBlocked), "timeout"), mediaProbes(result.StatusBlocked, "timeout")...), true)
 	r.Verdict = result.Verdict{Signaling: result.SignalingBlocked, Media: result.MediaNone, FirewallError5501: true,
 		Outcome: result.OutcomeFails, Headline: "Calls will fail: the SDK will raise 5501",
 		Summary: "The WebSocket to the signalling server gets no answer and no media path works: the firewall drops TRTC traffic."}
-	r.Paths = paths(result.PathBlocked, result.PathBlocked)
+	r.Paths = paths(string(result.PathBlocked), string(result.PathBlocked))
 	r.Findings = []result.Finding{{Code: "signalling-blocked", Severity: "critical", Title: "WebSocket signalling is blocked"}}
 	r.Remediation = []result.Rule{
 		{Protocol: "tcp", Port: "443", Destination: "*.rtc.tencentcloud.com", Reason: "signalling"},
@@ -112,12 +112,12 @@ func report5501() *result.Report {
 
 // reportIncomplete is a run stopped with ctrl-c.
 func reportIncomplete() *result.Report {
-	probes := signallingProbes(result.StatusSkipped, "interrupted")
+	probes := signallingProbes(string(result.StatusSkipped), "interrupted")
 	r := baseReport(probes[:3], false)
 	r.Verdict = result.Verdict{Signaling: result.SignalingUntested, Media: result.MediaUntested,
 		Outcome: result.OutcomeInconclusive, Headline: "Inconclusive: the run was interrupted",
 		Summary: "The run ended before signalling and media were tested."}
-	r.Paths = paths(result.PathUntested, result.PathUntested)
+	r.Paths = paths(string(result.PathUntested), string(result.PathUntested))
 	return r
 }
 

@@ -37,7 +37,7 @@ func TestScreensNeutraliseHostileReports(t *testing.T) {
 			m.sel = i
 			press(m, "enter")
 			for range 5 {
-				check("details of row "+m.items()[i].probe+m.items()[i].path, m.render())
+				check("details of row "+m.items()[i].probe.String()+string(m.items()[i].path), m.render())
 				press(m, "down")
 			}
 			press(m, "esc")

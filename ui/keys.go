@@ -75,8 +75,8 @@ func (m *Model) fileName() string {
 
 // item is one selectable row: a media path or a probe.
 type item struct {
-	path  string // report path name, or ""
-	probe string // probe ID, or ""
+	path  result.PathName // report path name, or ""
+	probe result.ID       // probe ID, or ""
 }
 
 // items lists the selectable rows in screen order: the paths once a verdict

@@ -100,8 +100,8 @@ type Model struct {
 	gen     int
 	started time.Time
 
-	order  []string                // probe IDs in arrival order
-	probes map[string]result.Probe // latest state of each probe, through report.SafeCopy
+	order  []result.ID                // probe IDs in arrival order
+	probes map[result.ID]result.Probe // latest state of each probe, through report.SafeCopy
 	// final is the report as shown: every string through report.SafeCopy,
 	// so that nothing from the network or a file reaches the terminal raw.
 	final *result.Report
@@ -138,7 +138,7 @@ func New(opts Options) *Model {
 		spin:    spinner.New(spinner.WithSpinner(spinner.MiniDot)),
 		width:   80,
 		height:  24,
-		probes:  map[string]result.Probe{},
+		probes:  map[result.ID]result.Probe{},
 		list:    viewport.New(),
 		details: viewport.New(),
 		help:    newHelp(),
@@ -170,7 +170,7 @@ func (m *Model) startRun() tea.Cmd {
 	h := &runHandle{gen: m.gen, ctx: ctx, cancel: cancel,
 		events: make(chan result.Probe, eventBuffer), done: make(chan *result.Report, 1)}
 	m.run, m.state, m.final, m.raw = h, stateRunning, nil, nil
-	m.order, m.probes = nil, map[string]result.Probe{}
+	m.order, m.probes = nil, map[result.ID]result.Probe{}
 	m.sel, m.detail, m.status = 0, false, ""
 	m.list.SetYOffset(0)
 	m.started = m.opts.Now()
@@ -206,7 +206,7 @@ func (m *Model) setFinal(r *result.Report) {
 		return
 	}
 	r = m.final
-	m.order, m.probes = nil, map[string]result.Probe{}
+	m.order, m.probes = nil, map[result.ID]result.Probe{}
 	for _, p := range r.Probes {
 		m.order = append(m.order, p.ID)
 		m.probes[p.ID] = p

@@ -80,7 +80,7 @@ func runningModel() *Model {
 		Save: func(string, *result.Report) error { return nil }})
 	m.startRun()
 	c.t = fixedStart.Add(4200 * time.Millisecond)
-	probes := append(signallingProbes(result.StatusOK, ""), mediaProbes(result.StatusOK, "")...)
+	probes := append(signallingProbes(string(result.StatusOK), ""), mediaProbes(result.StatusOK, "")...)
 	for i, p := range probes {
 		if i%2 == 1 {
 			p.Status, p.RTTMs, p.Reason = result.StatusRunning, nil, ""
@@ -275,7 +275,7 @@ const testWait = 10 * time.Second
 func TestProgram(t *testing.T) {
 	dir := t.TempDir()
 	saved := make(chan string, 1)
-	events := append(signallingProbes(result.StatusBlocked, "timeout"), mediaProbes(result.StatusBlocked, "timeout")...)
+	events := append(signallingProbes(string(result.StatusBlocked), "timeout"), mediaProbes(result.StatusBlocked, "timeout")...)
 	m := New(Options{Engine: scriptedEngine(events, report5501(), nil, false), Budget: 15 * time.Second, Dir: dir,
 		Save: func(p string, r *result.Report) error { saved <- p; return nil }})
 	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(80, 24))
@@ -302,7 +302,7 @@ func TestProgram(t *testing.T) {
 // which can still be saved; a second ctrl-c quits.
 func TestProgramInterrupted(t *testing.T) {
 	saved := make(chan string, 1)
-	m := New(Options{Engine: scriptedEngine(signallingProbes(result.StatusOK, "")[:2], nil, reportIncomplete(), true),
+	m := New(Options{Engine: scriptedEngine(signallingProbes(string(result.StatusOK), "")[:2], nil, reportIncomplete(), true),
 		Budget: 15 * time.Second, Dir: t.TempDir(),
 		Save: func(p string, r *result.Report) error { saved <- p; return nil }})
 	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(80, 24))
@@ -394,9 +394,9 @@ func TestScreenNamesPolicy(t *testing.T) {
 
 // Policy and route probes get their own group, not "Signalling".
 func TestPolicyAndRouteStage(t *testing.T) {
-	for kind, want := range map[string]string{result.KindPolicy: "Browser policies and routes", result.KindRoute: "Browser policies and routes",
-		result.KindTLS: "Signalling", result.KindSTUN: "Media UDP"} {
-		if got := stageOf(kind); got != want {
+	for kind, want := range map[string]string{string(result.KindPolicy): "Browser policies and routes", string(result.KindRoute): "Browser policies and routes",
+		string(result.KindTLS): "Signalling", string(result.KindSTUN): "Media UDP"} {
+		if got := stageOf(result.Kind(kind)); got != want {
 			t.Errorf("stageOf(%q) = %q, want %q", kind, got, want)
 		}
 	}

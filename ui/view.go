@@ -27,11 +27,11 @@ var (
 // stage is one group of probes on screen.
 type stage struct {
 	title string
-	ids   []string
+	ids   []result.ID
 }
 
 // stageOf maps a probe kind to its stage title.
-func stageOf(kind string) string {
+func stageOf(kind result.Kind) string {
 	switch kind {
 	case result.KindDNS:
 		return "DNS"
@@ -55,7 +55,7 @@ var stageOrder = []string{"Proxy (PAC)", "DNS", "Signalling", "Media UDP", "TURN
 // groups returns the probes grouped by stage, in stage order, each in
 // arrival (report) order; empty stages are left out.
 func (m *Model) groups() []stage {
-	by := map[string][]string{}
+	by := map[string][]result.ID{}
 	for _, id := range m.order {
 		s := stageOf(m.probes[id].Kind)
 		by[s] = append(by[s], id)
@@ -74,15 +74,15 @@ func (m *Model) mark(status string) string {
 	var sym string
 	st := styleBad
 	switch status {
-	case result.StatusOK:
+	case string(result.StatusOK):
 		sym, st = "✔", styleOK
-	case result.StatusRunning:
+	case string(result.StatusRunning):
 		sym, st = m.spin.View(), styleDim
-	case result.StatusSkipped, result.PathUntested:
+	case string(result.StatusSkipped), string(result.PathUntested):
 		sym, st = "–", styleDim
-	case result.PathPartial:
+	case string(result.PathPartial):
 		sym, st = "◐", styleWarn
-	case result.StatusError:
+	case string(result.StatusError):
 		sym, st = "!", styleWarn
 	default: // blocked, rejected, failed
 		sym = "✖"
@@ -91,7 +91,7 @@ func (m *Model) mark(status string) string {
 }
 
 // pathLabel names a media path for people.
-func pathLabel(name string) string {
+func pathLabel(name result.PathName) string {
 	switch name {
 	case result.PathDirectUDP:
 		return "direct UDP"
@@ -102,7 +102,7 @@ func pathLabel(name string) string {
 	case result.PathTURNTLS:
 		return "TURN TLS"
 	}
-	return name
+	return string(name)
 }
 
 func rtt(p result.Probe) string {
@@ -282,7 +282,7 @@ func (m *Model) header() []string {
 	}
 	headline := r.Verdict.Headline
 	if headline == "" { // a report without a judged verdict: say so, decide nothing
-		headline = "Outcome: " + r.Verdict.Outcome
+		headline = "Outcome: " + string(r.Verdict.Outcome)
 	}
 	// The headline is wrapped, never cut: it is the answer.
 	var out []string

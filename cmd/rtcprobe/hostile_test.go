@@ -56,7 +56,7 @@ func TestNoRawControlCharacters(t *testing.T) {
 func TestCheckPrintsProbeErrorsSafely(t *testing.T) {
 	r := report.Build(toolInfo(), result.Host{OS: "linux"}, result.Config{Regions: []string{"mainland"}},
 		[]result.Probe{{ID: "main-signaling-x/tls", Kind: result.KindTLS, Status: result.StatusFailed,
-			Reason: "connect-refused-by-proxy", Step: "connect", Details: map[string]string{"proxyStatus": "403"},
+			Reason: "connect-refused-by-proxy", Step: "connect", Details: map[result.DetailKey]string{"proxyStatus": "403"},
 			Error: "proxy refused CONNECT: 403 \x1b]0;owned\x07\x1b[2JForbidden"}}, time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC), time.Second, true)
 	var out, errb bytes.Buffer
 	finish(r, &checkFlags{}, &out, &errb)

@@ -53,8 +53,8 @@ func savedReport(t *testing.T, name string, probes []result.Probe) (string, *res
 
 func stunProbe(status, mapped string) result.Probe {
 	return result.Probe{ID: "stun/8000", Kind: result.KindSTUN, Role: "media", Target: "198.51.100.9",
-		Address: "198.51.100.9", Port: 8000, Transport: "udp", Status: status,
-		Details: map[string]string{"mappedAddress": mapped}}
+		Address: "198.51.100.9", Port: 8000, Transport: "udp", Status: result.Status(status),
+		Details: map[result.DetailKey]string{"mappedAddress": mapped}}
 }
 
 // Every bad flag, file or argument: exit 2 and one line on stderr that names
@@ -181,7 +181,7 @@ func TestDryRunSendsNothing(t *testing.T) {
 // show on a non-terminal prints exactly the text report; --redact removes
 // the machine name and the mapped address before rendering.
 func TestShow(t *testing.T) {
-	path, r := savedReport(t, "r.json", []result.Probe{stunProbe(result.StatusOK, "203.0.113.50:40000")})
+	path, r := savedReport(t, "r.json", []result.Probe{stunProbe(string(result.StatusOK), "203.0.113.50:40000")})
 	code, out, stderr := run(t, "show", "--verbose", path)
 	if code != ExitOK {
 		t.Fatalf("exit %d: %s", code, stderr)
@@ -201,8 +201,8 @@ func TestShow(t *testing.T) {
 }
 
 func TestDiffCommand(t *testing.T) {
-	before, _ := savedReport(t, "before.json", []result.Probe{stunProbe(result.StatusBlocked, "")})
-	after, _ := savedReport(t, "after.json", []result.Probe{stunProbe(result.StatusOK, "203.0.113.50:40000")})
+	before, _ := savedReport(t, "before.json", []result.Probe{stunProbe(string(result.StatusBlocked), "")})
+	after, _ := savedReport(t, "after.json", []result.Probe{stunProbe(string(result.StatusOK), "203.0.113.50:40000")})
 	code, out, stderr := run(t, "diff", before, after)
 	if code != exitDiffChanged || !strings.Contains(out, "stun/8000: blocked -> ok") {
 		t.Errorf("diff: exit %d, stderr %q, output:\n%s", code, stderr, out)

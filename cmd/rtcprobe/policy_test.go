@@ -63,7 +63,7 @@ func TestCheckReadsPolicies(t *testing.T) {
 	}
 	ids := map[string]result.Probe{}
 	for _, p := range r.Probes {
-		ids[p.ID] = p
+		ids[string(p.ID)] = p
 	}
 	if p := ids["stun/"+strconv.Itoa(port)]; p.Details["sourcePortRange"] != "20000-20100" {
 		t.Errorf("stun probe not sent from the policy's range: %v", p.Details)

@@ -89,7 +89,7 @@ func checkPartialReport(t *testing.T, path string) {
 	if interrupted == 0 {
 		var got []string
 		for _, p := range r.Probes {
-			got = append(got, p.ID+"="+p.Status+"/"+p.Reason)
+			got = append(got, p.ID.String()+"="+string(p.Status)+"/"+string(p.Reason))
 		}
 		t.Errorf("no probe marked interrupted; probes: %s", strings.Join(got, " "))
 	}

@@ -187,7 +187,7 @@ func TestTUIEndToEnd(t *testing.T) {
 	if !r.Complete {
 		t.Errorf("saved report of a finished run is marked incomplete")
 	}
-	if n := countSTUN(r, result.StatusOK); n != 2 {
+	if n := countSTUN(r, string(result.StatusOK)); n != 2 {
 		t.Errorf("saved report has %d working STUN probes, want 2 (the loopback responder)", n)
 	}
 	term.keys("q")
@@ -219,7 +219,7 @@ func TestTUIInterrupt(t *testing.T) {
 func countSTUN(r *result.Report, status string) int {
 	n := 0
 	for _, p := range r.Probes {
-		if p.Kind == result.KindSTUN && p.Status == status {
+		if p.Kind == result.KindSTUN && p.Status == result.Status(status) {
 			n++
 		}
 	}

@@ -50,8 +50,8 @@ var (
 
 // Result is the outcome of one offer attempt, printed as one JSON line.
 type Result struct {
-	Path      string `json:"path"`
-	Connected bool   `json:"connected"`
+	Path      result.PathName `json:"path"`
+	Connected bool            `json:"connected"`
 	// Local and Remote are the candidate types of the selected pair
 	// ("host", "srflx", "prflx", "relay"), empty when none was selected.
 	Local  string  `json:"local,omitempty"`
@@ -62,8 +62,8 @@ type Result struct {
 
 // OfferConfig configures the browser stand-in.
 type OfferConfig struct {
-	// Path is one of report.PathOrder.
-	Path string
+	// Path is one of result.PathOrder.
+	Path result.PathName
 	// TURN is the TURN server as host:port (turn-* paths).
 	TURN     string
 	Username string
@@ -98,7 +98,7 @@ func AllowedTURNPort(port int) bool {
 }
 
 // iceServerURL is the TURN URL the browser would get for the path.
-func iceServerURL(path, hostport string) (string, error) {
+func iceServerURL(path result.PathName, hostport string) (string, error) {
 	host, portStr, err := net.SplitHostPort(hostport)
 	port, perr := strconv.Atoi(portStr)
 	if err != nil || perr != nil || host == "" || port <= 0 || port > 65535 {
