@@ -52,7 +52,7 @@ func firewallStop(p *result.Probe) bool {
 	switch {
 	case p.Reason == result.ReasonConnectRefusedByProxy || p.Reason == result.ReasonProxyRefused:
 		return true
-	case p.Kind == result.KindTCP && p.Region == "" && p.Details[result.DetailVia] != "http-proxy":
+	case p.Kind == result.KindTCP && p.Via == result.ViaSDKProxy:
 		// An SDK proxy host that resets the connection is down, not
 		// firewalled; one that never answers may be either.
 		return p.Status == result.StatusBlocked
@@ -72,7 +72,7 @@ func tcpRule(r *result.Report, cat *catalog.Catalog, p *result.Probe, region str
 	}
 	host := hostOfURL(p.Target)
 	port := p.Port
-	if port == 0 || p.Details[result.DetailVia] == "http-proxy" {
+	if port == 0 || p.Via == result.ViaHTTPProxy {
 		port = 443
 	}
 	if _, ok := p.ID.IsProxyTCP(); ok {
@@ -145,7 +145,7 @@ func loggerFailures(r *result.Report) []*result.Probe {
 // loggerReached: the log endpoint answered, and not with a loggerProxy's
 // "my upstream is down" (502/503/504): then the logs go nowhere.
 func loggerReached(p *result.Probe) bool {
-	return p.Status == result.StatusOK && !(p.Region == "" && upstreamDown(p.Details[result.DetailHttpStatus]))
+	return p.Status == result.StatusOK && !(p.SDKProxy && upstreamDown(p.Details[result.DetailHttpStatus]))
 }
 
 // udpMediaRules opens the closed media ports to the media servers.

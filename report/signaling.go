@@ -154,13 +154,13 @@ func viaOf(r *result.Report, p *result.Probe) string {
 	if px := routeProxy(p); px != "" {
 		return "the HTTP proxy " + px
 	}
-	if p.Details[result.DetailVia] == "http-proxy" {
+	if p.Via == result.ViaHTTPProxy {
 		if r.Config.HTTPProxy != "" {
 			return "the HTTP proxy " + r.Config.HTTPProxy
 		}
 		return "the HTTP proxy"
 	}
-	if p.Region == "" {
+	if p.SDKProxy {
 		return "the SDK proxy " + hostOfURL(p.Target)
 	}
 	return ""
@@ -218,13 +218,13 @@ func judgeSignalProbe(r *result.Report, p *result.Probe, rs *regionSignal) {
 	reach := false
 	switch {
 	case p.Kind == result.KindHTTPS && p.Role == "schedule":
-		reach = p.Status == result.StatusOK && !(p.Region == "" && upstreamDown(p.Details[result.DetailHttpStatus]))
+		reach = p.Status == result.StatusOK && !(p.SDKProxy && upstreamDown(p.Details[result.DetailHttpStatus]))
 	case p.Kind == result.KindWebSocket && p.Role == "signaling":
 		// A non-101 answer from the real host proves the way through the
 		// firewall is open (through an HTTP proxy too: CONNECT is a tunnel
 		// to the real host); from a websocketProxy it means the proxy is
 		// broken.
-		reach = p.Status == result.StatusOK || (p.Status == result.StatusFailed && p.Region != "" &&
+		reach = p.Status == result.StatusOK || (p.Status == result.StatusFailed && !p.SDKProxy &&
 			p.Reason.IsHTTP() && !wsBrokenByProxy(r, p))
 	}
 	if !reach {

@@ -12,7 +12,7 @@ import (
 // upgrade came from the proxy, not from the TRTC host. Through a plain
 // CONNECT tunnel the answer is the host's, and the path is open.
 func wsBrokenByProxy(r *result.Report, p *result.Probe) bool {
-	if p.Kind != result.KindWebSocket || p.Region == "" || p.Status == result.StatusOK || p.Status == result.StatusRunning || p.Status == result.StatusSkipped {
+	if p.Kind != result.KindWebSocket || p.SDKProxy || p.Status == result.StatusOK || p.Status == result.StatusRunning || p.Status == result.StatusSkipped {
 		return false
 	}
 	if p.Via != result.ViaHTTPProxy && routeProxy(p) == "" {
