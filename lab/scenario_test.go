@@ -12,7 +12,7 @@ import (
 
 // TestScenarioFiles checks every scenario file without root: it parses,
 // says what every verdict field and path should be, and uses only values
-// the report model defines.
+// the result model (package result) defines.
 func TestScenarioFiles(t *testing.T) {
 	scenarios, err := Scenarios()
 	if err != nil {

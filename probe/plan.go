@@ -1,7 +1,8 @@
 // Package probe turns what the TRTC Web SDK needs (the embedded catalog plus
 // the user's options) into a Plan, runs every probe of the plan concurrently
-// under one deadline, and returns the results as report.Probe values. It
-// decides nothing: the verdict is report's job.
+// under one deadline, and returns the results as result.Probe values. It
+// decides nothing: the verdict is report's job, and this package does not
+// import report (probe -> result <- report).
 package probe
 
 import (

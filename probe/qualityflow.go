@@ -34,7 +34,7 @@ type flowStage struct {
 }
 
 // rampStages are the steps, in order: the video bitrates are TRTC's
-// profile defaults (report.Stage* documents the source).
+// profile defaults (result.Stage* documents the source).
 var rampStages = []flowStage{
 	{result.StageAudio, 0}, {result.Stage360p, 800}, {result.Stage720p, 1500}, {result.Stage1080p, 2000},
 }
