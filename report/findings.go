@@ -68,7 +68,7 @@ func dnsFinding(fs *findingSet, p *result.Probe) {
 	if p.Kind != result.KindDNS || (p.Status != result.StatusFailed && p.Status != result.StatusBlocked) {
 		return
 	}
-	if p.ID == ReflectorDNSID {
+	if p.ID == result.ReflectorDNSID {
 		reflectorFinding(fs, p)
 		return
 	}

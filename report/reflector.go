@@ -2,10 +2,6 @@ package report
 
 import "github.com/rtcprobe/rtcprobe/result"
 
-// ReflectorDNSID is the probe that resolves the --reflector name (the
-// engine records it once per run when the reflector is a name).
-const ReflectorDNSID = "reflector/dns"
-
 // reflectorDNSFailure returns the reflector/dns probe when the reflector's
 // name did not resolve, else nil. That is a mistake in the reflector's
 // name (or its DNS record), never a DNS filter hiding the TRTC domains:
@@ -13,7 +9,7 @@ const ReflectorDNSID = "reflector/dns"
 func reflectorDNSFailure(r *result.Report) *result.Probe {
 	for i := range r.Probes {
 		p := &r.Probes[i]
-		if p.ID == ReflectorDNSID && p.Kind == result.KindDNS && p.Status != result.StatusOK && p.Status != result.StatusSkipped {
+		if p.ID == result.ReflectorDNSID && p.Kind == result.KindDNS && p.Status != result.StatusOK && p.Status != result.StatusSkipped {
 			return p
 		}
 	}

@@ -24,12 +24,12 @@ func TestReflectorNameDoesNotResolve(t *testing.T) {
 			if reason == "timeout" {
 				status = result.StatusBlocked
 			}
-			dns := result.Probe{ID: ReflectorDNSID, Kind: result.KindDNS, Role: "media", Target: "reflector.example.com",
+			dns := result.Probe{ID: result.ReflectorDNSID, Kind: result.KindDNS, Role: "media", Target: "reflector.example.com",
 				Status: status, Reason: result.Reason(reason), Error: "lookup reflector.example.com: no such host"}
 			for i := range probes {
 				if isSTUN(&probes[i]) {
 					probes[i] = result.Probe{ID: probes[i].ID, Kind: result.KindSTUN, Role: "media", Target: "reflector.example.com",
-						Port: probes[i].Port, Transport: "udp", Status: result.StatusSkipped, Reason: "dns", After: ReflectorDNSID}
+						Port: probes[i].Port, Transport: "udp", Status: result.StatusSkipped, Reason: "dns", After: result.ReflectorDNSID}
 				}
 			}
 			r := &result.Report{Schema: result.SchemaID, Complete: true, Host: result.Host{OS: "linux", Arch: "amd64"},
