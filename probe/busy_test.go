@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/rtcprobe/rtcprobe/reflector"
-	"github.com/rtcprobe/rtcprobe/report"
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // TestBusyReflectorIsUntested: a reflector that has spent this address's
@@ -31,14 +31,14 @@ func TestBusyReflectorIsUntested(t *testing.T) {
 	env := &Env{}
 	got := runReflector(t, env, addr.Port)
 	p := got["stun/"+strconv.Itoa(addr.Port)]
-	if p.Status != report.StatusUntested || p.Reason != "reflector-busy" || !strings.Contains(p.Error, "rate-limiting") {
+	if p.Status != result.StatusUntested || p.Reason != "reflector-busy" || !strings.Contains(p.Error, "rate-limiting") {
 		t.Errorf("stun probe = %s/%s (%s), want untested/reflector-busy", p.Status, p.Reason, p.Error)
 	}
 	if p.Details["ignored.busy"] == "" {
 		t.Errorf("details %v: busy answers not counted", p.Details)
 	}
 	for id, q := range got {
-		if q.Status == report.StatusBlocked {
+		if q.Status == result.StatusBlocked {
 			t.Errorf("%s blocked/%s: a busy reflector taken for a firewall", id, q.Reason)
 		}
 	}

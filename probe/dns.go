@@ -13,29 +13,30 @@ import (
 
 	"github.com/miekg/dns"
 
-	"github.com/rtcprobe/rtcprobe/report"
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // dnsOutcome is a classified lookup.
 type dnsOutcome struct {
-	status, reason string
-	addrs          []netip.Addr
-	err            error
-	note           string // one record type failed while the other answered
+	status result.Status
+	reason result.Reason
+	addrs  []netip.Addr
+	err    error
+	note   string // one record type failed while the other answered
 }
 
 // systemDNS resolves host with the system resolver (what the browser uses)
 // and records <id>/dns. It returns the usable addresses, IPv4 first.
-func (r *run) systemDNS(ctx context.Context, t WebTarget, base report.Probe) []netip.Addr {
+func (r *run) systemDNS(ctx context.Context, t WebTarget, base result.Probe) []netip.Addr {
 	p := base
-	p.ID, p.Kind, p.Step = t.ID+"/dns", report.KindDNS, ""
+	p.ID, p.Kind, p.Step = result.WebID(t.ID, result.StepDNS), result.KindDNS, ""
 	start := r.begin(p)
 	ctx, cancel := context.WithTimeout(ctx, dnsTimeout)
 	defer cancel()
 	addrs, err := r.env.resolver().LookupNetIP(ctx, "ip", t.Host())
 	o := classifyLookup(addrs, err, ctx.Err(), r.env.LoopbackAnswers)
 	r.finishDNS(p, start, o)
-	if o.status != report.StatusOK {
+	if o.status != result.StatusOK {
 		return nil
 	}
 	return o.addrs
@@ -47,14 +48,14 @@ func classifyLookup(addrs []netip.Addr, err, ctxErr error, loopbackOK bool) dnsO
 		var de *net.DNSError
 		switch {
 		case errors.As(err, &de) && de.IsNotFound:
-			return dnsOutcome{status: report.StatusFailed, reason: "nxdomain", addrs: nil, err: err}
+			return dnsOutcome{status: result.StatusFailed, reason: result.ReasonNXDomain, addrs: nil, err: err}
 		case ctxErr != nil || isTimeout(err) || (errors.As(err, &de) && de.IsTimeout):
-			return dnsOutcome{status: report.StatusBlocked, reason: "timeout", addrs: nil, err: err}
+			return dnsOutcome{status: result.StatusBlocked, reason: result.ReasonTimeout, addrs: nil, err: err}
 		case errors.As(err, &de) && strings.Contains(de.Err, "misbehaving"):
 			// The Go resolver reports SERVFAIL and REFUSED alike.
-			return dnsOutcome{status: report.StatusFailed, reason: "servfail", addrs: nil, err: err}
+			return dnsOutcome{status: result.StatusFailed, reason: result.ReasonServFail, addrs: nil, err: err}
 		}
-		return dnsOutcome{status: report.StatusError, reason: "resolver-error", addrs: nil, err: err}
+		return dnsOutcome{status: result.StatusError, reason: result.ReasonResolverError, addrs: nil, err: err}
 	}
 	return classifyAddrs(addrs, loopbackOK)
 }
@@ -63,7 +64,7 @@ func classifyLookup(addrs []netip.Addr, err, ctxErr error, loopbackOK bool) dnsO
 // unspecified or loopback addresses sinkholed (a DNS filter's block page).
 func classifyAddrs(addrs []netip.Addr, loopbackOK bool) dnsOutcome {
 	if len(addrs) == 0 {
-		return dnsOutcome{status: report.StatusFailed, reason: "noanswer", addrs: nil, err: errors.New("the name has no A or AAAA records")}
+		return dnsOutcome{status: result.StatusFailed, reason: result.ReasonNoAnswer, addrs: nil, err: errors.New("the name has no A or AAAA records")}
 	}
 	out := make([]netip.Addr, 0, len(addrs))
 	for _, a := range addrs {
@@ -80,19 +81,19 @@ func classifyAddrs(addrs []netip.Addr, loopbackOK bool) dnsOutcome {
 	})
 	out = slices.Compact(out)
 	if !slices.ContainsFunc(out, func(a netip.Addr) bool { return !a.IsUnspecified() && (loopbackOK || !a.IsLoopback()) }) {
-		return dnsOutcome{status: report.StatusFailed, reason: "sinkholed", addrs: out, err: errors.New("the name resolves only to unspecified or loopback addresses (a DNS filter)")}
+		return dnsOutcome{status: result.StatusFailed, reason: result.ReasonSinkholed, addrs: out, err: errors.New("the name resolves only to unspecified or loopback addresses (a DNS filter)")}
 	}
-	return dnsOutcome{status: report.StatusOK, addrs: out}
+	return dnsOutcome{status: result.StatusOK, addrs: out}
 }
 
-func (r *run) finishDNS(p report.Probe, start time.Time, o dnsOutcome) {
+func (r *run) finishDNS(p result.Probe, start time.Time, o dnsOutcome) {
 	p.Status, p.Reason = o.status, o.reason
-	p.RTTMs = report.RTT(r.env.now().Sub(start))
+	p.RTTMs = result.RTT(r.env.now().Sub(start))
 	if len(o.addrs) > 0 {
-		p.Details = mergeDetails(p.Details, map[string]string{"addresses": joinAddrs(o.addrs)})
+		p.Details = mergeDetails(p.Details, map[result.DetailKey]string{result.DetailAddresses: joinAddrs(o.addrs)})
 	}
 	if o.note != "" && o.err == nil {
-		p.Details = mergeDetails(p.Details, map[string]string{"partialAnswer": o.note})
+		p.Details = mergeDetails(p.Details, map[result.DetailKey]string{result.DetailPartialAnswer: o.note})
 	}
 	if o.err != nil {
 		p.Step, p.Error = "resolve", o.err.Error()
@@ -103,11 +104,11 @@ func (r *run) finishDNS(p report.Probe, start time.Time, o dnsOutcome) {
 // directDNS queries every configured nameserver for host with miekg/dns and
 // records <id>/dns@<ns>: it tells NXDOMAIN, SERVFAIL and REFUSED apart,
 // which the Go resolver does not.
-func (r *run) directDNS(ctx context.Context, t WebTarget, base report.Probe) {
+func (r *run) directDNS(ctx context.Context, t WebTarget, base result.Probe) {
 	for _, ns := range r.nameservers() {
 		p := base
-		p.ID, p.Kind = t.ID+"/dns@"+ns, report.KindDNS
-		p.Details = map[string]string{"resolver": ns}
+		p.ID, p.Kind = result.ResolverDNSID(t.ID, ns), result.KindDNS
+		p.Details = map[result.DetailKey]string{result.DetailResolver: ns}
 		start := r.begin(p)
 		r.finishDNS(p, start, queryNameserver(ctx, ns, t.Host(), r.env.LoopbackAnswers))
 	}
@@ -141,7 +142,7 @@ func queryNameserver(ctx context.Context, ns, host string, loopbackOK bool) dnsO
 	for _, qt := range []uint16{dns.TypeA, dns.TypeAAAA} {
 		o, got := queryType(ctx, ns, host, qt)
 		if o != nil {
-			if o.reason == "truncated" || o.reason == "timeout" || o.reason == "nxdomain" {
+			if o.reason == result.ReasonTruncated || o.reason == result.ReasonTimeout || o.reason == result.ReasonNXDomain {
 				return *o // the name does not exist, or the resolver is out of reach
 			}
 			if failure == nil {
@@ -168,24 +169,24 @@ func queryType(ctx context.Context, ns, host string, qt uint16) (*dnsOutcome, []
 	m.SetQuestion(dns.Fqdn(host), qt)
 	resp, err := exchange(ctx, m, ns)
 	if errors.Is(err, errTruncated) {
-		return &dnsOutcome{status: report.StatusError, reason: "truncated", err: err}, nil
+		return &dnsOutcome{status: result.StatusError, reason: result.ReasonTruncated, err: err}, nil
 	}
 	if err != nil {
 		if ctx.Err() != nil || isTimeout(err) {
-			return &dnsOutcome{status: report.StatusBlocked, reason: "timeout", err: err}, nil
+			return &dnsOutcome{status: result.StatusBlocked, reason: result.ReasonTimeout, err: err}, nil
 		}
-		return &dnsOutcome{status: report.StatusError, reason: "malformed", err: err}, nil
+		return &dnsOutcome{status: result.StatusError, reason: result.ReasonMalformed, err: err}, nil
 	}
 	switch resp.Rcode {
 	case dns.RcodeSuccess:
 	case dns.RcodeNameError:
-		return &dnsOutcome{status: report.StatusFailed, reason: "nxdomain", err: errors.New("NXDOMAIN: the name does not exist")}, nil
+		return &dnsOutcome{status: result.StatusFailed, reason: result.ReasonNXDomain, err: errors.New("NXDOMAIN: the name does not exist")}, nil
 	case dns.RcodeServerFailure:
-		return &dnsOutcome{status: report.StatusFailed, reason: "servfail", err: errors.New("SERVFAIL from " + ns)}, nil
+		return &dnsOutcome{status: result.StatusFailed, reason: result.ReasonServFail, err: errors.New("SERVFAIL from " + ns)}, nil
 	case dns.RcodeRefused:
-		return &dnsOutcome{status: report.StatusFailed, reason: "refused", err: errors.New("REFUSED by " + ns)}, nil
+		return &dnsOutcome{status: result.StatusFailed, reason: result.ReasonRefused, err: errors.New("REFUSED by " + ns)}, nil
 	default:
-		return &dnsOutcome{status: report.StatusError, reason: "malformed", err: errors.New("unexpected rcode " + dns.RcodeToString[resp.Rcode])}, nil
+		return &dnsOutcome{status: result.StatusError, reason: result.ReasonMalformed, err: errors.New("unexpected rcode " + dns.RcodeToString[resp.Rcode])}, nil
 	}
 	var addrs []netip.Addr
 	for _, rr := range resp.Answer {
@@ -230,9 +231,9 @@ func joinAddrs(addrs []netip.Addr) string {
 	return strings.Join(s, ",")
 }
 
-func mergeDetails(dst, src map[string]string) map[string]string {
+func mergeDetails(dst, src map[result.DetailKey]string) map[result.DetailKey]string {
 	if dst == nil {
-		dst = map[string]string{}
+		dst = map[result.DetailKey]string{}
 	}
 	for k, v := range src {
 		dst[k] = v

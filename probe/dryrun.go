@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strconv"
 	"time"
+
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // Pacing and packet hygiene, by design (TestDescribeNeverBursts checks the
@@ -108,12 +110,12 @@ func (p *Plan) Describe() []PlannedSend {
 	}
 	if r := p.Reflector; r != nil {
 		if _, err := netip.ParseAddr(r.Host); err != nil {
-			out = append(out, dryDNSSend("reflector/dns", r.Host))
+			out = append(out, dryDNSSend(result.ReflectorDNSID.String(), r.Host))
 		}
 		for i, port := range r.Ports {
 			start := time.Duration(i) * udpPacing
 			at := stunPlan(start, p.budget())
-			out = append(out, PlannedSend{Probe: "stun/" + itoa(port), Kind: "stun", Destination: r.Host,
+			out = append(out, PlannedSend{Probe: result.STUNID(port).String(), Kind: "stun", Destination: r.Host,
 				Port: port, Protocol: "udp", Size: stunRequestSize(), Count: len(at), AtMs: at,
 				Note: "STUN binding request, resent until answered (stunSendAt; the sends after 3.75 s only on a path that has lost datagrams)"})
 			out = append(out, describeEcho(r.Host, port, start, p.budget())...)
@@ -121,7 +123,7 @@ func (p *Plan) Describe() []PlannedSend {
 		if p.UDPPortRange.Set() && len(r.Ports) > 0 {
 			port := r.Ports[0]
 			at := stunPlan(time.Duration(len(r.Ports))*udpPacing, p.budget())
-			out = append(out, PlannedSend{Probe: "stun-anyport/" + itoa(port), Kind: "stun", Destination: r.Host,
+			out = append(out, PlannedSend{Probe: result.AnyPortSTUNID(port).String(), Kind: "stun", Destination: r.Host,
 				Port: port, Protocol: "udp", Size: stunRequestSize(), Count: len(at), AtMs: at,
 				Note: "the same STUN request from a port the OS picks, to compare with the browser's port range " + p.UDPPortRange.String()})
 		}
@@ -162,10 +164,10 @@ func describeEcho(host string, port int, start, budget time.Duration) []PlannedS
 	size := stunRequestSize()
 	sizes := strconv.Itoa(size) + ", " + strconv.Itoa(echoMediaSize) + " and " + strconv.Itoa(echoFullSize)
 	return []PlannedSend{
-		{Probe: "echo/" + itoa(port) + "/" + strconv.Itoa(size), Kind: "udp", Destination: host, Port: port,
+		{Probe: result.EchoID(port, size).String(), Kind: "udp", Destination: host, Port: port,
 			Protocol: "udp", Size: size, Count: len(at), AtMs: at,
 			Note: "non-STUN datagram of the STUN request's size, only while stun/" + itoa(port) + " has no answer (a content filter lets one through and not the other)"},
-		{Probe: "echo/" + itoa(port) + "/*", Kind: "udp", Destination: host, Port: port,
+		{Probe: result.EchoAnySizeID(port), Kind: "udp", Destination: host, Port: port,
 			Protocol: "udp", Size: echoFullSize, Count: 3 * dryLargeEchoSends,
 			Note: "only if rtcprobe serve answered stun/" + itoa(port) + ": echo datagrams of " + sizes + " bytes"},
 	}
@@ -178,23 +180,23 @@ func dryDNSSend(id, host string) PlannedSend {
 
 func (p *Plan) describeWeb(t WebTarget) []PlannedSend {
 	host, port := t.Host(), t.Port()
-	sys := dryDNSSend(t.ID+"/dns", host)
+	sys := dryDNSSend(result.WebID(t.ID, result.StepDNS).String(), host)
 	direct := sys
-	direct.Probe, direct.Destination = t.ID+"/dns@", "configured nameservers"
+	direct.Probe, direct.Destination = result.ResolverDNSID(t.ID, "").String(), "configured nameservers"
 	direct.Note = "A and AAAA for " + host + " to each nameserver of the system configuration"
-	req, kind, step := "HTTPS GET", "https", "/https"
+	req, kind, step := "HTTPS GET", "https", result.StepHTTPS
 	if t.IsWebSocket() {
-		req, kind, step = "WebSocket upgrade", "websocket", "/ws"
+		req, kind, step = "WebSocket upgrade", "websocket", result.StepWS
 	}
-	tcp := PlannedSend{Probe: t.ID + "/tcp", Kind: "tcp", Destination: host, Port: port, Protocol: "tcp",
+	tcp := PlannedSend{Probe: result.WebID(t.ID, result.StepTCP).String(), Kind: "tcp", Destination: host, Port: port, Protocol: "tcp",
 		Count: maxTCPAddrs, Note: "TCP connect to each resolved address (IPv4 first, at most " + itoa(maxTCPAddrs) + ", 20 ms apart); all but the first to connect are closed at once"}
-	tls := PlannedSend{Probe: t.ID + "/tls", Kind: "tls", Destination: host, Port: port, Protocol: "tcp",
+	tls := PlannedSend{Probe: result.WebID(t.ID, result.StepTLS).String(), Kind: "tls", Destination: host, Port: port, Protocol: "tcp",
 		Size: dryClientHelloSize, Count: 0, Note: "TLS handshake with SNI " + host + " on the first connection (no new connection)"}
-	reqSend := PlannedSend{Probe: t.ID + step,
+	reqSend := PlannedSend{Probe: result.WebID(t.ID, step).String(),
 		Kind: kind, Destination: host, Port: port, Protocol: "tcp", Count: 0, Note: req + " " + t.URL + " over the same connection"}
 	if px := p.HTTPProxy; px != nil {
 		proxyPort := proxyPortOf(px)
-		tcp = PlannedSend{Probe: t.ID + "/tcp/proxy", Kind: "tcp", Destination: px.Hostname(), Port: proxyPort,
+		tcp = PlannedSend{Probe: result.ProxyTCPID(t.ID, 1).String(), Kind: "tcp", Destination: px.Hostname(), Port: proxyPort,
 			Protocol: "tcp", Count: 1, Note: "TCP connect to the HTTP proxy"}
 		tls.Destination, tls.Port = px.Hostname(), proxyPort
 		tls.Note = "CONNECT " + JoinHostPort(host, port) + ", then TLS with SNI " + host
@@ -205,10 +207,10 @@ func (p *Plan) describeWeb(t WebTarget) []PlannedSend {
 }
 
 func (p *Plan) describeTURN(i int, t TURNTarget) []PlannedSend {
-	s := PlannedSend{Probe: t.ID, Kind: "turn", Destination: t.Host, Port: t.Port, Protocol: "udp",
+	s := PlannedSend{Probe: t.ID.String(), Kind: "turn", Destination: t.Host, Port: t.Port, Protocol: "udp",
 		Size: dryTURNSize, Count: dryTURNTransactions + dryRelaySends,
 		Note: "Allocate (401 challenge), Binding, CreatePermission, relay round trip to " + dryPeer(t) + ", Refresh 0"}
-	audit := PlannedSend{Probe: t.ID + "/audit/*", Kind: "turn", Destination: t.Host, Port: t.Port, Protocol: s.Protocol,
+	audit := PlannedSend{Probe: t.ID.Audit(result.Wildcard).String(), Kind: "turn", Destination: t.Host, Port: t.Port, Protocol: s.Protocol,
 		Size: dryTURNSize, Count: dryAuditTransactions,
 		Note: "audits: CreatePermission to 127.0.0.1 and to a private address (no data), Allocate as turn/turn"}
 	if t.Transport == "udp" {

@@ -3,6 +3,8 @@ package probe
 import (
 	"net/url"
 	"strconv"
+
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // describePAC lists what finding and fetching the PAC sends before any
@@ -19,14 +21,14 @@ func (p *Plan) describePAC() []PlannedSend {
 	if s.AutoDetect {
 		for _, name := range wpadCandidates(searchDomains()) {
 			out = append(out, dryDNSSend("pac/fetch", name),
-				PlannedSend{Probe: "pac/fetch", Kind: "pac", Destination: name, Port: 80, Protocol: "tcp", Count: 1,
+				PlannedSend{Probe: result.PACFetchID.String(), Kind: "pac", Destination: name, Port: 80, Protocol: "tcp", Count: 1,
 					Note: "only if " + name + " resolves: GET http://" + name + "/wpad.dat (WPAD)" + note})
 		}
 	}
 	if s.PACURL != "" {
 		u, err := url.Parse(s.PACURL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
-			return append(out, PlannedSend{Probe: "pac/fetch", Kind: "pac", Destination: "local file", Protocol: "tcp",
+			return append(out, PlannedSend{Probe: result.PACFetchID.String(), Kind: "pac", Destination: "local file", Protocol: "tcp",
 				Note: "reads the PAC file " + redactURL(s.PACURL) + " (no network)" + note})
 		}
 		port := u.Port()
@@ -35,7 +37,7 @@ func (p *Plan) describePAC() []PlannedSend {
 		}
 		n, _ := strconv.Atoi(port)
 		out = append(out, dryDNSSend("pac/fetch", u.Hostname()),
-			PlannedSend{Probe: "pac/fetch", Kind: "pac", Destination: u.Hostname(), Port: n, Protocol: "tcp", Count: 1,
+			PlannedSend{Probe: result.PACFetchID.String(), Kind: "pac", Destination: u.Hostname(), Port: n, Protocol: "tcp", Count: 1,
 				Note: "GET " + redactURL(s.PACURL) + " directly (never through a proxy, as Chromium fetches it)" + note})
 	}
 	return out

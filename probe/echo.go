@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/rtcprobe/rtcprobe/internal/wire"
-	"github.com/rtcprobe/rtcprobe/report"
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // Echo sizes beyond the STUN-sized datagram: 1200 bytes is what WebRTC
@@ -29,7 +29,7 @@ const echoNote = "only a reflector in echo mode (rtcprobe serve) answers these; 
 // STUN but drops other payloads filters by inspection, not by port), 1200
 // bytes (what WebRTC keeps media packets under) and 1472 (a full 1500-byte
 // packet); a path that drops the large ones breaks video.
-func (r *run) echo(ctx context.Context, to netip.AddrPort, stunProbe report.Probe) {
+func (r *run) echo(ctx context.Context, to netip.AddrPort, stunProbe result.Probe) {
 	sizes := []int{stunRequestSize(), echoMediaSize, echoFullSize}
 	var wg sync.WaitGroup
 	for i, size := range sizes {
@@ -49,8 +49,8 @@ func timeMul(i int) time.Duration { return time.Duration(i) }
 // echoOne runs one echo probe of one size. When noEcho is set by the time
 // the probe ends, the STUN answer showed a reflector that does not echo:
 // the probe was stopped and is recorded as skipped, not blocked.
-func (r *run) echoOne(ctx context.Context, to netip.AddrPort, stunProbe report.Probe, size int, w udpWait, noEcho *atomic.Bool) {
-	p := report.Probe{ID: "echo/" + itoa(int(to.Port())) + "/" + strconv.Itoa(size), Kind: report.KindUDP, Role: "media",
+func (r *run) echoOne(ctx context.Context, to netip.AddrPort, stunProbe result.Probe, size int, w udpWait, noEcho *atomic.Bool) {
+	p := result.Probe{ID: result.EchoID(int(to.Port()), size), Kind: result.KindUDP, Role: "media",
 		Target: stunProbe.Target, Address: stunProbe.Address, Port: stunProbe.Port, Transport: "udp", After: stunProbe.ID}
 	start := r.begin(p)
 	token := r.echoToken()
@@ -59,15 +59,15 @@ func (r *run) echoOne(ctx context.Context, to netip.AddrPort, stunProbe report.P
 	r.noteLoss(res)
 	res.fill(&p, r.env.now().Sub(start))
 	r.markRange(&p, res.localPort)
-	p.Details["payload"] = "echo"
-	p.Details["size"] = strconv.Itoa(size)
+	p.Details[result.DetailPayload] = "echo"
+	p.Details[result.DetailSize] = strconv.Itoa(size)
 	switch {
-	case p.Status == report.StatusOK:
-		p.Details["echoCapable"] = "true"
+	case p.Status == result.StatusOK:
+		p.Details[result.DetailEchoCapable] = "true"
 	case noEcho != nil && noEcho.Load():
-		p.Status, p.Reason, p.Error = report.StatusSkipped, "no-echo", "stopped: "+stunProbe.ID+" ended (answered, rejected, or the reflector busy), so the datagram alongside it has nothing to tell"
-	case p.Status == report.StatusBlocked:
-		p.Details["note"] = echoNote
+		p.Status, p.Reason, p.Error = result.StatusSkipped, result.ReasonNoEcho, "stopped: "+stunProbe.ID.String()+" ended (answered, rejected, or the reflector busy), so the datagram alongside it has nothing to tell"
+	case p.Status == result.StatusBlocked:
+		p.Details[result.DetailNote] = echoNote
 	}
 	r.finish(p)
 }

@@ -12,7 +12,7 @@ import (
 
 	"github.com/coder/websocket"
 
-	"github.com/rtcprobe/rtcprobe/report"
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // oneConnClient is an HTTP client whose only connection is the already
@@ -52,16 +52,17 @@ func (c leaveFirst) Close() error {
 
 // request sends the HTTPS GET or the WebSocket upgrade over tc and records
 // <id>/https or <id>/ws. tc is closed on return.
-func (r *run) request(ctx context.Context, t WebTarget, base report.Probe, tc *tls.Conn, via string) {
+func (r *run) request(ctx context.Context, t WebTarget, base result.Probe, tc *tls.Conn, via string) {
 	defer tc.Close()
 	p := base
-	p.ID, p.Kind, p.Step = t.ID+"/https", report.KindHTTPS, ""
+	p.ID, p.Kind, p.Step = result.WebID(t.ID, result.StepHTTPS), result.KindHTTPS, ""
 	if t.IsWebSocket() {
-		p.ID, p.Kind = t.ID+"/ws", report.KindWebSocket
+		p.ID, p.Kind = result.WebID(t.ID, result.StepWS), result.KindWebSocket
 	}
-	p.Transport, p.Details = "tls", map[string]string{}
+	p.Transport, p.Details = "tls", map[result.DetailKey]string{}
 	if via != "" {
-		p.Details["via"] = via
+		p.Details[result.DetailVia] = via
+		p.Via = result.ViaHTTPProxy
 	}
 	start := r.begin(p)
 	ctx, cancel := context.WithTimeout(ctx, httpAnswerTimeout)
@@ -75,22 +76,22 @@ func (r *run) request(ctx context.Context, t WebTarget, base report.Probe, tc *t
 	} else {
 		resp, err = httpsGet(ctx, client, t.URL)
 	}
-	p.RTTMs = report.RTT(r.env.now().Sub(start))
+	p.RTTMs = result.RTT(r.env.now().Sub(start))
 	r.finish(classifyAnswer(p, t.IsWebSocket(), resp, err, ctx.Err()))
 }
 
 // classifyAnswer: for HTTPS any answer is ok; for WebSocket only 101.
-func classifyAnswer(p report.Probe, ws bool, resp *http.Response, err, ctxErr error) report.Probe {
+func classifyAnswer(p result.Probe, ws bool, resp *http.Response, err, ctxErr error) result.Probe {
 	if resp != nil {
-		p.Details["httpStatus"] = strconv.Itoa(resp.StatusCode)
+		p.Details[result.DetailHttpStatus] = strconv.Itoa(resp.StatusCode)
 		if s := resp.Header.Get("Server"); s != "" {
-			p.Details["server"] = s
+			p.Details[result.DetailServer] = s
 		}
 		if !ws || resp.StatusCode == http.StatusSwitchingProtocols {
-			p.Status = report.StatusOK
+			p.Status = result.StatusOK
 			return p
 		}
-		p.Status, p.Reason, p.Step = report.StatusFailed, "http-"+strconv.Itoa(resp.StatusCode), "upgrade"
+		p.Status, p.Reason, p.Step = result.StatusFailed, result.HTTPReason(resp.StatusCode), "upgrade"
 		if err != nil {
 			p.Error = err.Error()
 		}
@@ -105,9 +106,9 @@ func classifyAnswer(p report.Probe, ws bool, resp *http.Response, err, ctxErr er
 	}
 	p.Error = err.Error()
 	if ctxErr != nil || isTimeout(err) {
-		p.Status, p.Reason = report.StatusBlocked, "timeout"
+		p.Status, p.Reason = result.StatusBlocked, result.ReasonTimeout
 	} else {
-		p.Status, p.Reason = report.StatusError, "request-error"
+		p.Status, p.Reason = result.StatusError, result.ReasonRequestError
 	}
 	return p
 }

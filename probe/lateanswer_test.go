@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rtcprobe/rtcprobe/report"
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // TestWebAnswerAfterGiveUp: a request the probe abandons at its deadline
@@ -32,8 +32,8 @@ func TestWebAnswerAfterGiveUp(t *testing.T) {
 		webTarget("late", "wss://ok.test:"+strconv.Itoa(port)+"/ws"),
 		webTarget("lateget", "https://ok.test:"+strconv.Itoa(port)+"/"),
 	)
-	checkWant(t, got, "late/ws", want{report.KindWebSocket, report.StatusBlocked, "timeout", "upgrade"})
-	checkWant(t, got, "lateget/https", want{report.KindHTTPS, report.StatusBlocked, "timeout", "request"})
+	checkWant(t, got, "late/ws", want{result.KindWebSocket, result.StatusBlocked, "timeout", "upgrade"})
+	checkWant(t, got, "lateget/https", want{result.KindHTTPS, result.StatusBlocked, "timeout", "request"})
 	if n := after.Load(); n != 0 {
 		t.Errorf("the probe sent %d bytes (a TLS close_notify) to servers it had given up on before closing the socket", n)
 	}

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/rtcprobe/rtcprobe/report"
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // RouteTarget is a destination whose route (the local interface and
@@ -32,8 +32,8 @@ type routeState struct {
 func (r *run) netRoute(ctx context.Context, t RouteTarget) {
 	// Role "route", not the target's: the signalling and media verdicts
 	// select probes by role, and a route is not a connection attempt.
-	p := report.Probe{ID: "route/" + t.Host, Kind: report.KindRoute, Role: "route", Target: t.Host,
-		Details: map[string]string{"for": t.Role}}
+	p := result.Probe{ID: result.RouteID(t.Host), Kind: result.KindRoute, Role: "route", Target: t.Host,
+		Details: map[result.DetailKey]string{result.DetailFor: t.Role}}
 	r.begin(p)
 	addr, err := netip.ParseAddr(t.Host)
 	if err != nil {
@@ -41,7 +41,7 @@ func (r *run) netRoute(ctx context.Context, t RouteTarget) {
 		addrs, lerr := r.env.resolver().LookupNetIP(dctx, "ip", t.Host)
 		cancel()
 		if addr, err = pickIPv4(addrs, lerr); err != nil {
-			p.Status, p.Reason, p.Error = report.StatusSkipped, "dns", "the name did not resolve, so its route is unknown"
+			p.Status, p.Reason, p.Error = result.StatusSkipped, result.ReasonDNS, "the name did not resolve, so its route is unknown"
 			r.finish(p)
 			return
 		}
@@ -49,24 +49,24 @@ func (r *run) netRoute(ctx context.Context, t RouteTarget) {
 	p.Address = addr.Unmap().String()
 	local, err := localAddrFor(addr.Unmap())
 	if err != nil {
-		p.Status, p.Reason, p.Error = report.StatusFailed, "no-route", err.Error()
+		p.Status, p.Reason, p.Error = result.StatusFailed, result.ReasonNoRoute, err.Error()
 		r.finish(p)
 		return
 	}
-	p.Status = report.StatusOK
-	p.Details["localAddress"] = local.String()
+	p.Status = result.StatusOK
+	p.Details[result.DetailLocalAddress] = local.String()
 	ifname := interfaceOf(local)
 	if ifname != "" {
-		p.Details["interface"] = safeText(ifname)
+		p.Details[result.DetailInterface] = safeText(ifname)
 		if a := agentForInterface(ifname); a != "" {
-			p.Details["agent"] = a
+			p.Details[result.DetailAgent] = a
 		}
 	}
 	if gw := gatewayFor(addr.Unmap(), ifname); gw != "" {
-		p.Details["gateway"] = gw
+		p.Details[result.DetailGateway] = gw
 	}
 	if agents := r.runningAgents(); len(agents) > 0 {
-		p.Details["agentsRunning"] = strings.Join(agents, ", ")
+		p.Details[result.DetailAgentsRunning] = strings.Join(agents, ", ")
 	}
 	r.finish(p)
 }

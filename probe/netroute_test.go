@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rtcprobe/rtcprobe/report"
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // A /proc/net/route as a laptop with a VPN shows it: the default route
@@ -64,18 +64,18 @@ func TestAgentTables(t *testing.T) {
 // same code that finds a VPN tunnel.
 func TestRouteProbeLoopback(t *testing.T) {
 	plan := &Plan{Budget: 3 * time.Second, Routes: []RouteTarget{{Host: "127.0.0.1", Role: "media"}, {Host: "no-such-host.invalid", Role: "turn"}}}
-	got := map[string]report.Probe{}
+	got := map[string]result.Probe{}
 	for _, p := range Run(context.Background(), &Env{}, plan, nil) {
-		got[p.ID] = p
+		got[string(p.ID)] = p
 	}
 	p := got["route/127.0.0.1"]
-	if p.Status != report.StatusOK || p.Details["localAddress"] != "127.0.0.1" || p.Details["interface"] == "" {
+	if p.Status != result.StatusOK || p.Details["localAddress"] != "127.0.0.1" || p.Details["interface"] == "" {
 		t.Errorf("route to loopback: %+v", p)
 	}
 	if runtime.GOOS == "linux" && (p.Details["interface"] != "lo" || p.Details["gateway"] != "") {
 		t.Errorf("linux loopback: interface %q gateway %q", p.Details["interface"], p.Details["gateway"])
 	}
-	if q := got["route/no-such-host.invalid"]; q.Status != report.StatusSkipped || q.Reason != "dns" {
+	if q := got["route/no-such-host.invalid"]; q.Status != result.StatusSkipped || q.Reason != "dns" {
 		t.Errorf("unresolvable: %+v", q)
 	}
 }

@@ -8,7 +8,7 @@ import (
 
 	"github.com/rtcprobe/rtcprobe/catalog"
 	"github.com/rtcprobe/rtcprobe/policy"
-	"github.com/rtcprobe/rtcprobe/report"
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // Options are the user's choices for a run (flags of `rtcprobe check`).
@@ -132,7 +132,7 @@ func NewPlan(cat *catalog.Catalog, o Options) (*Plan, error) {
 		}
 		for _, tr := range tu.Transports {
 			p.TURN = append(p.TURN, TURNTarget{
-				ID:  fmt.Sprintf("turn%d-%s", i+1, tr),
+				ID:  result.TURNID(i+1, tr),
 				URL: s.URL, Host: tu.Host, Port: tu.Port, Transport: tr,
 				Username: user, Credential: cred, Peer: peer,
 			})
@@ -168,8 +168,8 @@ func applyPolicies(p *Plan, o Options) {
 	}
 }
 
-func configOf(p *Plan, o Options, regions []string, ports []int, px *ProxyConfig, servers []TURNServer) report.Config {
-	c := report.Config{
+func configOf(p *Plan, o Options, regions []string, ports []int, px *ProxyConfig, servers []TURNServer) result.Config {
+	c := result.Config{
 		SDKAppID: o.SDKAppID, Regions: regions, BudgetMs: p.Budget.Milliseconds(),
 		Reflector: o.Reflector, MediaPorts: ports, ICETransportPolicy: "all",
 		TURNServers: []string{},
@@ -184,7 +184,7 @@ func configOf(p *Plan, o Options, regions []string, ports []int, px *ProxyConfig
 		c.TURNServers = append(c.TURNServers, s.URL)
 	}
 	if px.WebsocketProxy != "" || px.LoggerProxy != "" || px.ScheduleProxy != "" || px.UnifiedProxy != "" || len(px.TURNServers) > 0 {
-		ps := &report.ProxySummary{WebsocketProxy: px.WebsocketProxy, LoggerProxy: px.LoggerProxy,
+		ps := &result.ProxySummary{WebsocketProxy: px.WebsocketProxy, LoggerProxy: px.LoggerProxy,
 			ScheduleProxy: px.ScheduleProxy, UnifiedProxy: px.UnifiedProxy}
 		for _, s := range px.TURNServers {
 			ps.TURNServers = append(ps.TURNServers, s.URL)

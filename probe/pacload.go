@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"github.com/rtcprobe/rtcprobe/pac"
-	"github.com/rtcprobe/rtcprobe/report"
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // PAC bounds. Chromium gives a PAC fetch minutes; a diagnosis cannot, so
@@ -51,7 +51,7 @@ func (r *run) prepareRoutes(ctx context.Context) {
 	ctx, cancel := context.WithTimeout(ctx, r.plan.budget()*pacPhaseShare/100)
 	defer cancel()
 	var script *pac.Script
-	failed := ""
+	var failed result.Reason
 	if s.AutoDetect || s.PACURL != "" {
 		script, failed = r.loadPAC(ctx, s)
 	}
@@ -69,7 +69,7 @@ func (r *run) prepareRoutes(ctx context.Context) {
 		// Chromium asks the proxy resolver about TURN over TCP/TLS as an
 		// https:// URL to the server's host and port.
 		u := &url.URL{Scheme: "https", Host: JoinHostPort(t.Host, t.Port), Path: "/"}
-		r.rt.routes[t.ID] = r.routeURL(ctx, s, script, failed, u, t.ID, "turn", "")
+		r.rt.routes[t.ID.String()] = r.routeURL(ctx, s, script, failed, u, t.ID.String(), "turn", "")
 	}
 }
 
@@ -86,7 +86,7 @@ func pacURLFor(u *url.URL) *url.URL {
 
 // routeURL decides one URL's route and records its <id>/pac probe when a
 // script ran (or was mandatory and failed).
-func (r *run) routeURL(ctx context.Context, s *ProxySetup, script *pac.Script, failed string, u *url.URL, id, role, region string) Route {
+func (r *run) routeURL(ctx context.Context, s *ProxySetup, script *pac.Script, failed result.Reason, u *url.URL, id, role, region string) Route {
 	if failed == "" && script == nil {
 		return s.manualRoute(u)
 	}
@@ -94,46 +94,46 @@ func (r *run) routeURL(ctx context.Context, s *ProxySetup, script *pac.Script, f
 	if port == 0 {
 		port = 443
 	}
-	p := report.Probe{ID: id + "/pac", Kind: report.KindPAC, Role: role, Region: region, Target: u.String(), Port: port}
+	p := result.Probe{ID: result.WebID(id, result.StepPAC), Kind: result.KindPAC, Role: role, Region: region, Target: u.String(), Port: port}
 	if script == nil {
 		if s.PACMandatory {
-			p.Status, p.Reason, p.Step = report.StatusFailed, "pac-mandatory-failed", "pac"
-			p.Error = "ProxyPacMandatory is set and the PAC failed (" + failed + "): the browser sends nothing (ERR_MANDATORY_PROXY_CONFIGURATION_FAILED)"
+			p.Status, p.Reason, p.Step = result.StatusFailed, result.ReasonPACMandatoryFailed, "pac"
+			p.Error = "ProxyPacMandatory is set and the PAC failed (" + string(failed) + "): the browser sends nothing (ERR_MANDATORY_PROXY_CONFIGURATION_FAILED)"
 			r.finish(p)
-			return Route{Blocked: true, By: "pac-failed " + failed, Why: p.Error}
+			return Route{Blocked: true, By: "pac-failed " + string(failed), Why: p.Error}
 		}
 		rt := s.manualRoute(u)
-		rt.By = "pac-failed " + failed + ", fallback " + rt.By
+		rt.By = "pac-failed " + string(failed) + ", fallback " + rt.By
 		return rt
 	}
 	start := r.begin(p)
 	res, usedEx, err := script.FindProxy(ctx, u.String(), u.Hostname(), pac.Options{Timeout: pacEvalTimeout, Env: r.pacEnv()})
-	p.RTTMs = report.RTT(r.env.now().Sub(start))
+	p.RTTMs = result.RTT(r.env.now().Sub(start))
 	by := "pac " + s.pacName()
 	if err != nil || usedEx {
 		if usedEx {
 			err = errors.New("the script defines only FindProxyForURLEx, which Chrome does not call")
 		}
-		p.Status, p.Reason, p.Step, p.Error = report.StatusError, pac.KindOf(err), "pac", pac.OneLine(err.Error(), 300)
+		p.Status, p.Reason, p.Step, p.Error = result.StatusError, result.Reason(pac.KindOf(err)), "pac", pac.OneLine(err.Error(), 300)
 		if usedEx {
-			p.Reason = "pac-ex-only"
+			p.Reason = result.ReasonPACExOnly
 		}
 		if s.PACMandatory {
-			p.Status = report.StatusFailed
+			p.Status = result.StatusFailed
 			r.finish(p)
-			return Route{Blocked: true, By: "pac-failed " + p.Reason, Why: p.Error}
+			return Route{Blocked: true, By: "pac-failed " + string(p.Reason), Why: p.Error}
 		}
 		// Chromium goes DIRECT when FindProxyForURL fails at run time.
-		p.Details = map[string]string{"route": "DIRECT", "routeBy": "pac-failed " + p.Reason}
+		p.Details = map[result.DetailKey]string{result.DetailRoute: "DIRECT", result.DetailRouteBy: "pac-failed " + string(p.Reason)}
 		r.finish(p)
-		return Route{Hops: directRoute, By: "pac-failed " + p.Reason}
+		return Route{Hops: directRoute, By: "pac-failed " + string(p.Reason)}
 	}
 	hops, skipped := pac.ParseResult(res)
 	shown := pac.OneLine(res, 300)
-	p.Status = report.StatusOK
-	p.Details = map[string]string{"pacResult": shown, "route": hopsText(hops), "routeBy": by}
+	p.Status = result.StatusOK
+	p.Details = map[result.DetailKey]string{result.DetailPacResult: shown, result.DetailRoute: hopsText(hops), result.DetailRouteBy: by}
 	if len(skipped) > 0 {
-		p.Details["pacSkipped"] = strings.Join(skipped, "; ")
+		p.Details[result.DetailPacSkipped] = strings.Join(skipped, "; ")
 	}
 	r.finish(p)
 	return Route{Hops: hops, By: by, PACResult: shown}
@@ -168,11 +168,11 @@ func (r *run) pacEnv() pac.Env {
 
 // loadPAC finds (WPAD), fetches and compiles the script, recording
 // pac/fetch. It returns the script, or "" and why it failed.
-func (r *run) loadPAC(ctx context.Context, s *ProxySetup) (*pac.Script, string) {
-	p := report.Probe{ID: "pac/fetch", Kind: report.KindPAC, Role: "pac", Target: redactURL(s.PACURL)}
+func (r *run) loadPAC(ctx context.Context, s *ProxySetup) (*pac.Script, result.Reason) {
+	p := result.Probe{ID: result.PACFetchID, Kind: result.KindPAC, Role: "pac", Target: redactURL(s.PACURL)}
 	start := r.begin(p)
-	fail := func(status, reason, step string, err error) (*pac.Script, string) {
-		p.RTTMs = report.RTT(r.env.now().Sub(start))
+	fail := func(status result.Status, reason result.Reason, step string, err error) (*pac.Script, result.Reason) {
+		p.RTTMs = result.RTT(r.env.now().Sub(start))
 		p.Status, p.Reason, p.Step, p.Error = status, reason, step, pac.OneLine(err.Error(), 300)
 		r.finish(p)
 		return nil, reason
@@ -183,7 +183,7 @@ func (r *run) loadPAC(ctx context.Context, s *ProxySetup) (*pac.Script, string) 
 	if s.AutoDetect {
 		var found string
 		found, src, tried, err = r.wpad(ctx)
-		p.Details = map[string]string{"wpadTried": strings.Join(tried, " ")}
+		p.Details = map[result.DetailKey]string{result.DetailWpadTried: strings.Join(tried, " ")}
 		if err == nil {
 			s.foundPAC, p.Target = found, found
 		}
@@ -193,23 +193,23 @@ func (r *run) loadPAC(ctx context.Context, s *ProxySetup) (*pac.Script, string) 
 		p.Target = redactURL(s.PACURL)
 	}
 	if err != nil {
-		reason := "pac-fetch-failed"
+		reason := result.ReasonPACFetchFailed
 		if s.AutoDetect && s.PACURL == "" {
-			reason = "wpad-not-found"
+			reason = result.ReasonWPADNotFound
 		}
-		status := report.StatusFailed
+		status := result.StatusFailed
 		if isTimeout(err) || errors.Is(err, context.DeadlineExceeded) {
-			status = report.StatusBlocked
+			status = result.StatusBlocked
 		}
 		return fail(status, reason, "fetch", err)
 	}
 	script, err := pac.Compile(string(src))
 	if err != nil {
-		return fail(report.StatusError, pac.KindOf(err), "compile", err)
+		return fail(result.StatusError, result.Reason(pac.KindOf(err)), "compile", err)
 	}
-	p.RTTMs = report.RTT(r.env.now().Sub(start))
-	p.Status = report.StatusOK
-	p.Details = mergeDetails(p.Details, map[string]string{"bytes": strconv.Itoa(len(src))})
+	p.RTTMs = result.RTT(r.env.now().Sub(start))
+	p.Status = result.StatusOK
+	p.Details = mergeDetails(p.Details, map[result.DetailKey]string{result.DetailBytes: strconv.Itoa(len(src))})
 	r.finish(p)
 	return script, ""
 }

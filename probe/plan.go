@@ -1,7 +1,8 @@
 // Package probe turns what the TRTC Web SDK needs (the embedded catalog plus
 // the user's options) into a Plan, runs every probe of the plan concurrently
-// under one deadline, and returns the results as report.Probe values. It
-// decides nothing: the verdict is report's job.
+// under one deadline, and returns the results as result.Probe values. It
+// decides nothing: the verdict is report's job, and this package does not
+// import report (probe -> result <- report).
 package probe
 
 import (
@@ -10,7 +11,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/rtcprobe/rtcprobe/report"
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // Plan is everything one run will probe. Build it with NewPlan, or by hand in
@@ -19,7 +20,7 @@ type Plan struct {
 	// Budget bounds the whole run.
 	Budget time.Duration
 	// Config is the secret-free description copied into the report.
-	Config report.Config
+	Config result.Config
 	// Web are the HTTPS and WebSocket endpoints (schedule, signalling, logs,
 	// legacy, proxies), each checked DNS -> TCP -> TLS -> request.
 	Web []WebTarget
@@ -60,6 +61,16 @@ type WebTarget struct {
 	Via string
 }
 
+// route is how the target's probes leave the laptop when no HTTP proxy
+// is in the way: to the SDK proxy that replaced the default host, or
+// straight to it.
+func (w WebTarget) route() result.Via {
+	if w.Via != "" {
+		return result.ViaSDKProxy
+	}
+	return result.ViaDirect
+}
+
 // Host returns the URL's host name (no port).
 func (w WebTarget) Host() string {
 	u, err := url.Parse(w.URL)
@@ -96,8 +107,9 @@ type ReflectorTarget struct {
 
 // TURNTarget is one TURN server over one transport.
 type TURNTarget struct {
-	// ID prefix for the probes of this target, unique in the plan.
-	ID string
+	// ID is the probe's (result.TURNID), unique in the plan; the audits
+	// are below it (ID.Audit).
+	ID result.ID
 	// URL as given, credentials never included.
 	URL  string
 	Host string

@@ -5,7 +5,7 @@ import (
 	"strings"
 
 	"github.com/rtcprobe/rtcprobe/policy"
-	"github.com/rtcprobe/rtcprobe/report"
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // policyProbes records one probe per browser with managed policies
@@ -14,11 +14,11 @@ import (
 // registry key) in Details.
 func (r *run) policyProbes() {
 	for _, bp := range r.plan.Config.Policies {
-		p := report.Probe{ID: "policy/" + bp.Browser, Kind: report.KindPolicy, Role: "browser", Target: bp.Browser,
-			Status: report.StatusOK, Details: map[string]string{}}
+		p := result.Probe{ID: result.PolicyID(bp.Browser), Kind: result.KindPolicy, Role: "browser", Target: bp.Browser,
+			Status: result.StatusOK, Details: map[result.DetailKey]string{}}
 		for _, s := range bp.Settings {
-			p.Details[s.Name] = s.Value
-			p.Details[s.Name+".source"] = s.Source
+			p.Details[result.PolicyKey(s.Name)] = s.Value
+			p.Details[result.PolicySourceKey(s.Name)] = s.Source
 		}
 		r.finish(p)
 	}
@@ -27,17 +27,17 @@ func (r *run) policyProbes() {
 
 // policyConfig turns the policies read into the report's form (name,
 // value, source per setting), in a fixed order.
-func policyConfig(set *policy.Set) []report.BrowserPolicy {
+func policyConfig(set *policy.Set) []result.BrowserPolicy {
 	if set == nil {
 		return nil
 	}
-	var out []report.BrowserPolicy
+	var out []result.BrowserPolicy
 	for i := range set.Browsers {
 		b := &set.Browsers[i]
-		bp := report.BrowserPolicy{Browser: b.Name, Settings: []report.PolicySetting{}}
+		bp := result.BrowserPolicy{Browser: b.Name, Settings: []result.PolicySetting{}}
 		add := func(name, value, src string) {
 			if src != "" {
-				bp.Settings = append(bp.Settings, report.PolicySetting{Name: name, Value: safeText(value), Source: safeText(src)})
+				bp.Settings = append(bp.Settings, result.PolicySetting{Name: name, Value: safeText(value), Source: safeText(src)})
 			}
 		}
 		add("WebRtcIPHandling", b.WebRtcIPHandling.Value, b.WebRtcIPHandling.Source)
@@ -74,10 +74,10 @@ func (r *run) policyProblems() {
 	if len(r.plan.PolicyProblems) == 0 {
 		return
 	}
-	p := report.Probe{ID: "policy/unreadable", Kind: report.KindPolicy, Role: "browser", Status: report.StatusError,
-		Reason: "unreadable", Error: r.plan.PolicyProblems[0], Details: map[string]string{}}
+	p := result.Probe{ID: result.PolicyUnreadableID, Kind: result.KindPolicy, Role: "browser", Status: result.StatusError,
+		Reason: result.ReasonUnreadable, Error: r.plan.PolicyProblems[0], Details: map[result.DetailKey]string{}}
 	for i, msg := range r.plan.PolicyProblems {
-		p.Details[strconv.Itoa(i+1)] = msg
+		p.Details[result.ProblemKey(i+1)] = msg
 	}
 	r.finish(p)
 }

@@ -11,7 +11,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/rtcprobe/rtcprobe/report"
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // PortRange is the browser's WebRtcUdpPortRange: every UDP socket WebRTC
@@ -119,16 +119,16 @@ func (s *udpSock) localPort() int {
 
 // markRange records on a UDP probe that it was sent from the browser's
 // port range (and from which port, when known).
-func (r *run) markRange(p *report.Probe, port int) {
+func (r *run) markRange(p *result.Probe, port int) {
 	if !r.plan.UDPPortRange.Set() {
 		return
 	}
 	if p.Details == nil {
-		p.Details = map[string]string{}
+		p.Details = map[result.DetailKey]string{}
 	}
-	p.Details["sourcePortRange"] = r.plan.UDPPortRange.String()
+	p.Details[result.DetailSourcePortRange] = r.plan.UDPPortRange.String()
 	if port > 0 {
-		p.Details["sourcePort"] = strconv.Itoa(port)
+		p.Details[result.DetailSourcePort] = strconv.Itoa(port)
 	}
 }
 
@@ -137,7 +137,7 @@ func (r *run) markRange(p *report.Probe, port int) {
 // firewall passes UDP only from the browser's range ("from the policy's
 // ports: answered; from any port: dropped").
 func (r *run) stunAnyPort(ctx context.Context, host string, port int) {
-	p, to, start, ok := r.beginSTUN(ctx, "stun-anyport/"+itoa(port), host, port)
+	p, to, start, ok := r.beginSTUN(ctx, result.AnyPortSTUNID(port), host, port)
 	if !ok {
 		return
 	}
@@ -151,6 +151,6 @@ func (r *run) stunAnyPort(ctx context.Context, host string, port int) {
 		_ = sock.Close()
 	}
 	res.fill(&p, r.env.now().Sub(start))
-	p.Details["sourcePortRange"] = "any"
+	p.Details[result.DetailSourcePortRange] = "any"
 	r.finish(p)
 }

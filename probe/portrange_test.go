@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/rtcprobe/rtcprobe/reflector"
-	"github.com/rtcprobe/rtcprobe/report"
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // testRange picks a 40-port range high above the usual ephemeral ports'
@@ -19,7 +19,7 @@ func testRange() PortRange {
 	return PortRange{lo, lo + 39}
 }
 
-func inRange(t *testing.T, p report.Probe, pr PortRange) {
+func inRange(t *testing.T, p result.Probe, pr PortRange) {
 	t.Helper()
 	port, err := strconv.Atoi(p.Details["sourcePort"])
 	if err != nil || port < pr.Min || port > pr.Max || p.Details["sourcePortRange"] != pr.String() {
@@ -39,19 +39,19 @@ func TestPortRangeFirewall(t *testing.T) {
 	}
 	ports := []int{responder(t, fromRange), responder(t, fromRange)}
 	plan := &Plan{Budget: 8 * time.Second, Reflector: &ReflectorTarget{Host: "127.0.0.1", Ports: ports}, UDPPortRange: pr}
-	got := map[string]report.Probe{}
+	got := map[string]result.Probe{}
 	for _, p := range Run(context.Background(), &Env{}, plan, nil) {
-		got[p.ID] = p
+		got[string(p.ID)] = p
 	}
 	for _, port := range ports {
 		p := got["stun/"+itoa(port)]
-		if p.Status != report.StatusOK {
+		if p.Status != result.StatusOK {
 			t.Errorf("%s: %s %s %s", p.ID, p.Status, p.Reason, p.Error)
 		}
 		inRange(t, p, pr)
 	}
 	any := got["stun-anyport/"+itoa(ports[0])]
-	if any.Status != report.StatusBlocked || any.Details["sourcePortRange"] != "any" {
+	if any.Status != result.StatusBlocked || any.Details["sourcePortRange"] != "any" {
 		t.Errorf("stun-anyport: %s %s %v, want blocked from any port", any.Status, any.Reason, any.Details)
 	}
 	if _, ok := got["stun-anyport/"+itoa(ports[1])]; ok {
@@ -81,7 +81,7 @@ func TestPortRangeExhausted(t *testing.T) {
 	plan := &Plan{Budget: 8 * time.Second, Reflector: &ReflectorTarget{Host: "127.0.0.1", Ports: []int{port}}, UDPPortRange: PortRange{busy, busy}}
 	start := time.Now()
 	for _, p := range Run(context.Background(), &Env{}, plan, nil) {
-		if p.ID == "stun/"+itoa(port) && (p.Status != report.StatusError || p.Reason != "port-range-exhausted") {
+		if p.ID == result.STUNID(port) && (p.Status != result.StatusError || p.Reason != "port-range-exhausted") {
 			t.Errorf("%s: %s %s %s", p.ID, p.Status, p.Reason, p.Error)
 		}
 	}
@@ -102,7 +102,7 @@ func TestPortRangeTURN(t *testing.T) {
 		if p.ID != "s" {
 			continue
 		}
-		if p.Status != report.StatusOK {
+		if p.Status != result.StatusOK {
 			t.Fatalf("turn: %s %s %s", p.Status, p.Reason, p.Error)
 		}
 		inRange(t, p, pr)

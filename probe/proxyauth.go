@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"github.com/rtcprobe/rtcprobe/result"
 	"io"
 	"math"
 	"net"
@@ -32,13 +33,13 @@ const (
 	// ReasonProxyAuthUnavailable: the proxy wants authentication that
 	// rtcprobe cannot do here the way the browser would (no ticket, no
 	// identity): the path is untested, not blocked.
-	ReasonProxyAuthUnavailable = "proxy-auth-unavailable"
+	ReasonProxyAuthUnavailable = result.ReasonProxyAuthUnavailable
 	// ReasonProxyAuthRejected: rtcprobe authenticated and the proxy still
 	// answered 407.
-	ReasonProxyAuthRejected = "proxy-auth-rejected"
+	ReasonProxyAuthRejected = result.ReasonProxyAuthRejected
 	// ReasonProxyAuthBroken: the proxy's side of the handshake is one the
 	// browser refuses too (a malformed NTLM CHALLENGE).
-	ReasonProxyAuthBroken = "proxy-auth-broken"
+	ReasonProxyAuthBroken = result.ReasonProxyAuthBroken
 )
 
 // Environment variables holding the identity for Basic and NTLM proxy
@@ -81,7 +82,7 @@ func (e *ProxyAuthError) Error() string {
 func (e *ProxyAuthError) Unwrap() error { return ErrProxyAuth }
 
 // Reason is the probe reason for e.
-func (e *ProxyAuthError) Reason() string {
+func (e *ProxyAuthError) Reason() result.Reason {
 	switch {
 	case e.Unavailable:
 		return ReasonProxyAuthUnavailable
@@ -108,17 +109,17 @@ type ProxyAuthInfo struct {
 
 // details returns the probe details for info (nil when the proxy asked
 // for nothing).
-func (info ProxyAuthInfo) details() map[string]string {
+func (info ProxyAuthInfo) details() map[result.DetailKey]string {
 	if len(info.Offered) == 0 && info.Used == "" {
 		return nil
 	}
-	d := map[string]string{"proxyAuthOffered": strings.Join(info.Offered, ", ")}
+	d := map[result.DetailKey]string{result.DetailProxyAuthOffered: strings.Join(info.Offered, ", ")}
 	if info.Used != "" {
-		d["proxyAuth"] = info.Used
-		d["proxyAuthSource"] = info.Source
+		d[result.DetailProxyAuth] = info.Used
+		d[result.DetailProxyAuthSource] = info.Source
 	}
 	if info.Fix != "" {
-		d["proxyAuthFix"] = info.Fix
+		d[result.DetailProxyAuthFix] = info.Fix
 	}
 	return d
 }

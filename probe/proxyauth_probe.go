@@ -4,7 +4,7 @@ import (
 	"errors"
 	"net/http"
 
-	"github.com/rtcprobe/rtcprobe/report"
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // proxyAuthOutcome is a probe's status and reason for a proxy login that
@@ -13,15 +13,15 @@ import (
 // would type the right one) the step is skipped, so the path is untested,
 // not blocked. The logged-in user's own credentials refused is what the
 // browser meets too: failed.
-func proxyAuthOutcome(err error) (status, reason string) {
+func proxyAuthOutcome(err error) (status result.Status, reason result.Reason) {
 	var ae *ProxyAuthError
 	if !errors.As(err, &ae) {
-		return report.StatusError, "proxy-error"
+		return result.StatusError, result.ReasonProxyError
 	}
 	if !ae.Broken && (ae.Unavailable || ae.Typed) {
-		return report.StatusSkipped, ae.Reason()
+		return result.StatusSkipped, ae.Reason()
 	}
-	return report.StatusFailed, ae.Reason()
+	return result.StatusFailed, ae.Reason()
 }
 
 // proxyAuthTURNFailure classifies a TURN connect stopped by a proxy login.
@@ -38,10 +38,10 @@ func (r *run) noteProxyAuth(id string, info ProxyAuthInfo) {
 }
 
 // takeProxyAuth returns and forgets the details noted for a TURN probe.
-func (r *run) takeProxyAuth(id string) map[string]string {
+func (r *run) takeProxyAuth(id string) map[result.DetailKey]string {
 	v, ok := r.proxyAuth.LoadAndDelete(id)
 	if !ok {
 		return nil
 	}
-	return v.(map[string]string)
+	return v.(map[result.DetailKey]string)
 }

@@ -6,7 +6,7 @@ import (
 	"strconv"
 
 	"errors"
-	"github.com/rtcprobe/rtcprobe/report"
+	"github.com/rtcprobe/rtcprobe/result"
 	"io"
 	"net"
 	"net/url"
@@ -58,9 +58,9 @@ func TestProxyAuth(t *testing.T) {
 		closeAfter407 bool
 		sloppy, lmKey bool
 		wantUsed      string
-		wantReason    string // "" when the tunnel must open
-		wantFix       string // part of the fix line
-		wantConns     int32  // 0: not checked
+		wantReason    result.Reason // "" when the tunnel must open
+		wantFix       string        // part of the fix line
+		wantConns     int32         // 0: not checked
 	}{
 		{name: "basic", offer: []string{`Basic realm="corp, inc"`}, user: "alice", pass: testProxyPassword, wantUsed: "Basic", wantConns: 1},
 		{name: "basic-no-identity", offer: []string{`Basic realm="corp"`}, wantReason: ReasonProxyAuthUnavailable, wantFix: EnvProxyUsername},
@@ -106,7 +106,7 @@ func TestProxyAuth(t *testing.T) {
 				if !errors.As(err, &ae) || ae.Reason() != tc.wantReason {
 					t.Fatalf("err = %v, want reason %s", err, tc.wantReason)
 				}
-				if st, _ := proxyAuthOutcome(err); tc.wantReason == ReasonProxyAuthBroken && st != report.StatusFailed {
+				if st, _ := proxyAuthOutcome(err); tc.wantReason == ReasonProxyAuthBroken && st != result.StatusFailed {
 					t.Errorf("a handshake the browser refuses too is %s, want failed", st)
 				}
 				if !strings.Contains(ae.Info.Fix, tc.wantFix) {
@@ -205,7 +205,7 @@ func TestWebThroughAuthProxy(t *testing.T) {
 	t.Setenv(EnvProxyPassword, testProxyPassword)
 	p := startAuthProxy(t, &authProxy{offer: offer, user: "alice", pass: testProxyPassword, tunnel: true})
 	got := runWeb(t, env, p.url, target)
-	checkWant(t, got, "sig/ws", want{report.KindWebSocket, report.StatusOK, "", ""})
+	checkWant(t, got, "sig/ws", want{result.KindWebSocket, result.StatusOK, "", ""})
 	if d := got["sig/tls"].Details; d["proxyAuth"] != "NTLM" || d["proxyAuthOffered"] != "Negotiate, NTLM, Basic" || d["proxyAuthSource"] != sourceEnv {
 		t.Errorf("tls details = %v, want NTLM of the three offered, from the environment", d)
 	}
@@ -213,7 +213,7 @@ func TestWebThroughAuthProxy(t *testing.T) {
 
 	t.Setenv(EnvProxyUsername, "")
 	got = runWeb(t, env, p.url, target)
-	checkWant(t, got, "sig/tls", want{report.KindTLS, report.StatusSkipped, ReasonProxyAuthUnavailable, "connect"})
+	checkWant(t, got, "sig/tls", want{result.KindTLS, result.StatusSkipped, ReasonProxyAuthUnavailable, "connect"})
 	checkAbsent(t, got, "sig/ws")
 	if fix := got["sig/tls"].Details["proxyAuthFix"]; !strings.Contains(fix, EnvProxyUsername) {
 		t.Errorf("fix = %q", fix)
@@ -221,7 +221,7 @@ func TestWebThroughAuthProxy(t *testing.T) {
 	noLeak(t, got)
 }
 
-func noLeak(t *testing.T, got map[string]report.Probe) {
+func noLeak(t *testing.T, got map[string]result.Probe) {
 	t.Helper()
 	b, _ := json.Marshal(got)
 	if strings.Contains(string(b), testProxyPassword) {

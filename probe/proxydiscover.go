@@ -8,7 +8,7 @@ import (
 
 	"golang.org/x/net/http/httpproxy"
 
-	"github.com/rtcprobe/rtcprobe/report"
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // BrowserProxyPolicy is the proxy part of the browser's managed policies
@@ -62,7 +62,7 @@ type SystemProxy struct {
 	// "<local>" (names without a dot).
 	Bypass []string
 	// Settings are the raw values read, for the report.
-	Settings []report.ProxySetting
+	Settings []result.ProxySetting
 }
 
 func (s SystemProxy) empty() bool { return !s.AutoDetect && s.PACURL == "" && s.Server == "" }
@@ -106,7 +106,7 @@ type ProxySetup struct {
 	// semantics) instead of Manual/Bypass.
 	env *httpproxy.Config
 	// Settings are every value read on the way, for the report.
-	Settings []report.ProxySetting
+	Settings []result.ProxySetting
 	// foundPAC is the URL WPAD found, once a run has looked.
 	foundPAC string
 }
@@ -147,17 +147,17 @@ func DiscoverProxy(in ProxyInput) (*ProxySetup, error) {
 	switch {
 	case in.FlagPAC != "":
 		return &ProxySetup{By: "--pac", Source: "command line", PACURL: in.FlagPAC,
-			Settings: []report.ProxySetting{{Name: "pac", Value: in.FlagPAC, Source: "--pac"}}}, nil
+			Settings: []result.ProxySetting{{Name: "pac", Value: in.FlagPAC, Source: "--pac"}}}, nil
 	case in.FlagProxy == "none":
 		return &ProxySetup{By: "--http-proxy", Source: "command line",
-			Settings: []report.ProxySetting{{Name: "http-proxy", Value: "none", Source: "--http-proxy"}}}, nil
+			Settings: []result.ProxySetting{{Name: "http-proxy", Value: "none", Source: "--http-proxy"}}}, nil
 	case in.FlagProxy != "":
 		u, err := url.Parse(in.FlagProxy)
 		if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
 			return nil, fmt.Errorf("--http-proxy %q: want http://host:port", RedactURL(in.FlagProxy))
 		}
 		return &ProxySetup{By: "--http-proxy", Source: "command line", Manual: in.FlagProxy,
-			Settings: []report.ProxySetting{{Name: "http-proxy", Value: redactURL(in.FlagProxy), Source: "--http-proxy"}}}, nil
+			Settings: []result.ProxySetting{{Name: "http-proxy", Value: redactURL(in.FlagProxy), Source: "--http-proxy"}}}, nil
 	case in.Policy.set():
 		return fromPolicy(in.Policy), nil
 	}
@@ -189,7 +189,7 @@ func fromPolicy(p *BrowserProxyPolicy) *ProxySetup {
 	s := &ProxySetup{By: "policy", Source: src}
 	add := func(name, v string) {
 		if v != "" {
-			s.Settings = append(s.Settings, report.ProxySetting{Name: name, Value: v, Source: src})
+			s.Settings = append(s.Settings, result.ProxySetting{Name: name, Value: v, Source: src})
 		}
 	}
 	add("ProxyMode", p.Mode)
@@ -224,7 +224,7 @@ func fromPolicy(p *BrowserProxyPolicy) *ProxySetup {
 func envSetup(getenv func(string) string, lookup func(string) (string, bool)) *ProxySetup {
 	if v, ok := lookup("auto_proxy"); ok && v == "" {
 		return &ProxySetup{By: "environment", Source: "environment", AutoDetect: true,
-			Settings: []report.ProxySetting{{Name: "auto_proxy", Value: "(empty: auto-detect)", Source: "environment"}}}
+			Settings: []result.ProxySetting{{Name: "auto_proxy", Value: "(empty: auto-detect)", Source: "environment"}}}
 	}
 	first := func(names ...string) (string, string) {
 		for _, n := range names {
@@ -236,7 +236,7 @@ func envSetup(getenv func(string) string, lookup func(string) (string, bool)) *P
 	}
 	if n, v := first("auto_proxy"); v != "" {
 		return &ProxySetup{By: "environment", Source: "environment", PACURL: v,
-			Settings: []report.ProxySetting{{Name: n, Value: redactURL(v), Source: "environment"}}}
+			Settings: []result.ProxySetting{{Name: n, Value: redactURL(v), Source: "environment"}}}
 	}
 	hn, hv := first("HTTPS_PROXY", "https_proxy")
 	pn, pv := first("HTTP_PROXY", "http_proxy")
@@ -248,7 +248,7 @@ func envSetup(getenv func(string) string, lookup func(string) (string, bool)) *P
 		env: &httpproxy.Config{HTTPSProxy: hv, HTTPProxy: pv, NoProxy: nv}}
 	for _, kv := range [][2]string{{hn, hv}, {pn, pv}, {nn, nv}} {
 		if kv[1] != "" {
-			s.Settings = append(s.Settings, report.ProxySetting{Name: kv[0], Value: redactURL(kv[1]), Source: "environment"})
+			s.Settings = append(s.Settings, result.ProxySetting{Name: kv[0], Value: redactURL(kv[1]), Source: "environment"})
 		}
 	}
 	return s
@@ -301,7 +301,7 @@ func (s *ProxySetup) fixedHTTPSProxy() *url.URL {
 }
 
 // proxySetupConfig records the discovered configuration in the report.
-func proxySetupConfig(c *report.Config, s *ProxySetup) {
+func proxySetupConfig(c *result.Config, s *ProxySetup) {
 	if s == nil {
 		return
 	}

@@ -5,7 +5,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/rtcprobe/rtcprobe/report"
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // The macOS and GNOME parsers live outside their platform files so that
@@ -44,7 +44,7 @@ func parseScutilProxy(out string) SystemProxy {
 	}
 	add := func(name string) {
 		if v, ok := kv[name]; ok {
-			s.Settings = append(s.Settings, report.ProxySetting{Name: name, Value: v, Source: scutilSource})
+			s.Settings = append(s.Settings, result.ProxySetting{Name: name, Value: v, Source: scutilSource})
 		}
 	}
 	for _, k := range []string{"ProxyAutoDiscoveryEnable", "ProxyAutoConfigEnable", "ProxyAutoConfigURLString",
@@ -52,7 +52,7 @@ func parseScutilProxy(out string) SystemProxy {
 		add(k)
 	}
 	if len(exceptions) > 0 {
-		s.Settings = append(s.Settings, report.ProxySetting{Name: "ExceptionsList", Value: strings.Join(exceptions, ", "), Source: scutilSource})
+		s.Settings = append(s.Settings, result.ProxySetting{Name: "ExceptionsList", Value: strings.Join(exceptions, ", "), Source: scutilSource})
 	}
 	s.AutoDetect = kv["ProxyAutoDiscoveryEnable"] == "1"
 	if kv["ProxyAutoConfigEnable"] == "1" {
@@ -92,7 +92,7 @@ func gnomeProxy(vals map[string]string) SystemProxy {
 	get := func(schema, key string) string { return vals[schema+" "+key] }
 	for _, k := range gnomeProxyKeys {
 		if v, ok := vals[k[0]+" "+k[1]]; ok {
-			s.Settings = append(s.Settings, report.ProxySetting{Name: k[0] + " " + k[1], Value: v, Source: gsettingsSource})
+			s.Settings = append(s.Settings, result.ProxySetting{Name: k[0] + " " + k[1], Value: v, Source: gsettingsSource})
 		}
 	}
 	switch gvariantString(get("org.gnome.system.proxy", "mode")) {

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/rtcprobe/rtcprobe/report"
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // winProxyValues are the Windows Internet Settings values; apply turns
@@ -25,7 +25,7 @@ const autoDetectFlag = 0x08
 func (w winProxyValues) apply(s SystemProxy) SystemProxy {
 	src := s.Source
 	add := func(name, v string) {
-		s.Settings = append(s.Settings, report.ProxySetting{Name: name, Value: v, Source: src})
+		s.Settings = append(s.Settings, result.ProxySetting{Name: name, Value: v, Source: src})
 	}
 	if w.hasEnable {
 		add("ProxyEnable", fmt.Sprint(map[bool]int{false: 0, true: 1}[w.enable]))

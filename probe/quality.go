@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/rtcprobe/rtcprobe/report"
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // Length of the quality stage's flows (check --quality[=DURATION]).
@@ -42,21 +42,26 @@ type QualityOptions struct {
 	Stage time.Duration
 	// OnPath, when non-nil, is called as each path starts (Status "")
 	// and finishes; it must not block for long.
-	OnPath func(report.QualityPath)
+	OnPath func(result.QualityPath)
+	// Judge fills the verdict fields of the paths measured (the caller
+	// passes report.JudgeQuality: the verdict lives in report, which this
+	// package does not import). Nil leaves them empty.
+	Judge func(*result.Quality)
 }
 
 // qualityPath is one path the stage will measure.
 type qualityPath struct {
-	name, target, transport string
-	reflector               string      // host:port, direct UDP only
-	turn                    *TURNTarget // TURN paths
+	name              result.PathName
+	target, transport string
+	reflector         string      // host:port, direct UDP only
+	turn              *TURNTarget // TURN paths
 }
 
 // Quality runs the quality stage after a check: a TRTC-shaped flow over
 // every media path the report found working (and counting), one path after
 // another so they do not share the access link's bandwidth. It needs
-// rtcprobe serve as the reflector; the result is judged (JudgeQuality).
-func Quality(ctx context.Context, env *Env, plan *Plan, r *report.Report, o QualityOptions) *report.Quality {
+// rtcprobe serve as the reflector; the result is judged by o.Judge.
+func Quality(ctx context.Context, env *Env, plan *Plan, r *result.Report, o QualityOptions) *result.Quality {
 	if env == nil {
 		env = &Env{}
 	}
@@ -68,49 +73,56 @@ func Quality(ctx context.Context, env *Env, plan *Plan, r *report.Report, o Qual
 	}
 	start := time.Now()
 	paths, notes := qualityPaths(plan, r)
-	q := &report.Quality{FlowMs: report.MS(o.Flow), Paths: []report.QualityPath{}, Notes: notes}
+	q := &result.Quality{FlowMs: result.MS(o.Flow), Paths: []result.QualityPath{}, Notes: notes}
 	sched := buildSchedule(o.Stage, o.Flow)
 	for _, qp := range paths {
 		if ctx.Err() != nil {
-			q.Notes = append(q.Notes, qp.name+": not measured, the stage was interrupted")
+			q.Notes = append(q.Notes, string(qp.name)+": not measured, the stage was interrupted")
 			continue
 		}
 		if o.OnPath != nil {
-			o.OnPath(report.QualityPath{Path: qp.name, Target: qp.target, Transport: qp.transport})
+			o.OnPath(result.QualityPath{Path: qp.name, Target: qp.target, Transport: qp.transport})
 		}
 		p := measurePath(ctx, env, plan, qp, sched)
 		if ctx.Err() != nil {
-			q.Notes = append(q.Notes, qp.name+": the stage was interrupted during its flow; its figures cover the part that ran")
+			q.Notes = append(q.Notes, string(qp.name)+": the stage was interrupted during its flow; its figures cover the part that ran")
 		}
 		q.Paths = append(q.Paths, p)
 		if o.OnPath != nil {
-			one := report.Quality{Paths: []report.QualityPath{p}}
-			report.JudgeQuality(&one)
+			one := result.Quality{Paths: []result.QualityPath{p}}
+			o.judge(&one)
 			o.OnPath(one.Paths[0])
 		}
 	}
-	q.DurationMs = report.MS(time.Since(start))
-	report.JudgeQuality(q)
+	q.DurationMs = result.MS(time.Since(start))
+	o.judge(q)
 	return q
+}
+
+// judge applies o.Judge when set.
+func (o QualityOptions) judge(q *result.Quality) {
+	if o.Judge != nil {
+		o.Judge(q)
+	}
 }
 
 // qualityPaths picks the paths: direct UDP on its first answering port,
 // and each TURN transport's first working server, with the reflector as
 // the relay's peer.
-func qualityPaths(plan *Plan, r *report.Report) ([]qualityPath, []string) {
+func qualityPaths(plan *Plan, r *result.Report) ([]qualityPath, []string) {
 	var out []qualityPath
 	var notes []string
-	probes := map[string]*report.Probe{}
+	probes := map[result.ID]*result.Probe{}
 	for i := range r.Probes {
 		probes[r.Probes[i].ID] = &r.Probes[i]
 	}
-	for _, name := range report.PathOrder {
+	for _, name := range result.PathOrder {
 		path := r.Paths.Get(name)
-		if path.Status != report.PathOK && path.Status != report.PathPartial {
+		if path.Status != result.PathOK && path.Status != result.PathPartial {
 			continue
 		}
 		if !path.Counts {
-			notes = append(notes, name+": not measured, the path does not count")
+			notes = append(notes, string(name)+": not measured, the path does not count")
 			continue
 		}
 		qp, note := pickQualityPath(plan, name, path.Evidence, probes)
@@ -127,15 +139,15 @@ func qualityPaths(plan *Plan, r *report.Report) ([]qualityPath, []string) {
 	return out, notes
 }
 
-func pickQualityPath(plan *Plan, name string, evidence []string, probes map[string]*report.Probe) (*qualityPath, string) {
+func pickQualityPath(plan *Plan, name result.PathName, evidence []result.ID, probes map[result.ID]*result.Probe) (*qualityPath, string) {
 	for _, id := range evidence {
 		p := probes[id]
-		if p == nil || p.Status != report.StatusOK {
+		if p == nil || p.Status != result.StatusOK {
 			continue
 		}
-		if name == report.PathDirectUDP {
+		if name == result.PathDirectUDP {
 			if plan.Reflector == nil {
-				return nil, name + ": not measured, no reflector"
+				return nil, string(name) + ": not measured, no reflector"
 			}
 			hp := JoinHostPort(plan.Reflector.Host, p.Port)
 			return &qualityPath{name: name, target: hp, transport: "udp", reflector: hp}, ""
@@ -146,7 +158,7 @@ func pickQualityPath(plan *Plan, name string, evidence []string, probes map[stri
 		}
 		t := plan.TURN[i]
 		if t.Peer == "" {
-			return nil, name + ": not measured, the relay needs rtcprobe serve as its peer (--reflector or --turn-peer)"
+			return nil, string(name) + ": not measured, the relay needs rtcprobe serve as its peer (--reflector or --turn-peer)"
 		}
 		return &qualityPath{name: name, target: t.URL, transport: t.Transport, turn: &t}, ""
 	}
@@ -154,20 +166,20 @@ func pickQualityPath(plan *Plan, name string, evidence []string, probes map[stri
 }
 
 // measurePath sets the path up, runs the flow and analyses it.
-func measurePath(ctx context.Context, env *Env, plan *Plan, qp qualityPath, sched []flowEvent) report.QualityPath {
-	p := report.QualityPath{Path: qp.name, Target: qp.target, Transport: qp.transport,
-		Stages: []report.QualityStage{}, Timeline: []report.QualitySample{}}
+func measurePath(ctx context.Context, env *Env, plan *Plan, qp qualityPath, sched []flowEvent) result.QualityPath {
+	p := result.QualityPath{Path: qp.name, Target: qp.target, Transport: qp.transport,
+		Stages: []result.QualityStage{}, Timeline: []result.QualitySample{}}
 	c, closeFn, err := openQualityConn(ctx, env, plan, qp)
 	if err != nil {
-		p.Status, p.Error = report.QualityError, err.Error()
+		p.Status, p.Error = result.QualityError, err.Error()
 		return p
 	}
 	defer closeFn()
 	res, err := runFlow(ctx, c, sched)
 	if err != nil {
-		p.Status, p.Error = report.QualityNoAnswer, err.Error()
+		p.Status, p.Error = result.QualityNoAnswer, err.Error()
 		if err != errFlowNoCookie {
-			p.Status = report.QualityError
+			p.Status = result.QualityError
 		}
 		return p
 	}

@@ -10,20 +10,21 @@ import (
 	"time"
 
 	"github.com/rtcprobe/rtcprobe/report"
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // directReport is a checked report whose direct-UDP path works on port.
-func directReport(port int) *report.Report {
+func directReport(port int) *result.Report {
 	id := "stun/" + strconv.Itoa(port)
-	return &report.Report{
-		Probes: []report.Probe{{ID: id, Kind: report.KindSTUN, Port: port, Status: report.StatusOK}},
-		Paths: report.Paths{DirectUDP: report.Path{Status: report.PathOK, Counts: true, Evidence: []string{id}},
-			TURNUDP: report.Path{Status: report.PathUntested}, TURNTCP: report.Path{Status: report.PathUntested}, TURNTLS: report.Path{Status: report.PathUntested}},
+	return &result.Report{
+		Probes: []result.Probe{{ID: result.ID(id), Kind: result.KindSTUN, Port: port, Status: result.StatusOK}},
+		Paths: result.Paths{DirectUDP: result.Path{Status: result.PathOK, Counts: true, Evidence: []result.ID{result.ID(id)}},
+			TURNUDP: result.Path{Status: result.PathUntested}, TURNTCP: result.Path{Status: result.PathUntested}, TURNTLS: result.Path{Status: result.PathUntested}},
 	}
 }
 
 // runDirectQuality runs the stage against port through an impairConn.
-func runDirectQuality(t *testing.T, port int, im impair, stage, flow time.Duration) (report.QualityPath, *impairConn) {
+func runDirectQuality(t *testing.T, port int, im impair, stage, flow time.Duration) (result.QualityPath, *impairConn) {
 	t.Helper()
 	var conn *impairConn
 	env := &Env{ListenPacket: listenWrap(func(pc net.PacketConn) net.PacketConn {
@@ -33,7 +34,7 @@ func runDirectQuality(t *testing.T, port int, im impair, stage, flow time.Durati
 	plan := &Plan{Reflector: &ReflectorTarget{Host: "127.0.0.1", Ports: []int{port}}}
 	ctx, cancel := context.WithTimeout(context.Background(), flow+20*time.Second)
 	defer cancel()
-	q := Quality(ctx, env, plan, directReport(port), QualityOptions{Flow: flow, Stage: stage})
+	q := Quality(ctx, env, plan, directReport(port), QualityOptions{Flow: flow, Stage: stage, Judge: report.JudgeQuality})
 	if len(q.Paths) != 1 {
 		t.Fatalf("%d paths measured, want 1 (notes %v)", len(q.Paths), q.Notes)
 	}
@@ -51,20 +52,20 @@ func TestQualityImpairments(t *testing.T) {
 	cases := []struct {
 		name  string
 		im    impair
-		check func(t *testing.T, p report.QualityPath, c *impairConn)
+		check func(t *testing.T, p result.QualityPath, c *impairConn)
 	}{
-		{"clean", impair{}, func(t *testing.T, p report.QualityPath, c *impairConn) {
-			if p.Status != report.QualityOK || p.Up.LossPct != 0 || p.Down.LossPct != 0 || p.Up.Reordered != 0 || p.Down.Duplicates != 0 {
+		{"clean", impair{}, func(t *testing.T, p result.QualityPath, c *impairConn) {
+			if p.Status != result.QualityOK || p.Up.LossPct != 0 || p.Down.LossPct != 0 || p.Up.Reordered != 0 || p.Down.Duplicates != 0 {
 				t.Errorf("clean path: %+v", p)
 			}
-			if p.Resolution != report.Stage1080p || p.MOS == nil || *p.MOS < 4.3 {
+			if p.Resolution != result.Stage1080p || p.MOS == nil || *p.MOS < 4.3 {
 				t.Errorf("clean path: resolution %q MOS %v, want 1080p and > 4.3", p.Resolution, p.MOS)
 			}
 			if len(p.Stages) != 4 || len(p.Timeline) == 0 || p.HOLDelayMs != nil {
 				t.Errorf("stages %d timeline %d hol %v", len(p.Stages), len(p.Timeline), p.HOLDelayMs)
 			}
 		}},
-		{"every 10th lost up", impair{dropUpEvery: 10}, func(t *testing.T, p report.QualityPath, c *impairConn) {
+		{"every 10th lost up", impair{dropUpEvery: 10}, func(t *testing.T, p result.QualityPath, c *impairConn) {
 			want := 100 * float64(c.dropped) / float64(p.Up.Sent)
 			if !near(p.Up.LossPct, want, 0.1) || p.Down.LossPct != 0 {
 				t.Errorf("loss up %.1f%% down %.1f%%, want %.1f%% and 0", p.Up.LossPct, p.Down.LossPct, want)
@@ -76,34 +77,34 @@ func TestQualityImpairments(t *testing.T) {
 				t.Errorf("MOS %v with 10%% loss, want below 3.8", p.MOS)
 			}
 		}},
-		{"every 10th lost down", impair{dropDownEvery: 10}, func(t *testing.T, p report.QualityPath, c *impairConn) {
+		{"every 10th lost down", impair{dropDownEvery: 10}, func(t *testing.T, p result.QualityPath, c *impairConn) {
 			if !near(p.Down.LossPct, 10, 0.5) || p.Up.LossPct != 0 || p.Down.MaxBurst != 1 {
 				t.Errorf("loss up %.1f%% down %.1f%% (max burst %d), want 0 and 10%%, single losses", p.Up.LossPct, p.Down.LossPct, p.Down.MaxBurst)
 			}
 		}},
-		{"duplicates up", impair{dupUpEvery: 10}, func(t *testing.T, p report.QualityPath, c *impairConn) {
+		{"duplicates up", impair{dupUpEvery: 10}, func(t *testing.T, p result.QualityPath, c *impairConn) {
 			if p.Up.Duplicates != c.duplicated || p.Up.LossPct != 0 || p.Up.Reordered != 0 {
 				t.Errorf("duplicates %d (want %d), loss %.1f%%, reordered %d", p.Up.Duplicates, c.duplicated, p.Up.LossPct, p.Up.Reordered)
 			}
 		}},
-		{"reordered up", impair{swapUpEvery: 10}, func(t *testing.T, p report.QualityPath, c *impairConn) {
+		{"reordered up", impair{swapUpEvery: 10}, func(t *testing.T, p result.QualityPath, c *impairConn) {
 			if want := p.Up.Sent/10 - 1; p.Up.Reordered < want || p.Down.Reordered != 0 || p.Up.LossBursts > 1 {
 				t.Errorf("reordered up %d (want >= %d) down %d, loss bursts %d", p.Up.Reordered, want, p.Down.Reordered, p.Up.LossBursts)
 			}
-			if p.Resolution != report.Stage1080p {
+			if p.Resolution != result.Stage1080p {
 				t.Errorf("resolution %q: reordering alone must not cost the call its video", p.Resolution)
 			}
 		}},
-		{"delay 40 ms up", impair{delayUp: 40 * time.Millisecond}, func(t *testing.T, p report.QualityPath, c *impairConn) {
+		{"delay 40 ms up", impair{delayUp: 40 * time.Millisecond}, func(t *testing.T, p result.QualityPath, c *impairConn) {
 			if p.RTTMedianMs == nil || *p.RTTMedianMs < 40 || *p.RTTP95Ms < *p.RTTMedianMs {
 				t.Errorf("RTT median %v p95 %v, want >= 40 ms", p.RTTMedianMs, p.RTTP95Ms)
 			}
 		}},
-		{"cut after 100 datagrams", impair{cutAfter: 100}, func(t *testing.T, p report.QualityPath, c *impairConn) {
-			if p.Status != report.QualitySilent || p.Stopped == nil || p.Stopped.AfterPackets != 100 || p.Up.Received != 100 {
+		{"cut after 100 datagrams", impair{cutAfter: 100}, func(t *testing.T, p result.QualityPath, c *impairConn) {
+			if p.Status != result.QualitySilent || p.Stopped == nil || p.Stopped.AfterPackets != 100 || p.Up.Received != 100 {
 				t.Fatalf("status %q stopped %+v received %d, want went-silent after 100", p.Status, p.Stopped, p.Up.Received)
 			}
-			if p.Resolution != report.ResolutionNone || !strings.Contains(p.Summary, "then went silent") {
+			if p.Resolution != result.ResolutionNone || !strings.Contains(p.Summary, "then went silent") {
 				t.Errorf("resolution %q summary %q", p.Resolution, p.Summary)
 			}
 		}},
@@ -125,10 +126,10 @@ func TestQualityRateLimit(t *testing.T) {
 	port := srv.UDPAddrs()[0].(*net.UDPAddr).Port
 	p, _ := runDirectQuality(t, port, impair{rateKbps: 1100}, 500*time.Millisecond, 3*time.Second)
 	t.Log(p.Summary)
-	if p.Up.Held != report.Stage360p || p.Resolution != report.Stage360p {
+	if p.Up.Held != result.Stage360p || p.Resolution != result.Stage360p {
 		t.Errorf("held up %q, resolution %q, want 360p; stages %+v", p.Up.Held, p.Resolution, p.Stages)
 	}
-	if p.Down.Held != report.Stage1080p {
+	if p.Down.Held != result.Stage1080p {
 		t.Errorf("held down %q, want 1080p (the limit is on the uplink)", p.Down.Held)
 	}
 }
@@ -143,7 +144,7 @@ func TestQualityNoFlowAnswer(t *testing.T) {
 	defer pc.Close()
 	port := pc.LocalAddr().(*net.UDPAddr).Port
 	p, _ := runDirectQuality(t, port, impair{}, 200*time.Millisecond, 3*time.Second)
-	if p.Status != report.QualityNoAnswer || !strings.Contains(p.Summary, "coturn") {
+	if p.Status != result.QualityNoAnswer || !strings.Contains(p.Summary, "coturn") {
 		t.Errorf("status %q summary %q", p.Status, p.Summary)
 	}
 }
@@ -160,27 +161,27 @@ func TestQualityThroughTURN(t *testing.T) {
 		turnTarget("tt", "tcp", ts.tcpPort, "alice", "s3cret-pass", peer),
 		turnTarget("ts", "tls", ts.tlsPort, "alice", "s3cret-pass", peer),
 	}}
-	r := &report.Report{
-		Probes: []report.Probe{{ID: "tu", Kind: report.KindTURN, Status: report.StatusOK}, {ID: "tt", Kind: report.KindTURN, Status: report.StatusOK},
-			{ID: "ts", Kind: report.KindTURN, Status: report.StatusOK}},
-		Paths: report.Paths{DirectUDP: report.Path{Status: report.PathUntested},
-			TURNUDP: report.Path{Status: report.PathOK, Counts: true, Evidence: []string{"tu"}},
-			TURNTCP: report.Path{Status: report.PathOK, Counts: true, Evidence: []string{"tt"}},
-			TURNTLS: report.Path{Status: report.PathOK, Counts: true, Evidence: []string{"ts"}}},
+	r := &result.Report{
+		Probes: []result.Probe{{ID: "tu", Kind: result.KindTURN, Status: result.StatusOK}, {ID: "tt", Kind: result.KindTURN, Status: result.StatusOK},
+			{ID: "ts", Kind: result.KindTURN, Status: result.StatusOK}},
+		Paths: result.Paths{DirectUDP: result.Path{Status: result.PathUntested},
+			TURNUDP: result.Path{Status: result.PathOK, Counts: true, Evidence: []result.ID{"tu"}},
+			TURNTCP: result.Path{Status: result.PathOK, Counts: true, Evidence: []result.ID{"tt"}},
+			TURNTLS: result.Path{Status: result.PathOK, Counts: true, Evidence: []result.ID{"ts"}}},
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	q := Quality(ctx, &Env{RootCAs: ts.roots}, plan, r, QualityOptions{Flow: 2 * time.Second, Stage: 200 * time.Millisecond})
+	q := Quality(ctx, &Env{RootCAs: ts.roots}, plan, r, QualityOptions{Flow: 2 * time.Second, Stage: 200 * time.Millisecond, Judge: report.JudgeQuality})
 	if len(q.Paths) != 3 {
 		t.Fatalf("paths %+v notes %v", q.Paths, q.Notes)
 	}
-	for i, want := range []string{report.PathTURNUDP, report.PathTURNTCP, report.PathTURNTLS} {
+	for i, want := range []string{string(result.PathTURNUDP), string(result.PathTURNTCP), string(result.PathTURNTLS)} {
 		p := q.Paths[i]
 		t.Log(p.Summary)
-		if p.Path != want || p.Status != report.QualityOK || p.Up.Received == 0 || p.Down.Received == 0 {
+		if p.Path != result.PathName(want) || p.Status != result.QualityOK || p.Up.Received == 0 || p.Down.Received == 0 {
 			t.Errorf("%s: %+v", want, p)
 		}
-		if (p.HOLDelayMs != nil) != (want != report.PathTURNUDP) {
+		if (p.HOLDelayMs != nil) != (result.PathName(want) != result.PathTURNUDP) {
 			t.Errorf("%s: head-of-line delay %v", want, p.HOLDelayMs)
 		}
 		if strings.Contains(p.Summary+p.Target+p.Error, "s3cret") {

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/rtcprobe/rtcprobe/internal/wire"
-	"github.com/rtcprobe/rtcprobe/report"
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // The call the quality flow imitates: TRTC's audio (50 datagrams a second,
@@ -34,9 +34,9 @@ type flowStage struct {
 }
 
 // rampStages are the steps, in order: the video bitrates are TRTC's
-// profile defaults (report.Stage* documents the source).
+// profile defaults (result.Stage* documents the source).
 var rampStages = []flowStage{
-	{report.StageAudio, 0}, {report.Stage360p, 800}, {report.Stage720p, 1500}, {report.Stage1080p, 2000},
+	{result.StageAudio, 0}, {result.Stage360p, 800}, {result.Stage720p, 1500}, {result.Stage1080p, 2000},
 }
 
 // audioKbps is the audio stream's bitrate (UDP payload).

@@ -5,7 +5,7 @@ import (
 	"slices"
 	"time"
 
-	"github.com/rtcprobe/rtcprobe/report"
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // seqsBySeq returns the first arrivals sorted by client seq.
@@ -27,7 +27,7 @@ type stageTally struct {
 // the way down, counted in the step of the next reply that came (the
 // reflector answers in the order it receives); what is neither was lost
 // on the way up. Reordering moves nothing between steps.
-func stages(res *flowResult, uniq []flowReply) ([]report.QualityStage, float64, float64) {
+func stages(res *flowResult, uniq []flowReply) ([]result.QualityStage, float64, float64) {
 	tally := make([]stageTally, len(rampStages)+1)
 	stageOf := func(seq uint32) int { return res.events[seq].stage }
 	for seq := range res.sentAt {
@@ -44,13 +44,13 @@ func stages(res *flowResult, uniq []flowReply) ([]report.QualityStage, float64, 
 		tally[k].rtts = append(tally[k].rtts, rttMs(r))
 		prev = max(prev, int64(r.replySeq))
 	}
-	var out []report.QualityStage
+	var out []result.QualityStage
 	var audioUp, audioUpLost, audioDown, audioDownLost int
 	for k, tl := range tally {
 		if tl.sent == 0 {
 			continue
 		}
-		st := report.QualityStage{UpSent: tl.sent, DownSent: tl.answered + tl.downLost, DownLost: tl.downLost}
+		st := result.QualityStage{UpSent: tl.sent, DownSent: tl.answered + tl.downLost, DownLost: tl.downLost}
 		st.UpLost = max(0, st.UpSent-st.DownSent)
 		if len(tl.rtts) > 0 {
 			med := percentile(tl.rtts, 50)
@@ -77,9 +77,9 @@ const (
 )
 
 // timeline is round-trip loss and median RTT per interval of send time.
-func timeline(res *flowResult, uniq []flowReply) []report.QualitySample {
+func timeline(res *flowResult, uniq []flowReply) []result.QualitySample {
 	if len(res.sentAt) == 0 {
-		return []report.QualitySample{}
+		return []result.QualitySample{}
 	}
 	step := max(timelineMin, time.Duration(res.endAt)*time.Microsecond/timelinePoints).Microseconds()
 	n := int(res.sentAt[len(res.sentAt)-1]/step) + 1
@@ -94,9 +94,9 @@ func timeline(res *flowResult, uniq []flowReply) []report.QualitySample {
 			rtts[i] = append(rtts[i], rttMs(r))
 		}
 	}
-	out := make([]report.QualitySample, 0, n)
+	out := make([]result.QualitySample, 0, n)
 	for i := range n {
-		s := report.QualitySample{AtMs: float64(int64(i)*step) / 1000, LossPct: lossPct(sent[i], sent[i]-len(rtts[i]))}
+		s := result.QualitySample{AtMs: float64(int64(i)*step) / 1000, LossPct: lossPct(sent[i], sent[i]-len(rtts[i]))}
 		if len(rtts[i]) > 0 {
 			med := percentile(rtts[i], 50)
 			s.RTTMs = &med
@@ -107,7 +107,7 @@ func timeline(res *flowResult, uniq []flowReply) []report.QualitySample {
 }
 
 // silence reports a flow that stopped coming back and stayed silent.
-func silence(res *flowResult, uniq []flowReply) *report.QualityStop {
+func silence(res *flowResult, uniq []flowReply) *result.QualityStop {
 	last, recv := -1, 0
 	for _, r := range uniq {
 		if int(r.seq) < len(res.sentAt) {
@@ -124,5 +124,5 @@ func silence(res *flowResult, uniq []flowReply) *report.QualityStop {
 	if after < silencePackets || silent < silenceMin {
 		return nil
 	}
-	return &report.QualityStop{AfterMs: report.MS(time.Duration(lastAt) * time.Microsecond), AfterPackets: recv, SilentMs: report.MS(silent)}
+	return &result.QualityStop{AfterMs: result.MS(time.Duration(lastAt) * time.Microsecond), AfterPackets: recv, SilentMs: result.MS(silent)}
 }

@@ -6,7 +6,7 @@ import (
 	"slices"
 	"time"
 
-	"github.com/rtcprobe/rtcprobe/report"
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // Late decisions: a flow is called silent when, at its end, nothing has
@@ -20,8 +20,8 @@ const (
 
 // analyze turns what a flow saw into a path's measurements. tcp marks a
 // path whose first leg is TCP or TLS (head-of-line delay is reported).
-func analyze(res *flowResult, tcp bool) report.QualityPath {
-	var p report.QualityPath
+func analyze(res *flowResult, tcp bool) result.QualityPath {
+	var p result.QualityPath
 	uniq := firstArrivals(res.replies)
 	rtts := make([]float64, 0, len(uniq))
 	for _, r := range uniq {
@@ -38,9 +38,9 @@ func analyze(res *flowResult, tcp bool) report.QualityPath {
 	p.Up, p.Down = upDirection(res, uniq), downDirection(res)
 	p.Stages, p.Up.AudioLossPct, p.Down.AudioLossPct = stages(res, uniq)
 	p.Timeline = timeline(res, uniq)
-	p.Status = report.QualityOK
+	p.Status = result.QualityOK
 	if stop := silence(res, uniq); stop != nil {
-		p.Status, p.Stopped = report.QualitySilent, stop
+		p.Status, p.Stopped = result.QualitySilent, stop
 	}
 	return p
 }
@@ -86,8 +86,8 @@ func lossPct(sent, lost int) float64 {
 // seqs say which were answered, so a gap in client seqs not matched by a
 // gap in reply seqs was lost on the way up. Reordering is seen in the
 // reflector's order (its reply seqs).
-func upDirection(res *flowResult, uniq []flowReply) report.QualityDirection {
-	d := report.QualityDirection{Sent: len(res.sentAt)}
+func upDirection(res *flowResult, uniq []flowReply) result.QualityDirection {
+	d := result.QualityDirection{Sent: len(res.sentAt)}
 	for _, r := range uniq {
 		d.Received = max(d.Received, int(r.recvCount))
 	}
@@ -143,8 +143,8 @@ func upLossRuns(uniq []flowReply) []int {
 
 // downDirection: reply seqs are the reflector's, so gaps, repeats and
 // order on arrival are exact.
-func downDirection(res *flowResult) report.QualityDirection {
-	var d report.QualityDirection
+func downDirection(res *flowResult) result.QualityDirection {
+	var d result.QualityDirection
 	seen := map[uint32]bool{}
 	maxReply := int64(-1)
 	for _, r := range res.replies { // arrival order

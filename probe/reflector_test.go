@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/rtcprobe/rtcprobe/reflector"
-	"github.com/rtcprobe/rtcprobe/report"
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // TestAgainstRtcprobeServe runs the media probes against the real
@@ -25,12 +25,12 @@ func TestAgainstRtcprobeServe(t *testing.T) {
 	got := runReflector(t, &Env{}, ports...)
 	for _, port := range ports {
 		pre := strconv.Itoa(port)
-		if p := got["stun/"+pre]; p.Status != report.StatusOK || p.Details["mappedAddress"] == "" {
+		if p := got["stun/"+pre]; p.Status != result.StatusOK || p.Details["mappedAddress"] == "" {
 			t.Errorf("stun/%s = %s/%s %v", pre, p.Status, p.Reason, p.Details)
 		}
 		for _, size := range []int{stunRequestSize(), echoMediaSize, echoFullSize} {
 			id := "echo/" + pre + "/" + strconv.Itoa(size)
-			if p := got[id]; p.Status != report.StatusOK || p.Details["echoCapable"] != "true" {
+			if p := got[id]; p.Status != result.StatusOK || p.Details["echoCapable"] != "true" {
 				t.Errorf("%s = %s/%s %v", id, p.Status, p.Reason, p.Details)
 			}
 		}
@@ -46,8 +46,8 @@ func TestTURNAgainstRtcprobeServe(t *testing.T) {
 		allowPrivate bool
 		main, audit  turnWant
 	}{
-		{"private peers allowed", true, turnWant{report.StatusOK, "", ""}, turnWant{report.StatusOK, "", ""}},
-		{"private peers refused", false, turnWant{report.StatusFailed, "permission-denied", "permission"}, turnWant{report.StatusFailed, "permission-denied", "permission"}},
+		{"private peers allowed", true, turnWant{result.StatusOK, "", ""}, turnWant{result.StatusOK, "", ""}},
+		{"private peers refused", false, turnWant{result.StatusFailed, "permission-denied", "permission"}, turnWant{result.StatusFailed, "permission-denied", "permission"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := startServe(t, &reflector.TURNConfig{Users: map[string]string{"alice": "s3cret-pass"}, AllowPrivatePeers: tt.allowPrivate})
@@ -58,7 +58,7 @@ func TestTURNAgainstRtcprobeServe(t *testing.T) {
 			checkProbe(t, got, "s", tt.main)
 			checkProbe(t, got, "s/audit/relay-loopback", tt.audit)
 			checkProbe(t, got, "s/audit/relay-private", tt.audit)
-			checkProbe(t, got, "s/audit/default-credentials", turnWant{report.StatusFailed, "unauthorized", "allocate"})
+			checkProbe(t, got, "s/audit/default-credentials", turnWant{result.StatusFailed, "unauthorized", "allocate"})
 		})
 	}
 }

@@ -10,7 +10,7 @@ import (
 	"sync"
 
 	"github.com/rtcprobe/rtcprobe/pac"
-	"github.com/rtcprobe/rtcprobe/report"
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // Route is how the browser reaches one URL: the hops to try in order
@@ -226,30 +226,30 @@ func (r *run) route(id string) (Route, bool) {
 
 // withRoute adds the route details (route, routeBy, pacResult,
 // routeTried) to a probe of a routed target that does not carry them.
-func (r *run) withRoute(p report.Probe) report.Probe {
+func (r *run) withRoute(p result.Probe) result.Probe {
 	if r.rt == nil {
 		return p
 	}
-	id, _, _ := strings.Cut(p.ID, "/")
+	id := p.ID.Head()
 	rt, ok := r.rt.routes[id]
-	if !ok || p.Kind == report.KindDNS {
+	if !ok || p.Kind == result.KindDNS {
 		return p
 	}
-	d := map[string]string{"routeBy": rt.By}
+	d := map[result.DetailKey]string{result.DetailRouteBy: rt.By}
 	if rt.PACResult != "" {
-		d["pacResult"] = rt.PACResult
+		d[result.DetailPacResult] = rt.PACResult
 	}
 	r.rt.mu.Lock()
 	use, used := r.rt.used[id]
 	r.rt.mu.Unlock()
 	switch {
 	case used:
-		d["route"] = use.hop.String()
+		d[result.DetailRoute] = use.hop.String()
 		if len(use.tried) > 0 {
-			d["routeTried"] = strings.Join(use.tried, "; ")
+			d[result.DetailRouteTried] = strings.Join(use.tried, "; ")
 		}
 	case len(rt.Hops) > 0:
-		d["route"] = rt.Hops[0].String()
+		d[result.DetailRoute] = rt.Hops[0].String()
 	}
 	for k, v := range p.Details {
 		d[k] = v

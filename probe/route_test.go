@@ -16,7 +16,7 @@ import (
 
 	"github.com/miekg/dns"
 
-	"github.com/rtcprobe/rtcprobe/report"
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // deadPort is a loopback port where nothing listens (connections are
@@ -47,19 +47,19 @@ func pacServer(t *testing.T, script string) string {
 	return srv.URL + "/proxy.pac"
 }
 
-func runRouted(t *testing.T, env *Env, setup *ProxySetup, targets ...WebTarget) map[string]report.Probe {
+func runRouted(t *testing.T, env *Env, setup *ProxySetup, targets ...WebTarget) map[string]result.Probe {
 	t.Helper()
 	plan := &Plan{Budget: 8 * time.Second, Web: targets, Proxy: setup}
-	got := map[string]report.Probe{}
+	got := map[string]result.Probe{}
 	for _, p := range Run(context.Background(), env, plan, nil) {
-		got[p.ID] = p
+		got[string(p.ID)] = p
 	}
 	return got
 }
 
-func checkDetail(t *testing.T, got map[string]report.Probe, id, key, want string) {
+func checkDetail(t *testing.T, got map[string]result.Probe, id, key, want string) {
 	t.Helper()
-	if v := got[id].Details[key]; v != want {
+	if v := got[id].Details[result.DetailKey(key)]; v != want {
 		t.Errorf("%s details[%s] = %q, want %q (details %v)", id, key, v, want, got[id].Details)
 	}
 }
@@ -91,10 +91,10 @@ func TestPACRoutes(t *testing.T) {
 		webTarget("n", "wss://deny.test:"+ps+"/ws"),
 		webTarget("x", "wss://v4only.test:"+ps+"/ws"),
 		webTarget("p", "wss://ok.test:"+ps+"/ws"))
-	checkWant(t, got, "pac/fetch", want{report.KindPAC, report.StatusOK, "", ""})
+	checkWant(t, got, "pac/fetch", want{result.KindPAC, result.StatusOK, "", ""})
 	// DIRECT.
-	checkWant(t, got, "d/pac", want{report.KindPAC, report.StatusOK, "", ""})
-	checkWant(t, got, "d/ws", want{report.KindWebSocket, report.StatusOK, "", ""})
+	checkWant(t, got, "d/pac", want{result.KindPAC, result.StatusOK, "", ""})
+	checkWant(t, got, "d/ws", want{result.KindWebSocket, result.StatusOK, "", ""})
 	checkDetail(t, got, "d/ws", "route", "DIRECT")
 	checkAbsent(t, got, "d/tcp/proxy")
 	// The URL the PAC saw has no path or query (Chromium strips them).
@@ -102,27 +102,27 @@ func TestPACRoutes(t *testing.T) {
 		t.Errorf("PAC saw %q", tg)
 	}
 	// Dead proxy, then the live one.
-	checkWant(t, got, "f/tcp/proxy", want{report.KindTCP, report.StatusRejected, "rst", "connect"})
+	checkWant(t, got, "f/tcp/proxy", want{result.KindTCP, result.StatusRejected, "rst", "connect"})
 	checkDetail(t, got, "f/tcp/proxy", "route", "PROXY "+dead)
 	checkDetail(t, got, "f/tcp/proxy", "routeFallback", "PROXY "+live)
-	checkWant(t, got, "f/tcp/proxy-2", want{report.KindTCP, report.StatusOK, "", ""})
-	checkWant(t, got, "f/ws", want{report.KindWebSocket, report.StatusOK, "", ""})
+	checkWant(t, got, "f/tcp/proxy-2", want{result.KindTCP, result.StatusOK, "", ""})
+	checkWant(t, got, "f/ws", want{result.KindWebSocket, result.StatusOK, "", ""})
 	checkDetail(t, got, "f/ws", "route", "PROXY "+live)
 	checkDetail(t, got, "f/ws", "routeTried", "PROXY "+dead)
 	checkDetail(t, got, "f/ws", "routeBy", "pac "+setup.PACURL)
 	// A refusal is final: no fallover to the live proxy.
-	checkWant(t, got, "n/tls", want{report.KindTLS, report.StatusFailed, "connect-refused-by-proxy", "connect"})
+	checkWant(t, got, "n/tls", want{result.KindTLS, result.StatusFailed, "connect-refused-by-proxy", "connect"})
 	checkDetail(t, got, "n/tls", "route", "PROXY "+deny)
 	checkAbsent(t, got, "n/tcp/proxy-2", "n/ws")
 	// A script that throws: the probe says so; the browser goes DIRECT.
-	checkWant(t, got, "x/pac", want{report.KindPAC, report.StatusError, "pac-threw", "pac"})
+	checkWant(t, got, "x/pac", want{result.KindPAC, result.StatusError, "pac-threw", "pac"})
 	if e := got["x/pac"].Error; strings.ContainsAny(e, "\n\r") || !strings.Contains(e, "no rule") {
 		t.Errorf("x/pac error %q", e)
 	}
-	checkWant(t, got, "x/ws", want{report.KindWebSocket, report.StatusOK, "", ""})
+	checkWant(t, got, "x/ws", want{result.KindWebSocket, result.StatusOK, "", ""})
 	checkDetail(t, got, "x/ws", "route", "DIRECT")
 	checkDetail(t, got, "x/ws", "routeBy", "pac-failed pac-threw")
-	checkWant(t, got, "p/ws", want{report.KindWebSocket, report.StatusOK, "", ""})
+	checkWant(t, got, "p/ws", want{result.KindWebSocket, result.StatusOK, "", ""})
 	checkDetail(t, got, "p/ws", "pacResult", "PROXY "+live)
 }
 
@@ -147,24 +147,24 @@ func TestPACUnavailable(t *testing.T) {
 		mandatoryBlocked bool
 	}{
 		{"unreachable, direct", ProxySetup{By: "system", PACURL: "http://" + deadPort(t) + "/proxy.pac"},
-			want{report.KindPAC, report.StatusFailed, "pac-fetch-failed", "fetch"}, "DIRECT", false},
+			want{result.KindPAC, result.StatusFailed, "pac-fetch-failed", "fetch"}, "DIRECT", false},
 		{"404, manual fallback", ProxySetup{By: "system", PACURL: pacServer(t, "x") + ".missing", Manual: live},
-			want{report.KindPAC, report.StatusFailed, "pac-fetch-failed", "fetch"}, "PROXY " + live, false},
+			want{result.KindPAC, result.StatusFailed, "pac-fetch-failed", "fetch"}, "PROXY " + live, false},
 		{"syntax error, direct", ProxySetup{By: "--pac", PACURL: bad},
-			want{report.KindPAC, report.StatusError, "pac-syntax-error", "compile"}, "DIRECT", false},
+			want{result.KindPAC, result.StatusError, "pac-syntax-error", "compile"}, "DIRECT", false},
 		{"mandatory", ProxySetup{By: "policy", PACURL: bad, PACMandatory: true},
-			want{report.KindPAC, report.StatusError, "pac-syntax-error", "compile"}, "", true},
+			want{result.KindPAC, result.StatusError, "pac-syntax-error", "compile"}, "", true},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			setup := tt.setup
 			got := runRouted(t, env, &setup, target)
 			checkWant(t, got, "pac/fetch", tt.fetch)
 			if tt.mandatoryBlocked {
-				checkWant(t, got, "s/pac", want{report.KindPAC, report.StatusFailed, "pac-mandatory-failed", "pac"})
+				checkWant(t, got, "s/pac", want{result.KindPAC, result.StatusFailed, "pac-mandatory-failed", "pac"})
 				checkAbsent(t, got, "s/ws", "s/tcp/proxy", "s/tls")
 				return
 			}
-			checkWant(t, got, "s/ws", want{report.KindWebSocket, report.StatusOK, "", ""})
+			checkWant(t, got, "s/ws", want{result.KindWebSocket, result.StatusOK, "", ""})
 			checkDetail(t, got, "s/ws", "route", tt.route)
 			if by := got["s/ws"].Details["routeBy"]; !strings.HasPrefix(by, "pac-failed ") {
 				t.Errorf("routeBy = %q", by)
@@ -224,19 +224,19 @@ func TestWPAD(t *testing.T) {
 	env.SearchDomains = []string{"eng.corp.test"}
 	setup := &ProxySetup{By: "system", AutoDetect: true}
 	got := runRouted(t, env, setup, webTarget("s", "wss://ok.test:"+strconv.Itoa(port)+"/ws"))
-	checkWant(t, got, "pac/fetch", want{report.KindPAC, report.StatusOK, "", ""})
+	checkWant(t, got, "pac/fetch", want{result.KindPAC, result.StatusOK, "", ""})
 	checkDetail(t, got, "pac/fetch", "wpadTried", "wpad.eng.corp.test wpad.corp.test")
 	if tg := got["pac/fetch"].Target; tg != "http://wpad.corp.test/wpad.dat" {
 		t.Errorf("pac/fetch target %q", tg)
 	}
-	checkWant(t, got, "s/ws", want{report.KindWebSocket, report.StatusOK, "", ""})
+	checkWant(t, got, "s/ws", want{result.KindWebSocket, result.StatusOK, "", ""})
 	checkDetail(t, got, "s/ws", "route", "PROXY "+live)
 	checkDetail(t, got, "s/ws", "routeBy", "pac http://wpad.corp.test/wpad.dat")
 
 	// No wpad server in the domain: DIRECT, and the probe says so.
 	env.SearchDomains = []string{"elsewhere.test"}
 	got = runRouted(t, env, &ProxySetup{By: "system", AutoDetect: true}, webTarget("s", "wss://ok.test:"+strconv.Itoa(port)+"/ws"))
-	checkWant(t, got, "pac/fetch", want{report.KindPAC, report.StatusFailed, "wpad-not-found", "fetch"})
+	checkWant(t, got, "pac/fetch", want{result.KindPAC, result.StatusFailed, "wpad-not-found", "fetch"})
 	checkDetail(t, got, "s/ws", "route", "DIRECT")
 }
 
@@ -264,14 +264,14 @@ func TestTURNRoutedByPAC(t *testing.T) {
   return "DIRECT";
 }`, addr, dead, live)
 	plan := &Plan{Budget: 8 * time.Second, TURN: []TURNTarget{target}, Proxy: &ProxySetup{By: "--pac", PACURL: pacServer(t, script)}}
-	got := map[string]report.Probe{}
+	got := map[string]result.Probe{}
 	for _, p := range Run(context.Background(), &Env{}, plan, nil) {
-		got[p.ID] = p
+		got[string(p.ID)] = p
 	}
 	// The route is the point here: through the live proxy, the Allocate
 	// done. The relay round trip after it must work too, except on Windows
 	// under Wine, where it fails on loopback for every TURN test.
-	if p := got["t"]; p.Status != report.StatusOK && (runtime.GOOS != "windows" || p.Step != "relay") {
+	if p := got["t"]; p.Status != result.StatusOK && (runtime.GOOS != "windows" || p.Step != "relay") {
 		t.Errorf("t = %s/%s at %q (%s): the connection through the proxy or the Allocate failed", p.Status, p.Reason, p.Step, p.Error)
 	}
 	checkDetail(t, got, "t", "route", "PROXY "+live)

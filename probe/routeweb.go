@@ -7,18 +7,17 @@ import (
 	"net"
 	"net/netip"
 	"net/url"
-	"strconv"
 
 	"github.com/rtcprobe/rtcprobe/pac"
 
-	"github.com/rtcprobe/rtcprobe/report"
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // webRouted checks a target along its route: each hop in order, the next
 // only when the browser would fall over (it could not connect to that
 // proxy). Probe IDs: <id>/tcp/proxy for the first proxy tried,
 // <id>/tcp/proxy-2, -3... for the next; DIRECT uses the direct probes.
-func (r *run) webRouted(ctx context.Context, t WebTarget, base report.Probe, rt Route) {
+func (r *run) webRouted(ctx context.Context, t WebTarget, base result.Probe, rt Route) {
 	if rt.Blocked {
 		return // the <id>/pac probe says why nothing was sent
 	}
@@ -42,21 +41,18 @@ func (r *run) webRouted(ctx context.Context, t WebTarget, base report.Probe, rt 
 			return
 		}
 		n++
-		id := t.ID + "/tcp/proxy"
-		if n > 1 {
-			id += "-" + strconv.Itoa(n)
-		}
-		extra := map[string]string{"route": h.String(), "routeBy": rt.By}
+		id := result.ProxyTCPID(t.ID, n)
+		extra := map[result.DetailKey]string{result.DetailRoute: h.String(), result.DetailRouteBy: rt.By}
 		if i+1 < len(rt.Hops) {
 			// Not the last word: if this hop fails, the browser tries
 			// the next one (judges skip a failure marked so).
-			extra["routeFallback"] = rt.Hops[i+1].String()
+			extra[result.DetailRouteFallback] = rt.Hops[i+1].String()
 		}
 		px := r.hopProxy(h)
 		if px == nil {
 			p := base
-			p.ID, p.Kind, p.Target = id, report.KindTCP, h.Addr
-			p.Status, p.Reason, p.Step = report.StatusError, "proxy-type-unsupported", "connect"
+			p.ID, p.Kind, p.Target = id, result.KindTCP, h.Addr
+			p.Status, p.Reason, p.Step = result.StatusError, result.ReasonProxyTypeUnsupported, "connect"
 			p.Error = h.Type + " proxies are not supported by rtcprobe; the browser would use " + h.String()
 			p.Details = extra
 			r.finish(p)
@@ -76,16 +72,16 @@ func (r *run) webRouted(ctx context.Context, t WebTarget, base report.Probe, rt 
 // as in Chromium.
 func (r *run) turnRouted(ctx context.Context, t TURNTarget, server netip.AddrPort, rt Route) (net.Conn, error) {
 	if rt.Blocked {
-		return nil, &turnFailure{report.StatusFailed, "pac-mandatory-failed", "connect", errors.New(rt.Why)}
+		return nil, &turnFailure{result.StatusFailed, result.ReasonPACMandatoryFailed, "connect", errors.New(rt.Why)}
 	}
 	var tried []string
 	var last error
 	target := JoinHostPort(t.Host, t.Port)
 	for _, h := range rt.Hops {
-		r.rt.setUsed(t.ID, h, tried)
+		r.rt.setUsed(t.ID.String(), h, tried)
 		if h.IsDirect() {
 			if !server.Addr().IsValid() || server.Addr().IsUnspecified() {
-				return nil, &turnFailure{report.StatusFailed, "dns", "resolve", fmt.Errorf("cannot resolve %s to go DIRECT", t.Host)}
+				return nil, &turnFailure{result.StatusFailed, result.ReasonDNS, "resolve", fmt.Errorf("cannot resolve %s to go DIRECT", t.Host)}
 			}
 			return r.env.dial(ctx, "tcp", server.String())
 		}
@@ -96,7 +92,7 @@ func (r *run) turnRouted(ctx context.Context, t TURNTarget, server netip.AddrPor
 			continue
 		}
 		c, status, auth, err := dialViaHTTPProxy(ctx, r.env, px, target)
-		r.noteProxyAuth(t.ID, auth)
+		r.noteProxyAuth(t.ID.String(), auth)
 		if err == nil {
 			return c, nil
 		}
@@ -104,7 +100,7 @@ func (r *run) turnRouted(ctx context.Context, t TURNTarget, server netip.AddrPor
 			return nil, proxyAuthTURNFailure(err)
 		}
 		if status != 0 {
-			return nil, &turnFailure{report.StatusFailed, "proxy-refused", "connect", &proxyRefusal{status: status,
+			return nil, &turnFailure{result.StatusFailed, result.ReasonProxyRefused, "connect", &proxyRefusal{status: status,
 				err: fmt.Errorf("%w: the HTTP proxy %s answered %d to CONNECT %s: %w", errTURNViaProxy, h.Addr, status, target, err)}}
 		}
 		last = fmt.Errorf("the proxy %s: %w", h.Addr, err)

@@ -6,7 +6,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/rtcprobe/rtcprobe/report"
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // Run executes every probe of the plan concurrently, bounded by plan.Budget
@@ -17,7 +17,7 @@ import (
 // A failed probe is a result, not an error. When ctx is cancelled (the user
 // interrupted) Run returns promptly with what was gathered; unfinished
 // probes are reported as skipped with reason "interrupted".
-func Run(ctx context.Context, env *Env, plan *Plan, onEvent func(report.Probe)) []report.Probe {
+func Run(ctx context.Context, env *Env, plan *Plan, onEvent func(result.Probe)) []result.Probe {
 	if env == nil {
 		env = &Env{}
 	}
@@ -104,11 +104,11 @@ type run struct {
 	plan     *Plan
 	start    time.Time
 	deadline time.Time
-	onEvent  func(report.Probe)
+	onEvent  func(result.Probe)
 
 	mu     sync.Mutex
-	order  []string                // probe IDs in the order they began
-	probes map[string]report.Probe // latest state of each probe
+	order  []result.ID                // probe IDs in the order they began
+	probes map[result.ID]result.Probe // latest state of each probe
 	// closed is set once the results are taken: a probe abandoned after
 	// the budget (abandonGrace) that finishes later changes nothing and
 	// sends no event.
@@ -131,17 +131,17 @@ type run struct {
 }
 
 // begin records a probe as running and returns its start time.
-func (r *run) begin(p report.Probe) time.Time {
+func (r *run) begin(p result.Probe) time.Time {
 	now := r.env.now()
-	p.Status = report.StatusRunning
-	p.StartMs = report.MS(now.Sub(r.start))
+	p.Status = result.StatusRunning
+	p.StartMs = result.MS(now.Sub(r.start))
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.closed {
 		return now
 	}
 	if r.probes == nil {
-		r.probes = map[string]report.Probe{}
+		r.probes = map[result.ID]result.Probe{}
 	}
 	if _, ok := r.probes[p.ID]; !ok {
 		r.order = append(r.order, p.ID)
@@ -155,7 +155,7 @@ func (r *run) begin(p report.Probe) time.Time {
 
 // finish records a probe's outcome. A probe finished without begin is
 // recorded too (skipped probes).
-func (r *run) finish(p report.Probe) {
+func (r *run) finish(p result.Probe) {
 	p = r.withRoute(p)
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -163,7 +163,7 @@ func (r *run) finish(p report.Probe) {
 		return
 	}
 	if r.probes == nil {
-		r.probes = map[string]report.Probe{}
+		r.probes = map[result.ID]result.Probe{}
 	}
 	if old, ok := r.probes[p.ID]; ok {
 		if p.StartMs == 0 {
@@ -171,7 +171,7 @@ func (r *run) finish(p report.Probe) {
 		}
 	} else {
 		r.order = append(r.order, p.ID)
-		p.StartMs = report.MS(r.env.now().Sub(r.start))
+		p.StartMs = result.MS(r.env.now().Sub(r.start))
 	}
 	r.probes[p.ID] = p
 	if r.onEvent != nil {
@@ -179,16 +179,16 @@ func (r *run) finish(p report.Probe) {
 	}
 }
 
-func (r *run) results() []report.Probe {
+func (r *run) results() []result.Probe {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.closed = true
-	out := make([]report.Probe, 0, len(r.order))
+	out := make([]result.Probe, 0, len(r.order))
 	for _, id := range r.order {
 		p := r.probes[id]
-		if p.Status == report.StatusRunning {
-			p.Status = report.StatusSkipped
-			p.Reason = "interrupted"
+		if p.Status == result.StatusRunning {
+			p.Status = result.StatusSkipped
+			p.Reason = result.ReasonInterrupted
 			p.Error = "the run ended before this probe finished"
 		}
 		out = append(out, p)

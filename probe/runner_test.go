@@ -8,26 +8,30 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rtcprobe/rtcprobe/report"
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 func TestRecorderOrderAndInterrupted(t *testing.T) {
 	var mu sync.Mutex
 	var events []string
-	r := &run{env: &Env{}, start: time.Now(), onEvent: func(p report.Probe) {
+	r := &run{env: &Env{}, start: time.Now(), onEvent: func(p result.Probe) {
 		mu.Lock()
 		defer mu.Unlock()
-		events = append(events, p.ID+":"+p.Status)
+		events = append(events, p.ID.String()+":"+string(p.Status))
 	}}
-	r.begin(report.Probe{ID: "a"})
-	r.begin(report.Probe{ID: "b"})
-	r.finish(report.Probe{ID: "b", Status: report.StatusOK})
-	r.finish(report.Probe{ID: "c", Status: report.StatusSkipped})
+	r.begin(result.Probe{ID: "a"})
+	r.begin(result.Probe{ID: "b"})
+	r.finish(result.Probe{ID: "b", Status: result.StatusOK})
+	r.finish(result.Probe{ID: "c", Status: result.StatusSkipped})
 	got := r.results()
-	want := []struct{ id, status, reason string }{
-		{"a", report.StatusSkipped, "interrupted"},
-		{"b", report.StatusOK, ""},
-		{"c", report.StatusSkipped, ""},
+	want := []struct {
+		id     result.ID
+		status result.Status
+		reason result.Reason
+	}{
+		{"a", result.StatusSkipped, "interrupted"},
+		{"b", result.StatusOK, ""},
+		{"c", result.StatusSkipped, ""},
 	}
 	if len(got) != len(want) {
 		t.Fatalf("got %d results, want %d", len(got), len(want))
@@ -62,7 +66,7 @@ func TestSleepCtx(t *testing.T) {
 // TestRunEmptyPlanReturnsAtOnce: a plan with nothing to do must not wait
 // for the budget.
 func TestRunEmptyPlanReturnsAtOnce(t *testing.T) {
-	done := make(chan []report.Probe, 1)
+	done := make(chan []result.Probe, 1)
 	go func() { done <- Run(context.Background(), &Env{}, &Plan{Budget: time.Minute}, nil) }()
 	select {
 	case got := <-done:
@@ -88,7 +92,7 @@ func TestRunAbandonsStuckProbe(t *testing.T) {
 	}}
 	plan := &Plan{Budget: 200 * time.Millisecond,
 		Web: []WebTarget{{ID: "stuck", Role: "schedule", URL: "https://127.0.0.1:9/"}}}
-	done := make(chan []report.Probe, 1)
+	done := make(chan []result.Probe, 1)
 	go func() { done <- Run(context.Background(), env, plan, nil) }()
 	t.Cleanup(func() { close(release) })
 	select {
@@ -98,16 +102,16 @@ func TestRunAbandonsStuckProbe(t *testing.T) {
 		default:
 			t.Fatal("the probe never reached the stuck dial")
 		}
-		var stuck *report.Probe
+		var stuck *result.Probe
 		for i := range got {
-			if got[i].Kind == report.KindTCP {
+			if got[i].Kind == result.KindTCP {
 				stuck = &got[i]
 			}
 		}
 		if stuck == nil {
 			t.Fatalf("no TCP probe in %+v", got)
 		}
-		if stuck.Status != report.StatusSkipped || stuck.Reason != "interrupted" {
+		if stuck.Status != result.StatusSkipped || stuck.Reason != "interrupted" {
 			t.Errorf("stuck probe = %s/%s, want skipped/interrupted", stuck.Status, stuck.Reason)
 		}
 	case <-time.After(plan.Budget + abandonGrace + 10*time.Second):

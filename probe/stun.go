@@ -14,7 +14,7 @@ import (
 	"github.com/pion/stun/v4"
 
 	"github.com/rtcprobe/rtcprobe/internal/wire"
-	"github.com/rtcprobe/rtcprobe/report"
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // maxDatagram is the largest answer accepted: the UDP payload of a
@@ -73,20 +73,20 @@ func (r *run) reflectorAddr(ctx context.Context, host string) (netip.Addr, error
 			m.addr = a.Unmap()
 			return
 		}
-		p := report.Probe{ID: "reflector/dns", Kind: report.KindDNS, Role: "media", Target: host}
+		p := result.Probe{ID: result.ReflectorDNSID, Kind: result.KindDNS, Role: "media", Target: host}
 		start := r.begin(p)
 		ctx, cancel := context.WithTimeout(ctx, reflectorDNSTimeout)
 		defer cancel()
 		addrs, err := r.env.resolver().LookupNetIP(ctx, "ip", host)
-		p.RTTMs = report.RTT(r.env.now().Sub(start))
+		p.RTTMs = result.RTT(r.env.now().Sub(start))
 		m.addr, m.resolveErr = pickIPv4(addrs, err)
 		if m.resolveErr != nil {
 			p.Status, p.Reason, p.Error = dnsFailure(m.resolveErr)
 			r.finish(p)
 			return
 		}
-		p.Status, p.Address = report.StatusOK, m.addr.String()
-		p.Details = map[string]string{"addresses": m.addr.String()}
+		p.Status, p.Address = result.StatusOK, m.addr.String()
+		p.Details = map[result.DetailKey]string{result.DetailAddresses: m.addr.String()}
 		r.finish(p)
 	})
 	return m.addr, m.resolveErr
@@ -109,15 +109,15 @@ func pickIPv4(addrs []netip.Addr, err error) (netip.Addr, error) {
 }
 
 // dnsFailure classifies a system resolver error for reflector/dns.
-func dnsFailure(err error) (status, reason, msg string) {
+func dnsFailure(err error) (status result.Status, reason result.Reason, msg string) {
 	var de *net.DNSError
 	switch {
 	case errors.As(err, &de) && de.IsNotFound:
-		return report.StatusFailed, "nxdomain", err.Error()
+		return result.StatusFailed, result.ReasonNXDomain, err.Error()
 	case errors.As(err, &de) && de.IsTimeout, errors.Is(err, context.DeadlineExceeded):
-		return report.StatusBlocked, "timeout", err.Error()
+		return result.StatusBlocked, result.ReasonTimeout, err.Error()
 	}
-	return report.StatusFailed, "servfail", err.Error()
+	return result.StatusFailed, result.ReasonServFail, err.Error()
 }
 
 // echoToken is the run's random echo token, made once.
@@ -136,7 +136,7 @@ func (r *run) echoToken() [wire.TokenLen]byte {
 // (its SOFTWARE), the echo probes follow; from any other reflector (coturn)
 // nothing would answer them, so none is sent and a running one is stopped.
 func (r *run) stun(ctx context.Context, host string, port int) {
-	p, to, start, ok := r.beginSTUN(ctx, "stun/"+itoa(port), host, port)
+	p, to, start, ok := r.beginSTUN(ctx, result.STUNID(port), host, port)
 	if !ok {
 		return
 	}
@@ -167,28 +167,28 @@ func (r *run) stun(ctx context.Context, host string, port int) {
 		m := &stun.Message{Raw: res.answer}
 		if m.Decode() == nil {
 			if xa.GetFrom(m) == nil {
-				p.Details["mappedAddress"] = xa.String()
+				p.Details[result.DetailMappedAddress] = xa.String()
 			}
 			var sw stun.Software
 			if sw.GetFrom(m) == nil {
 				software = printable(sw.String(), 64)
-				p.Details["software"] = software
+				p.Details[result.DetailSoftware] = software
 			}
 		}
 	}
 	echoes := software == wire.ReflectorSoftware
-	if p.Status != report.StatusBlocked {
+	if p.Status != result.StatusBlocked {
 		// Answered or rejected: the datagram alongside has nothing left
 		// to tell (an answered port gets the echo probes below).
-		if p.Status == report.StatusOK && !echoes {
-			p.Details["echo"] = "not tested: the reflector is a plain STUN server, only rtcprobe serve answers echo datagrams"
+		if p.Status == result.StatusOK && !echoes {
+			p.Details[result.DetailEcho] = "not tested: the reflector is a plain STUN server, only rtcprobe serve answers echo datagrams"
 		}
 		noEcho.Store(true)
 		stopEcho()
 	}
 	r.finish(p)
 	wg.Wait()
-	if p.Status == report.StatusOK && echoes {
+	if p.Status == result.StatusOK && echoes {
 		r.echo(ctx, to, p)
 	}
 }
@@ -380,45 +380,45 @@ func exchangeOn(ctx context.Context, sock datagramSock, w udpWait,
 }
 
 // fill turns an exchange into the probe's outcome.
-func (x exchangeResult) fill(p *report.Probe, elapsed time.Duration) {
-	p.Details = map[string]string{"sends": strconv.Itoa(x.sends)}
+func (x exchangeResult) fill(p *result.Probe, elapsed time.Duration) {
+	p.Details = map[result.DetailKey]string{result.DetailSends: strconv.Itoa(x.sends)}
 	ignored := 0
 	for k, n := range x.ignored {
-		p.Details["ignored."+k] = strconv.Itoa(n)
+		p.Details[result.IgnoredKey(k)] = strconv.Itoa(n)
 		ignored += n
 	}
 	if ignored > 0 {
-		p.Details["ignored"] = strconv.Itoa(ignored)
+		p.Details[result.DetailIgnored] = strconv.Itoa(ignored)
 	}
 	switch {
 	case x.answered >= 0:
-		p.Status, p.RTTMs = report.StatusOK, report.RTT(x.rtt)
-		p.Details["answeredSend"] = strconv.Itoa(x.answered + 1)
+		p.Status, p.RTTMs = result.StatusOK, result.RTT(x.rtt)
+		p.Details[result.DetailAnsweredSend] = strconv.Itoa(x.answered + 1)
 	case udpRejected(x.err):
-		p.Status, p.Reason, p.Error = report.StatusRejected, "icmp-unreachable", x.err.Error()
+		p.Status, p.Reason, p.Error = result.StatusRejected, result.ReasonICMPUnreachable, x.err.Error()
 	case errors.Is(x.err, errPortRangeBusy):
-		p.Status, p.Reason, p.Error = report.StatusSkipped, "port-range-busy", x.err.Error()
+		p.Status, p.Reason, p.Error = result.StatusSkipped, result.ReasonPortRangeBusy, x.err.Error()
 	case errors.Is(x.err, errPortRangeExhausted):
-		p.Status, p.Reason, p.Error = report.StatusError, "port-range-exhausted", x.err.Error()
+		p.Status, p.Reason, p.Error = result.StatusError, result.ReasonPortRangeExhausted, x.err.Error()
 	case errors.Is(x.err, context.Canceled):
-		p.Status, p.Reason, p.Error = report.StatusSkipped, "interrupted", "the run ended before this probe finished"
+		p.Status, p.Reason, p.Error = result.StatusSkipped, result.ReasonInterrupted, "the run ended before this probe finished"
 	case x.ignored[busyKind] > 0:
 		// The reflector got our datagrams and said it was limiting us:
 		// nothing is known about the firewall, and it is not blocked.
-		p.Status, p.Reason = report.StatusUntested, "reflector-busy"
+		p.Status, p.Reason = result.StatusUntested, result.ReasonReflectorBusy
 		p.Error = "the reflector is rate-limiting this address (" + strconv.Itoa(x.ignored[busyKind]) +
 			" busy answers to " + strconv.Itoa(x.sends) + " sends): many checks behind one address at once? Run again later, or raise rtcprobe serve's --rate and --burst"
 	case ignored > 0 && (errors.Is(x.err, ErrTimeout) || errors.Is(x.err, context.DeadlineExceeded)):
-		p.Status, p.Reason = report.StatusError, "garbage"
+		p.Status, p.Reason = result.StatusError, result.ReasonGarbage
 		if x.ignored["wrong-transaction"] == ignored {
-			p.Reason = "wrong-transaction"
+			p.Reason = result.ReasonWrongTransaction
 		}
 		p.Error = errGarbage.Error() + " (" + strconv.Itoa(ignored) + " datagrams ignored)"
 	case errors.Is(x.err, ErrTimeout) || errors.Is(x.err, context.DeadlineExceeded):
-		p.Status, p.Reason = report.StatusBlocked, "timeout"
+		p.Status, p.Reason = result.StatusBlocked, result.ReasonTimeout
 		p.Error = "no answer after " + strconv.Itoa(x.sends) + " sends in " + elapsed.Round(time.Millisecond).String()
 	default:
-		p.Status, p.Reason, p.Error = report.StatusError, "socket", x.err.Error()
+		p.Status, p.Reason, p.Error = result.StatusError, result.ReasonSocket, x.err.Error()
 	}
 }
 
@@ -486,11 +486,11 @@ func (s *udpSock) Close() error {
 // beginSTUN starts a STUN probe to the reflector's port: it resolves the
 // reflector (a name that does not resolve skips the probe, finished here,
 // and ok is false) and records the start.
-func (r *run) beginSTUN(ctx context.Context, id, host string, port int) (p report.Probe, to netip.AddrPort, start time.Time, ok bool) {
-	p = report.Probe{ID: id, Kind: report.KindSTUN, Role: "media", Target: host, Port: port, Transport: "udp"}
+func (r *run) beginSTUN(ctx context.Context, id result.ID, host string, port int) (p result.Probe, to netip.AddrPort, start time.Time, ok bool) {
+	p = result.Probe{ID: id, Kind: result.KindSTUN, Role: "media", Target: host, Port: port, Transport: "udp"}
 	addr, err := r.reflectorAddr(ctx, host)
 	if err != nil {
-		p.Status, p.Reason, p.After = report.StatusSkipped, "dns", "reflector/dns"
+		p.Status, p.Reason, p.After = result.StatusSkipped, result.ReasonDNS, result.ReflectorDNSID
 		p.Error = "the reflector's name did not resolve"
 		r.finish(p)
 		return p, to, start, false

@@ -13,7 +13,7 @@ import (
 
 	"github.com/rtcprobe/rtcprobe/internal/wine"
 	"github.com/rtcprobe/rtcprobe/internal/wire"
-	"github.com/rtcprobe/rtcprobe/report"
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // responder is a tiny UDP server on loopback; answer decides what to send
@@ -136,12 +136,12 @@ func listenWrap(wrap func(net.PacketConn) net.PacketConn) func(context.Context, 
 	}
 }
 
-func runReflector(t *testing.T, env *Env, ports ...int) map[string]report.Probe {
+func runReflector(t *testing.T, env *Env, ports ...int) map[string]result.Probe {
 	t.Helper()
 	plan := &Plan{Budget: 8 * time.Second, Reflector: &ReflectorTarget{Host: "127.0.0.1", Ports: ports}}
-	out := map[string]report.Probe{}
+	out := map[string]result.Probe{}
 	for _, p := range Run(context.Background(), env, plan, nil) {
-		out[p.ID] = p
+		out[string(p.ID)] = p
 	}
 	return out
 }
@@ -164,31 +164,32 @@ func TestSTUN(t *testing.T) {
 		return append([][]byte{{0xff, 1, 2}, wrongTx(req, from)[0]}, bindingAnswer(false)(req, from)...)
 	})
 	tests := []struct {
-		name           string
-		answer         func([]byte, *net.UDPAddr) [][]byte
-		env            *Env
-		status, reason string
+		name   string
+		answer func([]byte, *net.UDPAddr) [][]byte
+		env    *Env
+		status result.Status
+		reason result.Reason
 	}{
-		{"answers", bindingAnswer(false), &Env{}, report.StatusOK, ""},
-		{"garbage then answer", mixed, &Env{}, report.StatusOK, ""},
+		{"answers", bindingAnswer(false), &Env{}, result.StatusOK, ""},
+		{"garbage then answer", mixed, &Env{}, result.StatusOK, ""},
 		{"lossy 30% each way", bindingAnswer(false), &Env{ListenPacket: listenWrap(func(pc net.PacketConn) net.PacketConn {
 			return &lossyConn{PacketConn: pc, rng: rand.New(rand.NewPCG(1, 2)), drop: 0.3}
-		})}, report.StatusOK, ""},
-		{"silent", bindingAnswer(false), &Env{ListenPacket: listenWrap(func(pc net.PacketConn) net.PacketConn { return silentConn{pc} })}, report.StatusBlocked, "timeout"},
-		{"garbage only", garbage([]byte("HTTP/1.1 400 Bad Request\r\n\r\n")), &Env{}, report.StatusError, "garbage"},
-		{"wrong transaction", wrongTx, &Env{}, report.StatusError, "wrong-transaction"},
-		{"truncated", truncated, &Env{}, report.StatusError, "garbage"},
-		{"oversized", oversized, &Env{}, report.StatusError, "garbage"},
+		})}, result.StatusOK, ""},
+		{"silent", bindingAnswer(false), &Env{ListenPacket: listenWrap(func(pc net.PacketConn) net.PacketConn { return silentConn{pc} })}, result.StatusBlocked, "timeout"},
+		{"garbage only", garbage([]byte("HTTP/1.1 400 Bad Request\r\n\r\n")), &Env{}, result.StatusError, "garbage"},
+		{"wrong transaction", wrongTx, &Env{}, result.StatusError, "wrong-transaction"},
+		{"truncated", truncated, &Env{}, result.StatusError, "garbage"},
+		{"oversized", oversized, &Env{}, result.StatusError, "garbage"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel() // each case waits up to stunGiveUp for nothing
 			port := responder(t, tt.answer)
 			got := runReflector(t, tt.env, port)["stun/"+strconv.Itoa(port)]
-			if got.Status != tt.status || got.Reason != tt.reason || got.Kind != report.KindSTUN || got.Role != "media" {
+			if got.Status != tt.status || got.Reason != tt.reason || got.Kind != result.KindSTUN || got.Role != "media" {
 				t.Fatalf("got %s/%s kind %s role %s (%s), want %s/%s", got.Status, got.Reason, got.Kind, got.Role, got.Error, tt.status, tt.reason)
 			}
-			if tt.status == report.StatusOK && (got.RTTMs == nil || got.Details["mappedAddress"] == "") {
+			if tt.status == result.StatusOK && (got.RTTMs == nil || got.Details["mappedAddress"] == "") {
 				t.Errorf("ok without RTT or mapped address: %+v", got)
 			}
 		})
@@ -198,7 +199,7 @@ func TestSTUN(t *testing.T) {
 func TestSTUNRejected(t *testing.T) {
 	port := closedPort(t)
 	got := runReflector(t, &Env{}, port)["stun/"+strconv.Itoa(port)]
-	if got.Status != report.StatusRejected || got.Reason != "icmp-unreachable" {
+	if got.Status != result.StatusRejected || got.Reason != "icmp-unreachable" {
 		t.Fatalf("got %s/%s (%s), want rejected/icmp-unreachable", got.Status, got.Reason, got.Error)
 	}
 	if got.Details["sends"] != "1" {
@@ -226,7 +227,7 @@ func TestEcho(t *testing.T) {
 			if !ok {
 				t.Fatalf("no echo probe for size %d in %v", size, got)
 			}
-			if p.Status != report.StatusOK || p.Kind != report.KindUDP || p.After != "stun/"+strconv.Itoa(port) ||
+			if p.Status != result.StatusOK || p.Kind != result.KindUDP || p.After != result.STUNID(port) ||
 				p.Details["payload"] != "echo" || p.Details["echoCapable"] != "true" {
 				t.Errorf("size %d: %s kind %s after %s details %v, want ok", size, p.Status, p.Kind, p.After, p.Details)
 			}
@@ -247,7 +248,7 @@ func TestEcho(t *testing.T) {
 			t.Errorf("run took %v: the echo probe was not stopped", took)
 		}
 		id := "echo/" + strconv.Itoa(port) + "/"
-		if p := got[id+strconv.Itoa(sizes[0])]; p.Status != report.StatusSkipped || p.Reason != "no-echo" {
+		if p := got[id+strconv.Itoa(sizes[0])]; p.Status != result.StatusSkipped || p.Reason != "no-echo" {
 			t.Errorf("same-size echo = %s/%s (%s), want skipped/no-echo", p.Status, p.Reason, p.Error)
 		}
 		for _, size := range sizes[1:] {
@@ -270,10 +271,10 @@ func TestEcho(t *testing.T) {
 			return bindingAnswer(true)(req, from)
 		})
 		got := runReflector(t, &Env{}, port)
-		if p := got["stun/"+strconv.Itoa(port)]; p.Status != report.StatusBlocked {
+		if p := got["stun/"+strconv.Itoa(port)]; p.Status != result.StatusBlocked {
 			t.Errorf("stun = %s, want blocked", p.Status)
 		}
-		if p := got["echo/"+strconv.Itoa(port)+"/"+strconv.Itoa(sizes[0])]; p.Status != report.StatusOK {
+		if p := got["echo/"+strconv.Itoa(port)+"/"+strconv.Itoa(sizes[0])]; p.Status != result.StatusOK {
 			t.Errorf("same-size echo = %s/%s, want ok", p.Status, p.Reason)
 		}
 	})
@@ -328,7 +329,7 @@ func TestLossPatience(t *testing.T) {
 		})
 		quiet := silent(t)
 		got := runReflector(t, &Env{}, lossy, quiet)
-		if p := got["stun/"+strconv.Itoa(lossy)]; p.Status != report.StatusOK || p.Details["answeredSend"] != "2" {
+		if p := got["stun/"+strconv.Itoa(lossy)]; p.Status != result.StatusOK || p.Details["answeredSend"] != "2" {
 			t.Fatalf("lossy port = %s, answered send %s, want ok on send 2", p.Status, p.Details["answeredSend"])
 		}
 		if s := got["stun/"+strconv.Itoa(quiet)].Details["sends"]; s != strconv.Itoa(len(lossySendAt)) {
@@ -344,7 +345,7 @@ func TestReflectorDNSOnce(t *testing.T) {
 	for _, p := range Run(context.Background(), &Env{}, plan, nil) {
 		if p.ID == "reflector/dns" {
 			n++
-			if p.Status != report.StatusOK || p.Kind != report.KindDNS {
+			if p.Status != result.StatusOK || p.Kind != result.KindDNS {
 				t.Errorf("reflector/dns %s/%s", p.Status, p.Reason)
 			}
 		}

@@ -6,29 +6,29 @@ import (
 	"net"
 	"net/netip"
 
-	"github.com/rtcprobe/rtcprobe/report"
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // classifyConnect turns a TCP connect error into a status and reason:
 // RST = rejected rst, ICMP unreachable = rejected icmp-unreachable,
 // no answer = blocked timeout.
-func classifyConnect(err, ctxErr error) (status, reason string) {
+func classifyConnect(err, ctxErr error) (status result.Status, reason result.Reason) {
 	switch {
 	case connRefused(err):
-		return report.StatusRejected, "rst"
+		return result.StatusRejected, result.ReasonRST
 	case udpRejected(err):
-		return report.StatusRejected, "icmp-unreachable"
+		return result.StatusRejected, result.ReasonICMPUnreachable
 	case ctxErr != nil || isTimeout(err) || errors.Is(err, context.DeadlineExceeded):
-		return report.StatusBlocked, "timeout"
+		return result.StatusBlocked, result.ReasonTimeout
 	}
-	return report.StatusError, "connect-error"
+	return result.StatusError, result.ReasonConnectError
 }
 
 // tcpConnect dials address (bounded by tcpConnectTimeout) and records the
 // probe id. It returns the open connection, or nil.
-func (r *run) tcpConnect(ctx context.Context, base report.Probe, id, address string, details map[string]string) net.Conn {
+func (r *run) tcpConnect(ctx context.Context, base result.Probe, id result.ID, address string, details map[result.DetailKey]string) net.Conn {
 	p := base
-	p.ID, p.Kind, p.Transport, p.Details = id, report.KindTCP, "tcp", details
+	p.ID, p.Kind, p.Transport, p.Details = id, result.KindTCP, "tcp", details
 	if ap, err := netip.ParseAddrPort(address); err == nil {
 		p.Address = ap.Addr().String()
 	}
@@ -36,14 +36,14 @@ func (r *run) tcpConnect(ctx context.Context, base report.Probe, id, address str
 	cctx, cancel := context.WithTimeout(ctx, tcpConnectTimeout)
 	defer cancel()
 	conn, err := r.env.dial(cctx, "tcp", address)
-	p.RTTMs = report.RTT(r.env.now().Sub(start))
+	p.RTTMs = result.RTT(r.env.now().Sub(start))
 	if err != nil {
 		p.Status, p.Reason = classifyConnect(err, cctx.Err())
 		p.Step, p.Error = "connect", err.Error()
 		r.finish(p)
 		return nil
 	}
-	p.Status = report.StatusOK
+	p.Status = result.StatusOK
 	r.finish(p)
 	return conn
 }

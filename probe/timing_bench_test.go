@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rtcprobe/rtcprobe/report"
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // BenchmarkTimeToVerdict measures one whole run (every probe kind, the
@@ -45,7 +45,7 @@ func BenchmarkTimeToVerdict(b *testing.B) {
 		},
 	}
 	b.Run("open", func(b *testing.B) {
-		benchRun(b, testEnv(ns, pki), plan, report.StatusOK)
+		benchRun(b, testEnv(ns, pki), plan, string(result.StatusOK))
 	})
 	b.Run("all-dropped", func(b *testing.B) {
 		env := testEnv(ns, pki)
@@ -54,7 +54,7 @@ func BenchmarkTimeToVerdict(b *testing.B) {
 			return nil, ctx.Err()
 		}
 		env.ListenPacket = listenWrap(func(pc net.PacketConn) net.PacketConn { return silentConn{pc} })
-		benchRun(b, env, plan, report.StatusBlocked)
+		benchRun(b, env, plan, string(result.StatusBlocked))
 	})
 }
 
@@ -68,7 +68,7 @@ func benchRun(b *testing.B, env *Env, plan *Plan, want string) {
 		probes := Run(context.Background(), env, plan, nil)
 		total += time.Since(start)
 		for _, p := range probes {
-			if (p.Kind == report.KindSTUN || p.ID == "turn1-udp" || p.ID == "turn1-tcp") && p.Status != want {
+			if (p.Kind == result.KindSTUN || p.ID == "turn1-udp" || p.ID == "turn1-tcp") && p.Status != result.Status(want) {
 				b.Fatalf("%s = %s (%s), want %s", p.ID, p.Status, p.Error, want)
 			}
 		}

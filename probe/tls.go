@@ -9,7 +9,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/rtcprobe/rtcprobe/report"
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // publicCAOrgs are organisation names of widely trusted public CAs. An
@@ -45,14 +45,16 @@ func isPublicIssuer(c *x509.Certificate, extra []string) bool {
 
 // tlsFailure is a classified handshake failure.
 type tlsFailure struct {
-	status, reason, step string
-	err                  error
+	status result.Status
+	reason result.Reason
+	step   string
+	err    error
 }
 
 // tlsHandshake runs the client handshake with SNI host on conn, bounded by
 // tlsHandshakeTimeout, verifies the chain against env.RootCAs and returns
 // the TLS connection and the chain's facts. On failure conn is closed.
-func tlsHandshake(ctx context.Context, env *Env, conn net.Conn, host string) (*tls.Conn, map[string]string, *tlsFailure) {
+func tlsHandshake(ctx context.Context, env *Env, conn net.Conn, host string) (*tls.Conn, map[result.DetailKey]string, *tlsFailure) {
 	ctx, cancel := context.WithTimeout(ctx, tlsHandshakeTimeout)
 	defer cancel()
 	// Verification is done by hand after the handshake so that an
@@ -61,14 +63,14 @@ func tlsHandshake(ctx context.Context, env *Env, conn net.Conn, host string) (*t
 	if err := tc.HandshakeContext(ctx); err != nil {
 		conn.Close()
 		if ctx.Err() != nil || isTimeout(err) {
-			return nil, nil, &tlsFailure{report.StatusBlocked, "timeout", "handshake", ctxOr(ctx, err)}
+			return nil, nil, &tlsFailure{result.StatusBlocked, result.ReasonTimeout, "handshake", ctxOr(ctx, err)}
 		}
-		return nil, nil, &tlsFailure{report.StatusFailed, "tls-handshake", "handshake", err}
+		return nil, nil, &tlsFailure{result.StatusFailed, result.ReasonTLSHandshake, "handshake", err}
 	}
 	certs := tc.ConnectionState().PeerCertificates
 	if len(certs) == 0 {
 		tc.Close()
-		return nil, nil, &tlsFailure{report.StatusFailed, "tls-handshake", "handshake", errors.New("the server sent no certificate")}
+		return nil, nil, &tlsFailure{result.StatusFailed, result.ReasonTLSHandshake, "handshake", errors.New("the server sent no certificate")}
 	}
 	d := chainDetails(certs, env.PublicIssuers)
 	inter := x509.NewCertPool()
@@ -76,28 +78,28 @@ func tlsHandshake(ctx context.Context, env *Env, conn net.Conn, host string) (*t
 		inter.AddCert(c)
 	}
 	_, err := certs[0].Verify(x509.VerifyOptions{DNSName: host, Roots: env.RootCAs, Intermediates: inter})
-	d["verified"] = boolString(err == nil)
+	d[result.DetailVerified] = boolString(err == nil)
 	if err != nil {
 		tc.Close()
-		return nil, d, &tlsFailure{report.StatusFailed, "tls-verify", "verify", err}
+		return nil, d, &tlsFailure{result.StatusFailed, result.ReasonTLSVerify, "verify", err}
 	}
 	return tc, d, nil
 }
 
 // chainDetails names the leaf's subject and issuer and every issuer of the
 // chain as sent.
-func chainDetails(certs []*x509.Certificate, publicIssuers []string) map[string]string {
+func chainDetails(certs []*x509.Certificate, publicIssuers []string) map[result.DetailKey]string {
 	leaf := certs[0]
 	issuers := make([]string, len(certs))
 	for i, c := range certs {
 		issuers[i] = c.Issuer.String()
 	}
-	d := map[string]string{
-		"subject":      leaf.Subject.CommonName,
-		"issuer":       leaf.Issuer.CommonName,
-		"issuerOrg":    strings.Join(leaf.Issuer.Organization, ","),
-		"issuerChain":  strings.Join(issuers, " | "),
-		"issuerPublic": boolString(isPublicIssuer(leaf, publicIssuers)),
+	d := map[result.DetailKey]string{
+		result.DetailSubject:      leaf.Subject.CommonName,
+		result.DetailIssuer:       leaf.Issuer.CommonName,
+		result.DetailIssuerOrg:    strings.Join(leaf.Issuer.Organization, ","),
+		result.DetailIssuerChain:  strings.Join(issuers, " | "),
+		result.DetailIssuerPublic: boolString(isPublicIssuer(leaf, publicIssuers)),
 	}
 	return d
 }

@@ -17,7 +17,7 @@ import (
 	"github.com/pion/stun/v4"
 	"github.com/pion/turn/v5"
 
-	"github.com/rtcprobe/rtcprobe/report"
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 func itoa(i int) string { return strconv.Itoa(i) }
@@ -72,8 +72,10 @@ func (s *turnSession) close() {
 
 // turnFailure is a classified TURN outcome.
 type turnFailure struct {
-	status, reason, step string
-	err                  error
+	status result.Status
+	reason result.Reason
+	step   string
+	err    error
 }
 
 func (f *turnFailure) Error() string { return f.err.Error() }
@@ -81,27 +83,27 @@ func (f *turnFailure) Error() string { return f.err.Error() }
 // turn checks one TURN server over one transport: Allocate (with the 401
 // challenge), CreatePermission, then a real relay round trip to the peer.
 func (r *run) turn(ctx context.Context, t TURNTarget) {
-	p := report.Probe{ID: t.ID, Kind: report.KindTURN, Role: "turn", Target: t.URL, Port: t.Port, Transport: t.Transport}
+	p := result.Probe{ID: t.ID, Kind: result.KindTURN, Role: "turn", Target: t.URL, Port: t.Port, Transport: t.Transport}
 	r.begin(p)
 	s, f := r.turnAllocate(ctx, t, t.Username, t.Credential.Reveal())
 	if s != nil {
 		defer s.close()
 		p.Address = s.server.Addr().String()
-		p.Details = map[string]string{"serverAddress": s.server.String()}
+		p.Details = map[result.DetailKey]string{result.DetailServerAddress: s.server.String()}
 	}
 	if f == nil {
-		p.Details["relayedAddress"] = s.relay.LocalAddr().String()
+		p.Details[result.DetailRelayedAddress] = s.relay.LocalAddr().String()
 		if t.Username == defaultTURNUser && t.Credential.Reveal() == defaultTURNPass {
 			// The configured credentials are the vendor script's example
 			// (no separate audit runs then): say so without saying them.
-			p.Details["exampleCredentials"] = "true"
+			p.Details[result.DetailExampleCredentials] = "true"
 		}
 		if m := s.mappedAddress(ctx); m != "" {
-			p.Details["mappedAddress"] = m
+			p.Details[result.DetailMappedAddress] = m
 		}
 		var rtt time.Duration
 		if rtt, f = r.turnRelayTrip(ctx, t, s, p.Details); f == nil {
-			p.RTTMs = report.RTT(rtt)
+			p.RTTMs = result.RTT(rtt)
 		}
 	}
 	if t.Transport == "udp" && s != nil {
@@ -109,20 +111,21 @@ func (r *run) turn(ctx context.Context, t TURNTarget) {
 	}
 	if r.viaProxy(t) {
 		if p.Details == nil {
-			p.Details = map[string]string{}
+			p.Details = map[result.DetailKey]string{}
 		}
-		p.Details["via"] = "http-proxy"
-		p.Details = mergeDetails(p.Details, r.takeProxyAuth(t.ID))
+		p.Details[result.DetailVia] = result.ViaHTTPProxyDetail
+		p.Via = result.ViaHTTPProxy
+		p.Details = mergeDetails(p.Details, r.takeProxyAuth(t.ID.String()))
 	}
 	if f != nil {
 		var refusal *proxyRefusal
 		if errors.As(f.err, &refusal) {
-			p.Details = mergeDetails(p.Details, map[string]string{"proxyStatus": strconv.Itoa(refusal.status)})
+			p.Details = mergeDetails(p.Details, map[result.DetailKey]string{result.DetailProxyStatus: strconv.Itoa(refusal.status)})
 		}
 		p.Status, p.Reason, p.Step = f.status, f.reason, f.step
 		p.Error = scrub(f.err.Error(), t.Credential)
 	} else {
-		p.Status = report.StatusOK
+		p.Status = result.StatusOK
 	}
 	r.finish(p)
 	if s != nil && s.relay != nil && r.auditTarget(t) {
@@ -133,7 +136,7 @@ func (r *run) turn(ctx context.Context, t TURNTarget) {
 // viaProxy reports whether t goes through the HTTP proxy: TCP and TLS do,
 // as in Chromium; UDP never does.
 func (r *run) viaProxy(t TURNTarget) bool {
-	if rt, ok := r.route(t.ID); ok {
+	if rt, ok := r.route(t.ID.String()); ok {
 		return rt.viaProxy()
 	}
 	return r.plan.HTTPProxy != nil && t.Transport != "udp"
@@ -158,7 +161,7 @@ func (r *run) turnAllocate(ctx context.Context, t TURNTarget, user, pass string)
 		server, err = netip.AddrPortFrom(netip.IPv4Unspecified(), uint16(t.Port)), nil
 	}
 	if err != nil {
-		return nil, &turnFailure{report.StatusFailed, "dns", "resolve", err}
+		return nil, &turnFailure{result.StatusFailed, result.ReasonDNS, "resolve", err}
 	}
 	s := &turnSession{server: server}
 	if t.Transport == "udp" {
@@ -195,7 +198,7 @@ func (r *run) turnAllocate(ctx context.Context, t TURNTarget, user, pass string)
 	}
 	if err != nil {
 		s.close()
-		return nil, &turnFailure{report.StatusError, "client", "allocate", err}
+		return nil, &turnFailure{result.StatusError, result.ReasonClient, "allocate", err}
 	}
 	stop := context.AfterFunc(ctx, s.client.Close)
 	defer stop()
@@ -203,15 +206,15 @@ func (r *run) turnAllocate(ctx context.Context, t TURNTarget, user, pass string)
 	s.relay, err = s.client.AllocateWithContext(ctx)
 	if err != nil {
 		if s.rejected.Load() {
-			return s, &turnFailure{report.StatusRejected, "icmp-unreachable", "allocate", errTURNRejected}
+			return s, &turnFailure{result.StatusRejected, result.ReasonICMPUnreachable, "allocate", errTURNRejected}
 		}
 		f := allocateFailure(err)
-		if f.status == report.StatusBlocked && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
+		if f.status == result.StatusBlocked && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
 			// Say what happened, not how the wait was ended.
 			f.err = fmt.Errorf("no answer to Allocate in %s", time.Since(allocStart).Round(time.Millisecond))
 		}
-		if f.status == report.StatusBlocked && s.ignored.Load() > 0 {
-			f.status, f.reason = report.StatusError, "garbage"
+		if f.status == result.StatusBlocked && s.ignored.Load() > 0 {
+			f.status, f.reason = result.StatusError, result.ReasonGarbage
 			f.err = errors.Join(errGarbage, err)
 		}
 		return s, f
@@ -254,9 +257,9 @@ func (r *run) turnConn(ctx context.Context, t TURNTarget, s *turnSession, cancel
 			_ = c.Close()
 			if cctx.Err() != nil {
 				// A server (or middlebox) that accepts and then stalls.
-				return nil, &turnFailure{report.StatusBlocked, "timeout", "handshake", err}
+				return nil, &turnFailure{result.StatusBlocked, result.ReasonTimeout, "handshake", err}
 			}
-			return nil, &turnFailure{report.StatusFailed, "tls-handshake", "handshake", err}
+			return nil, &turnFailure{result.StatusFailed, result.ReasonTLSHandshake, "handshake", err}
 		}
 		c = tc
 	}
@@ -270,17 +273,17 @@ func connectFailure(err error) *turnFailure {
 	case errors.As(err, &f):
 		return f
 	case connRefused(err):
-		return &turnFailure{report.StatusRejected, "rst", "connect", err}
+		return &turnFailure{result.StatusRejected, result.ReasonRST, "connect", err}
 	case udpRejected(err):
-		return &turnFailure{report.StatusRejected, "icmp-unreachable", "connect", err}
+		return &turnFailure{result.StatusRejected, result.ReasonICMPUnreachable, "connect", err}
 	case errors.Is(err, errPortRangeBusy):
-		return &turnFailure{report.StatusSkipped, "port-range-busy", "connect", err}
+		return &turnFailure{result.StatusSkipped, result.ReasonPortRangeBusy, "connect", err}
 	case errors.Is(err, errPortRangeExhausted):
-		return &turnFailure{report.StatusError, "port-range-exhausted", "connect", err}
+		return &turnFailure{result.StatusError, result.ReasonPortRangeExhausted, "connect", err}
 	case isTimeout(err), errors.Is(err, context.DeadlineExceeded):
-		return &turnFailure{report.StatusBlocked, "timeout", "connect", err}
+		return &turnFailure{result.StatusBlocked, result.ReasonTimeout, "connect", err}
 	}
-	return &turnFailure{report.StatusError, "connect", "connect", err}
+	return &turnFailure{result.StatusError, result.ReasonConnect, "connect", err}
 }
 
 // allocateFailure classifies an Allocate error.
@@ -289,16 +292,16 @@ func allocateFailure(err error) *turnFailure {
 	if errors.As(err, &te) {
 		switch te.ErrorCodeAttr.Code {
 		case stun.CodeUnauthorized:
-			return &turnFailure{report.StatusFailed, "unauthorized", "allocate", err}
+			return &turnFailure{result.StatusFailed, result.ReasonUnauthorized, "allocate", err}
 		case stun.CodeForbidden:
-			return &turnFailure{report.StatusFailed, "permission-denied", "allocate", err}
+			return &turnFailure{result.StatusFailed, result.ReasonPermissionDenied, "allocate", err}
 		}
-		return &turnFailure{report.StatusFailed, "allocate-error", "allocate", err}
+		return &turnFailure{result.StatusFailed, result.ReasonAllocateError, "allocate", err}
 	}
 	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) || isTimeout(err) || strings.Contains(err.Error(), "closed") {
-		return &turnFailure{report.StatusBlocked, "timeout", "allocate", err}
+		return &turnFailure{result.StatusBlocked, result.ReasonTimeout, "allocate", err}
 	}
-	return &turnFailure{report.StatusFailed, "allocate-error", "allocate", err}
+	return &turnFailure{result.StatusFailed, result.ReasonAllocateError, "allocate", err}
 }
 
 // mappedAddress asks the server for our reflexive address (one binding
@@ -333,12 +336,12 @@ func (s *turnSession) createPermission(ctx context.Context, peer net.Addr) error
 func permissionFailure(err error) *turnFailure {
 	var te *stun.TurnError
 	if errors.As(err, &te) && te.ErrorCodeAttr.Code == stun.CodeForbidden {
-		return &turnFailure{report.StatusFailed, "permission-denied", "permission", err}
+		return &turnFailure{result.StatusFailed, result.ReasonPermissionDenied, "permission", err}
 	}
 	if errors.As(err, &te) {
-		return &turnFailure{report.StatusFailed, "permission-error", "permission", err}
+		return &turnFailure{result.StatusFailed, result.ReasonPermissionError, "permission", err}
 	}
-	return &turnFailure{report.StatusBlocked, "timeout", "permission", err}
+	return &turnFailure{result.StatusBlocked, result.ReasonTimeout, "permission", err}
 }
 
 // sockPacketConn lets the TURN client use a udpSock (connected, so ICMP

@@ -17,7 +17,7 @@ import (
 
 	"github.com/rtcprobe/rtcprobe/internal/testpki"
 	"github.com/rtcprobe/rtcprobe/internal/wine"
-	"github.com/rtcprobe/rtcprobe/report"
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 const testRealm = "rtcprobe.test"
@@ -117,15 +117,15 @@ func testCert(t testing.TB) (tls.Certificate, *x509.CertPool) {
 }
 
 func turnTarget(id, transport string, port int, user, pass, peer string) TURNTarget {
-	return TURNTarget{ID: id, URL: "turn:127.0.0.1:" + strconv.Itoa(port) + "?transport=" + transport, Host: "127.0.0.1",
+	return TURNTarget{ID: result.ID(id), URL: "turn:127.0.0.1:" + strconv.Itoa(port) + "?transport=" + transport, Host: "127.0.0.1",
 		Port: port, Transport: transport, Username: user, Credential: Secret(pass), Peer: peer}
 }
 
 // runTURN runs the plan and checks that no output holds a credential.
-func runTURN(t *testing.T, env *Env, targets ...TURNTarget) map[string]report.Probe {
+func runTURN(t *testing.T, env *Env, targets ...TURNTarget) map[string]result.Probe {
 	t.Helper()
 	plan := &Plan{Budget: 8 * time.Second, TURN: targets}
-	out := map[string]report.Probe{}
+	out := map[string]result.Probe{}
 	got := Run(context.Background(), env, plan, nil)
 	b, err := json.Marshal(got)
 	if err != nil {
@@ -135,23 +135,27 @@ func runTURN(t *testing.T, env *Env, targets ...TURNTarget) map[string]report.Pr
 		t.Errorf("a credential reached the results: %s", b)
 	}
 	for _, p := range got {
-		out[p.ID] = p
+		out[string(p.ID)] = p
 	}
 	return out
 }
 
-type turnWant struct{ status, reason, step string }
+type turnWant struct {
+	status result.Status
+	reason result.Reason
+	step   string
+}
 
-func checkProbe(t *testing.T, got map[string]report.Probe, id string, w turnWant) {
+func checkProbe(t *testing.T, got map[string]result.Probe, id string, w turnWant) {
 	t.Helper()
 	p, ok := got[id]
 	if !ok {
 		t.Fatalf("no probe %s", id)
 	}
-	if p.Status != w.status || p.Reason != w.reason || p.Step != w.step || p.Kind != report.KindTURN || p.Role != "turn" {
+	if p.Status != w.status || p.Reason != w.reason || p.Step != w.step || p.Kind != result.KindTURN || p.Role != "turn" {
 		t.Errorf("%s = %s/%s step %q kind %s (%s), want %s/%s step %q", id, p.Status, p.Reason, p.Step, p.Kind, p.Error, w.status, w.reason, w.step)
 	}
-	if w.status == report.StatusOK && p.Details["relayedAddress"] == "" && !strings.Contains(id, "/audit/") {
+	if w.status == result.StatusOK && p.Details["relayedAddress"] == "" && !strings.Contains(id, "/audit/") {
 		t.Errorf("%s: ok without relayedAddress: %v", id, p.Details)
 	}
 }
@@ -161,7 +165,7 @@ func TestTURN(t *testing.T) {
 	peer := responder(t, bindingAnswer(false))
 	peerAddr := "127.0.0.1:" + strconv.Itoa(peer)
 	silent := &Env{ListenPacket: listenWrap(func(pc net.PacketConn) net.PacketConn { return silentConn{pc} })}
-	ok := turnWant{report.StatusOK, "", ""}
+	ok := turnWant{result.StatusOK, "", ""}
 	garbagePort := responder(t, func(req []byte, _ *net.UDPAddr) [][]byte {
 		return [][]byte{[]byte("garbage"), req[:24], append(req[:20:20], make([]byte, 1600)...)}
 	})
@@ -175,17 +179,17 @@ func TestTURN(t *testing.T) {
 		{"udp second allocation", &Env{}, turnTarget("t", "udp", srv.udpPort, "alice", "s3cret-pass", ""), ok},
 		{"tcp", &Env{}, turnTarget("t", "tcp", srv.tcpPort, "alice", "s3cret-pass", peerAddr), ok},
 		{"tls", &Env{RootCAs: srv.roots}, turnTarget("t", "tls", srv.tlsPort, "alice", "s3cret-pass", ""), ok},
-		{"tls untrusted", &Env{}, turnTarget("t", "tls", srv.tlsPort, "alice", "s3cret-pass", ""), turnWant{report.StatusFailed, "tls-handshake", "handshake"}},
-		{"wrong password", &Env{}, turnTarget("t", "udp", srv.udpPort, "alice", "wrong-s3cret-pass", ""), turnWant{report.StatusFailed, "unauthorized", "allocate"}},
-		{"udp silent", silent, turnTarget("t", "udp", srv.udpPort, "alice", "s3cret-pass", ""), turnWant{report.StatusBlocked, "timeout", "allocate"}},
-		{"udp closed port", &Env{}, turnTarget("t", "udp", closedPort(t), "alice", "s3cret-pass", ""), turnWant{report.StatusRejected, "icmp-unreachable", "allocate"}},
-		{"udp garbage server", &Env{}, turnTarget("t", "udp", garbagePort, "alice", "s3cret-pass", ""), turnWant{report.StatusError, "garbage", "allocate"}},
-		{"tls stalls after accept", &Env{RootCAs: srv.roots}, turnTarget("t", "tls", stallAfter(t, 0), "alice", "s3cret-pass", ""), turnWant{report.StatusBlocked, "timeout", "handshake"}},
-		{"tcp closed port", &Env{}, turnTarget("t", "tcp", closedPort(t), "alice", "s3cret-pass", ""), turnWant{report.StatusRejected, "rst", "connect"}},
+		{"tls untrusted", &Env{}, turnTarget("t", "tls", srv.tlsPort, "alice", "s3cret-pass", ""), turnWant{result.StatusFailed, "tls-handshake", "handshake"}},
+		{"wrong password", &Env{}, turnTarget("t", "udp", srv.udpPort, "alice", "wrong-s3cret-pass", ""), turnWant{result.StatusFailed, "unauthorized", "allocate"}},
+		{"udp silent", silent, turnTarget("t", "udp", srv.udpPort, "alice", "s3cret-pass", ""), turnWant{result.StatusBlocked, "timeout", "allocate"}},
+		{"udp closed port", &Env{}, turnTarget("t", "udp", closedPort(t), "alice", "s3cret-pass", ""), turnWant{result.StatusRejected, "icmp-unreachable", "allocate"}},
+		{"udp garbage server", &Env{}, turnTarget("t", "udp", garbagePort, "alice", "s3cret-pass", ""), turnWant{result.StatusError, "garbage", "allocate"}},
+		{"tls stalls after accept", &Env{RootCAs: srv.roots}, turnTarget("t", "tls", stallAfter(t, 0), "alice", "s3cret-pass", ""), turnWant{result.StatusBlocked, "timeout", "handshake"}},
+		{"tcp closed port", &Env{}, turnTarget("t", "tcp", closedPort(t), "alice", "s3cret-pass", ""), turnWant{result.StatusRejected, "rst", "connect"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if tt.target.Peer == "" && tt.want.status == report.StatusOK {
+			if tt.target.Peer == "" && tt.want.status == result.StatusOK {
 				wine.Skip(t, wineRelayAlias)
 			}
 			t.Parallel() // the silent cases wait for turnAllocateTimeout
@@ -199,7 +203,7 @@ func TestTURNRelaySilent(t *testing.T) {
 	peer := "127.0.0.1:" + strconv.Itoa(responder(t, bindingAnswer(false)))
 	for _, p := range []string{peer, ""} {
 		got := runTURN(t, &Env{}, turnTarget("t", "udp", srv.udpPort, "alice", "s3cret-pass", p))
-		checkProbe(t, got, "t", turnWant{report.StatusFailed, "relay-silent", "relay"})
+		checkProbe(t, got, "t", turnWant{result.StatusFailed, "relay-silent", "relay"})
 	}
 }
 
@@ -212,9 +216,9 @@ func TestTURNAudits(t *testing.T) {
 		permWant  turnWant
 		credsWant *turnWant
 	}{
-		{"open server", turnServerOpts{}, "alice", "s3cret-pass", turnWant{report.StatusOK, "", ""}, &turnWant{report.StatusOK, "", ""}},
-		{"filtered server", turnServerOpts{denyPrivate: true}, "alice", "s3cret-pass", turnWant{report.StatusFailed, "permission-denied", "permission"}, &turnWant{report.StatusOK, "", ""}},
-		{"configured with turn/turn", turnServerOpts{}, "turn", "turn", turnWant{report.StatusOK, "", ""}, nil},
+		{"open server", turnServerOpts{}, "alice", "s3cret-pass", turnWant{result.StatusOK, "", ""}, &turnWant{result.StatusOK, "", ""}},
+		{"filtered server", turnServerOpts{denyPrivate: true}, "alice", "s3cret-pass", turnWant{result.StatusFailed, "permission-denied", "permission"}, &turnWant{result.StatusOK, "", ""}},
+		{"configured with turn/turn", turnServerOpts{}, "turn", "turn", turnWant{result.StatusOK, "", ""}, nil},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := startTURN(t, tt.opts)
@@ -283,17 +287,17 @@ func TestTURNThroughHTTPProxy(t *testing.T) {
 		allowed string
 		want    turnWant
 	}{
-		{"proxy allows", "127.0.0.1:" + strconv.Itoa(srv.tcpPort), turnWant{report.StatusOK, "", ""}},
-		{"proxy refuses", "elsewhere:443", turnWant{report.StatusFailed, "proxy-refused", "connect"}},
+		{"proxy allows", "127.0.0.1:" + strconv.Itoa(srv.tcpPort), turnWant{result.StatusOK, "", ""}},
+		{"proxy refuses", "elsewhere:443", turnWant{result.StatusFailed, "proxy-refused", "connect"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			if tt.want.status == report.StatusOK {
+			if tt.want.status == result.StatusOK {
 				wine.Skip(t, wineRelayAlias)
 			}
 			plan := &Plan{Budget: 8 * time.Second, TURN: []TURNTarget{target}, HTTPProxy: connectProxy(t, tt.allowed)}
-			got := map[string]report.Probe{}
+			got := map[string]result.Probe{}
 			for _, p := range Run(context.Background(), &Env{}, plan, nil) {
-				got[p.ID] = p
+				got[string(p.ID)] = p
 			}
 			checkProbe(t, got, "t", tt.want)
 			if got["t"].Details["via"] != "http-proxy" {
@@ -314,7 +318,7 @@ func TestTURNPeerUnresolved(t *testing.T) {
 	srv := startTURN(t, turnServerOpts{})
 	env := testEnv(dnsServer(t), testPKI{})
 	got := runTURN(t, env, turnTarget("t", "udp", srv.udpPort, "alice", "s3cret-pass", "nx.test:8000"))
-	checkProbe(t, got, "t", turnWant{report.StatusOK, "", ""})
+	checkProbe(t, got, "t", turnWant{result.StatusOK, "", ""})
 	if d := got["t"].Details; d["peerUnresolved"] != "nx.test:8000" || !strings.HasPrefix(d["peer"], "second allocation") {
 		t.Errorf("details %v, want peerUnresolved and a second allocation as the peer", d)
 	}

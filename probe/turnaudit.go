@@ -4,7 +4,7 @@ import (
 	"context"
 	"net"
 
-	"github.com/rtcprobe/rtcprobe/report"
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // The vendor's example coturn configuration (docs/facts.md, Solution 2)
@@ -36,29 +36,29 @@ func (r *run) auditTarget(t TURNTarget) bool {
 // session: relays to loopback and private addresses (permission only, no
 // data), and whether the example credentials are accepted.
 func (r *run) turnAudits(ctx context.Context, t TURNTarget, s *turnSession) {
-	r.auditPermission(ctx, t, s, "relay-loopback", auditLoopback)
-	r.auditPermission(ctx, t, s, "relay-private", auditPrivate)
+	r.auditPermission(ctx, t, s, result.AuditRelayLoopback, auditLoopback)
+	r.auditPermission(ctx, t, s, result.AuditRelayPrivate, auditPrivate)
 	if t.Username != defaultTURNUser || t.Credential.Reveal() != defaultTURNPass {
 		r.auditDefaultCredentials(ctx, t)
 	}
 }
 
-func auditProbe(t TURNTarget, name string) report.Probe {
-	return report.Probe{ID: t.ID + "/audit/" + name, Kind: report.KindTURN, Role: "turn", Target: t.URL,
-		Port: t.Port, Transport: t.Transport, After: t.ID, Details: map[string]string{}}
+func auditProbe(t TURNTarget, name result.AuditName) result.Probe {
+	return result.Probe{ID: t.ID.Audit(name), Kind: result.KindTURN, Role: "turn", Target: t.URL,
+		Port: t.Port, Transport: t.Transport, After: t.ID, Details: map[result.DetailKey]string{}}
 }
 
 // auditPermission asks for a permission to peer. Granted (ok) is an
 // exposure: the relay would carry traffic into that network.
-func (r *run) auditPermission(ctx context.Context, t TURNTarget, s *turnSession, name string, peer *net.UDPAddr) {
+func (r *run) auditPermission(ctx context.Context, t TURNTarget, s *turnSession, name result.AuditName, peer *net.UDPAddr) {
 	p := auditProbe(t, name)
 	p.Address = s.server.Addr().String()
-	p.Details["peer"] = peer.String()
+	p.Details[result.DetailPeer] = peer.String()
 	start := r.begin(p)
 	err := s.createPermission(ctx, peer)
-	p.RTTMs = report.RTT(r.env.now().Sub(start))
+	p.RTTMs = result.RTT(r.env.now().Sub(start))
 	if err == nil {
-		p.Status, p.Details["exposure"] = report.StatusOK, "true"
+		p.Status, p.Details[result.DetailExposure] = result.StatusOK, "true"
 	} else {
 		f := permissionFailure(err)
 		p.Status, p.Reason, p.Step, p.Error = f.status, f.reason, f.step, scrub(err.Error(), t.Credential)
@@ -68,16 +68,16 @@ func (r *run) auditPermission(ctx context.Context, t TURNTarget, s *turnSession,
 
 // auditDefaultCredentials tries an allocation with turn/turn.
 func (r *run) auditDefaultCredentials(ctx context.Context, t TURNTarget) {
-	p := auditProbe(t, "default-credentials")
+	p := auditProbe(t, result.AuditDefaultCredentials)
 	start := r.begin(p)
 	s, f := r.turnAllocate(ctx, t, defaultTURNUser, defaultTURNPass)
 	if s != nil {
 		p.Address = s.server.Addr().String()
 		s.close()
 	}
-	p.RTTMs = report.RTT(r.env.now().Sub(start))
+	p.RTTMs = result.RTT(r.env.now().Sub(start))
 	if f == nil {
-		p.Status, p.Details["exposure"] = report.StatusOK, "true"
+		p.Status, p.Details[result.DetailExposure] = result.StatusOK, "true"
 	} else {
 		p.Status, p.Reason, p.Step, p.Error = f.status, f.reason, f.step, scrub(f.err.Error(), t.Credential)
 	}

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/rtcprobe/rtcprobe/internal/wire"
-	"github.com/rtcprobe/rtcprobe/report"
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // Audit permission targets: a permission is only asked for, no datagram is
@@ -58,7 +58,7 @@ func (s relaySock) SetReadDeadline(t time.Time) error { return s.relay.SetReadDe
 // turnRelayTrip checks the relay with a real round trip: a STUN binding
 // request to t.Peer through the relay, or, without a peer, a datagram
 // bounced off a second allocation on the same server.
-func (r *run) turnRelayTrip(ctx context.Context, t TURNTarget, s *turnSession, details map[string]string) (time.Duration, *turnFailure) {
+func (r *run) turnRelayTrip(ctx context.Context, t TURNTarget, s *turnSession, details map[result.DetailKey]string) (time.Duration, *turnFailure) {
 	if t.Peer == "" {
 		return r.turnBounce(ctx, t, s, details)
 	}
@@ -67,10 +67,10 @@ func (r *run) turnRelayTrip(ctx context.Context, t TURNTarget, s *turnSession, d
 		// A peer name that does not resolve (a mistyped --reflector or
 		// --turn-peer) says nothing about the TURN server: test the relay
 		// against a second allocation instead, and say so.
-		details["peerUnresolved"] = t.Peer
+		details[result.DetailPeerUnresolved] = t.Peer
 		return r.turnBounce(ctx, t, s, details)
 	}
-	details["peer"] = peer.String()
+	details[result.DetailPeer] = peer.String()
 	pa := net.UDPAddrFromAddrPort(peer)
 	if err := s.createPermission(ctx, pa); err != nil {
 		return 0, permissionFailure(err)
@@ -82,7 +82,7 @@ func (r *run) turnRelayTrip(ctx context.Context, t TURNTarget, s *turnSession, d
 }
 
 // turnBounce uses a second allocation on the same server as the peer.
-func (r *run) turnBounce(ctx context.Context, t TURNTarget, s *turnSession, details map[string]string) (time.Duration, *turnFailure) {
+func (r *run) turnBounce(ctx context.Context, t TURNTarget, s *turnSession, details map[result.DetailKey]string) (time.Duration, *turnFailure) {
 	s2, f := r.turnAllocate(ctx, t, t.Username, t.Credential.Reveal())
 	if s2 != nil {
 		defer s2.close()
@@ -92,7 +92,7 @@ func (r *run) turnBounce(ctx context.Context, t TURNTarget, s *turnSession, deta
 		return 0, f
 	}
 	a1, a2 := s.relay.LocalAddr(), s2.relay.LocalAddr()
-	details["peer"] = "second allocation " + a2.String()
+	details[result.DetailPeer] = "second allocation " + a2.String()
 	if err := s.createPermission(ctx, a2); err != nil {
 		return 0, permissionFailure(err)
 	}
@@ -133,7 +133,7 @@ func relayOutcome(res exchangeResult) (time.Duration, *turnFailure) {
 	if err == nil || err == ErrTimeout {
 		err = errRelaySilent
 	}
-	return 0, &turnFailure{report.StatusFailed, "relay-silent", "relay", err}
+	return 0, &turnFailure{result.StatusFailed, result.ReasonRelaySilent, "relay", err}
 }
 
 // resolveHostPort resolves a host:port through the system resolver.
@@ -166,19 +166,19 @@ func (e *proxyRefusal) Unwrap() error { return e.err }
 // proxy when the browser would use one (Chromium sends TURN/TCP and
 // TURN/TLS by CONNECT, with no direct fallback).
 func (r *run) turnStream(ctx context.Context, t TURNTarget, server netip.AddrPort) (net.Conn, error) {
-	if rt, ok := r.route(t.ID); ok {
+	if rt, ok := r.route(t.ID.String()); ok {
 		return r.turnRouted(ctx, t, server, rt)
 	}
 	if r.plan.HTTPProxy != nil {
 		// CONNECT to the server's name, as Chromium does; no direct
 		// fallback when the proxy refuses.
 		c, status, auth, err := dialViaHTTPProxy(ctx, r.env, r.plan.HTTPProxy, JoinHostPort(t.Host, t.Port))
-		r.noteProxyAuth(t.ID, auth)
+		r.noteProxyAuth(t.ID.String(), auth)
 		if errors.Is(err, ErrProxyAuth) {
 			return nil, proxyAuthTURNFailure(err)
 		}
 		if err != nil && status != 0 {
-			return nil, &turnFailure{report.StatusFailed, "proxy-refused", "connect", &proxyRefusal{status: status,
+			return nil, &turnFailure{result.StatusFailed, result.ReasonProxyRefused, "connect", &proxyRefusal{status: status,
 				err: fmt.Errorf("%w: the HTTP proxy answered %d to CONNECT %s: %w", errTURNViaProxy, status, JoinHostPort(t.Host, t.Port), err)}}
 		}
 		return c, err

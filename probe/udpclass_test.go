@@ -8,7 +8,7 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/rtcprobe/rtcprobe/report"
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // TestSocketErrorClasses pins the verdict each socket error gets, by POSIX
@@ -54,12 +54,12 @@ func TestSocketErrorClasses(t *testing.T) {
 				return
 			}
 			status, reason := classifyConnect(tt.err, nil)
-			if got := status + "/" + reason; got != tt.connect {
+			if got := string(status) + "/" + string(reason); got != tt.connect {
 				t.Errorf("classifyConnect = %s, want %s", got, tt.connect)
 			}
 		})
 	}
-	if st, _ := classifyConnect(fmt.Errorf("x"), context.DeadlineExceeded); st != report.StatusBlocked {
+	if st, _ := classifyConnect(fmt.Errorf("x"), context.DeadlineExceeded); st != result.StatusBlocked {
 		t.Errorf("an expired context is %s, want blocked", st)
 	}
 }

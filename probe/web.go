@@ -13,7 +13,7 @@ import (
 
 	"golang.org/x/net/http/httpproxy"
 
-	"github.com/rtcprobe/rtcprobe/report"
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // maxTCPAddrs is how many resolved addresses get a TCP probe (IPv4 first).
@@ -28,11 +28,11 @@ const maxTCPAddrs = 4
 // tunnel. A step that is not reached is not emitted.
 func (r *run) web(ctx context.Context, t WebTarget) {
 	host, port := t.Host(), t.Port()
-	base := report.Probe{Role: t.Role, Region: t.Region, Target: host, Port: port, Transport: "tcp"}
+	base := result.Probe{Role: t.Role, Region: t.Region, Target: host, Port: port, Transport: "tcp", Via: t.route(), SDKProxy: t.Via != ""}
 	if host == "" || port <= 0 {
 		p := base
-		p.ID, p.Kind, p.Target = t.ID+"/dns", report.KindDNS, t.URL
-		p.Status, p.Reason, p.Step, p.Error = report.StatusError, "bad-url", "resolve", "not a usable https:// or wss:// URL: "+t.URL
+		p.ID, p.Kind, p.Target = result.WebID(t.ID, result.StepDNS), result.KindDNS, t.URL
+		p.Status, p.Reason, p.Step, p.Error = result.StatusError, result.ReasonBadURL, "resolve", "not a usable https:// or wss:// URL: "+t.URL
 		r.finish(p)
 		return
 	}
@@ -59,7 +59,7 @@ func (r *run) web(ctx context.Context, t WebTarget) {
 // connects still going carry on (their probes record how they end; a
 // second connection is closed at once); wait returns when all have ended,
 // so none outlives the target.
-func (r *run) connectAny(ctx context.Context, t WebTarget, base report.Probe, addrs []netip.Addr) (net.Conn, string, func()) {
+func (r *run) connectAny(ctx context.Context, t WebTarget, base result.Probe, addrs []netip.Addr) (net.Conn, string, func()) {
 	type made struct {
 		conn net.Conn
 		addr string
@@ -72,7 +72,7 @@ func (r *run) connectAny(ctx context.Context, t WebTarget, base report.Probe, ad
 				return
 			}
 			addr := netip.AddrPortFrom(a, uint16(t.Port())).String()
-			results <- made{r.tcpConnect(ctx, base, t.ID+"/tcp/"+a.String(), addr, nil), a.String()}
+			results <- made{r.tcpConnect(ctx, base, result.AddrTCPID(t.ID, a.String()), addr, nil), a.String()}
 		}()
 	}
 	firstCh := make(chan made, 1)
@@ -102,7 +102,7 @@ func (r *run) connectAny(ctx context.Context, t WebTarget, base report.Probe, ad
 // resolveWeb runs the system lookup and the direct nameserver queries side
 // by side. An IP-literal host needs no lookup. Through a proxy the proxy
 // resolves, so the lookups are informative only.
-func (r *run) resolveWeb(ctx context.Context, t WebTarget, base report.Probe, viaProxy bool) []netip.Addr {
+func (r *run) resolveWeb(ctx context.Context, t WebTarget, base result.Probe, viaProxy bool) []netip.Addr {
 	if a, err := netip.ParseAddr(t.Host()); err == nil {
 		return []netip.Addr{a.Unmap()}
 	}
@@ -118,22 +118,23 @@ func (r *run) resolveWeb(ctx context.Context, t WebTarget, base report.Probe, vi
 
 // webViaProxy opens the tunnel through the HTTP proxy: <id>/tcp/proxy for
 // the connect to the proxy, then CONNECT and TLS as <id>/tls.
-func (r *run) webViaProxy(ctx context.Context, t WebTarget, base report.Probe, proxy *url.URL) {
-	r.webViaProxyAs(ctx, t, base, proxy, t.ID+"/tcp/proxy", nil)
+func (r *run) webViaProxy(ctx context.Context, t WebTarget, base result.Probe, proxy *url.URL) {
+	r.webViaProxyAs(ctx, t, base, proxy, result.ProxyTCPID(t.ID, 1), nil)
 }
 
 // webViaProxyAs is webViaProxy with the proxy connect's probe ID and extra
 // details (the route); it reports false when the proxy could not be
 // connected to (the browser then tries the next proxy of the list).
-func (r *run) webViaProxyAs(ctx context.Context, t WebTarget, base report.Probe, proxy *url.URL, tcpID string, extra map[string]string) bool {
-	via := mergeDetails(map[string]string{"via": "http-proxy", "proxy": proxyAddr(proxy)}, extra)
+func (r *run) webViaProxyAs(ctx context.Context, t WebTarget, base result.Probe, proxy *url.URL, tcpID result.ID, extra map[result.DetailKey]string) bool {
+	base.Via = result.ViaHTTPProxy
+	via := mergeDetails(map[result.DetailKey]string{result.DetailVia: result.ViaHTTPProxyDetail, result.DetailProxy: proxyAddr(proxy)}, extra)
 	conn := r.tcpConnect(ctx, base, tcpID, proxyAddr(proxy), via)
 	if conn == nil {
 		return false
 	}
 	p := base
-	p.ID, p.Kind, p.Transport = t.ID+"/tls", report.KindTLS, "tls"
-	p.Details = map[string]string{"via": "http-proxy"}
+	p.ID, p.Kind, p.Transport = result.WebID(t.ID, result.StepTLS), result.KindTLS, "tls"
+	p.Details = map[result.DetailKey]string{result.DetailVia: result.ViaHTTPProxyDetail}
 	start := r.begin(p)
 	cctx, cancel := context.WithTimeout(ctx, tlsHandshakeTimeout)
 	tunnel, status, auth, err := connectThrough(cctx, r.env, conn, proxy, JoinHostPort(t.Host(), t.Port()))
@@ -141,46 +142,46 @@ func (r *run) webViaProxyAs(ctx context.Context, t WebTarget, base report.Probe,
 	cancel()
 	p.Details = mergeDetails(p.Details, auth.details())
 	if err != nil {
-		p.RTTMs = report.RTT(r.env.now().Sub(start))
+		p.RTTMs = result.RTT(r.env.now().Sub(start))
 		p.Step, p.Error = "connect", err.Error()
 		switch {
 		case errors.Is(err, ErrProxyAuth):
 			p.Status, p.Reason = proxyAuthOutcome(err)
-			p.Details["proxyStatus"] = strconv.Itoa(status)
+			p.Details[result.DetailProxyStatus] = strconv.Itoa(status)
 		case errors.Is(err, ErrProxyRefused):
-			p.Status, p.Reason = report.StatusFailed, "connect-refused-by-proxy"
-			p.Details["proxyStatus"] = strconv.Itoa(status)
+			p.Status, p.Reason = result.StatusFailed, result.ReasonConnectRefusedByProxy
+			p.Details[result.DetailProxyStatus] = strconv.Itoa(status)
 		case ctxErr != nil || isTimeout(err):
-			p.Status, p.Reason = report.StatusBlocked, "timeout"
+			p.Status, p.Reason = result.StatusBlocked, result.ReasonTimeout
 		default:
-			p.Status, p.Reason = report.StatusError, "proxy-error"
+			p.Status, p.Reason = result.StatusError, result.ReasonProxyError
 		}
 		r.finish(p)
 		return true
 	}
-	r.tlsAndRequestStarted(ctx, t, p, start, tunnel, "http-proxy")
+	r.tlsAndRequestStarted(ctx, t, p, start, tunnel, result.ViaHTTPProxyDetail)
 	return true
 }
 
 // tlsAndRequest records <id>/tls over conn, then the request.
-func (r *run) tlsAndRequest(ctx context.Context, t WebTarget, base report.Probe, conn net.Conn, addr, via string) {
+func (r *run) tlsAndRequest(ctx context.Context, t WebTarget, base result.Probe, conn net.Conn, addr, via string) {
 	p := base
-	p.ID, p.Kind, p.Transport, p.Address = t.ID+"/tls", report.KindTLS, "tls", addr
-	p.Details = map[string]string{}
+	p.ID, p.Kind, p.Transport, p.Address = result.WebID(t.ID, result.StepTLS), result.KindTLS, "tls", addr
+	p.Details = map[result.DetailKey]string{}
 	start := r.begin(p)
 	r.tlsAndRequestStarted(ctx, t, p, start, conn, via)
 }
 
-func (r *run) tlsAndRequestStarted(ctx context.Context, t WebTarget, p report.Probe, start time.Time, conn net.Conn, via string) {
+func (r *run) tlsAndRequestStarted(ctx context.Context, t WebTarget, p result.Probe, start time.Time, conn net.Conn, via string) {
 	tc, d, fail := tlsHandshake(ctx, r.env, conn, t.Host())
-	p.RTTMs = report.RTT(r.env.now().Sub(start))
+	p.RTTMs = result.RTT(r.env.now().Sub(start))
 	p.Details = mergeDetails(p.Details, d)
 	if fail != nil {
 		p.Status, p.Reason, p.Step, p.Error = fail.status, fail.reason, fail.step, fail.err.Error()
 		r.finish(p)
 		return
 	}
-	p.Status = report.StatusOK
+	p.Status = result.StatusOK
 	r.finish(p)
 	base := p
 	base.Details, base.RTTMs, base.Transport = nil, nil, "tls"

@@ -13,7 +13,7 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/rtcprobe/rtcprobe/report"
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 func TestWebOpenPath(t *testing.T) {
@@ -27,13 +27,13 @@ func TestWebOpenPath(t *testing.T) {
 		webTarget("sig", "wss://ok.test:"+strconv.Itoa(port)+"/ws"),
 		webTarget("deny", "wss://ok.test:"+strconv.Itoa(port)+"/deny"),
 	)
-	checkWant(t, got, "sched/dns", want{report.KindDNS, report.StatusOK, "", ""})
-	checkWant(t, got, "sched/dns@"+ns, want{report.KindDNS, report.StatusOK, "", ""})
-	checkWant(t, got, "sched/tcp/127.0.0.1", want{report.KindTCP, report.StatusOK, "", ""})
-	checkWant(t, got, "sched/tls", want{report.KindTLS, report.StatusOK, "", ""})
-	checkWant(t, got, "sched/https", want{report.KindHTTPS, report.StatusOK, "", ""})
-	checkWant(t, got, "sig/ws", want{report.KindWebSocket, report.StatusOK, "", ""})
-	checkWant(t, got, "deny/ws", want{report.KindWebSocket, report.StatusFailed, "http-403", "upgrade"})
+	checkWant(t, got, "sched/dns", want{result.KindDNS, result.StatusOK, "", ""})
+	checkWant(t, got, "sched/dns@"+ns, want{result.KindDNS, result.StatusOK, "", ""})
+	checkWant(t, got, "sched/tcp/127.0.0.1", want{result.KindTCP, result.StatusOK, "", ""})
+	checkWant(t, got, "sched/tls", want{result.KindTLS, result.StatusOK, "", ""})
+	checkWant(t, got, "sched/https", want{result.KindHTTPS, result.StatusOK, "", ""})
+	checkWant(t, got, "sig/ws", want{result.KindWebSocket, result.StatusOK, "", ""})
+	checkWant(t, got, "deny/ws", want{result.KindWebSocket, result.StatusFailed, "http-403", "upgrade"})
 	if a := got["sched/dns"].Details["addresses"]; a != "127.0.0.1" {
 		t.Errorf("addresses = %q, want 127.0.0.1", a)
 	}
@@ -58,11 +58,11 @@ func TestWebDNS(t *testing.T) {
 		host           string
 		system, direct want
 	}{
-		{"nx.test", want{report.KindDNS, report.StatusFailed, "nxdomain", "resolve"}, want{report.KindDNS, report.StatusFailed, "nxdomain", "resolve"}},
-		{"fail.test", want{report.KindDNS, report.StatusFailed, "servfail", "resolve"}, want{report.KindDNS, report.StatusFailed, "servfail", "resolve"}},
-		{"refused.test", want{report.KindDNS, report.StatusFailed, "servfail", "resolve"}, want{report.KindDNS, report.StatusFailed, "refused", "resolve"}},
-		{"sink.test", want{report.KindDNS, report.StatusFailed, "sinkholed", "resolve"}, want{report.KindDNS, report.StatusFailed, "sinkholed", "resolve"}},
-		{"silent.test", want{report.KindDNS, report.StatusBlocked, "timeout", "resolve"}, want{report.KindDNS, report.StatusBlocked, "timeout", "resolve"}},
+		{"nx.test", want{result.KindDNS, result.StatusFailed, "nxdomain", "resolve"}, want{result.KindDNS, result.StatusFailed, "nxdomain", "resolve"}},
+		{"fail.test", want{result.KindDNS, result.StatusFailed, "servfail", "resolve"}, want{result.KindDNS, result.StatusFailed, "servfail", "resolve"}},
+		{"refused.test", want{result.KindDNS, result.StatusFailed, "servfail", "resolve"}, want{result.KindDNS, result.StatusFailed, "refused", "resolve"}},
+		{"sink.test", want{result.KindDNS, result.StatusFailed, "sinkholed", "resolve"}, want{result.KindDNS, result.StatusFailed, "sinkholed", "resolve"}},
+		{"silent.test", want{result.KindDNS, result.StatusBlocked, "timeout", "resolve"}, want{result.KindDNS, result.StatusBlocked, "timeout", "resolve"}},
 	}
 	var targets []WebTarget
 	for _, tt := range tests {
@@ -83,14 +83,14 @@ func TestDirectDNSPartialAnswer(t *testing.T) {
 	t.Parallel()
 	ns := dnsServer(t)
 	o := queryNameserver(context.Background(), ns, "v4only.test", true)
-	if o.status != report.StatusOK || len(o.addrs) != 1 || o.addrs[0].String() != "127.0.0.1" {
+	if o.status != result.StatusOK || len(o.addrs) != 1 || o.addrs[0].String() != "127.0.0.1" {
 		t.Fatalf("got %s %s %v (%v), want ok 127.0.0.1", o.status, o.reason, o.addrs, o.err)
 	}
 	if !strings.Contains(o.note, "AAAA") || !strings.Contains(o.note, "REFUSED") {
 		t.Errorf("note = %q, want the AAAA refusal", o.note)
 	}
 	// Both types refused is still a refusal.
-	if o := queryNameserver(context.Background(), ns, "refused.test", true); o.status != report.StatusFailed || o.reason != "refused" {
+	if o := queryNameserver(context.Background(), ns, "refused.test", true); o.status != result.StatusFailed || o.reason != "refused" {
 		t.Errorf("refused.test: got %s %s, want failed refused", o.status, o.reason)
 	}
 }
@@ -100,13 +100,13 @@ func TestDirectDNSHostile(t *testing.T) {
 	for _, tt := range []struct {
 		name     string
 		truncate bool
-		reason   string
+		reason   result.Reason
 	}{{"garbage", false, "malformed"}, {"truncated", true, "truncated"}} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			ns := garbageDNS(t, tt.truncate)
 			o := queryNameserver(context.Background(), ns, "ok.test", true)
-			if o.status != report.StatusError || o.reason != tt.reason {
+			if o.status != result.StatusError || o.reason != tt.reason {
 				t.Errorf("got %s %s (%v), want error %s", o.status, o.reason, o.err, tt.reason)
 			}
 		})
@@ -122,7 +122,7 @@ func TestWebTCP(t *testing.T) {
 	env := testEnv(dnsServer(t), pki)
 	env.Nameservers = []string{}
 	got := runWeb(t, env, nil, webTarget("rst", "https://ok.test:"+strconv.Itoa(closed)+"/"))
-	checkWant(t, got, "rst/tcp/127.0.0.1", want{report.KindTCP, report.StatusRejected, "rst", "connect"})
+	checkWant(t, got, "rst/tcp/127.0.0.1", want{result.KindTCP, result.StatusRejected, "rst", "connect"})
 	checkAbsent(t, got, "rst/tls")
 
 	// A firewall that drops SYNs: the connect never completes.
@@ -131,19 +131,20 @@ func TestWebTCP(t *testing.T) {
 		return nil, ctx.Err()
 	}
 	got = runWeb(t, env, nil, webTarget("drop", "https://ok.test:443/"))
-	checkWant(t, got, "drop/tcp/127.0.0.1", want{report.KindTCP, report.StatusBlocked, "timeout", "connect"})
+	checkWant(t, got, "drop/tcp/127.0.0.1", want{result.KindTCP, result.StatusBlocked, "timeout", "connect"})
 }
 
 func TestClassifyConnect(t *testing.T) {
 	for _, tt := range []struct {
-		err            error
-		status, reason string
+		err    error
+		status result.Status
+		reason result.Reason
 	}{
-		{&net.OpError{Op: "dial", Err: errnoErr("ECONNREFUSED")}, report.StatusRejected, "rst"},
-		{&net.OpError{Op: "dial", Err: errnoErr("EHOSTUNREACH")}, report.StatusRejected, "icmp-unreachable"},
-		{&net.OpError{Op: "dial", Err: errnoErr("ENETUNREACH")}, report.StatusRejected, "icmp-unreachable"},
-		{context.DeadlineExceeded, report.StatusBlocked, "timeout"},
-		{errors.New("weird"), report.StatusError, "connect-error"},
+		{&net.OpError{Op: "dial", Err: errnoErr("ECONNREFUSED")}, result.StatusRejected, "rst"},
+		{&net.OpError{Op: "dial", Err: errnoErr("EHOSTUNREACH")}, result.StatusRejected, "icmp-unreachable"},
+		{&net.OpError{Op: "dial", Err: errnoErr("ENETUNREACH")}, result.StatusRejected, "icmp-unreachable"},
+		{context.DeadlineExceeded, result.StatusBlocked, "timeout"},
+		{errors.New("weird"), result.StatusError, "connect-error"},
 	} {
 		if s, r := classifyConnect(tt.err, nil); s != tt.status || r != tt.reason {
 			t.Errorf("classifyConnect(%v) = %s %s, want %s %s", tt.err, s, r, tt.status, tt.reason)
@@ -162,15 +163,15 @@ func TestWebHostileTLS(t *testing.T) {
 		webTarget("mid", "https://ok.test:"+strconv.Itoa(stallAfter(t, 1))+"/"),
 		webTarget("hang", "wss://ok.test:"+strconv.Itoa(port)+"/hang"),
 	)
-	checkWant(t, got, "acc/tls", want{report.KindTLS, report.StatusBlocked, "timeout", "handshake"})
-	checkWant(t, got, "mid/tls", want{report.KindTLS, report.StatusBlocked, "timeout", "handshake"})
-	checkWant(t, got, "hang/ws", want{report.KindWebSocket, report.StatusBlocked, "timeout", "upgrade"})
+	checkWant(t, got, "acc/tls", want{result.KindTLS, result.StatusBlocked, "timeout", "handshake"})
+	checkWant(t, got, "mid/tls", want{result.KindTLS, result.StatusBlocked, "timeout", "handshake"})
+	checkWant(t, got, "hang/ws", want{result.KindWebSocket, result.StatusBlocked, "timeout", "upgrade"})
 	checkAbsent(t, got, "acc/https", "mid/https")
 
 	// The same server with a CA we do not trust (no inspection root).
 	env.RootCAs = newTestPKI(t).pool
 	got = runWeb(t, env, nil, webTarget("untrusted", "https://ok.test:"+strconv.Itoa(port)+"/ok"))
-	checkWant(t, got, "untrusted/tls", want{report.KindTLS, report.StatusFailed, "tls-verify", "verify"})
+	checkWant(t, got, "untrusted/tls", want{result.KindTLS, result.StatusFailed, "tls-verify", "verify"})
 	if d := got["untrusted/tls"].Details; d["verified"] != "false" || d["issuer"] != "Corp Inspect CA" {
 		t.Errorf("untrusted details = %v", d)
 	}
@@ -184,16 +185,16 @@ func TestWebThroughHTTPProxy(t *testing.T) {
 	env.Nameservers = []string{}
 	target := webTarget("sig", "wss://ok.test:"+strconv.Itoa(port)+"/ws")
 	got := runWeb(t, env, connectProxyStatus(t, http.StatusOK), target)
-	checkWant(t, got, "sig/tcp/proxy", want{report.KindTCP, report.StatusOK, "", ""})
-	checkWant(t, got, "sig/tls", want{report.KindTLS, report.StatusOK, "", ""})
-	checkWant(t, got, "sig/ws", want{report.KindWebSocket, report.StatusOK, "", ""})
+	checkWant(t, got, "sig/tcp/proxy", want{result.KindTCP, result.StatusOK, "", ""})
+	checkWant(t, got, "sig/tls", want{result.KindTLS, result.StatusOK, "", ""})
+	checkWant(t, got, "sig/ws", want{result.KindWebSocket, result.StatusOK, "", ""})
 	checkAbsent(t, got, "sig/tcp/127.0.0.1")
 	if got["sig/ws"].Details["via"] != "http-proxy" || got["sig/tcp/proxy"].Details["via"] != "http-proxy" {
 		t.Errorf("via missing: %v %v", got["sig/ws"].Details, got["sig/tcp/proxy"].Details)
 	}
 	for _, status := range []int{http.StatusForbidden, http.StatusProxyAuthRequired} {
 		got := runWeb(t, env, connectProxyStatus(t, status), target)
-		checkWant(t, got, "sig/tls", want{report.KindTLS, report.StatusFailed, "connect-refused-by-proxy", "connect"})
+		checkWant(t, got, "sig/tls", want{result.KindTLS, result.StatusFailed, "connect-refused-by-proxy", "connect"})
 		if s := got["sig/tls"].Details["proxyStatus"]; s != strconv.Itoa(status) {
 			t.Errorf("proxyStatus = %q, want %d", s, status)
 		}
@@ -271,9 +272,9 @@ func TestWebTCPEveryAddress(t *testing.T) {
 		return d.DialContext(ctx, network, address)
 	}
 	got := runWeb(t, env, nil, WebTarget{ID: "two", Role: "schedule", Region: "mainland", URL: "https://two.test:" + strconv.Itoa(port) + "/ok"})
-	checkWant(t, got, "two/tcp/127.0.0.2", want{report.KindTCP, report.StatusBlocked, "timeout", "connect"})
-	checkWant(t, got, "two/tcp/127.0.0.1", want{report.KindTCP, report.StatusOK, "", ""})
-	checkWant(t, got, "two/https", want{report.KindHTTPS, report.StatusOK, "", ""})
+	checkWant(t, got, "two/tcp/127.0.0.2", want{result.KindTCP, result.StatusBlocked, "timeout", "connect"})
+	checkWant(t, got, "two/tcp/127.0.0.1", want{result.KindTCP, result.StatusOK, "", ""})
+	checkWant(t, got, "two/https", want{result.KindHTTPS, result.StatusOK, "", ""})
 	if p := got["two/https"]; p.StartMs > 1000 {
 		t.Errorf("the request began at %.0f ms: it waited for the dropped address", p.StartMs)
 	}
@@ -305,5 +306,5 @@ func TestWebProxyGarbledAnswer(t *testing.T) {
 	env := testEnv(dnsServer(t), pki)
 	env.Nameservers = []string{}
 	got := runWeb(t, env, &url.URL{Scheme: "http", Host: ln.Addr().String()}, webTarget("sig", "wss://ok.test:443/ws"))
-	checkWant(t, got, "sig/tls", want{report.KindTLS, report.StatusError, "proxy-error", "connect"})
+	checkWant(t, got, "sig/tls", want{result.KindTLS, result.StatusError, "proxy-error", "connect"})
 }

@@ -19,7 +19,7 @@ import (
 	"github.com/miekg/dns"
 
 	"github.com/rtcprobe/rtcprobe/internal/testpki"
-	"github.com/rtcprobe/rtcprobe/report"
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // testPKI is a private CA ("Corp Inspect CA", like an inspecting proxy's)
@@ -172,25 +172,28 @@ func testEnv(ns string, pki testPKI) *Env {
 	}
 }
 
-func runWeb(t *testing.T, env *Env, proxy *url.URL, targets ...WebTarget) map[string]report.Probe {
+func runWeb(t *testing.T, env *Env, proxy *url.URL, targets ...WebTarget) map[string]result.Probe {
 	t.Helper()
 	plan := &Plan{Budget: 8 * time.Second, Web: targets, HTTPProxy: proxy}
-	got := map[string]report.Probe{}
+	got := map[string]result.Probe{}
 	for _, p := range Run(context.Background(), env, plan, nil) {
-		if _, dup := got[p.ID]; dup {
+		if _, dup := got[string(p.ID)]; dup {
 			t.Errorf("probe %s reported twice", p.ID)
 		}
-		got[p.ID] = p
+		got[string(p.ID)] = p
 	}
 	return got
 }
 
 // want is the expected outcome of one probe.
 type want struct {
-	kind, status, reason, step string
+	kind   result.Kind
+	status result.Status
+	reason result.Reason
+	step   string
 }
 
-func checkWant(t *testing.T, got map[string]report.Probe, id string, w want) {
+func checkWant(t *testing.T, got map[string]result.Probe, id string, w want) {
 	t.Helper()
 	p, ok := got[id]
 	if !ok {
@@ -206,7 +209,7 @@ func checkWant(t *testing.T, got map[string]report.Probe, id string, w want) {
 	}
 }
 
-func checkAbsent(t *testing.T, got map[string]report.Probe, ids ...string) {
+func checkAbsent(t *testing.T, got map[string]result.Probe, ids ...string) {
 	t.Helper()
 	for _, id := range ids {
 		if _, ok := got[id]; ok {

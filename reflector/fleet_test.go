@@ -15,6 +15,7 @@ import (
 	"github.com/rtcprobe/rtcprobe/probe"
 	"github.com/rtcprobe/rtcprobe/reflector"
 	"github.com/rtcprobe/rtcprobe/report"
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // serveOnLoopback runs a reflector with six UDP ports on 127.0.0.1 (every
@@ -45,17 +46,17 @@ func serveOnLoopback(t *testing.T, cfg reflector.Config) []int {
 
 // fleet runs n media checks at once against the reflector and returns
 // their reports.
-func fleet(t *testing.T, n int, ports []int) []*report.Report {
+func fleet(t *testing.T, n int, ports []int) []*result.Report {
 	t.Helper()
-	out := make([]*report.Report, n)
+	out := make([]*result.Report, n)
 	var wg sync.WaitGroup
 	for i := range n {
 		wg.Go(func() {
 			plan := &probe.Plan{Budget: 10 * time.Second, Reflector: &probe.ReflectorTarget{Host: "127.0.0.1", Ports: ports}}
 			start := time.Now()
 			probes := probe.Run(context.Background(), &probe.Env{}, plan, nil)
-			cfg := report.Config{Reflector: "127.0.0.1", MediaPorts: ports, ICETransportPolicy: "all"}
-			out[i] = report.Build(report.Tool{Name: "rtcprobe"}, report.Host{}, cfg, probes, start, time.Since(start), true)
+			cfg := result.Config{Reflector: "127.0.0.1", MediaPorts: ports, ICETransportPolicy: "all"}
+			out[i] = report.Build(result.Tool{Name: "rtcprobe"}, result.Host{}, cfg, probes, start, time.Since(start), true)
 		})
 	}
 	wg.Wait()
@@ -73,13 +74,13 @@ func TestFleetBehindOneNAT(t *testing.T) {
 	ports := serveOnLoopback(t, reflector.Config{})
 	bad := 0
 	for i, r := range fleet(t, 30, ports) {
-		if r.Paths.DirectUDP.Status != report.PathOK {
+		if r.Paths.DirectUDP.Status != result.PathOK {
 			bad++
 			t.Errorf("check %d: directUdp %s: %s", i, r.Paths.DirectUDP.Status, r.Paths.DirectUDP.Detail)
 			continue
 		}
 		for _, p := range r.Probes {
-			if p.Status != report.StatusOK && p.Kind == report.KindUDP {
+			if p.Status != result.StatusOK && p.Kind == result.KindUDP {
 				t.Errorf("check %d: %s %s/%s", i, p.ID, p.Status, p.Reason)
 			}
 		}
@@ -99,19 +100,19 @@ func TestLimitedReflectorIsNotAFirewall(t *testing.T) {
 	for i, r := range fleet(t, 10, ports) {
 		for _, p := range r.Probes {
 			switch {
-			case p.Status == report.StatusBlocked || p.Status == report.StatusRejected || p.Status == report.StatusFailed:
+			case p.Status == result.StatusBlocked || p.Status == result.StatusRejected || p.Status == result.StatusFailed:
 				t.Errorf("check %d: %s %s/%s: the reflector's limit was taken for the firewall", i, p.ID, p.Status, p.Reason)
-			case p.Status == report.StatusUntested:
+			case p.Status == result.StatusUntested:
 				busy++
 				if p.Reason != "reflector-busy" {
 					t.Errorf("check %d: %s untested/%s, want reason reflector-busy", i, p.ID, p.Reason)
 				}
 			}
 		}
-		if s := r.Paths.DirectUDP.Status; s == report.PathBlocked || s == report.PathPartial {
+		if s := r.Paths.DirectUDP.Status; s == result.PathBlocked || s == result.PathPartial {
 			t.Errorf("check %d: directUdp %s: %s", i, s, r.Paths.DirectUDP.Detail)
 		}
-		if r.Verdict.Outcome != report.OutcomeInconclusive && r.Verdict.Outcome != report.OutcomeWorks {
+		if r.Verdict.Outcome != result.OutcomeInconclusive && r.Verdict.Outcome != result.OutcomeWorks {
 			t.Errorf("check %d: outcome %s (%s)", i, r.Verdict.Outcome, r.Verdict.Headline)
 		}
 	}
@@ -138,7 +139,7 @@ func TestMeasureFleet(t *testing.T) {
 		start := time.Now()
 		count := map[string]int{}
 		for _, r := range fleet(t, n, ports) {
-			count[r.Paths.DirectUDP.Status]++
+			count[string(r.Paths.DirectUDP.Status)]++
 		}
 		t.Logf("%d checks at once from one address: directUdp %v (%v)", n, count, time.Since(start).Round(10*time.Millisecond))
 	}

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/rtcprobe/rtcprobe/catalog"
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // Policy and preference names the verdict acts on (Chromium's policy
@@ -23,7 +24,7 @@ const (
 var browserTitles = map[string]string{"chrome": "Chrome", "edge": "Edge", "chromium": "Chromium", "firefox": "Firefox"}
 
 // policyOf returns the browser's policies from the config, or nil.
-func policyOf(c *Config, browser string) *BrowserPolicy {
+func policyOf(c *result.Config, browser string) *result.BrowserPolicy {
 	for i := range c.Policies {
 		if c.Policies[i].Browser == browser {
 			return &c.Policies[i]
@@ -32,22 +33,9 @@ func policyOf(c *Config, browser string) *BrowserPolicy {
 	return nil
 }
 
-// setting returns the named setting, or nil.
-func (b *BrowserPolicy) setting(name string) *PolicySetting {
-	if b == nil {
-		return nil
-	}
-	for i := range b.Settings {
-		if b.Settings[i].Name == name {
-			return &b.Settings[i]
-		}
-	}
-	return nil
-}
-
 // pathBan is a policy that takes a media path away from the browser.
 type pathBan struct {
-	setting *PolicySetting
+	setting *result.PolicySetting
 	// short is the clause for headlines ("Edge policy WebRtcIPHandling
 	// forbids UDP"), long the sentence for path details.
 	short, long string
@@ -59,34 +47,34 @@ type pathBan struct {
 // Firefox: media.peerconnection.enabled=false turns WebRTC off;
 // ice.proxy_only gathers only through a proxy (no UDP, and TURN over
 // TCP/TLS only through a configured proxy); ice.relay_only keeps TURN only.
-func bans(c *Config, browser string) map[string]pathBan {
+func bans(c *result.Config, browser string) map[result.PathName]pathBan {
 	bp := policyOf(c, browser)
 	if bp == nil {
 		return nil
 	}
 	title := browserTitles[browser] + " policy "
-	out := map[string]pathBan{}
-	ban := func(s *PolicySetting, short, long string, paths ...string) {
+	out := map[result.PathName]pathBan{}
+	ban := func(s *result.PolicySetting, short, long string, paths ...result.PathName) {
 		for _, p := range paths {
 			if _, done := out[p]; !done {
 				out[p] = pathBan{s, title + short, title + long}
 			}
 		}
 	}
-	if s := bp.setting(prefEnabled); s != nil && s.Value == "false" {
-		ban(s, s.Name+" turns WebRTC off", s.Name+"=false ("+noControl(s.Source)+") turns WebRTC off: no call can start in this browser.", PathOrder...)
+	if s := bp.Setting(prefEnabled); s != nil && s.Value == "false" {
+		ban(s, s.Name+" turns WebRTC off", s.Name+"=false ("+noControl(s.Source)+") turns WebRTC off: no call can start in this browser.", result.PathOrder...)
 	}
-	if s := bp.setting(policyIPHandling); s != nil && s.Value == ipHandlingNoUDP {
-		ban(s, s.Name+" forbids UDP", s.Name+"="+s.Value+" ("+noControl(s.Source)+") forbids UDP that no proxy carries.", PathDirectUDP, PathTURNUDP)
+	if s := bp.Setting(policyIPHandling); s != nil && s.Value == ipHandlingNoUDP {
+		ban(s, s.Name+" forbids UDP", s.Name+"="+s.Value+" ("+noControl(s.Source)+") forbids UDP that no proxy carries.", result.PathDirectUDP, result.PathTURNUDP)
 	}
-	if s := bp.setting(prefProxyOnly); s != nil && s.Value == "true" {
-		ban(s, s.Name+" forbids UDP", s.Name+"=true ("+noControl(s.Source)+") sends media only through a proxy.", PathDirectUDP, PathTURNUDP)
+	if s := bp.Setting(prefProxyOnly); s != nil && s.Value == "true" {
+		ban(s, s.Name+" forbids UDP", s.Name+"=true ("+noControl(s.Source)+") sends media only through a proxy.", result.PathDirectUDP, result.PathTURNUDP)
 		if c.HTTPProxy == "" {
-			ban(s, s.Name+" needs a proxy", s.Name+"=true ("+noControl(s.Source)+") sends media only through a proxy, and none is configured.", PathTURNTCP, PathTURNTLS)
+			ban(s, s.Name+" needs a proxy", s.Name+"=true ("+noControl(s.Source)+") sends media only through a proxy, and none is configured.", result.PathTURNTCP, result.PathTURNTLS)
 		}
 	}
-	if s := bp.setting(prefRelayOnly); s != nil && s.Value == "true" {
-		ban(s, s.Name+" forbids direct media", s.Name+"=true ("+noControl(s.Source)+") uses TURN relays only.", PathDirectUDP)
+	if s := bp.Setting(prefRelayOnly); s != nil && s.Value == "true" {
+		ban(s, s.Name+" forbids direct media", s.Name+"=true ("+noControl(s.Source)+") uses TURN relays only.", result.PathDirectUDP)
 	}
 	return out
 }
@@ -94,13 +82,13 @@ func bans(c *Config, browser string) map[string]pathBan {
 // applyBans marks the banned paths as not counting and returns the ban
 // that decided the verdict: the one on the path the browser would have
 // used without its policies, nil when the policies change nothing.
-func applyBans(r *Report, browser string) *pathBan {
+func applyBans(r *result.Report, browser string) *pathBan {
 	bs := bans(&r.Config, browser)
 	if len(bs) == 0 {
 		return nil
 	}
 	before := choose(&r.Paths)
-	for _, name := range PathOrder {
+	for _, name := range result.PathOrder {
 		b, ok := bs[name]
 		p := r.Paths.Get(name)
 		if !ok || !p.Counts {
@@ -122,12 +110,12 @@ func (b *pathBan) off() bool { return b.setting.Name == prefEnabled }
 
 // policyFinding explains what the deciding policy does and how to get
 // the calls back: remove it, or open what the browser can still use.
-func policyFinding(fs *findingSet, r *Report, b *pathBan, media string) {
+func policyFinding(fs *findingSet, r *result.Report, b *pathBan, media result.PathName) {
 	detail := b.long + " "
 	switch {
-	case media == PathTURNTCP || media == PathTURNTLS:
+	case media == result.PathTURNTCP || media == result.PathTURNTLS:
 		detail += "Calls will relay over TCP; remove the policy to let them use UDP."
-	case media == PathTURNUDP:
+	case media == result.PathTURNUDP:
 		detail += "Calls will relay over TURN/UDP; remove the policy to let them go direct."
 	case strings.HasSuffix(b.short, "turns WebRTC off"):
 		detail += "Remove the policy: no firewall rule helps."
@@ -136,13 +124,13 @@ func policyFinding(fs *findingSet, r *Report, b *pathBan, media string) {
 	default:
 		detail += "Remove it, or open TCP 443 to the TURN server (TURN over TCP/TLS is what the browser can still use)."
 	}
-	fs.add(Finding{Code: browserPolicyCode, Severity: SeverityWarning, Title: b.short,
-		Detail: detail, Evidence: []string{"policy/" + r.Config.Browser}})
+	fs.add(result.Finding{Code: browserPolicyCode, Severity: result.SeverityWarning, Title: b.short,
+		Detail: detail, Evidence: []result.ID{result.PolicyID(r.Config.Browser)}})
 }
 
 // portRangeFindings compares the STUN probe sent from the browser's port
 // range with the same one from any port, and names port-range exhaustion.
-func portRangeFindings(fs *findingSet, r *Report) {
+func portRangeFindings(fs *findingSet, r *result.Report) {
 	if r.Config.UDPPortRange == "" {
 		return
 	}
@@ -151,49 +139,49 @@ func portRangeFindings(fs *findingSet, r *Report) {
 		title = "The browser's"
 	}
 	rng := noControl(r.Config.UDPPortRange)
-	byID := map[string]*Probe{}
+	byID := map[result.ID]*result.Probe{}
 	for i := range r.Probes {
 		byID[r.Probes[i].ID] = &r.Probes[i]
 	}
 	for i := range r.Probes {
 		any := &r.Probes[i]
-		port, ok := strings.CutPrefix(any.ID, "stun-anyport/")
-		in := byID["stun/"+port]
-		if !ok || in == nil {
+		pid := any.ID.Parse()
+		in := byID[result.STUNID(pid.Port)]
+		if pid.Family != result.FamilySTUNAnyPort || in == nil {
 			continue
 		}
-		ev := []string{in.ID, any.ID}
+		ev := []result.ID{in.ID, any.ID}
 		switch {
-		case in.Status == StatusOK && closed(any.Status):
-			fs.add(Finding{Code: "udp-source-port-filter", Severity: SeverityInfo,
+		case in.Status == result.StatusOK && closed(any.Status):
+			fs.add(result.Finding{Code: "udp-source-port-filter", Severity: result.SeverityInfo,
 				Title:    "The firewall passes UDP only from the browser's port range " + rng,
 				Detail:   "From the " + title + " policy's ports (WebRtcUdpPortRange): answered; from any other port: " + statusText(any.Status, any.Reason) + ". Browsers and apps without that policy get no UDP media.",
 				Evidence: ev})
-		case closed(in.Status) && any.Status == StatusOK:
-			fs.add(Finding{Code: browserPolicyCode, Severity: SeverityWarning,
+		case closed(in.Status) && any.Status == result.StatusOK:
+			fs.add(result.Finding{Code: browserPolicyCode, Severity: result.SeverityWarning,
 				Title:    title + " policy WebRtcUdpPortRange " + rng + " is what the firewall drops",
 				Detail:   "From the policy's ports: " + statusText(in.Status, in.Reason) + "; from any port: answered. Remove the policy, or allow UDP from source ports " + rng + ".",
 				Evidence: ev})
 		}
 	}
-	var busy []string
+	var busy []result.ID
 	for i := range r.Probes {
-		if p := &r.Probes[i]; p.Reason == "port-range-busy" {
+		if p := &r.Probes[i]; p.Reason == result.ReasonPortRangeBusy {
 			busy = append(busy, p.ID)
 		}
 	}
 	if len(busy) > 0 {
-		fs.add(Finding{Code: "udp-port-range-narrow", Severity: SeverityInfo,
+		fs.add(result.Finding{Code: "udp-port-range-narrow", Severity: result.SeverityInfo,
 			Title:    "The browser's UDP port range " + rng + " is narrower than rtcprobe's probes at once",
 			Detail:   "Some probes were skipped because rtcprobe's own sockets held every port of the range. One call opens fewer sockets, but calls in several tabs, and other WebRTC apps, share the same range (WebRtcUdpPortRange).",
 			Evidence: busy})
 	}
 	for i := range r.Probes {
-		if p := &r.Probes[i]; p.Reason == "port-range-exhausted" {
-			fs.add(Finding{Code: "udp-port-range-exhausted", Severity: SeverityWarning,
+		if p := &r.Probes[i]; p.Reason == result.ReasonPortRangeExhausted {
+			fs.add(result.Finding{Code: "udp-port-range-exhausted", Severity: result.SeverityWarning,
 				Title:    "Every port of the browser's UDP port range " + rng + " was in use",
 				Detail:   "The range (WebRtcUdpPortRange) is shared by every WebRTC socket on the machine; with this many in use the browser cannot open more UDP media sockets. Widen the range.",
-				Evidence: []string{p.ID}})
+				Evidence: []result.ID{p.ID}})
 		}
 	}
 }
@@ -201,15 +189,15 @@ func portRangeFindings(fs *findingSet, r *Report) {
 // otherBrowsers judges the report again for each other browser with a
 // managed policy and keeps those whose verdict differs. The probes are
 // the same (sent from the judged browser's port range, if any).
-func otherBrowsers(r *Report, cat *catalog.Catalog, v Verdict) []BrowserVerdict {
-	var out []BrowserVerdict
+func otherBrowsers(r *result.Report, cat *catalog.Catalog, v result.Verdict) []result.BrowserVerdict {
+	var out []result.BrowserVerdict
 	for _, bp := range r.Config.Policies {
 		if bp.Browser == r.Config.Browser {
 			continue
 		}
 		c := *r
 		c.Config.Browser = bp.Browser
-		c.Paths = Paths{}
+		c.Paths = result.Paths{}
 		judgePaths(&c, cat)
 		ban := applyBans(&c, bp.Browser)
 		sig := judgeSignaling(&c)
@@ -219,17 +207,17 @@ func otherBrowsers(r *Report, cat *catalog.Catalog, v Verdict) []BrowserVerdict 
 		if ov.Outcome == v.Outcome && ov.Media == v.Media {
 			continue
 		}
-		bv := BrowserVerdict{Browser: bp.Browser, Outcome: ov.Outcome, Media: ov.Media, Headline: ov.Headline}
+		bv := result.BrowserVerdict{Browser: bp.Browser, Outcome: ov.Outcome, Media: ov.Media, Headline: ov.Headline}
 		if ban != nil {
 			bv.Policy = ban.long
 			bv.Headline += " (" + ban.short + ")"
 		}
-		if s := bp.setting(policyPortRange); s != nil && s.Value != r.Config.UDPPortRange {
+		if s := bp.Setting(policyPortRange); s != nil && s.Value != r.Config.UDPPortRange {
 			bv.Headline += "; UDP was measured from " + orAny(noControl(r.Config.UDPPortRange)) + ", not its range " + noControl(s.Value)
 		}
 		out = append(out, bv)
 	}
-	slices.SortStableFunc(out, func(a, b BrowserVerdict) int { return strings.Compare(a.Browser, b.Browser) })
+	slices.SortStableFunc(out, func(a, b result.BrowserVerdict) int { return strings.Compare(a.Browser, b.Browser) })
 	return out
 }
 
@@ -242,15 +230,15 @@ func orAny(s string) string {
 
 // policyProblemFinding: a policy file or key that could not be read means
 // the browser may obey a policy this verdict did not apply.
-func policyProblemFinding(fs *findingSet, r *Report) {
+func policyProblemFinding(fs *findingSet, r *result.Report) {
 	for i := range r.Probes {
 		p := &r.Probes[i]
-		if p.ID != "policy/unreadable" {
+		if p.ID != result.PolicyUnreadableID {
 			continue
 		}
-		fs.add(Finding{Code: "policy-unreadable", Severity: SeverityWarning,
+		fs.add(result.Finding{Code: "policy-unreadable", Severity: result.SeverityWarning,
 			Title:    "A browser policy file or key could not be read",
 			Detail:   p.Error + ". The browser may apply a policy this verdict did not; fix or remove the file.",
-			Evidence: []string{p.ID}})
+			Evidence: []result.ID{p.ID}})
 	}
 }

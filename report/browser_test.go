@@ -3,13 +3,15 @@ package report
 import (
 	"strings"
 	"testing"
+
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // pol is one browser's policies from name=value pairs, set in src.
-func pol(browser, src string, kv ...string) BrowserPolicy {
-	bp := BrowserPolicy{Browser: browser}
+func pol(browser, src string, kv ...string) result.BrowserPolicy {
+	bp := result.BrowserPolicy{Browser: browser}
 	for i := 0; i+1 < len(kv); i += 2 {
-		bp.Settings = append(bp.Settings, PolicySetting{Name: kv[i], Value: kv[i+1], Source: src})
+		bp.Settings = append(bp.Settings, result.PolicySetting{Name: kv[i], Value: kv[i+1], Source: src})
 	}
 	return bp
 }
@@ -24,7 +26,7 @@ var (
 	firefoxRelay = pol("firefox", "/etc/firefox/policies/policies.json", "media.peerconnection.ice.relay_only", "true")
 )
 
-func withPolicies(browser string, ps ...BrowserPolicy) func(*labNet) {
+func withPolicies(browser string, ps ...result.BrowserPolicy) func(*labNet) {
 	return func(x *labNet) { x.browser, x.policies = browser, ps }
 }
 
@@ -36,43 +38,43 @@ func TestBrowserPolicyScenarios(t *testing.T) {
 		others   []string
 	}{
 		{scenario: scenario{name: "disable-non-proxied-udp-open", net: n(withPolicies("edge", edgeNoUDP)),
-			signaling: SignalingOK, media: PathTURNTCP, outcome: OutcomeWorksDegraded, paths: allOK,
-			uncounted: []string{PathDirectUDP, PathTURNUDP}, findings: []string{"browser-policy"}},
+			signaling: result.SignalingOK, media: result.PathTURNTCP, outcome: result.OutcomeWorksDegraded, paths: allOK,
+			uncounted: []result.PathName{result.PathDirectUDP, result.PathTURNUDP}, findings: []string{"browser-policy"}},
 			policy: "WebRtcIPHandling=disable_non_proxied_udp (" + edgeKey + ")", headline: "Edge policy WebRtcIPHandling forbids UDP"},
 		{scenario: scenario{name: "disable-non-proxied-udp-tcp-blocked", net: n(withPolicies("edge", edgeNoUDP)),
 			mods:      []mod{dropped("turn1-tcp"), dropped("turn2-tls")},
-			signaling: SignalingOK, media: MediaNone, fw5501: true, outcome: OutcomeFails,
-			paths: [4]string{PathOK, PathOK, PathBlocked, PathBlocked}, uncounted: []string{PathDirectUDP, PathTURNUDP},
+			signaling: result.SignalingOK, media: result.MediaNone, fw5501: true, outcome: result.OutcomeFails,
+			paths: [4]result.PathStatus{result.PathOK, result.PathOK, result.PathBlocked, result.PathBlocked}, uncounted: []result.PathName{result.PathDirectUDP, result.PathTURNUDP},
 			rules: []string{"tcp/3478"}, findings: []string{"browser-policy"}},
 			policy: "WebRtcIPHandling", headline: "5501"},
 		{scenario: scenario{name: "policy-for-another-browser", net: n(withPolicies("chrome", edgeNoUDP)),
-			signaling: SignalingOK, media: PathDirectUDP, outcome: OutcomeWorks, paths: allOK},
+			signaling: result.SignalingOK, media: result.PathDirectUDP, outcome: result.OutcomeWorks, paths: allOK},
 			others: []string{"edge works-degraded turn-tcp"}},
 		{scenario: scenario{name: "firefox-off", net: n(withPolicies("firefox", firefoxOff, edgeNoUDP)),
-			signaling: SignalingOK, media: MediaNone, outcome: OutcomeFails, paths: allOK, uncounted: PathOrder,
+			signaling: result.SignalingOK, media: result.MediaNone, outcome: result.OutcomeFails, paths: allOK, uncounted: result.PathOrder,
 			findings: []string{"browser-policy"}},
 			policy: "turns WebRTC off", headline: "Calls will fail: Firefox policy media.peerconnection.enabled turns WebRTC off",
 			others: []string{"edge works-degraded turn-tcp"}},
 		{scenario: scenario{name: "firefox-proxy-only-no-proxy", net: n(withPolicies("firefox", firefoxProxy)),
-			signaling: SignalingOK, media: MediaNone, fw5501: true, outcome: OutcomeFails, paths: allOK, uncounted: PathOrder},
+			signaling: result.SignalingOK, media: result.MediaNone, fw5501: true, outcome: result.OutcomeFails, paths: allOK, uncounted: result.PathOrder},
 			policy: "proxy_only=true"},
 		{scenario: scenario{name: "firefox-proxy-only-proxy", net: n(func(x *labNet) { withPolicies("firefox", firefoxProxy)(x); x.httpProxy = true }),
-			signaling: SignalingViaProxy, media: PathTURNTCP, outcome: OutcomeWorksDegraded, paths: allOK,
-			uncounted: []string{PathDirectUDP, PathTURNUDP}},
+			signaling: result.SignalingViaProxy, media: result.PathTURNTCP, outcome: result.OutcomeWorksDegraded, paths: allOK,
+			uncounted: []result.PathName{result.PathDirectUDP, result.PathTURNUDP}},
 			policy: "proxy_only"},
 		{scenario: scenario{name: "firefox-relay-only", net: n(withPolicies("firefox", firefoxRelay)),
-			signaling: SignalingOK, media: PathTURNUDP, outcome: OutcomeWorksDegraded, paths: allOK, uncounted: []string{PathDirectUDP}},
+			signaling: result.SignalingOK, media: result.PathTURNUDP, outcome: result.OutcomeWorksDegraded, paths: allOK, uncounted: []result.PathName{result.PathDirectUDP}},
 			policy: "relay_only"},
 		{scenario: scenario{name: "policy-but-udp-blocked-anyway", net: n(withPolicies("edge", edgeNoUDP)),
 			mods:      []mod{dropped("stun/*"), dropped("turn1-udp")},
-			signaling: SignalingOK, media: PathTURNTCP, outcome: OutcomeWorksDegraded, paths: udpGone,
-			uncounted: []string{PathDirectUDP, PathTURNUDP}}},
+			signaling: result.SignalingOK, media: result.PathTURNTCP, outcome: result.OutcomeWorksDegraded, paths: udpGone,
+			uncounted: []result.PathName{result.PathDirectUDP, result.PathTURNUDP}}},
 		{scenario: scenario{name: "port-range-firewall", net: n(func(x *labNet) { withPolicies("chrome", chromeRange)(x); x.portRange = "10000-10100" }),
 			mods:      []mod{dropped("stun-anyport/8000")},
-			signaling: SignalingOK, media: PathDirectUDP, outcome: OutcomeWorks, paths: allOK, findings: []string{"udp-source-port-filter"}}},
+			signaling: result.SignalingOK, media: result.PathDirectUDP, outcome: result.OutcomeWorks, paths: allOK, findings: []string{"udp-source-port-filter"}}},
 		{scenario: scenario{name: "port-range-dropped", net: n(func(x *labNet) { withPolicies("chrome", chromeRange)(x); x.portRange = "10000-10100" }),
 			mods:      []mod{dropped("stun/*"), dropped("turn1-udp")},
-			signaling: SignalingOK, media: PathTURNTCP, outcome: OutcomeWorksDegraded, paths: udpGone, rules: sixUDP,
+			signaling: result.SignalingOK, media: result.PathTURNTCP, outcome: result.OutcomeWorksDegraded, paths: udpGone, rules: sixUDP,
 			findings: []string{"browser-policy"}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -90,7 +92,7 @@ func TestBrowserPolicyScenarios(t *testing.T) {
 			}
 			var others []string
 			for _, b := range v.Browsers {
-				others = append(others, b.Browser+" "+b.Outcome+" "+b.Media)
+				others = append(others, b.Browser+" "+string(b.Outcome)+" "+string(b.Media))
 			}
 			if strings.Join(others, ",") != strings.Join(tc.others, ",") {
 				t.Errorf("other browsers %v, want %v", others, tc.others)
@@ -117,9 +119,9 @@ func TestPolicyFindingWording(t *testing.T) {
 }
 
 func TestRouteFindings(t *testing.T) {
-	route := func(id, role, agent, running string) Probe {
-		p := okProbe(id, KindRoute, "route", "", strings.TrimPrefix(id, "route/"), 0, "")
-		p.Details = map[string]string{"interface": "cscotun0", "localAddress": "10.8.0.2", "for": role}
+	route := func(id, role, agent, running string) result.Probe {
+		p := okProbe(id, string(result.KindRoute), "route", "", strings.TrimPrefix(id, "route/"), 0, "")
+		p.Details = map[result.DetailKey]string{"interface": "cscotun0", "localAddress": "10.8.0.2", "for": role}
 		if agent != "" {
 			p.Details["agent"] = agent
 		}
@@ -131,13 +133,13 @@ func TestRouteFindings(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
 		mods   []mod
-		routes []Probe
+		routes []result.Probe
 		want   []string
 	}{
-		{"tunnel, udp open", nil, []Probe{route("route/reflector.lab.test", "media", "Cisco Secure Client", "")}, []string{"vpn-route"}},
-		{"tunnel drops udp", []mod{dropped("stun/*")}, []Probe{route("route/reflector.lab.test", "media", "Cisco Secure Client", "Cisco Secure Client")}, []string{"vpn-route", "vpn-drops-udp"}},
-		{"agent without interface", []mod{dropped("stun/*")}, []Probe{route("route/reflector.lab.test", "media", "", "Netskope")}, []string{"vpn-agent-running"}},
-		{"no agent", []mod{dropped("stun/*")}, []Probe{route("route/reflector.lab.test", "media", "", "")}, nil},
+		{"tunnel, udp open", nil, []result.Probe{route("route/reflector.lab.test", "media", "Cisco Secure Client", "")}, []string{"vpn-route"}},
+		{"tunnel drops udp", []mod{dropped("stun/*")}, []result.Probe{route("route/reflector.lab.test", "media", "Cisco Secure Client", "Cisco Secure Client")}, []string{"vpn-route", "vpn-drops-udp"}},
+		{"agent without interface", []mod{dropped("stun/*")}, []result.Probe{route("route/reflector.lab.test", "media", "", "Netskope")}, []string{"vpn-agent-running"}},
+		{"no agent", []mod{dropped("stun/*")}, []result.Probe{route("route/reflector.lab.test", "media", "", "")}, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := scenario{net: defaultNet(), mods: tc.mods}

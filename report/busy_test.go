@@ -3,10 +3,14 @@ package report
 import (
 	"strings"
 	"testing"
+
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // busy marks probes as a rate-limiting reflector leaves them.
-func busy(pat string) mod { return mod{pat: pat, status: StatusUntested, reason: "reflector-busy"} }
+func busy(pat string) mod {
+	return mod{pat: pat, status: result.StatusUntested, reason: "reflector-busy"}
+}
 
 // TestReflectorBusyIsNotAFirewall: ports the reflector would not answer
 // (it said it was rate-limiting the address) are untested, never blocked:
@@ -14,19 +18,19 @@ func busy(pat string) mod { return mod{pat: pat, status: StatusUntested, reason:
 func TestReflectorBusyIsNotAFirewall(t *testing.T) {
 	for _, s := range []scenario{
 		{name: "all-ports-busy", net: defaultNet(), mods: []mod{busy("stun/*")},
-			signaling: SignalingOK, media: PathTURNUDP, outcome: OutcomeInconclusive,
-			paths: [4]string{PathUntested, PathOK, PathOK, PathOK}},
+			signaling: result.SignalingOK, media: result.PathTURNUDP, outcome: result.OutcomeInconclusive,
+			paths: [4]result.PathStatus{result.PathUntested, result.PathOK, result.PathOK, result.PathOK}},
 		{name: "busy-and-turn-dropped", net: defaultNet(), mods: []mod{busy("stun/*"), dropped("turn?-*")},
-			signaling: SignalingOK, media: MediaUntested, outcome: OutcomeInconclusive,
-			paths: [4]string{PathUntested, PathBlocked, PathBlocked, PathBlocked}, rules: []string{"udp/3478"}},
+			signaling: result.SignalingOK, media: result.MediaUntested, outcome: result.OutcomeInconclusive,
+			paths: [4]result.PathStatus{result.PathUntested, result.PathBlocked, result.PathBlocked, result.PathBlocked}, rules: []string{"udp/3478"}},
 		{name: "busy-relay-policy", net: n(func(x *labNet) { x.policy = "relay" }), mods: []mod{busy("stun/*")},
-			signaling: SignalingOK, media: PathTURNUDP, outcome: OutcomeWorks, uncounted: []string{PathDirectUDP},
-			paths: [4]string{PathUntested, PathOK, PathOK, PathOK}},
+			signaling: result.SignalingOK, media: result.PathTURNUDP, outcome: result.OutcomeWorks, uncounted: []result.PathName{result.PathDirectUDP},
+			paths: [4]result.PathStatus{result.PathUntested, result.PathOK, result.PathOK, result.PathOK}},
 		{name: "some-ports-busy", net: defaultNet(), mods: []mod{busy("stun/8800"), busy("stun/16285")},
-			signaling: SignalingOK, media: PathDirectUDP, outcome: OutcomeWorks, paths: allOK},
+			signaling: result.SignalingOK, media: result.PathDirectUDP, outcome: result.OutcomeWorks, paths: allOK},
 		{name: "busy-and-dropped", net: defaultNet(), mods: []mod{busy("stun/8800"), dropped("stun/16285")},
-			signaling: SignalingOK, media: PathTURNUDP, outcome: OutcomeWorksDegraded,
-			paths: [4]string{PathPartial, PathOK, PathOK, PathOK}, rules: []string{"udp/16285"}},
+			signaling: result.SignalingOK, media: result.PathTURNUDP, outcome: result.OutcomeWorksDegraded,
+			paths: [4]result.PathStatus{result.PathPartial, result.PathOK, result.PathOK, result.PathOK}, rules: []string{"udp/16285"}},
 	} {
 		t.Run(s.name, func(t *testing.T) {
 			r := s.report(t)
@@ -35,7 +39,7 @@ func TestReflectorBusyIsNotAFirewall(t *testing.T) {
 			if !strings.Contains(d, "rate-limiting") {
 				t.Errorf("directUdp detail %q does not say the reflector was limiting", d)
 			}
-			if s.outcome == OutcomeInconclusive && !strings.Contains(r.Verdict.Headline+r.Verdict.Summary, "rate-limiting") {
+			if s.outcome == result.OutcomeInconclusive && !strings.Contains(r.Verdict.Headline+r.Verdict.Summary, "rate-limiting") {
 				t.Errorf("verdict %q / %q does not say why it cannot tell", r.Verdict.Headline, r.Verdict.Summary)
 			}
 		})

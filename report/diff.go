@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // DiffSchemaID names the format of a Delta in JSON. Like SchemaID it changes
@@ -28,23 +30,23 @@ const DiffSchemaID = "rtcprobe/diff/v1"
 // Delta is what changed between two reports of the same network, e.g. before
 // and after a firewall change.
 type Delta struct {
-	Schema             string        `json:"schema"`
-	Old                DeltaSide     `json:"old"`
-	New                DeltaSide     `json:"new"`
-	Verdict            []Change      `json:"verdict"`
-	Paths              []Change      `json:"paths"`
-	Probes             []ProbeChange `json:"probes"`
-	RemediationAdded   []Rule        `json:"remediationAdded"`
-	RemediationRemoved []Rule        `json:"remediationRemoved"`
-	FindingsAdded      []Finding     `json:"findingsAdded"`
-	FindingsRemoved    []Finding     `json:"findingsRemoved"`
+	Schema             string           `json:"schema"`
+	Old                DeltaSide        `json:"old"`
+	New                DeltaSide        `json:"new"`
+	Verdict            []Change         `json:"verdict"`
+	Paths              []Change         `json:"paths"`
+	Probes             []ProbeChange    `json:"probes"`
+	RemediationAdded   []result.Rule    `json:"remediationAdded"`
+	RemediationRemoved []result.Rule    `json:"remediationRemoved"`
+	FindingsAdded      []result.Finding `json:"findingsAdded"`
+	FindingsRemoved    []result.Finding `json:"findingsRemoved"`
 }
 
 // DeltaSide identifies one of the two reports.
 type DeltaSide struct {
-	StartedAt string `json:"startedAt"`
-	Outcome   string `json:"outcome"`
-	Complete  bool   `json:"complete"`
+	StartedAt string         `json:"startedAt"`
+	Outcome   result.Outcome `json:"outcome"`
+	Complete  bool           `json:"complete"`
 }
 
 // Change is one scalar field that differs.
@@ -57,32 +59,32 @@ type Change struct {
 // ProbeChange is a probe (matched by ID) whose status or reason differs, or
 // that exists in one report only (the other status is "").
 type ProbeChange struct {
-	ID        string `json:"id"`
-	Kind      string `json:"kind"`
-	Target    string `json:"target"`
-	Port      int    `json:"port"`
-	Transport string `json:"transport"`
-	Old       string `json:"old"`
-	New       string `json:"new"`
-	OldReason string `json:"oldReason,omitempty"`
-	NewReason string `json:"newReason,omitempty"`
+	ID        result.ID     `json:"id"`
+	Kind      result.Kind   `json:"kind"`
+	Target    string        `json:"target"`
+	Port      int           `json:"port"`
+	Transport string        `json:"transport"`
+	Old       result.Status `json:"old"`
+	New       result.Status `json:"new"`
+	OldReason result.Reason `json:"oldReason,omitempty"`
+	NewReason result.Reason `json:"newReason,omitempty"`
 }
 
 // Diff compares two reports. Timings are ignored: only what a firewall
 // change can alter (verdict, paths, probe statuses, rules, findings) counts.
-func Diff(old, new *Report) *Delta {
+func Diff(old, new *result.Report) *Delta {
 	d := &Delta{Schema: DiffSchemaID, Old: sideOf(old), New: sideOf(new)}
 	ov, nv := old.Verdict, new.Verdict
 	d.Verdict = changes([][3]string{
 		{"signaling", ov.Signaling, nv.Signaling},
-		{"media", ov.Media, nv.Media},
+		{"media", string(ov.Media), string(nv.Media)},
 		{"firewallError5501", strconv.FormatBool(ov.FirewallError5501), strconv.FormatBool(nv.FirewallError5501)},
-		{"outcome", ov.Outcome, nv.Outcome},
+		{"outcome", string(ov.Outcome), string(nv.Outcome)},
 		{"summary", ov.Summary, nv.Summary},
 	})
 	var paths [][3]string
-	for _, name := range PathOrder {
-		paths = append(paths, [3]string{name, old.Paths.Get(name).Status, new.Paths.Get(name).Status})
+	for _, name := range result.PathOrder {
+		paths = append(paths, [3]string{string(name), string(old.Paths.Get(name).Status), string(new.Paths.Get(name).Status)})
 	}
 	d.Paths = changes(paths)
 	d.Probes = probeChanges(old.Probes, new.Probes)
@@ -97,7 +99,7 @@ func (d *Delta) Empty() bool {
 		len(d.RemediationRemoved)+len(d.FindingsAdded)+len(d.FindingsRemoved) == 0
 }
 
-func sideOf(r *Report) DeltaSide {
+func sideOf(r *result.Report) DeltaSide {
 	s := DeltaSide{Outcome: r.Verdict.Outcome, Complete: r.Complete}
 	if !r.StartedAt.IsZero() {
 		s.StartedAt = r.StartedAt.UTC().Format("2006-01-02T15:04:05Z")
@@ -117,12 +119,12 @@ func changes(fields [][3]string) []Change {
 
 // probeChanges lists changed probes in the new report's order, then the
 // probes only the old report has.
-func probeChanges(old, new []Probe) []ProbeChange {
-	byID := map[string]Probe{}
+func probeChanges(old, new []result.Probe) []ProbeChange {
+	byID := map[result.ID]result.Probe{}
 	for _, p := range old {
 		byID[p.ID] = p
 	}
-	seen := map[string]bool{}
+	seen := map[result.ID]bool{}
 	out := []ProbeChange{}
 	for _, n := range new {
 		seen[n.ID] = true
@@ -148,12 +150,12 @@ func probeChanges(old, new []Probe) []ProbeChange {
 	return out
 }
 
-func probeChange(p Probe) ProbeChange {
+func probeChange(p result.Probe) ProbeChange {
 	return ProbeChange{ID: p.ID, Kind: p.Kind, Target: p.Target, Port: p.Port, Transport: p.Transport}
 }
 
-func ruleKey(r Rule) string       { return r.Protocol + "|" + r.Port + "|" + r.Destination }
-func findingKey(f Finding) string { return f.Code + "|" + f.Title }
+func ruleKey(r result.Rule) string       { return r.Protocol + "|" + r.Port + "|" + r.Destination }
+func findingKey(f result.Finding) string { return f.Code + "|" + f.Title }
 
 // setDiff returns the elements of new missing from old, and of old missing
 // from new, each in its report's order.
@@ -217,7 +219,7 @@ func section[T any](b *strings.Builder, title string, items []T, line func(T) st
 	}
 }
 
-func ruleText(r Rule) string {
+func ruleText(r result.Rule) string {
 	s := fmt.Sprintf("%s %s to %s", r.Protocol, r.Port, r.Destination)
 	if r.Reason != "" {
 		s += " (" + r.Reason + ")"
@@ -225,21 +227,23 @@ func ruleText(r Rule) string {
 	return s
 }
 
-func findingText(f Finding) string { return fmt.Sprintf("[%s] %s: %s", f.Severity, f.Code, f.Title) }
+func findingText(f result.Finding) string {
+	return fmt.Sprintf("[%s] %s: %s", f.Severity, f.Code, f.Title)
+}
 
-func statusText(status, reason string) string {
+func statusText(status result.Status, reason result.Reason) string {
 	switch {
 	case status == "":
 		return "(absent)"
 	case reason != "":
-		return status + " (" + reason + ")"
+		return string(status) + " (" + string(reason) + ")"
 	}
-	return status
+	return string(status)
 }
 
-func orDash(s string) string {
+func orDash[S ~string](s S) string {
 	if s == "" {
 		return "-"
 	}
-	return s
+	return string(s)
 }

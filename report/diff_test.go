@@ -8,38 +8,40 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // beforeAfter is a firewall change: UDP 8000 opened, TURN over TCP now
 // refused, a finding resolved.
-func beforeAfter() (*Report, *Report) {
-	old := &Report{
-		Schema: SchemaID, StartedAt: time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC), Complete: true,
-		Verdict: Verdict{Signaling: SignalingOK, Media: PathTURNTCP, Outcome: OutcomeWorksDegraded, Summary: "relayed"},
-		Paths: Paths{DirectUDP: Path{Status: PathBlocked}, TURNUDP: Path{Status: PathBlocked},
-			TURNTCP: Path{Status: PathOK}, TURNTLS: Path{Status: PathUntested}},
-		Probes: []Probe{
-			{ID: "stun/8000", Kind: KindSTUN, Port: 8000, Transport: "udp", Status: StatusBlocked, Reason: "timeout"},
-			{ID: "stun/8080", Kind: KindSTUN, Port: 8080, Transport: "udp", Status: StatusBlocked, Reason: "timeout"},
-			{ID: "turn1-tcp", Kind: KindTURN, Port: 3478, Transport: "tcp", Status: StatusOK},
-			{ID: "gone", Kind: KindDNS, Status: StatusOK},
+func beforeAfter() (*result.Report, *result.Report) {
+	old := &result.Report{
+		Schema: result.SchemaID, StartedAt: time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC), Complete: true,
+		Verdict: result.Verdict{Signaling: result.SignalingOK, Media: result.PathTURNTCP, Outcome: result.OutcomeWorksDegraded, Summary: "relayed"},
+		Paths: result.Paths{DirectUDP: result.Path{Status: result.PathBlocked}, TURNUDP: result.Path{Status: result.PathBlocked},
+			TURNTCP: result.Path{Status: result.PathOK}, TURNTLS: result.Path{Status: result.PathUntested}},
+		Probes: []result.Probe{
+			{ID: "stun/8000", Kind: result.KindSTUN, Port: 8000, Transport: "udp", Status: result.StatusBlocked, Reason: "timeout"},
+			{ID: "stun/8080", Kind: result.KindSTUN, Port: 8080, Transport: "udp", Status: result.StatusBlocked, Reason: "timeout"},
+			{ID: "turn1-tcp", Kind: result.KindTURN, Port: 3478, Transport: "tcp", Status: result.StatusOK},
+			{ID: "gone", Kind: result.KindDNS, Status: result.StatusOK},
 		},
-		Findings:    []Finding{{Code: "dns-sinkhole", Severity: "warning", Title: "sinkholed"}},
-		Remediation: []Rule{{Protocol: "udp", Port: "8000", Destination: "*.trtc.tencent-cloud.com", Reason: "media"}},
+		Findings:    []result.Finding{{Code: "dns-sinkhole", Severity: "warning", Title: "sinkholed"}},
+		Remediation: []result.Rule{{Protocol: "udp", Port: "8000", Destination: "*.trtc.tencent-cloud.com", Reason: "media"}},
 	}
-	new := &Report{
-		Schema: SchemaID, StartedAt: time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC), Complete: true,
-		Verdict: Verdict{Signaling: SignalingOK, Media: PathDirectUDP, Outcome: OutcomeWorks, Summary: "direct"},
-		Paths: Paths{DirectUDP: Path{Status: PathPartial}, TURNUDP: Path{Status: PathBlocked},
-			TURNTCP: Path{Status: PathBlocked}, TURNTLS: Path{Status: PathUntested}},
-		Probes: []Probe{
-			{ID: "stun/8000", Kind: KindSTUN, Port: 8000, Transport: "udp", Status: StatusOK},
-			{ID: "stun/8080", Kind: KindSTUN, Port: 8080, Transport: "udp", Status: StatusBlocked, Reason: "timeout"},
-			{ID: "turn1-tcp", Kind: KindTURN, Port: 3478, Transport: "tcp", Status: StatusRejected, Reason: "rst"},
-			{ID: "added", Kind: KindDNS, Status: StatusOK},
+	new := &result.Report{
+		Schema: result.SchemaID, StartedAt: time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC), Complete: true,
+		Verdict: result.Verdict{Signaling: result.SignalingOK, Media: result.PathDirectUDP, Outcome: result.OutcomeWorks, Summary: "direct"},
+		Paths: result.Paths{DirectUDP: result.Path{Status: result.PathPartial}, TURNUDP: result.Path{Status: result.PathBlocked},
+			TURNTCP: result.Path{Status: result.PathBlocked}, TURNTLS: result.Path{Status: result.PathUntested}},
+		Probes: []result.Probe{
+			{ID: "stun/8000", Kind: result.KindSTUN, Port: 8000, Transport: "udp", Status: result.StatusOK},
+			{ID: "stun/8080", Kind: result.KindSTUN, Port: 8080, Transport: "udp", Status: result.StatusBlocked, Reason: "timeout"},
+			{ID: "turn1-tcp", Kind: result.KindTURN, Port: 3478, Transport: "tcp", Status: result.StatusRejected, Reason: "rst"},
+			{ID: "added", Kind: result.KindDNS, Status: result.StatusOK},
 		},
-		Findings:    []Finding{},
-		Remediation: []Rule{{Protocol: "udp", Port: "8080", Destination: "*.trtc.tencent-cloud.com", Reason: "media"}},
+		Findings:    []result.Finding{},
+		Remediation: []result.Rule{{Protocol: "udp", Port: "8080", Destination: "*.trtc.tencent-cloud.com", Reason: "media"}},
 	}
 	return old, new
 }
@@ -49,21 +51,21 @@ func TestDiff(t *testing.T) {
 	d := Diff(old, new)
 	want := &Delta{
 		Schema: DiffSchemaID,
-		Old:    DeltaSide{StartedAt: "2026-11-01T09:00:00Z", Outcome: OutcomeWorksDegraded, Complete: true},
-		New:    DeltaSide{StartedAt: "2026-11-02T09:00:00Z", Outcome: OutcomeWorks, Complete: true},
-		Verdict: []Change{{"media", PathTURNTCP, PathDirectUDP}, {"outcome", OutcomeWorksDegraded, OutcomeWorks},
+		Old:    DeltaSide{StartedAt: "2026-11-01T09:00:00Z", Outcome: result.OutcomeWorksDegraded, Complete: true},
+		New:    DeltaSide{StartedAt: "2026-11-02T09:00:00Z", Outcome: result.OutcomeWorks, Complete: true},
+		Verdict: []Change{{"media", string(result.PathTURNTCP), string(result.PathDirectUDP)}, {"outcome", string(result.OutcomeWorksDegraded), string(result.OutcomeWorks)},
 			{"summary", "relayed", "direct"}},
-		Paths: []Change{{PathDirectUDP, PathBlocked, PathPartial}, {PathTURNTCP, PathOK, PathBlocked}},
+		Paths: []Change{{string(result.PathDirectUDP), string(result.PathBlocked), string(result.PathPartial)}, {string(result.PathTURNTCP), string(result.PathOK), string(result.PathBlocked)}},
 		Probes: []ProbeChange{
-			{ID: "stun/8000", Kind: KindSTUN, Port: 8000, Transport: "udp", Old: StatusBlocked, OldReason: "timeout", New: StatusOK},
-			{ID: "turn1-tcp", Kind: KindTURN, Port: 3478, Transport: "tcp", Old: StatusOK, New: StatusRejected, NewReason: "rst"},
-			{ID: "added", Kind: KindDNS, New: StatusOK},
-			{ID: "gone", Kind: KindDNS, Old: StatusOK},
+			{ID: "stun/8000", Kind: result.KindSTUN, Port: 8000, Transport: "udp", Old: result.StatusBlocked, OldReason: "timeout", New: result.StatusOK},
+			{ID: "turn1-tcp", Kind: result.KindTURN, Port: 3478, Transport: "tcp", Old: result.StatusOK, New: result.StatusRejected, NewReason: "rst"},
+			{ID: "added", Kind: result.KindDNS, New: result.StatusOK},
+			{ID: "gone", Kind: result.KindDNS, Old: result.StatusOK},
 		},
-		RemediationAdded:   []Rule{new.Remediation[0]},
-		RemediationRemoved: []Rule{old.Remediation[0]},
-		FindingsAdded:      []Finding{},
-		FindingsRemoved:    []Finding{old.Findings[0]},
+		RemediationAdded:   []result.Rule{new.Remediation[0]},
+		RemediationRemoved: []result.Rule{old.Remediation[0]},
+		FindingsAdded:      []result.Finding{},
+		FindingsRemoved:    []result.Finding{old.Findings[0]},
 	}
 	if !reflect.DeepEqual(d, want) {
 		a, _ := json.MarshalIndent(d, "", " ")

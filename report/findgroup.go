@@ -3,6 +3,8 @@ package report
 import (
 	"fmt"
 	"strings"
+
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // A finding about one name often has the same cause for every name: a
@@ -24,14 +26,14 @@ type group struct {
 // whatever must match for the cause to be the same, such as the DNS
 // failure) become one: evidence merged, subjects listed, and, from the
 // second subject on, the title and detail many gives.
-func (fs *findingSet) addAbout(key, subject string, f Finding, many func([]string) (string, string)) {
+func (fs *findingSet) addAbout(key, subject string, f result.Finding, many func([]string) (string, string)) {
 	if fs.groups == nil {
 		fs.groups = map[string]*group{}
 	}
 	g := fs.groups[key]
 	if g == nil {
 		if f.Evidence == nil {
-			f.Evidence = []string{}
+			f.Evidence = []result.ID{}
 		}
 		fs.list = append(fs.list, f)
 		fs.groups[key] = &group{at: len(fs.list) - 1, subjects: []string{subject}, many: many}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // The PAC findings. Chromium's behaviour they state (README "Proxy
@@ -17,12 +19,12 @@ import (
 const pacSlowMs = 300
 
 // byPAC reports whether a probe's route was chosen by a PAC that ran.
-func byPAC(p *Probe) bool { return strings.HasPrefix(p.Details["routeBy"], "pac ") }
+func byPAC(p *result.Probe) bool { return strings.HasPrefix(p.Details[result.DetailRouteBy], "pac ") }
 
 // routeProxy is the proxy a probe went through by its route ("" for
 // DIRECT or no route).
-func routeProxy(p *Probe) string {
-	rt := p.Details["route"]
+func routeProxy(p *result.Probe) string {
+	rt := p.Details[result.DetailRoute]
 	if _, addr, ok := strings.Cut(rt, " "); ok && rt != "DIRECT" {
 		return addr
 	}
@@ -32,7 +34,7 @@ func routeProxy(p *Probe) string {
 // routeWhy says, for a probe routed by a PAC, where the PAC sent the URL
 // and what that proxy did: "the PAC sends wss://host to proxy:8080, which
 // refuses CONNECT (403)". "" when the probe was not routed by a PAC.
-func routeWhy(r *Report, p *Probe) string {
+func routeWhy(r *result.Report, p *result.Probe) string {
 	if !byPAC(p) {
 		return ""
 	}
@@ -41,22 +43,28 @@ func routeWhy(r *Report, p *Probe) string {
 	switch {
 	case px == "":
 		return "the PAC sends " + u + " DIRECT, and it " + statusText(p.Status, p.Reason)
-	case p.Reason == "connect-refused-by-proxy" || p.Reason == "proxy-refused":
-		return fmt.Sprintf("the PAC sends %s to %s, which refuses CONNECT (%s)", u, px, orDash(p.Details["proxyStatus"]))
-	case p.Kind == KindTCP && strings.Contains(p.ID, "/tcp/proxy"):
+	case p.Reason == result.ReasonConnectRefusedByProxy || p.Reason == result.ReasonProxyRefused:
+		return fmt.Sprintf("the PAC sends %s to %s, which refuses CONNECT (%s)", u, px, orDash(p.Details[result.DetailProxyStatus]))
+	case p.Kind == result.KindTCP && isProxyTCP(p):
 		return fmt.Sprintf("the PAC sends %s to %s, which cannot be reached (%s)", u, px, statusText(p.Status, p.Reason))
 	}
 	return fmt.Sprintf("the PAC sends %s to %s, and through it %s", u, px, statusText(p.Status, p.Reason))
 }
 
+// isProxyTCP reports whether p is TCP to an HTTP proxy its route tries.
+func isProxyTCP(p *result.Probe) bool {
+	_, ok := p.ID.IsProxyTCP()
+	return ok
+}
+
 // pacURLOf is the URL the PAC was asked about for p's target.
-func pacURLOf(r *Report, p *Probe) string {
+func pacURLOf(r *result.Report, p *result.Probe) string {
 	if r == nil {
 		return p.Target
 	}
-	id, _, _ := strings.Cut(p.ID, "/")
+	pacID := result.WebID(p.ID.Head(), result.StepPAC)
 	for i := range r.Probes {
-		if q := &r.Probes[i]; q.ID == id+"/pac" {
+		if q := &r.Probes[i]; q.ID == pacID {
 			return q.Target
 		}
 	}
@@ -65,22 +73,22 @@ func pacURLOf(r *Report, p *Probe) string {
 
 // pacFindings adds the PAC's findings: what it decided, and what went
 // wrong with it.
-func pacFindings(fs *findingSet, r *Report) {
-	var fetch *Probe
-	var evals, failedEval, slow []*Probe
+func pacFindings(fs *findingSet, r *result.Report) {
+	var fetch *result.Probe
+	var evals, failedEval, slow []*result.Probe
 	var routes pacRoutes
 	for i := range r.Probes {
 		p := &r.Probes[i]
 		switch {
-		case p.Kind != KindPAC:
+		case p.Kind != result.KindPAC:
 			if byPAC(p) {
 				routes.add(r, p)
 			}
-		case p.ID == "pac/fetch":
+		case p.ID == result.PACFetchID:
 			fetch = p
 		default:
 			evals = append(evals, p)
-			if p.Status != StatusOK {
+			if p.Status != result.StatusOK {
 				failedEval = append(failedEval, p)
 			}
 			if p.RTTMs != nil && *p.RTTMs > pacSlowMs {
@@ -93,20 +101,20 @@ func pacFindings(fs *findingSet, r *Report) {
 		legacyPACFinding(fs, r)
 		return
 	}
-	if fetch.Status != StatusOK {
+	if fetch.Status != result.StatusOK {
 		pacFetchFinding(fs, r, fetch)
 	} else if len(evals) > 0 {
-		fs.add(Finding{Code: "proxy-auto-config", Severity: SeverityInfo,
+		fs.add(result.Finding{Code: "proxy-auto-config", Severity: result.SeverityInfo,
 			Title:    "The browser picks its proxy with the PAC script " + fetch.Target + "; rtcprobe ran it for every TRTC URL",
 			Detail:   "The PAC answers " + routeList(evals) + ". Every probe went the way the PAC says.",
 			Evidence: ids(evals)})
 	}
 	if len(failedEval) > 0 {
-		sev, then := SeverityWarning, "Chrome sends these URLs DIRECT, as this run did"
+		sev, then := result.SeverityWarning, "Chrome sends these URLs DIRECT, as this run did"
 		if r.Config.PACMandatory {
-			sev, then = SeverityCritical, "ProxyPacMandatory is set, so the browser sends nothing to them (ERR_MANDATORY_PROXY_CONFIGURATION_FAILED)"
+			sev, then = result.SeverityCritical, "ProxyPacMandatory is set, so the browser sends nothing to them (ERR_MANDATORY_PROXY_CONFIGURATION_FAILED)"
 		}
-		fs.add(Finding{Code: "pac-script-error", Severity: sev,
+		fs.add(result.Finding{Code: "pac-script-error", Severity: sev,
 			Title:    "The PAC script fails for " + hostsOf(failedEval),
 			Detail:   then + ": " + failedEval[0].Error + ". Fix FindProxyForURL for the TRTC hosts.",
 			Evidence: ids(failedEval)})
@@ -118,7 +126,7 @@ func pacFindings(fs *findingSet, r *Report) {
 				worst = p
 			}
 		}
-		fs.add(Finding{Code: "pac-slow", Severity: SeverityWarning,
+		fs.add(result.Finding{Code: "pac-slow", Severity: result.SeverityWarning,
 			Title: fmt.Sprintf("The PAC script takes up to %.0f ms per URL", *worst.RTTMs),
 			Detail: "The browser runs it before every new connection, so each one waits that long; " +
 				"a PAC usually is slow in its DNS helpers (isResolvable, dnsResolve, isInNet on a name): test the host name patterns first.",
@@ -127,24 +135,24 @@ func pacFindings(fs *findingSet, r *Report) {
 }
 
 // pacFetchFinding: the script could not be had.
-func pacFetchFinding(fs *findingSet, r *Report, p *Probe) {
+func pacFetchFinding(fs *findingSet, r *result.Report, p *result.Probe) {
 	fallback := "DIRECT"
 	if r.Config.HTTPProxy != "" {
 		fallback = "the manual proxy " + r.Config.HTTPProxy
 	}
-	if p.Reason == "wpad-not-found" {
-		fs.add(Finding{Code: "wpad-not-found", Severity: SeverityInfo,
+	if p.Reason == result.ReasonWPADNotFound {
+		fs.add(result.Finding{Code: "wpad-not-found", Severity: result.SeverityInfo,
 			Title:    "Auto-detect is on, but no WPAD server answers",
 			Detail:   p.Error + ". The browser then uses " + fallback + ", as this run did.",
-			Evidence: []string{p.ID}})
+			Evidence: []result.ID{p.ID}})
 		return
 	}
-	f := Finding{Code: "pac-fetch-failed", Severity: SeverityWarning, Evidence: []string{p.ID},
-		Title: "The PAC script " + p.Target + " cannot be used (" + p.Reason + ")",
+	f := result.Finding{Code: "pac-fetch-failed", Severity: result.SeverityWarning, Evidence: []result.ID{p.ID},
+		Title: "The PAC script " + p.Target + " cannot be used (" + string(p.Reason) + ")",
 		Detail: p.Error + ". Chrome then falls back to " + fallback + " for every URL, as this run did; " +
 			"users on other networks may get another answer: serve the script reliably."}
 	if r.Config.PACMandatory {
-		f.Severity = SeverityCritical
+		f.Severity = result.SeverityCritical
 		f.Detail = p.Error + ". ProxyPacMandatory is set, so the browser sends nothing at all (ERR_MANDATORY_PROXY_CONFIGURATION_FAILED): serve the script, or clear ProxyPacMandatory."
 	}
 	fs.add(f)
@@ -154,26 +162,26 @@ func pacFetchFinding(fs *findingSet, r *Report, p *Probe) {
 // that refused CONNECT or could not be reached, per proxy.
 type pacRoutes struct {
 	order   []string
-	refused map[string][]*Probe
-	down    map[string][]*Probe
+	refused map[string][]*result.Probe
+	down    map[string][]*result.Probe
 }
 
-func (pr *pacRoutes) add(r *Report, p *Probe) {
+func (pr *pacRoutes) add(r *result.Report, p *result.Probe) {
 	px := routeProxy(p)
 	if px == "" {
 		return
 	}
-	var m *map[string][]*Probe
+	var m *map[string][]*result.Probe
 	switch {
-	case p.Reason == "connect-refused-by-proxy" || p.Reason == "proxy-refused":
+	case p.Reason == result.ReasonConnectRefusedByProxy || p.Reason == result.ReasonProxyRefused:
 		m = &pr.refused
-	case p.Kind == KindTCP && strings.Contains(p.ID, "/tcp/proxy") && p.Status != StatusOK:
+	case p.Kind == result.KindTCP && isProxyTCP(p) && p.Status != result.StatusOK:
 		m = &pr.down
 	default:
 		return
 	}
 	if *m == nil {
-		*m = map[string][]*Probe{}
+		*m = map[string][]*result.Probe{}
 	}
 	if len(pr.refused[px])+len(pr.down[px]) == 0 {
 		pr.order = append(pr.order, px)
@@ -182,7 +190,7 @@ func (pr *pacRoutes) add(r *Report, p *Probe) {
 }
 
 // emit adds one finding per proxy: the URLs it got, what to change.
-func (pr *pacRoutes) emit(fs *findingSet, r *Report) {
+func (pr *pacRoutes) emit(fs *findingSet, r *result.Report) {
 	for _, px := range pr.order {
 		if ps := pr.refused[px]; len(ps) > 0 {
 			var ports []string
@@ -193,13 +201,13 @@ func (pr *pacRoutes) emit(fs *findingSet, r *Report) {
 				}
 				ports = uniq(ports, port)
 			}
-			fs.add(Finding{Code: "pac-proxy-refuses", Severity: pacSeverity(ps), Evidence: ids(ps),
-				Title: "The PAC sends " + urlsOf(r, ps, 1) + " to " + px + ", which refuses CONNECT (" + orDash(ps[0].Details["proxyStatus"]) + ")",
+			fs.add(result.Finding{Code: "pac-proxy-refuses", Severity: pacSeverity(ps), Evidence: ids(ps),
+				Title: "The PAC sends " + urlsOf(r, ps, 1) + " to " + px + ", which refuses CONNECT (" + orDash(ps[0].Details[result.DetailProxyStatus]) + ")",
 				Detail: "URLs sent there: " + urlsOf(r, ps, 6) + ". Return DIRECT for the TRTC domains in the PAC, or allow CONNECT " +
 					andList(ports) + " to them in " + px + " (a refused CONNECT is final: the browser does not try the PAC's next entry)."})
 		}
 		if ps := pr.down[px]; len(ps) > 0 {
-			fs.add(Finding{Code: "pac-proxy-down", Severity: SeverityWarning, Evidence: ids(ps),
+			fs.add(result.Finding{Code: "pac-proxy-down", Severity: result.SeverityWarning, Evidence: ids(ps),
 				Title: "The PAC lists the proxy " + px + ", which " + statusText(ps[0].Status, ps[0].Reason),
 				Detail: "For " + urlsOf(r, ps, 6) + " the browser tries it first and, once it fails, the PAC's next entry (if any); " +
 					"every new connection waits for it. Fix or remove " + px + " in the PAC."})
@@ -209,17 +217,17 @@ func (pr *pacRoutes) emit(fs *findingSet, r *Report) {
 
 // pacSeverity is critical when a call needs one of the connections
 // (schedule, signalling, TURN), a warning for logs and legacy hosts.
-func pacSeverity(ps []*Probe) string {
+func pacSeverity(ps []*result.Probe) result.Severity {
 	for _, p := range ps {
 		if p.Role == "schedule" || p.Role == "signaling" || p.Role == "turn" {
-			return SeverityCritical
+			return result.SeverityCritical
 		}
 	}
-	return SeverityWarning
+	return result.SeverityWarning
 }
 
 // urlsOf lists the PAC URLs of probes, the first n and "and N more".
-func urlsOf(r *Report, ps []*Probe, n int) string {
+func urlsOf(r *result.Report, ps []*result.Probe, n int) string {
 	var us []string
 	for _, p := range ps {
 		us = uniq(us, pacURLOf(r, p))
@@ -232,9 +240,9 @@ func urlsOf(r *Report, ps []*Probe, n int) string {
 
 // legacyPACFinding keeps the old meaning for reports written before
 // rtcprobe ran PAC scripts: a PAC URL in the config and no pac probes.
-func legacyPACFinding(fs *findingSet, r *Report) {
+func legacyPACFinding(fs *findingSet, r *result.Report) {
 	if r.Config.PACURL != "" && r.Config.HTTPProxy == "" {
-		fs.add(Finding{Code: "proxy-auto-config", Severity: SeverityWarning,
+		fs.add(result.Finding{Code: "proxy-auto-config", Severity: result.SeverityWarning,
 			Title: "The system proxy is set by an auto-config script, which this (older) report did not run",
 			Detail: "The browser runs " + r.Config.PACURL + " to pick a proxy for each URL; this run went direct. " +
 				"Run a current rtcprobe, which runs the script, or give --pac."})
@@ -243,12 +251,12 @@ func legacyPACFinding(fs *findingSet, r *Report) {
 
 // routeList groups the evaluations by the PAC's answer: "PROXY p:1;
 // DIRECT for wss://a/, https://b/ and 3 more. DIRECT for ...".
-func routeList(evals []*Probe) string {
+func routeList(evals []*result.Probe) string {
 	var order []string
 	urls := map[string][]string{}
 	for _, p := range evals {
-		rt := p.Details["route"]
-		if p.Status != StatusOK {
+		rt := p.Details[result.DetailRoute]
+		if p.Status != result.StatusOK {
 			rt = "DIRECT (the script failed)"
 		}
 		if _, ok := urls[rt]; !ok {
@@ -268,7 +276,7 @@ func routeList(evals []*Probe) string {
 	return strings.Join(parts, "; ")
 }
 
-func hostsOf(ps []*Probe) string {
+func hostsOf(ps []*result.Probe) string {
 	var out []string
 	for _, p := range ps {
 		out = uniq(out, hostOfURL(p.Target))
@@ -276,8 +284,8 @@ func hostsOf(ps []*Probe) string {
 	return andList(out)
 }
 
-func ids(ps []*Probe) []string {
-	out := make([]string, len(ps))
+func ids(ps []*result.Probe) []result.ID {
+	out := make([]result.ID, len(ps))
 	for i, p := range ps {
 		out[i] = p.ID
 	}

@@ -9,39 +9,44 @@ import (
 	"strings"
 
 	"github.com/rtcprobe/rtcprobe/catalog"
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // turnTransportPath maps a TURN probe's transport to its media path.
-var turnTransportPath = map[string]string{"udp": PathTURNUDP, "tcp": PathTURNTCP, "tls": PathTURNTLS}
+var turnTransportPath = map[string]result.PathName{"udp": result.PathTURNUDP, "tcp": result.PathTURNTCP, "tls": result.PathTURNTLS}
 
 // serverFaultReasons are TURN failures where the server answered: the
 // firewall let the traffic through, so the path is an error, not blocked.
-var serverFaultReasons = map[string]bool{
-	"unauthorized": true, "allocate-error": true, "permission-denied": true, "relay-silent": true,
+var serverFaultReasons = map[result.Reason]bool{
+	result.ReasonUnauthorized: true, result.ReasonAllocateError: true, result.ReasonPermissionDenied: true, result.ReasonRelaySilent: true,
 }
 
 // isSTUN reports whether p is a direct-UDP STUN probe to the reflector.
-func isSTUN(p *Probe) bool { return p.Kind == KindSTUN && strings.HasPrefix(p.ID, "stun/") }
+func isSTUN(p *result.Probe) bool {
+	return p.Kind == result.KindSTUN && p.ID.IsSTUN()
+}
 
 // isTURN reports whether p is a TURN path probe (not an audit).
-func isTURN(p *Probe) bool { return p.Kind == KindTURN && !strings.Contains(p.ID, "/audit/") }
+func isTURN(p *result.Probe) bool {
+	return p.Kind == result.KindTURN && !p.ID.IsAudit()
+}
 
 // closed reports whether a probe's status says the traffic did not get
 // through (dropped, refused, or answered wrongly by a middlebox).
-func closed(status string) bool {
-	return status == StatusBlocked || status == StatusRejected || status == StatusFailed
+func closed(status result.Status) bool {
+	return status == result.StatusBlocked || status == result.StatusRejected || status == result.StatusFailed
 }
 
 // judgePaths fills r.Paths from the STUN and TURN probes.
-func judgePaths(r *Report, cat *catalog.Catalog) {
+func judgePaths(r *result.Report, cat *catalog.Catalog) {
 	r.Paths.DirectUDP = directPath(r)
 	for _, tr := range []string{"udp", "tcp", "tls"} {
 		*r.Paths.Get(turnTransportPath[tr]) = turnPath(r, cat, tr)
 	}
 }
 
-func directPath(r *Report) Path {
-	p := Path{Evidence: []string{}, Counts: r.Config.ICETransportPolicy != "relay"}
+func directPath(r *result.Report) result.Path {
+	p := result.Path{Evidence: []result.ID{}, Counts: r.Config.ICETransportPolicy != "relay"}
 	var okPorts, closedPorts, busyPorts []int
 	errs := 0
 	for i := range r.Probes {
@@ -51,38 +56,38 @@ func directPath(r *Report) Path {
 		}
 		p.Evidence = append(p.Evidence, pr.ID)
 		switch {
-		case pr.Status == StatusOK:
+		case pr.Status == result.StatusOK:
 			okPorts = append(okPorts, pr.Port)
 		case closed(pr.Status):
 			closedPorts = append(closedPorts, pr.Port)
-		case pr.Status == StatusError:
+		case pr.Status == result.StatusError:
 			errs++
-		case pr.Status == StatusUntested:
+		case pr.Status == result.StatusUntested:
 			busyPorts = append(busyPorts, pr.Port)
 		}
 	}
 	dnsFail := reflectorDNSFailure(r)
 	switch {
 	case dnsFail != nil && len(okPorts)+len(closedPorts)+errs == 0:
-		p.Status, p.Detail = PathUntested, "The reflector "+dnsFail.Target+" does not resolve, so the UDP media ports were not tested: check the name (--reflector)."
+		p.Status, p.Detail = result.PathUntested, "The reflector "+dnsFail.Target+" does not resolve, so the UDP media ports were not tested: check the name (--reflector)."
 		p.Evidence = append(p.Evidence, dnsFail.ID)
 	case len(p.Evidence) == 0:
-		p.Status, p.Detail = PathUntested, "No reflector was given (--reflector), so the UDP media ports were not tested."
+		p.Status, p.Detail = result.PathUntested, "No reflector was given (--reflector), so the UDP media ports were not tested."
 	case len(busyPorts) > 0 && len(okPorts) == 0 && len(closedPorts) == 0 && errs == 0:
 		// Ports the reflector would not answer (rate limit) decide
 		// nothing: without a closed port the path is not known.
-		p.Status, p.Detail = PathUntested, busyDetail(busyPorts)
+		p.Status, p.Detail = result.PathUntested, busyDetail(busyPorts)
 	case len(okPorts) > 0 && len(closedPorts) == 0 && errs == 0:
-		p.Status, p.Detail = PathOK, "UDP "+portList(okPorts)+" to the reflector answered."
+		p.Status, p.Detail = result.PathOK, "UDP "+portList(okPorts)+" to the reflector answered."
 	case len(okPorts) > 0:
-		p.Status = PathPartial
+		p.Status = result.PathPartial
 		p.Detail = fmt.Sprintf("UDP %s answered but %s did not: the SDK may be handed a media server on a closed port.", portList(okPorts), portList(closedPorts))
 	case len(closedPorts) > 0:
-		p.Status, p.Detail = PathBlocked, "UDP "+portList(closedPorts)+" to the reflector got no answer."
+		p.Status, p.Detail = result.PathBlocked, "UDP "+portList(closedPorts)+" to the reflector got no answer."
 	case errs > 0:
-		p.Status, p.Detail = PathError, "The reflector answered with something that is not STUN."
+		p.Status, p.Detail = result.PathError, "The reflector answered with something that is not STUN."
 	default:
-		p.Status, p.Detail = PathUntested, "The STUN probes did not finish."
+		p.Status, p.Detail = result.PathUntested, "The STUN probes did not finish."
 	}
 	if len(busyPorts) > 0 && (len(okPorts) > 0 || len(closedPorts) > 0) {
 		p.Detail += " Not tested: UDP " + portList(busyPorts) + " (the reflector was rate-limiting this address)."
@@ -102,8 +107,8 @@ func busyDetail(busyPorts []int) string {
 // turnPath decides one TURN transport from the servers the browser would
 // use; servers on ports the browser refuses decide only when there are no
 // others, and then the path does not count.
-func turnPath(r *Report, cat *catalog.Catalog, transport string) Path {
-	var usable, unusable []*Probe
+func turnPath(r *result.Report, cat *catalog.Catalog, transport string) result.Path {
+	var usable, unusable []*result.Probe
 	for i := range r.Probes {
 		pr := &r.Probes[i]
 		if !isTURN(pr) || pr.Transport != transport {
@@ -115,7 +120,7 @@ func turnPath(r *Report, cat *catalog.Catalog, transport string) Path {
 			unusable = append(unusable, pr)
 		}
 	}
-	p := Path{Evidence: []string{}, Counts: true}
+	p := result.Path{Evidence: []result.ID{}, Counts: true}
 	set := usable
 	if len(usable) == 0 && len(unusable) > 0 {
 		set, p.Counts = unusable, false
@@ -125,7 +130,7 @@ func turnPath(r *Report, cat *catalog.Catalog, transport string) Path {
 	}
 	p.Status = turnStatus(set)
 	p.Detail = turnDetail(r, transport, set, p.Status)
-	if p.Status == PathUntested {
+	if p.Status == result.PathUntested {
 		if d := authPathDetail(r, map[string]string{"udp": "TURN over UDP", "tcp": "TURN over TCP", "tls": "TURN over TLS"}[transport], set); d != "" {
 			p.Detail = d
 		}
@@ -136,21 +141,21 @@ func turnPath(r *Report, cat *catalog.Catalog, transport string) Path {
 	return p
 }
 
-func turnStatus(set []*Probe) string {
-	best, status := -1, PathUntested
+func turnStatus(set []*result.Probe) result.PathStatus {
+	best, status := -1, result.PathUntested
 	for _, pr := range set {
-		rank, s := 0, PathUntested
+		rank, s := 0, result.PathUntested
 		switch {
-		case pr.Status == StatusOK:
-			rank, s = 4, PathOK
-		case pr.Status == StatusFailed && serverFaultReasons[pr.Reason]:
+		case pr.Status == result.StatusOK:
+			rank, s = 4, result.PathOK
+		case pr.Status == result.StatusFailed && serverFaultReasons[pr.Reason]:
 			// The server answered: the firewall let it through, so this
 			// outranks a server that was not reached.
-			rank, s = 3, PathError
+			rank, s = 3, result.PathError
 		case closed(pr.Status):
-			rank, s = 2, PathBlocked
-		case pr.Status == StatusError:
-			rank, s = 1, PathError
+			rank, s = 2, result.PathBlocked
+		case pr.Status == result.StatusError:
+			rank, s = 1, result.PathError
 		}
 		if rank > best {
 			best, status = rank, s
@@ -159,7 +164,7 @@ func turnStatus(set []*Probe) string {
 	return status
 }
 
-func turnDetail(r *Report, transport string, set []*Probe, status string) string {
+func turnDetail(r *result.Report, transport string, set []*result.Probe, status result.PathStatus) string {
 	name := map[string]string{"udp": "TURN over UDP", "tcp": "TURN over TCP", "tls": "TURN over TLS"}[transport]
 	if len(set) == 0 {
 		if len(r.Config.TURNServers) == 0 {
@@ -170,18 +175,18 @@ func turnDetail(r *Report, transport string, set []*Probe, status string) string
 	var ok, bad []string
 	for _, pr := range set {
 		s := turnHostPort(pr)
-		if pr.Status == StatusOK {
+		if pr.Status == result.StatusOK {
 			ok = append(ok, s)
 		} else {
 			bad = append(bad, s+" "+statusText(pr.Status, pr.Reason))
 		}
 	}
 	switch status {
-	case PathOK:
+	case result.PathOK:
 		return name + " to " + strings.Join(ok, ", ") + " relayed a round trip."
-	case PathError:
+	case result.PathError:
 		return name + " reached the server but it did not relay: " + strings.Join(bad, ", ") + "."
-	case PathBlocked:
+	case result.PathBlocked:
 		return name + " got through to no server: " + strings.Join(bad, ", ") + "."
 	}
 	return name + " was not finished: " + strings.Join(bad, ", ") + "."
@@ -189,7 +194,7 @@ func turnDetail(r *Report, transport string, set []*Probe, status string) string
 
 // turnHost returns the TURN server's host name from the probe's URL
 // (turn:host:port?transport=tcp), or its address.
-func turnHost(p *Probe) string {
+func turnHost(p *result.Probe) string {
 	s := p.Target
 	if scheme, rest, ok := strings.Cut(s, ":"); ok && (strings.EqualFold(scheme, "turn") || strings.EqualFold(scheme, "turns")) {
 		s = rest
@@ -211,30 +216,30 @@ func turnHost(p *Probe) string {
 	return s
 }
 
-func turnHostPort(p *Probe) string {
+func turnHostPort(p *result.Probe) string {
 	return net.JoinHostPort(turnHost(p), strconv.Itoa(p.Port))
 }
 
 // choose picks the media path: the first that works and counts in the
 // SDK's order, else a partial one, else none or untested.
-func choose(ps *Paths) string {
+func choose(ps *result.Paths) result.PathName {
 	tested := false
-	for _, name := range PathOrder {
+	for _, name := range result.PathOrder {
 		p := ps.Get(name)
-		if p.Status == PathOK && p.Counts {
+		if p.Status == result.PathOK && p.Counts {
 			return name
 		}
-		tested = tested || p.Status != PathUntested
+		tested = tested || p.Status != result.PathUntested
 	}
-	for _, name := range PathOrder {
-		if p := ps.Get(name); p.Status == PathPartial && p.Counts {
+	for _, name := range result.PathOrder {
+		if p := ps.Get(name); p.Status == result.PathPartial && p.Counts {
 			return name
 		}
 	}
 	if tested {
-		return MediaNone
+		return result.MediaNone
 	}
-	return MediaUntested
+	return result.MediaUntested
 }
 
 // portList writes ports as "8000, 8080 and 443".
@@ -266,7 +271,7 @@ func hostOfURL(s string) string {
 }
 
 // uniq appends s to list unless present.
-func uniq(list []string, s ...string) []string {
+func uniq[T comparable](list []T, s ...T) []T {
 	for _, v := range s {
 		if !slices.Contains(list, v) {
 			list = append(list, v)

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // TestRToMOS checks G.107 Annex B's mapping at the points its Table B.1
@@ -45,43 +47,43 @@ func TestEModelR(t *testing.T) {
 	}
 }
 
-func stage(name string, kbps float64, upSent, upLost, downSent, downLost int, rtt float64) QualityStage {
-	return QualityStage{Name: name, Kbps: kbps, UpSent: upSent, UpLost: upLost, DownSent: downSent, DownLost: downLost, RTTMedianMs: &rtt}
+func stage(name string, kbps float64, upSent, upLost, downSent, downLost int, rtt float64) result.QualityStage {
+	return result.QualityStage{Name: name, Kbps: kbps, UpSent: upSent, UpLost: upLost, DownSent: downSent, DownLost: downLost, RTTMedianMs: &rtt}
 }
 
 func TestJudgeQualityResolution(t *testing.T) {
-	ramp := func(loss720up, loss1080up, loss1080down int, rtt1080 float64) []QualityStage {
-		return []QualityStage{
-			stage(StageAudio, 64, 100, 0, 100, 0, 30),
-			stage(Stage360p, 864, 200, 0, 200, 0, 30),
-			stage(Stage720p, 1564, 300, loss720up, 300, 0, 31),
-			stage(Stage1080p, 2064, 400, loss1080up, 400, loss1080down, rtt1080),
+	ramp := func(loss720up, loss1080up, loss1080down int, rtt1080 float64) []result.QualityStage {
+		return []result.QualityStage{
+			stage(result.StageAudio, 64, 100, 0, 100, 0, 30),
+			stage(result.Stage360p, 864, 200, 0, 200, 0, 30),
+			stage(result.Stage720p, 1564, 300, loss720up, 300, 0, 31),
+			stage(result.Stage1080p, 2064, 400, loss1080up, 400, loss1080down, rtt1080),
 		}
 	}
 	rtt := 30.0
 	for _, tc := range []struct {
 		name                string
 		status              string
-		stages              []QualityStage
+		stages              []result.QualityStage
 		res, resUp, resDown string
 	}{
-		{"clean", QualityOK, ramp(0, 0, 0, 32), Stage1080p, Stage1080p, Stage1080p},
-		{"uplink limit under 720p", QualityOK, ramp(90, 200, 0, 32), Stage360p, Stage360p, Stage1080p},
-		{"downlink loss at 1080p", QualityOK, ramp(0, 0, 60, 32), Stage720p, Stage1080p, Stage720p},
-		{"queue grows at 1080p", QualityOK, ramp(0, 0, 0, 250), Stage720p, Stage720p, Stage720p},
-		{"audio too lossy", QualityOK, []QualityStage{stage(StageAudio, 64, 100, 30, 70, 0, 30)}, ResolutionNone, ResolutionNone, ResolutionAudioOnly},
-		{"audio only", QualityOK, []QualityStage{stage(StageAudio, 64, 100, 0, 100, 0, 30), stage(Stage360p, 864, 200, 50, 150, 0, 30)}, ResolutionAudioOnly, ResolutionAudioOnly, Stage360p},
-		{"went silent", QualitySilent, ramp(0, 0, 0, 32), ResolutionNone, ResolutionNone, ResolutionNone},
+		{"clean", result.QualityOK, ramp(0, 0, 0, 32), result.Stage1080p, result.Stage1080p, result.Stage1080p},
+		{"uplink limit under 720p", result.QualityOK, ramp(90, 200, 0, 32), result.Stage360p, result.Stage360p, result.Stage1080p},
+		{"downlink loss at 1080p", result.QualityOK, ramp(0, 0, 60, 32), result.Stage720p, result.Stage1080p, result.Stage720p},
+		{"queue grows at 1080p", result.QualityOK, ramp(0, 0, 0, 250), result.Stage720p, result.Stage720p, result.Stage720p},
+		{"audio too lossy", result.QualityOK, []result.QualityStage{stage(result.StageAudio, 64, 100, 30, 70, 0, 30)}, result.ResolutionNone, result.ResolutionNone, result.ResolutionAudioOnly},
+		{"audio only", result.QualityOK, []result.QualityStage{stage(result.StageAudio, 64, 100, 0, 100, 0, 30), stage(result.Stage360p, 864, 200, 50, 150, 0, 30)}, result.ResolutionAudioOnly, result.ResolutionAudioOnly, result.Stage360p},
+		{"went silent", result.QualitySilent, ramp(0, 0, 0, 32), result.ResolutionNone, result.ResolutionNone, result.ResolutionNone},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			q := &Quality{Paths: []QualityPath{{Path: PathDirectUDP, Target: "192.0.2.1:8000", Status: tc.status, Stages: tc.stages,
-				RTTMedianMs: &rtt, RTTP95Ms: &rtt, Stopped: &QualityStop{AfterMs: 2100, AfterPackets: 105}}}}
+			q := &result.Quality{Paths: []result.QualityPath{{Path: result.PathDirectUDP, Target: "192.0.2.1:8000", Status: tc.status, Stages: tc.stages,
+				RTTMedianMs: &rtt, RTTP95Ms: &rtt, Stopped: &result.QualityStop{AfterMs: 2100, AfterPackets: 105}}}}
 			JudgeQuality(q)
 			p := q.Paths[0]
 			if p.Resolution != tc.res || p.ResolutionUp != tc.resUp || p.ResolutionDown != tc.resDown {
 				t.Errorf("resolution %s (up %s, down %s), want %s (%s, %s)", p.Resolution, p.ResolutionUp, p.ResolutionDown, tc.res, tc.resUp, tc.resDown)
 			}
-			if (p.MOS == nil) != (tc.status != QualityOK) {
+			if (p.MOS == nil) != (tc.status != result.QualityOK) {
 				t.Errorf("MOS %v for status %s", p.MOS, tc.status)
 			}
 			if p.Summary == "" || !strings.HasPrefix(p.Summary, "UDP 8000") {
@@ -92,19 +94,19 @@ func TestJudgeQualityResolution(t *testing.T) {
 }
 
 // sampleQuality is a judged quality section with one path of each kind.
-func sampleQuality() *Quality {
+func sampleQuality() *result.Quality {
 	rtt, p95, hol := 31.5, 48.0, 120.0
-	ok := QualityPath{Path: PathDirectUDP, Target: "reflector.example:8000", Transport: "udp", Status: QualityOK,
-		RTTMedianMs: &rtt, RTTP95Ms: &p95, Up: QualityDirection{Sent: 1000, Received: 998, LossPct: 0.2, JitterMs: 1.5},
-		Down: QualityDirection{Sent: 998, Received: 998, JitterMs: 0.8},
-		Stages: []QualityStage{stage(StageAudio, 64, 100, 0, 100, 0, 30), stage(Stage360p, 864, 200, 1, 199, 0, 31),
-			stage(Stage720p, 1564, 300, 1, 299, 0, 31), stage(Stage1080p, 2064, 400, 80, 320, 0, 35)},
-		Timeline: []QualitySample{{AtMs: 0, RTTMs: &rtt}, {AtMs: 500, LossPct: 100}}}
+	ok := result.QualityPath{Path: result.PathDirectUDP, Target: "reflector.example:8000", Transport: "udp", Status: result.QualityOK,
+		RTTMedianMs: &rtt, RTTP95Ms: &p95, Up: result.QualityDirection{Sent: 1000, Received: 998, LossPct: 0.2, JitterMs: 1.5},
+		Down: result.QualityDirection{Sent: 998, Received: 998, JitterMs: 0.8},
+		Stages: []result.QualityStage{stage(result.StageAudio, 64, 100, 0, 100, 0, 30), stage(result.Stage360p, 864, 200, 1, 199, 0, 31),
+			stage(result.Stage720p, 1564, 300, 1, 299, 0, 31), stage(result.Stage1080p, 2064, 400, 80, 320, 0, 35)},
+		Timeline: []result.QualitySample{{AtMs: 0, RTTMs: &rtt}, {AtMs: 500, LossPct: 100}}}
 	tcp := ok
-	tcp.Path, tcp.Target, tcp.Transport, tcp.HOLDelayMs = PathTURNTCP, "turn:turn.example:3478?transport=tcp", "tcp", &hol
-	silent := QualityPath{Path: PathTURNUDP, Target: "turn:turn.example:3478", Transport: "udp", Status: QualitySilent,
-		Stopped: &QualityStop{AfterMs: 2100, AfterPackets: 105, SilentMs: 12900}, Stages: []QualityStage{}, Timeline: []QualitySample{}}
-	q := &Quality{DurationMs: 46000, FlowMs: 15000, Paths: []QualityPath{ok, silent, tcp}, Notes: []string{"turn-tls: not measured, the path does not count"}}
+	tcp.Path, tcp.Target, tcp.Transport, tcp.HOLDelayMs = result.PathTURNTCP, "turn:turn.example:3478?transport=tcp", "tcp", &hol
+	silent := result.QualityPath{Path: result.PathTURNUDP, Target: "turn:turn.example:3478", Transport: "udp", Status: result.QualitySilent,
+		Stopped: &result.QualityStop{AfterMs: 2100, AfterPackets: 105, SilentMs: 12900}, Stages: []result.QualityStage{}, Timeline: []result.QualitySample{}}
+	q := &result.Quality{DurationMs: 46000, FlowMs: 15000, Paths: []result.QualityPath{ok, silent, tcp}, Notes: []string{"turn-tls: not measured, the path does not count"}}
 	JudgeQuality(q)
 	return q
 }

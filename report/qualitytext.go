@@ -4,21 +4,23 @@ import (
 	"fmt"
 	"strings"
 	"unicode"
+
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // quality writes the quality stage's section: one line per path, then the
 // notes on what was not measured. Nothing when the stage did not run.
-func (t *textWriter) quality(r *Report) {
+func (t *textWriter) quality(r *result.Report) {
 	q := r.Quality
 	if q == nil {
 		return
 	}
 	t.section(fmt.Sprintf("Call quality (a %.0f s TRTC-shaped flow per path, %.0f s in all)", q.FlowMs/1000, q.DurationMs/1000))
 	for _, p := range q.Paths {
-		code := map[string]string{QualityOK: ansiGreen, QualitySilent: ansiRed, QualityNoAnswer: ansiYellow, QualityError: ansiRed}[p.Status]
-		if p.Status == QualityOK && p.Resolution == ResolutionNone {
+		code := map[string]string{result.QualityOK: ansiGreen, result.QualitySilent: ansiRed, result.QualityNoAnswer: ansiYellow, result.QualityError: ansiRed}[p.Status]
+		if p.Status == result.QualityOK && p.Resolution == result.ResolutionNone {
 			code = ansiRed
-		} else if p.Status == QualityOK && p.Resolution == ResolutionAudioOnly {
+		} else if p.Status == result.QualityOK && p.Resolution == result.ResolutionAudioOnly {
 			code = ansiYellow
 		}
 		fmt.Fprintf(&t.b, "  %s\n", t.paint(code, TermSafe(p.Summary)))

@@ -5,22 +5,8 @@ import (
 	"math"
 	"net"
 	"strings"
-)
 
-// Ramp stage names and the bitrates a TRTC Web SDK call sends. Video
-// bitrates are the SDK's documented profile defaults (trtc.io/document/59654,
-// "Video Property Profile List": 360p 640x360 15 fps 800 kbps, 720p
-// 1280x720 15 fps 1500 kbps, 1080p 1920x1080 15 fps 2000 kbps). The audio
-// stream is 50 datagrams a second of about 160 bytes (20 ms frames), 64
-// kbit/s on the wire.
-const (
-	StageAudio = "audio"
-	Stage360p  = "360p"
-	Stage720p  = "720p"
-	Stage1080p = "1080p"
-	// ResolutionAudioOnly and ResolutionNone are the resolutions below 360p.
-	ResolutionAudioOnly = "audio-only"
-	ResolutionNone      = "none"
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // Thresholds of the quality verdict.
@@ -44,7 +30,7 @@ const (
 
 // JudgeQuality fills each path's verdict fields from its measurements. It
 // is deterministic, so a saved report can be judged again.
-func JudgeQuality(q *Quality) {
+func JudgeQuality(q *result.Quality) {
 	if q == nil {
 		return
 	}
@@ -53,16 +39,16 @@ func JudgeQuality(q *Quality) {
 	}
 }
 
-func judgeQualityPath(p *QualityPath) {
-	up := func(s QualityStage) (int, int) { return s.UpSent, s.UpLost }
-	down := func(s QualityStage) (int, int) { return s.DownSent, s.DownLost }
+func judgeQualityPath(p *result.QualityPath) {
+	up := func(s result.QualityStage) (int, int) { return s.UpSent, s.UpLost }
+	down := func(s result.QualityStage) (int, int) { return s.DownSent, s.DownLost }
 	p.Up.Held, p.Up.HeldKbps = held(p.Stages, p.Up.AudioLossPct, audioBase(p.Up.Sent, p.Stages, up), up)
 	p.Down.Held, p.Down.HeldKbps = held(p.Stages, p.Down.AudioLossPct, audioBase(p.Down.Sent, p.Stages, down), down)
 	p.ResolutionUp, p.ResolutionDown = resolutionOf(p.Up), resolutionOf(p.Down)
 	p.Resolution = worseResolution(p.ResolutionUp, p.ResolutionDown)
 	p.MOS, p.RFactor = nil, nil
-	if p.Status != QualityOK {
-		p.Resolution, p.ResolutionUp, p.ResolutionDown = ResolutionNone, ResolutionNone, ResolutionNone
+	if p.Status != result.QualityOK {
+		p.Resolution, p.ResolutionUp, p.ResolutionDown = result.ResolutionNone, result.ResolutionNone, result.ResolutionNone
 	} else if rtt := audioRTT(p); rtt != nil {
 		r := EModelR(*rtt, max(p.Up.JitterMs, p.Down.JitterMs), max(p.Up.AudioLossPct, p.Down.AudioLossPct))
 		mos := math.Round(RToMOS(r)*100) / 100
@@ -76,8 +62,8 @@ func judgeQualityPath(p *QualityPath) {
 // before any video loads the path (the SDK lowers its video to what the
 // path carries; a TCP path's backlog from the ramp would otherwise count
 // as audio delay), else the whole flow's.
-func audioRTT(p *QualityPath) *float64 {
-	if len(p.Stages) > 0 && p.Stages[0].Name == StageAudio && p.Stages[0].RTTMedianMs != nil {
+func audioRTT(p *result.QualityPath) *float64 {
+	if len(p.Stages) > 0 && p.Stages[0].Name == result.StageAudio && p.Stages[0].RTTMedianMs != nil {
 		return p.Stages[0].RTTMedianMs
 	}
 	return p.RTTMedianMs
@@ -89,7 +75,7 @@ func audioRTT(p *QualityPath) *float64 {
 // of baseSent); a step's loss counts as grown beyond heldLossGrowth plus
 // two standard errors of the difference, so the sampling noise of a 2 s
 // step under random loss does not decide the verdict.
-func held(stages []QualityStage, base float64, baseSent int, counts func(QualityStage) (sent, lost int)) (string, float64) {
+func held(stages []result.QualityStage, base float64, baseSent int, counts func(result.QualityStage) (sent, lost int)) (string, float64) {
 	name, kbps := "", 0.0
 	var baseRTT float64
 	pb := base / 100
@@ -120,7 +106,7 @@ func held(stages []QualityStage, base float64, baseSent int, counts func(Quality
 
 // audioBase is a direction's audio-only datagram count: the audio step
 // plus the hold (everything sent that is not in a video step).
-func audioBase(total int, stages []QualityStage, counts func(QualityStage) (sent, lost int)) int {
+func audioBase(total int, stages []result.QualityStage, counts func(result.QualityStage) (sent, lost int)) int {
 	n := total
 	for i, s := range stages {
 		if i > 0 {
@@ -131,18 +117,18 @@ func audioBase(total int, stages []QualityStage, counts func(QualityStage) (sent
 	return max(0, n)
 }
 
-func resolutionOf(d QualityDirection) string {
+func resolutionOf(d result.QualityDirection) string {
 	switch d.Held {
 	case "":
-		return ResolutionNone
-	case StageAudio:
-		return ResolutionAudioOnly
+		return result.ResolutionNone
+	case result.StageAudio:
+		return result.ResolutionAudioOnly
 	}
 	return d.Held
 }
 
 // resolutionRank orders resolutions from worst to best.
-var resolutionRank = map[string]int{ResolutionNone: 0, ResolutionAudioOnly: 1, Stage360p: 2, Stage720p: 3, Stage1080p: 4}
+var resolutionRank = map[string]int{result.ResolutionNone: 0, result.ResolutionAudioOnly: 1, result.Stage360p: 2, result.Stage720p: 3, result.Stage1080p: 4}
 
 func worseResolution(a, b string) string {
 	if resolutionRank[a] <= resolutionRank[b] {
@@ -198,14 +184,14 @@ func RToMOS(r float64) float64 {
 }
 
 // qualitySummary is the one-line verdict of a path.
-func qualitySummary(p *QualityPath) string {
+func qualitySummary(p *result.QualityPath) string {
 	where := qualityWhere(p)
 	switch p.Status {
-	case QualityNoAnswer:
+	case result.QualityNoAnswer:
 		return fmt.Sprintf("%s: no answer to the quality flow (%s)", where, orText(p.Error, "the reflector must be rtcprobe serve"))
-	case QualityError:
+	case result.QualityError:
 		return fmt.Sprintf("%s: not measured: %s", where, p.Error)
-	case QualitySilent:
+	case result.QualitySilent:
 		if p.Stopped != nil {
 			return fmt.Sprintf("%s carried %.1f s (%d datagrams), then went silent: the firewall drops the flow after it has identified it or after a fixed time; allow the application, not just the port",
 				where, p.Stopped.AfterMs/1000, p.Stopped.AfterPackets)
@@ -226,12 +212,12 @@ func qualitySummary(p *QualityPath) string {
 	return b.String()
 }
 
-func describeResolution(p *QualityPath) string {
+func describeResolution(p *result.QualityPath) string {
 	if p.ResolutionUp == p.ResolutionDown {
-		if p.Resolution == ResolutionNone {
+		if p.Resolution == result.ResolutionNone {
 			return "too lossy even for audio"
 		}
-		if p.Resolution == ResolutionAudioOnly {
+		if p.Resolution == result.ResolutionAudioOnly {
 			return "audio only"
 		}
 		return p.Resolution + " up and down"
@@ -239,16 +225,16 @@ func describeResolution(p *QualityPath) string {
 	return fmt.Sprintf("%s up, %s down", p.ResolutionUp, p.ResolutionDown)
 }
 
-func qualityWhere(p *QualityPath) string {
-	if p.Path == PathDirectUDP {
+func qualityWhere(p *result.QualityPath) string {
+	if p.Path == result.PathDirectUDP {
 		if _, port, err := net.SplitHostPort(p.Target); err == nil {
 			return "UDP " + port
 		}
 		return "direct UDP"
 	}
-	name := map[string]string{PathTURNUDP: "TURN/UDP", PathTURNTCP: "TURN/TCP", PathTURNTLS: "TURN/TLS"}[p.Path]
+	name := map[result.PathName]string{result.PathTURNUDP: "TURN/UDP", result.PathTURNTCP: "TURN/TCP", result.PathTURNTLS: "TURN/TLS"}[p.Path]
 	if name == "" {
-		name = p.Path
+		name = string(p.Path)
 	}
 	return name + " via " + qualityTURNHost(p.Target)
 }

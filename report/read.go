@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // Errors of Read. Messages are one line and say what is wrong with the file.
@@ -23,7 +25,7 @@ var (
 // Read parses a saved report (rtcprobe check --json). It rejects other
 // files with a one-line error naming what is wrong, and checks the schema
 // id. The verdict is read as saved; call Judge to re-judge with this build.
-func Read(in io.Reader) (*Report, error) {
+func Read(in io.Reader) (*result.Report, error) {
 	data, err := io.ReadAll(in)
 	if err != nil {
 		return nil, err
@@ -41,13 +43,13 @@ func Read(in io.Reader) (*Report, error) {
 	switch {
 	case head.Schema == nil:
 		return nil, fmt.Errorf("%w: no \"schema\" field", ErrNotReport)
-	case *head.Schema == SchemaID:
+	case *head.Schema == result.SchemaID:
 	case strings.HasPrefix(*head.Schema, "rtcprobe/report/"):
-		return nil, fmt.Errorf("%w: %q (this build reads %s; use a newer rtcprobe)", ErrSchema, oneLine(*head.Schema), SchemaID)
+		return nil, fmt.Errorf("%w: %q (this build reads %s; use a newer rtcprobe)", ErrSchema, oneLine(*head.Schema), result.SchemaID)
 	default:
-		return nil, fmt.Errorf("%w: schema is %q, want %s", ErrNotReport, oneLine(*head.Schema), SchemaID)
+		return nil, fmt.Errorf("%w: schema is %q, want %s", ErrNotReport, oneLine(*head.Schema), result.SchemaID)
 	}
-	var r Report
+	var r result.Report
 	dec := json.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&r); err != nil {
 		return nil, fmt.Errorf("%w: %s", ErrBroken, jsonProblem(data, err))
@@ -55,6 +57,7 @@ func Read(in io.Reader) (*Report, error) {
 	if r.Probes == nil || r.Verdict.Signaling == "" {
 		return nil, fmt.Errorf("%w: no probes or no verdict", ErrBroken)
 	}
+	r.Normalize()
 	return &r, nil
 }
 

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"testing"
 	"time"
+
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // FuzzRead feeds report.Read arbitrary files, as `rtcprobe show` and `diff`
@@ -11,9 +13,9 @@ import (
 // error, never panic; an accepted report must survive what show and diff do
 // with it (redaction, rendering, a diff with itself, a JSON round trip).
 func FuzzRead(f *testing.F) {
-	ok := Build(Tool{Name: "rtcprobe", Version: "fuzz"}, Host{Hostname: "h", OS: "linux", Arch: "amd64"},
-		Config{Regions: []string{"mainland"}, MediaPorts: []int{8000}, TURNServers: []string{"turn:t"}},
-		[]Probe{{ID: "stun/8000", Kind: KindSTUN, Status: StatusOK, Details: map[string]string{"mappedAddress": "203.0.113.1:1"}}},
+	ok := Build(result.Tool{Name: "rtcprobe", Version: "fuzz"}, result.Host{Hostname: "h", OS: "linux", Arch: "amd64"},
+		result.Config{Regions: []string{"mainland"}, MediaPorts: []int{8000}, TURNServers: []string{"turn:t"}},
+		[]result.Probe{{ID: "stun/8000", Kind: result.KindSTUN, Status: result.StatusOK, Details: map[result.DetailKey]string{"mappedAddress": "203.0.113.1:1"}}},
 		time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), time.Second, true)
 	var b bytes.Buffer
 	if err := WriteJSON(&b, ok); err != nil {
@@ -35,7 +37,7 @@ func FuzzRead(f *testing.F) {
 		if r == nil {
 			t.Fatal("Read returned neither a report nor an error")
 		}
-		if r.Schema != SchemaID {
+		if r.Schema != result.SchemaID {
 			t.Fatalf("accepted schema %q", r.Schema)
 		}
 		if d := Diff(r, r); !d.Empty() {

@@ -4,6 +4,8 @@ import (
 	"reflect"
 	"regexp"
 	"strings"
+
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // redactedMark replaces whatever was removed, so a reader sees that
@@ -23,20 +25,12 @@ var (
 	localEndpoint = regexp.MustCompile(`(\b(?:udp|udp4|udp6|tcp|tcp4|tcp6) )(\[[0-9A-Fa-f:.%\w]+\]:\d+|[0-9.]+:\d+)(->)`)
 )
 
-// localDetailKeys are Details entries that describe this machine or its
-// public (NAT-mapped) address rather than a server.
-var localDetailKeys = map[string]bool{
-	"mappedAddress": true, "xorMappedAddress": true, "localAddress": true,
-	"local": true, "laddr": true, "sourceAddress": true, "clientAddress": true,
-	"relayMappedAddress": true,
-}
-
 // Sanitize removes what must never be in a report whatever the flags:
 // credentials. Probes never record them; this is the second line of defence
 // for URLs with user info (https://user:pass@proxy, turn:user:pass@host) and
 // credential=... pairs, wherever they appear: configuration, targets,
 // errors, details, findings.
-func Sanitize(r *Report) {
+func Sanitize(r *result.Report) {
 	if r == nil {
 		return
 	}
@@ -57,7 +51,7 @@ func Sanitize(r *Report) {
 // is a keyed hash, so it cannot be reversed by trying every address. Public
 // server addresses are kept: they are what the network team needs to open
 // the firewall.
-func Redact(r *Report, private ...string) {
+func Redact(r *result.Report, private ...string) {
 	if r == nil {
 		return
 	}
@@ -65,7 +59,7 @@ func Redact(r *Report, private ...string) {
 	rd := newRedactor(r, private)
 	for i := range r.Probes {
 		for k := range r.Probes[i].Details {
-			if localDetailKeys[k] {
+			if k.Local() {
 				r.Probes[i].Details[k] = redactedMark
 			}
 		}
@@ -86,8 +80,8 @@ func scrubCredentials(s string) string {
 
 // SanitizeProbe returns a copy of p as Sanitize would leave it, for the
 // progress events a screen shows before the report exists.
-func SanitizeProbe(p Probe) Probe {
-	r := &Report{Probes: []Probe{cloneProbe(p)}}
+func SanitizeProbe(p result.Probe) result.Probe {
+	r := &result.Report{Probes: []result.Probe{cloneProbe(p)}}
 	Sanitize(r)
 	return r.Probes[0]
 }
@@ -96,22 +90,22 @@ func SanitizeProbe(p Probe) Probe {
 // events under --redact). Only what p itself reveals and the private names
 // given are known, so a mapped address or a resolver is removed from p's
 // details and from p's own texts; labels match the final report's.
-func RedactProbe(p Probe, private ...string) Probe {
-	r := &Report{Probes: []Probe{cloneProbe(p)}}
+func RedactProbe(p result.Probe, private ...string) result.Probe {
+	r := &result.Report{Probes: []result.Probe{cloneProbe(p)}}
 	Redact(r, private...)
 	return r.Probes[0]
 }
 
 // cloneProbe copies the parts redaction writes to, so the recorder's copy of
 // a probe is never changed under it.
-func cloneProbe(p Probe) Probe {
+func cloneProbe(p result.Probe) result.Probe {
 	if p.Details != nil {
-		d := make(map[string]string, len(p.Details))
+		d := make(map[result.DetailKey]string, len(p.Details))
 		for k, v := range p.Details {
 			d[k] = v
 		}
 		p.Details = d
 	}
-	p.Steps = append([]Step(nil), p.Steps...)
+	p.Steps = append([]result.Step(nil), p.Steps...)
 	return p
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/rtcprobe/rtcprobe/report"
 	"github.com/rtcprobe/rtcprobe/report/reporttest"
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // privateValues are what --redact must remove, each in the form it takes
@@ -34,12 +35,12 @@ var privateValues = []string{
 // leakEverywhere is a report whose every string field holds one of the
 // private values (in turn) inside ordinary text, plus the fields from which
 // Redact learns which servers are the resolver and the proxy.
-func leakEverywhere() *report.Report {
+func leakEverywhere() *result.Report {
 	contexts := []string{
 		"%s", "dial tcp %s:3128: i/o timeout", "lookup via [%s]:53 failed", "C:\\Users\\dave\\ca.pem (%s)",
 		"/home/dave/x and %s", "schedule/dns@%s:53", "host %s,other", "User %s refused",
 	}
-	r := &report.Report{}
+	r := &result.Report{}
 	n := 0
 	reporttest.Fill(reflect.ValueOf(r).Elem(), func() string {
 		v, c := privateValues[n%len(privateValues)], contexts[n%len(contexts)]
@@ -50,12 +51,12 @@ func leakEverywhere() *report.Report {
 	r.Config.HTTPProxy = "http://proxy.corp.example:3128"
 	r.Config.PACURL = "http://wpad.corp.example/proxy.pac"
 	r.Probes = append(r.Probes,
-		report.Probe{ID: "main-schedule-x/dns@203.0.113.53:53", Kind: report.KindDNS, Details: map[string]string{"resolver": "203.0.113.53:53"}},
-		report.Probe{ID: "main-schedule-x/tcp/proxy", Kind: report.KindTCP, Target: "proxy.corp.example", Address: "203.0.113.80",
-			Details: map[string]string{"via": "http-proxy", "proxy": "proxy.corp.example:3128"}},
-		report.Probe{ID: "stun/8000", Kind: report.KindSTUN, Address: "203.0.113.10", Error: "ok from 203.0.113.10",
-			Details: map[string]string{"mappedAddress": "198.51.100.77:40000"}},
-		report.Probe{ID: "ipv6/dns", Error: "answer fe80::abcd and [fd12:3456:789a::1]:3478, ::ffff:10.1.2.3"},
+		result.Probe{ID: "main-schedule-x/dns@203.0.113.53:53", Kind: result.KindDNS, Details: map[result.DetailKey]string{"resolver": "203.0.113.53:53"}},
+		result.Probe{ID: "main-schedule-x/tcp/proxy", Kind: result.KindTCP, Target: "proxy.corp.example", Address: "203.0.113.80",
+			Details: map[result.DetailKey]string{"via": "http-proxy", "proxy": "proxy.corp.example:3128"}},
+		result.Probe{ID: "stun/8000", Kind: result.KindSTUN, Address: "203.0.113.10", Error: "ok from 203.0.113.10",
+			Details: map[result.DetailKey]string{"mappedAddress": "198.51.100.77:40000"}},
+		result.Probe{ID: "ipv6/dns", Error: "answer fe80::abcd and [fd12:3456:789a::1]:3478, ::ffff:10.1.2.3"},
 	)
 	return r
 }
@@ -82,10 +83,10 @@ func TestRedactRemovesEverythingPrivate(t *testing.T) {
 	}
 	ids := map[string]bool{}
 	for _, p := range r.Probes {
-		if ids[p.ID] {
+		if ids[string(p.ID)] {
 			t.Errorf("two probes share the ID %q after redaction", p.ID)
 		}
-		ids[p.ID] = true
+		ids[string(p.ID)] = true
 	}
 	if !r.Redacted || r.Host.Hostname != "" {
 		t.Errorf("Redacted %v, Hostname %q", r.Redacted, r.Host.Hostname)
@@ -104,9 +105,9 @@ func TestRedactRemovesEverythingPrivate(t *testing.T) {
 // progress events (RedactProbe) and in the report, and two resolvers get
 // two labels, so evidence still points at the right probe.
 func TestRedactLabelsAreStable(t *testing.T) {
-	p1 := report.Probe{ID: "a/dns@10.0.0.1:53", Details: map[string]string{"resolver": "10.0.0.1:53"}}
-	p2 := report.Probe{ID: "a/dns@10.0.0.2:53", Details: map[string]string{"resolver": "10.0.0.2:53"}}
-	r := &report.Report{Probes: []report.Probe{p1, p2}, Findings: []report.Finding{{Evidence: []string{p1.ID, p2.ID}}}}
+	p1 := result.Probe{ID: "a/dns@10.0.0.1:53", Details: map[result.DetailKey]string{"resolver": "10.0.0.1:53"}}
+	p2 := result.Probe{ID: "a/dns@10.0.0.2:53", Details: map[result.DetailKey]string{"resolver": "10.0.0.2:53"}}
+	r := &result.Report{Probes: []result.Probe{p1, p2}, Findings: []result.Finding{{Evidence: []result.ID{p1.ID, p2.ID}}}}
 	report.Redact(r)
 	e1, e2 := report.RedactProbe(p1), report.RedactProbe(p2)
 	if e1.ID != r.Probes[0].ID || e2.ID != r.Probes[1].ID || e1.ID == e2.ID {
@@ -118,9 +119,9 @@ func TestRedactLabelsAreStable(t *testing.T) {
 }
 
 func TestRedactKeepsWordsAndLongerNumbers(t *testing.T) {
-	r := &report.Report{Host: report.Host{Hostname: "bobcat-pc"},
-		Verdict: report.Verdict{Summary: "bobcat-pcs are fine; 110.0.0.15 and 10.0.0.150 differ from 9.10.0.0.1; turn-udp via HTTP proxy refused"},
-		Config:  report.Config{HTTPProxy: "http://proxy:3128"}}
+	r := &result.Report{Host: result.Host{Hostname: "bobcat-pc"},
+		Verdict: result.Verdict{Summary: "bobcat-pcs are fine; 110.0.0.15 and 10.0.0.150 differ from 9.10.0.0.1; turn-udp via HTTP proxy refused"},
+		Config:  result.Config{HTTPProxy: "http://proxy:3128"}}
 	report.Redact(r, "bob", "turn")
 	if want := "bobcat-pcs are fine; 110.0.0.15 and "; !strings.HasPrefix(r.Verdict.Summary, want) || !strings.HasSuffix(r.Verdict.Summary, "turn-udp via HTTP proxy refused") {
 		t.Errorf("summary = %q", r.Verdict.Summary)
@@ -140,8 +141,8 @@ func FuzzRedact(f *testing.F) {
 	// Whole dotted runs of digits: "192.168.0.11691" is not an address.
 	privateIn := regexp.MustCompile(`\d+(?:\.\d+){3}`)
 	f.Fuzz(func(t *testing.T, text, name string) {
-		r := &report.Report{Verdict: report.Verdict{Summary: text},
-			Probes: []report.Probe{{ID: text, Error: text + " " + name, Details: map[string]string{text: name, "resolver": name}}}}
+		r := &result.Report{Verdict: result.Verdict{Summary: text},
+			Probes: []result.Probe{{ID: result.ID(text), Error: text + " " + name, Details: map[result.DetailKey]string{result.DetailKey(text): name, "resolver": name}}}}
 		report.Redact(r, name)
 		var b bytes.Buffer
 		if err := report.WriteJSON(&b, r); err != nil {

@@ -5,43 +5,45 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // leakyReport has a credential or a private value in every field that can
 // carry one.
-func leakyReport() *Report {
-	return &Report{
-		Schema: SchemaID,
-		Host:   Host{Hostname: "alice-laptop", OS: "linux", Arch: "amd64"},
-		Config: Config{
+func leakyReport() *result.Report {
+	return &result.Report{
+		Schema: result.SchemaID,
+		Host:   result.Host{Hostname: "alice-laptop", OS: "linux", Arch: "amd64"},
+		Config: result.Config{
 			Reflector:   "reflector.example.com",
 			HTTPProxy:   "http://bob:hunter2@proxy.corp:3128",
 			TURNServers: []string{"turn:user:s3cret@turn.example.com:3478"},
-			Proxy: &ProxySummary{
+			Proxy: &result.ProxySummary{
 				WebsocketProxy: "wss://u:p4ss@ws.example.com/ws/",
 				TURNServers:    []string{"turns:carol:pw9@turn.example.com"},
 			},
 		},
-		Verdict: Verdict{Summary: "alice-laptop reached nothing via https://bob:hunter2@proxy.corp:3128"},
-		Probes: []Probe{
+		Verdict: result.Verdict{Summary: "alice-laptop reached nothing via https://bob:hunter2@proxy.corp:3128"},
+		Probes: []result.Probe{
 			{
-				ID: "stun/8000", Kind: KindSTUN, Target: "reflector.example.com", Address: "198.51.100.9", Port: 8000,
-				Details: map[string]string{"mappedAddress": "203.0.113.77:61000"},
+				ID: "stun/8000", Kind: result.KindSTUN, Target: "reflector.example.com", Address: "198.51.100.9", Port: 8000,
+				Details: map[result.DetailKey]string{"mappedAddress": "203.0.113.77:61000"},
 			},
 			{
-				ID: "turn1-udp", Kind: KindTURN, Target: "turn:turn.example.com:3478?credential=s3cret",
+				ID: "turn1-udp", Kind: result.KindTURN, Target: "turn:turn.example.com:3478?credential=s3cret",
 				Address: "198.51.100.20", Port: 3478,
 				Error:   "read udp 192.168.1.23:54321->198.51.100.20:3478: i/o timeout",
-				Details: map[string]string{"relayedAddress": "198.51.100.20:49152", "mappedAddress": "203.0.113.77:61001", "serverAddress": "198.51.100.20:3478"},
-				Steps:   []Step{{Name: "allocate", Detail: "mapped 203.0.113.77 on alice-laptop"}},
+				Details: map[result.DetailKey]string{"relayedAddress": "198.51.100.20:49152", "mappedAddress": "203.0.113.77:61001", "serverAddress": "198.51.100.20:3478"},
+				Steps:   []result.Step{{Name: "allocate", Detail: "mapped 203.0.113.77 on alice-laptop"}},
 			},
 		},
-		Findings:    []Finding{{Code: "x", Detail: "seen from 203.0.113.77"}},
-		Remediation: []Rule{{Protocol: "udp", Port: "3478", Destination: "198.51.100.20"}},
+		Findings:    []result.Finding{{Code: "x", Detail: "seen from 203.0.113.77"}},
+		Remediation: []result.Rule{{Protocol: "udp", Port: "3478", Destination: "198.51.100.20"}},
 	}
 }
 
-func jsonOf(t *testing.T, r *Report) string {
+func jsonOf(t *testing.T, r *result.Report) string {
 	t.Helper()
 	var b bytes.Buffer
 	if err := WriteJSON(&b, r); err != nil {
@@ -90,7 +92,7 @@ func TestRedactRemovesLocalAndMapped(t *testing.T) {
 	if got := r.Probes[1].Details["mappedAddress"]; got != redactedMark {
 		t.Errorf("mappedAddress = %q, want %q", got, redactedMark)
 	}
-	var back Report
+	var back result.Report
 	if err := json.Unmarshal([]byte(out), &back); err != nil {
 		t.Fatalf("redacted report is not valid JSON: %v", err)
 	}
@@ -99,8 +101,8 @@ func TestRedactRemovesLocalAndMapped(t *testing.T) {
 // A reflector on the probing machine itself (a lab, a test) keeps its
 // address: it is a server address, even though it equals the mapped one.
 func TestRedactKeepsServerEqualToMapped(t *testing.T) {
-	r := &Report{Probes: []Probe{{ID: "stun/8000", Address: "127.0.0.1",
-		Details: map[string]string{"mappedAddress": "127.0.0.1:5000"}}}}
+	r := &result.Report{Probes: []result.Probe{{ID: "stun/8000", Address: "127.0.0.1",
+		Details: map[result.DetailKey]string{"mappedAddress": "127.0.0.1:5000"}}}}
 	Redact(r)
 	if r.Probes[0].Address != "127.0.0.1" {
 		t.Errorf("Address = %q, want 127.0.0.1", r.Probes[0].Address)
@@ -124,8 +126,8 @@ func TestScrubCredentials(t *testing.T) {
 }
 
 func TestRedactProbeLeavesOriginal(t *testing.T) {
-	p := Probe{ID: "stun/8000", Address: "198.51.100.9", Error: "via turn:u:pw@x",
-		Details: map[string]string{"mappedAddress": "203.0.113.77:5"}}
+	p := result.Probe{ID: "stun/8000", Address: "198.51.100.9", Error: "via turn:u:pw@x",
+		Details: map[result.DetailKey]string{"mappedAddress": "203.0.113.77:5"}}
 	got := RedactProbe(p)
 	if got.Details["mappedAddress"] != redactedMark || got.Error != "via turn:x" || got.Address != "198.51.100.9" {
 		t.Errorf("RedactProbe = %+v", got)
@@ -149,7 +151,7 @@ func BenchmarkRedact(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		var r Report
+		var r result.Report
 		if err := json.Unmarshal(raw, &r); err != nil {
 			b.Fatal(err)
 		}

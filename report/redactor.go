@@ -12,6 +12,8 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // redactor holds what Redact removes from free text besides the private
@@ -67,25 +69,25 @@ func sensitiveAddr(a netip.Addr) bool {
 }
 
 // newRedactor gathers the values to remove from r and private.
-func newRedactor(r *Report, private []string) *redactor {
+func newRedactor(r *result.Report, private []string) *redactor {
 	rd := &redactor{}
 	servers := serverAddrs(r)
 	for _, p := range r.Probes {
 		for k, v := range p.Details {
 			switch {
-			case localDetailKeys[k]:
+			case k.Local():
 				if h := hostPart(v); !servers[h] {
 					rd.addAddr(h)
 				}
-			case k == "resolver" || k == "proxy":
+			case k == result.DetailResolver || k == result.DetailProxy:
 				rd.addAddr(hostPart(v))
 			}
 		}
-		if strings.HasSuffix(p.ID, "/tcp/proxy") {
+		if hop, ok := p.ID.IsProxyTCP(); ok && hop == 1 {
 			rd.addAddr(p.Address)
 			rd.addAddr(hostPart(p.Target))
 		}
-		if _, ns, ok := strings.Cut(p.ID, "/dns@"); ok {
+		if ns := p.ID.Parse().Resolver; ns != "" {
 			rd.addAddr(hostPart(ns))
 		}
 	}
@@ -121,12 +123,12 @@ func newRedactor(r *Report, private []string) *redactor {
 // serverAddrs are the addresses servers were reached on: a mapped address
 // equal to one (a reflector on the probing machine itself, in a lab) is a
 // server's and stays, unless its range makes it private.
-func serverAddrs(r *Report) map[string]bool {
+func serverAddrs(r *result.Report) map[string]bool {
 	servers := map[string]bool{hostPart(r.Config.Reflector): true}
 	for _, p := range r.Probes {
 		servers[p.Address] = true
 		for k, v := range p.Details {
-			if !localDetailKeys[k] && k != "resolver" && k != "proxy" {
+			if !k.Local() && k != result.DetailResolver && k != result.DetailProxy {
 				for _, part := range strings.Split(v, ",") {
 					servers[hostPart(strings.TrimSpace(part))] = true
 				}

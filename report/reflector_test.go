@@ -3,6 +3,8 @@ package report
 import (
 	"strings"
 	"testing"
+
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // A --reflector name that does not resolve is the reflector's problem:
@@ -18,24 +20,24 @@ func TestReflectorNameDoesNotResolve(t *testing.T) {
 				net.turn = []string{"turn:turn.lab.test:3478"}
 			}
 			probes := net.probes(t)
-			status := StatusFailed
+			status := result.StatusFailed
 			if reason == "timeout" {
-				status = StatusBlocked
+				status = result.StatusBlocked
 			}
-			dns := Probe{ID: ReflectorDNSID, Kind: KindDNS, Role: "media", Target: "reflector.example.com",
-				Status: status, Reason: reason, Error: "lookup reflector.example.com: no such host"}
+			dns := result.Probe{ID: result.ReflectorDNSID, Kind: result.KindDNS, Role: "media", Target: "reflector.example.com",
+				Status: status, Reason: result.Reason(reason), Error: "lookup reflector.example.com: no such host"}
 			for i := range probes {
 				if isSTUN(&probes[i]) {
-					probes[i] = Probe{ID: probes[i].ID, Kind: KindSTUN, Role: "media", Target: "reflector.example.com",
-						Port: probes[i].Port, Transport: "udp", Status: StatusSkipped, Reason: "dns", After: ReflectorDNSID}
+					probes[i] = result.Probe{ID: probes[i].ID, Kind: result.KindSTUN, Role: "media", Target: "reflector.example.com",
+						Port: probes[i].Port, Transport: "udp", Status: result.StatusSkipped, Reason: "dns", After: result.ReflectorDNSID}
 				}
 			}
-			r := &Report{Schema: SchemaID, Complete: true, Host: Host{OS: "linux", Arch: "amd64"},
-				Config: Config{Regions: net.regions, ICETransportPolicy: "all", Reflector: "reflector.example.com",
+			r := &result.Report{Schema: result.SchemaID, Complete: true, Host: result.Host{OS: "linux", Arch: "amd64"},
+				Config: result.Config{Regions: net.regions, ICETransportPolicy: "all", Reflector: "reflector.example.com",
 					MediaPorts: []int{8000}, TURNServers: append([]string{}, net.turn...)},
-				Probes: append([]Probe{dns}, probes...)}
+				Probes: append([]result.Probe{dns}, probes...)}
 			Judge(r)
-			var found *Finding
+			var found *result.Finding
 			for i, f := range r.Findings {
 				if strings.HasPrefix(f.Code, "dns-") {
 					t.Errorf("finding %s (%s) blames DNS for the reflector's name", f.Code, f.Title)
@@ -51,7 +53,7 @@ func TestReflectorNameDoesNotResolve(t *testing.T) {
 				t.Errorf("finding %q: %s", found.Title, found.Detail)
 			}
 			d := r.Paths.DirectUDP
-			if d.Status != PathUntested || !strings.Contains(d.Detail, "does not resolve") {
+			if d.Status != result.PathUntested || !strings.Contains(d.Detail, "does not resolve") {
 				t.Errorf("directUdp %s: %s", d.Status, d.Detail)
 			}
 			v := r.Verdict
@@ -59,12 +61,12 @@ func TestReflectorNameDoesNotResolve(t *testing.T) {
 				t.Errorf("summary %q", v.Summary)
 			}
 			if withTURN {
-				if v.Media != PathTURNUDP || v.Outcome != OutcomeWorksDegraded {
+				if v.Media != result.PathTURNUDP || v.Outcome != result.OutcomeWorksDegraded {
 					t.Errorf("with TURN: media %s, outcome %s, want turn-udp, works-degraded", v.Media, v.Outcome)
 				}
 				return
 			}
-			if v.Outcome != OutcomeInconclusive || !strings.Contains(v.Headline, "reflector.example.com does not resolve") {
+			if v.Outcome != result.OutcomeInconclusive || !strings.Contains(v.Headline, "reflector.example.com does not resolve") {
 				t.Errorf("verdict %s: %q / %q", v.Outcome, v.Headline, v.Summary)
 			}
 		})

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/rtcprobe/rtcprobe/catalog"
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // remediate lists the fewest rules that restore the SDK's preferred
@@ -17,10 +18,10 @@ import (
 // TURN ports only when direct UDP cannot be the fix (policy "relay" or no
 // reflector). DNS tampering, SDK-proxy mistakes and TURN credentials get
 // no rule: no firewall rule fixes them, and they are findings.
-func remediate(r *Report, cat *catalog.Catalog, sig signaling, media string) []Rule {
-	rules := []Rule{}
-	add := func(ru Rule) {
-		if !slices.ContainsFunc(rules, func(x Rule) bool { return ruleKey(x) == ruleKey(ru) }) {
+func remediate(r *result.Report, cat *catalog.Catalog, sig signaling, media result.PathName) []result.Rule {
+	rules := []result.Rule{}
+	add := func(ru result.Rule) {
+		if !slices.ContainsFunc(rules, func(x result.Rule) bool { return ruleKey(x) == ruleKey(ru) }) {
 			rules = append(rules, ru)
 		}
 	}
@@ -35,11 +36,11 @@ func remediate(r *Report, cat *catalog.Catalog, sig signaling, media string) []R
 		tcpRule(r, cat, p, p.Region, add)
 	}
 	direct := r.Paths.DirectUDP
-	if direct.Counts && (direct.Status == PathBlocked || direct.Status == PathPartial) {
+	if direct.Counts && (direct.Status == result.PathBlocked || direct.Status == result.PathPartial) {
 		udpMediaRules(r, cat, add)
 		return rules
 	}
-	if media != PathDirectUDP {
+	if media != result.PathDirectUDP {
 		turnRules(r, cat, media, add)
 	}
 	return rules
@@ -47,50 +48,50 @@ func remediate(r *Report, cat *catalog.Catalog, sig signaling, media string) []R
 
 // firewallStop reports whether p failed because the network (a firewall
 // or an HTTP proxy) stopped the connection, as opposed to DNS or a server.
-func firewallStop(p *Probe) bool {
+func firewallStop(p *result.Probe) bool {
 	switch {
-	case p.Reason == "connect-refused-by-proxy" || p.Reason == "proxy-refused":
+	case p.Reason == result.ReasonConnectRefusedByProxy || p.Reason == result.ReasonProxyRefused:
 		return true
-	case p.Kind == KindTCP && p.Region == "" && p.Details["via"] != "http-proxy":
+	case p.Kind == result.KindTCP && p.Via == result.ViaSDKProxy:
 		// An SDK proxy host that resets the connection is down, not
 		// firewalled; one that never answers may be either.
-		return p.Status == StatusBlocked
-	case p.Kind == KindTCP:
-		return p.Status == StatusBlocked || p.Status == StatusRejected
-	case p.Kind == KindTLS || p.Kind == KindHTTPS || p.Kind == KindWebSocket:
-		return p.Status == StatusBlocked
+		return p.Status == result.StatusBlocked
+	case p.Kind == result.KindTCP:
+		return p.Status == result.StatusBlocked || p.Status == result.StatusRejected
+	case p.Kind == result.KindTLS || p.Kind == result.KindHTTPS || p.Kind == result.KindWebSocket:
+		return p.Status == result.StatusBlocked
 	}
 	return false
 }
 
 // tcpRule adds the rule that lets p's connection out, if a firewall or
 // proxy stopped it.
-func tcpRule(r *Report, cat *catalog.Catalog, p *Probe, region string, add func(Rule)) {
+func tcpRule(r *result.Report, cat *catalog.Catalog, p *result.Probe, region string, add func(result.Rule)) {
 	if !firewallStop(p) {
 		return
 	}
 	host := hostOfURL(p.Target)
 	port := p.Port
-	if port == 0 || p.Details["via"] == "http-proxy" {
+	if port == 0 || p.Via == result.ViaHTTPProxy {
 		port = 443
 	}
-	if strings.HasSuffix(p.ID, "/tcp/proxy") || strings.Contains(p.ID, "/tcp/proxy-") {
+	if _, ok := p.ID.IsProxyTCP(); ok {
 		// The HTTP proxy itself cannot be reached.
 		host, port = proxyHostPort(r.Config.HTTPProxy, p)
 		if px := routeProxy(p); px != "" {
 			host, port = proxyHostPort("http://"+px, p)
 		}
-		add(Rule{Protocol: "tcp", Port: strconv.Itoa(port), Destination: host,
+		add(result.Rule{Protocol: "tcp", Port: strconv.Itoa(port), Destination: host,
 			Reason: "the HTTP proxy the browser uses " + statusText(p.Status, p.Reason)})
 		return
 	}
 	reason := p.Role + " endpoint " + host + " " + statusText(p.Status, p.Reason)
 	switch {
-	case (p.Reason == "connect-refused-by-proxy" || p.Reason == "proxy-refused") && byPAC(p):
+	case (p.Reason == result.ReasonConnectRefusedByProxy || p.Reason == result.ReasonProxyRefused) && byPAC(p):
 		reason += fmt.Sprintf(": the PAC sends it to %s, which refuses CONNECT (%s); allow it in that proxy, or return DIRECT for it in the PAC and let TCP %d out directly",
-			routeProxy(p), orDash(p.Details["proxyStatus"]), port)
-	case p.Reason == "connect-refused-by-proxy" || p.Reason == "proxy-refused":
-		reason += fmt.Sprintf(": the HTTP proxy refuses CONNECT (%s); allow it in the proxy or let TCP %d out directly", orDash(p.Details["proxyStatus"]), port)
+			routeProxy(p), orDash(p.Details[result.DetailProxyStatus]), port)
+	case p.Reason == result.ReasonConnectRefusedByProxy || p.Reason == result.ReasonProxyRefused:
+		reason += fmt.Sprintf(": the HTTP proxy refuses CONNECT (%s); allow it in the proxy or let TCP %d out directly", orDash(p.Details[result.DetailProxyStatus]), port)
 	}
 	if p.Role == "logger" {
 		reason += " (logs and quality reports only: calls do not need it)"
@@ -100,7 +101,7 @@ func tcpRule(r *Report, cat *catalog.Catalog, p *Probe, region string, add func(
 		dests = allowDomainsFor(cat, region, host)
 	}
 	for _, d := range dests {
-		add(Rule{Protocol: "tcp", Port: strconv.Itoa(port), Destination: d, Reason: reason})
+		add(result.Rule{Protocol: "tcp", Port: strconv.Itoa(port), Destination: d, Reason: reason})
 	}
 }
 
@@ -124,17 +125,17 @@ func allowDomainsFor(cat *catalog.Catalog, region, host string) []string {
 
 // loggerFailures returns the failing probes of log endpoints when no log
 // endpoint of a region answered.
-func loggerFailures(r *Report) []*Probe {
+func loggerFailures(r *result.Report) []*result.Probe {
 	answered := map[string]bool{}
 	for i := range r.Probes {
-		if p := &r.Probes[i]; p.Role == "logger" && p.Kind == KindHTTPS && loggerReached(p) {
+		if p := &r.Probes[i]; p.Role == "logger" && p.Kind == result.KindHTTPS && loggerReached(p) {
 			answered[p.Region] = true
 		}
 	}
-	var out []*Probe
+	var out []*result.Probe
 	for i := range r.Probes {
 		p := &r.Probes[i]
-		if p.Role == "logger" && !answered[p.Region] && !answered[""] && (p.Status != StatusOK || !loggerReached(p)) && !authUntested(p) {
+		if p.Role == "logger" && !answered[p.Region] && !answered[""] && (p.Status != result.StatusOK || !loggerReached(p)) && !authUntested(p) {
 			out = append(out, p)
 		}
 	}
@@ -143,12 +144,12 @@ func loggerFailures(r *Report) []*Probe {
 
 // loggerReached: the log endpoint answered, and not with a loggerProxy's
 // "my upstream is down" (502/503/504): then the logs go nowhere.
-func loggerReached(p *Probe) bool {
-	return p.Status == StatusOK && !(p.Region == "" && upstreamDown(p.Details["httpStatus"]))
+func loggerReached(p *result.Probe) bool {
+	return p.Status == result.StatusOK && !(p.SDKProxy && upstreamDown(p.Details[result.DetailHttpStatus]))
 }
 
 // udpMediaRules opens the closed media ports to the media servers.
-func udpMediaRules(r *Report, cat *catalog.Catalog, add func(Rule)) {
+func udpMediaRules(r *result.Report, cat *catalog.Catalog, add func(result.Rule)) {
 	var domains []string
 	for _, region := range r.Config.Regions {
 		domains = uniq(domains, cat.AllowDomains[region]...)
@@ -158,27 +159,27 @@ func udpMediaRules(r *Report, cat *catalog.Catalog, add func(Rule)) {
 		dest = "TRTC media servers"
 	}
 	reason := "direct UDP media; the schedule picks the media server, so allow the TRTC domains' addresses (or any destination)"
-	if m := choose(&r.Paths); strings.HasPrefix(m, "turn-") {
-		reason += "; calls already work relayed (" + m + "), this makes them direct"
+	if m := choose(&r.Paths); m.IsTURN() {
+		reason += "; calls already work relayed (" + string(m) + "), this makes them direct"
 	}
 	for i := range r.Probes {
 		p := &r.Probes[i]
 		if isSTUN(p) && closed(p.Status) {
-			add(Rule{Protocol: "udp", Port: strconv.Itoa(p.Port), Destination: dest, Reason: reason})
+			add(result.Rule{Protocol: "udp", Port: strconv.Itoa(p.Port), Destination: dest, Reason: reason})
 		}
 	}
 }
 
 // turnRules opens the best TURN path that a firewall stops and that would
 // beat the current media path.
-func turnRules(r *Report, cat *catalog.Catalog, media string, add func(Rule)) {
-	limit := slices.Index(PathOrder, media)
+func turnRules(r *result.Report, cat *catalog.Catalog, media result.PathName, add func(result.Rule)) {
+	limit := slices.Index(result.PathOrder, media)
 	if limit < 0 {
-		limit = len(PathOrder)
+		limit = len(result.PathOrder)
 	}
-	for _, name := range PathOrder[1:limit] {
+	for _, name := range result.PathOrder[1:limit] {
 		p := r.Paths.Get(name)
-		if p.Status != PathBlocked || !p.Counts {
+		if p.Status != result.PathBlocked || !p.Counts {
 			continue
 		}
 		for i := range r.Probes {
@@ -190,8 +191,8 @@ func turnRules(r *Report, cat *catalog.Catalog, media string, add func(Rule)) {
 			if pr.Transport == "udp" {
 				proto = "udp"
 			}
-			add(Rule{Protocol: proto, Port: strconv.Itoa(pr.Port), Destination: turnHost(pr),
-				Reason: name + " to the TURN server " + statusText(pr.Status, pr.Reason)})
+			add(result.Rule{Protocol: proto, Port: strconv.Itoa(pr.Port), Destination: turnHost(pr),
+				Reason: string(name) + " to the TURN server " + statusText(pr.Status, pr.Reason)})
 		}
 		return
 	}
@@ -199,7 +200,7 @@ func turnRules(r *Report, cat *catalog.Catalog, media string, add func(Rule)) {
 
 // proxyHostPort returns the HTTP proxy's host and port from the config,
 // falling back to the probe's address.
-func proxyHostPort(proxyURL string, p *Probe) (string, int) {
+func proxyHostPort(proxyURL string, p *result.Probe) (string, int) {
 	if u, err := url.Parse(proxyURL); err == nil && u.Hostname() != "" {
 		port, _ := strconv.Atoi(u.Port())
 		if port == 0 {

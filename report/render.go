@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // WriteJSON writes the report as indented JSON. Strings keep the data as it
 // is; characters a terminal would act on are \u-escaped (EscapeJSON).
-func WriteJSON(w io.Writer, r *Report) error {
+func WriteJSON(w io.Writer, r *result.Report) error {
 	return writeIndentedJSON(w, r)
 }
 

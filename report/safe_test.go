@@ -9,6 +9,7 @@ import (
 
 	"github.com/rtcprobe/rtcprobe/report"
 	"github.com/rtcprobe/rtcprobe/report/reporttest"
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 func TestSafe(t *testing.T) {
@@ -120,7 +121,7 @@ func FuzzRenderers(f *testing.F) {
 		// renamed unless a newline precedes it.
 		s = loneMarker.ReplaceAllString(s, "${1}FAKE_LINE")
 		data = loneMarkerJSON.ReplaceAll(data, []byte("${1}FAKE_LINE"))
-		reps := []*report.Report{reporttest.Hostile(s)}
+		reps := []*result.Report{reporttest.Hostile(s)}
 		if r, err := report.Read(bytes.NewReader(data)); err == nil {
 			reps = append(reps, r)
 		}
@@ -157,11 +158,11 @@ func TestJSONKeepsDataTerminalSafe(t *testing.T) {
 	if u := reporttest.Unsafe(b.String(), false); u != "" {
 		t.Errorf("WriteJSON: %s", u)
 	}
-	var back report.Report
+	var back result.Report
 	if err := json.Unmarshal(b.Bytes(), &back); err != nil {
 		t.Fatal(err)
 	}
-	if back.Verdict.Summary != r.Verdict.Summary || back.Probes[1].Details[payload+"#0"] != r.Probes[1].Details[payload+"#0"] ||
+	if back.Verdict.Summary != r.Verdict.Summary || back.Probes[1].Details[result.DetailKey(payload+"#0")] != r.Probes[1].Details[result.DetailKey(payload+"#0")] ||
 		back.Findings[0].Evidence[1] != r.Findings[0].Evidence[1] {
 		t.Errorf("the JSON changed the data: %q, want %q", back.Verdict.Summary, r.Verdict.Summary)
 	}

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/rtcprobe/rtcprobe/catalog"
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // This file builds, by hand, the probe results each lab scenario of issue 3
@@ -27,7 +28,7 @@ type labNet struct {
 	turn      []string // TURN URLs; "turn:" gives udp+tcp, "turns:" tls
 	policy    string   // iceTransportPolicy
 	browser   string   // the browser judged (Config.Browser)
-	policies  []BrowserPolicy
+	policies  []result.BrowserPolicy
 	portRange string // Config.UDPPortRange
 }
 
@@ -38,33 +39,33 @@ func defaultNet() labNet {
 		turn: []string{"turn:turn.lab.test:3478", "turns:turn.lab.test:443"}}
 }
 
-func okProbe(id, kind, role, region, target string, port int, transport string) Probe {
+func okProbe(id, kind, role, region, target string, port int, transport string) result.Probe {
 	rtt := 12.5
-	return Probe{ID: id, Kind: kind, Role: role, Region: region, Target: target, Address: labServer,
-		Port: port, Transport: transport, Status: StatusOK, RTTMs: &rtt, Details: map[string]string{}}
+	return result.Probe{ID: result.ID(id), Kind: result.Kind(kind), Role: role, Region: region, Target: target, Address: labServer,
+		Port: port, Transport: transport, Status: result.StatusOK, RTTMs: &rtt, Details: map[result.DetailKey]string{}}
 }
 
 // webTarget returns the dns -> tcp -> tls -> https/ws probes of one target.
-func (n labNet) webTarget(id, role, region, rawURL string) []Probe {
+func (n labNet) webTarget(id, role, region, rawURL string) []result.Probe {
 	u, _ := url.Parse(rawURL)
 	host := u.Hostname()
 	port := 443
 	if u.Port() != "" {
 		port, _ = strconv.Atoi(u.Port())
 	}
-	last, kind := id+"/https", KindHTTPS
+	last, kind := id+"/https", result.KindHTTPS
 	if u.Scheme == "wss" {
-		last, kind = id+"/ws", KindWebSocket
+		last, kind = id+"/ws", result.KindWebSocket
 	}
-	tcp := okProbe(id+"/tcp/"+labServer, KindTCP, role, region, host, port, "tcp")
-	ps := []Probe{okProbe(id+"/dns", KindDNS, role, region, host, 0, "udp"), tcp,
-		okProbe(id+"/tls", KindTLS, role, region, host, port, "tcp"),
-		okProbe(last, kind, role, region, rawURL, port, "tcp")}
+	tcp := okProbe(id+"/tcp/"+labServer, string(result.KindTCP), role, region, host, port, "tcp")
+	ps := []result.Probe{okProbe(id+"/dns", string(result.KindDNS), role, region, host, 0, "udp"), tcp,
+		okProbe(id+"/tls", string(result.KindTLS), role, region, host, port, "tcp"),
+		okProbe(last, string(kind), role, region, rawURL, port, "tcp")}
 	ps[0].Details["addresses"] = labServer
 	ps[2].Details["issuer"] = "Lab " + region + " CA"
 	ps[2].Details["issuerPublic"] = "true"
 	if n.httpProxy {
-		ps[1].ID, ps[1].Target, ps[1].Port = id+"/tcp/proxy", "proxy.corp.test", 3128
+		ps[1].ID, ps[1].Target, ps[1].Port = result.ID(id+"/tcp/proxy"), "proxy.corp.test", 3128
 		for i := 1; i < 4; i++ {
 			ps[i].Details["via"] = "http-proxy"
 		}
@@ -73,12 +74,12 @@ func (n labNet) webTarget(id, role, region, rawURL string) []Probe {
 }
 
 // probes returns every probe of a healthy run on this network.
-func (n labNet) probes(t testing.TB) []Probe {
+func (n labNet) probes(t testing.TB) []result.Probe {
 	cat, err := catalog.Load()
 	if err != nil {
 		t.Fatal(err)
 	}
-	var ps []Probe
+	var ps []result.Probe
 	if n.sdkProxy {
 		ps = append(ps, n.webTarget("schedule-proxy", "schedule", "", "https://proxy.lab.test/schedule/")...)
 		ps = append(ps, n.webTarget("signaling-proxy", "signaling", "", "wss://proxy.lab.test/ws/")...)
@@ -94,13 +95,13 @@ func (n labNet) probes(t testing.TB) []Probe {
 	}
 	if n.reflector {
 		for _, port := range cat.MediaPorts {
-			p := okProbe(fmt.Sprintf("stun/%d", port), KindSTUN, "media", "", "reflector.lab.test", port, "udp")
+			p := okProbe(fmt.Sprintf("stun/%d", port), string(result.KindSTUN), "media", "", "reflector.lab.test", port, "udp")
 			p.Details["mappedAddress"] = "198.51.100.1:40000"
 			ps = append(ps, p)
 		}
 		if n.portRange != "" {
 			// The same STUN exchange from any port (probe.stunAnyPort).
-			ps = append(ps, okProbe("stun-anyport/8000", KindSTUN, "media", "", "reflector.lab.test", 8000, "udp"))
+			ps = append(ps, okProbe("stun-anyport/8000", string(result.KindSTUN), "media", "", "reflector.lab.test", 8000, "udp"))
 		}
 	}
 	for i, u := range n.turn {
@@ -111,7 +112,7 @@ func (n labNet) probes(t testing.TB) []Probe {
 
 func hostOf(s string) string { u, _ := url.Parse(s); return u.Hostname() }
 
-func turnProbes(n int, rawURL string) []Probe {
+func turnProbes(n int, rawURL string) []result.Probe {
 	transports := []string{"udp", "tcp"}
 	if strings.HasPrefix(rawURL, "turns:") {
 		transports = []string{"tls"}
@@ -119,9 +120,9 @@ func turnProbes(n int, rawURL string) []Probe {
 	hostPort := rawURL[strings.IndexByte(rawURL, ':')+1:]
 	_, portStr, _ := strings.Cut(hostPort, ":")
 	port, _ := strconv.Atoi(portStr)
-	var ps []Probe
+	var ps []result.Probe
 	for _, tr := range transports {
-		p := okProbe(fmt.Sprintf("turn%d-%s", n, tr), KindTURN, "turn", "", rawURL, port, tr)
+		p := okProbe(fmt.Sprintf("turn%d-%s", n, tr), string(result.KindTURN), "turn", "", rawURL, port, tr)
 		p.Address = "203.0.113.20"
 		p.Details["relayedAddress"] = "203.0.113.20:49160"
 		p.Details["serverAddress"] = "203.0.113.20:" + portStr
@@ -133,15 +134,17 @@ func turnProbes(n int, rawURL string) []Probe {
 // mod changes the probes whose ID matches pat (path.Match, as the lab's
 // scenario files do). Status "-" removes them (a step not reached).
 type mod struct {
-	pat, status, reason string
-	details             map[string]string
+	pat     string
+	status  result.Status
+	reason  result.Reason
+	details map[result.DetailKey]string
 }
 
-func apply(ps []Probe, mods []mod) []Probe {
+func apply(ps []result.Probe, mods []mod) []result.Probe {
 	for _, m := range mods {
-		var out []Probe
+		var out []result.Probe
 		for _, p := range ps {
-			if ok, _ := path.Match(m.pat, p.ID); !ok {
+			if ok, _ := path.Match(m.pat, string(p.ID)); !ok {
 				out = append(out, p)
 				continue
 			}
@@ -150,11 +153,11 @@ func apply(ps []Probe, mods []mod) []Probe {
 			}
 			if m.status != "" {
 				p.Status, p.Reason, p.RTTMs = m.status, m.reason, nil
-				if m.status == StatusOK {
+				if m.status == result.StatusOK {
 					p.RTTMs = okProbe("", "", "", "", "", 0, "").RTTMs
 				}
 			}
-			d := map[string]string{}
+			d := map[result.DetailKey]string{}
 			for k, v := range p.Details {
 				d[k] = v
 			}
@@ -172,12 +175,12 @@ func apply(ps []Probe, mods []mod) []Probe {
 // tcpGone removes what comes after a TCP connect that did not work.
 var tcpGone = []mod{{pat: "*/tls", status: "-"}, {pat: "*/https", status: "-"}, {pat: "*/ws", status: "-"}}
 
-func dropped(pat string) mod { return mod{pat: pat, status: StatusBlocked, reason: "timeout"} }
+func dropped(pat string) mod { return mod{pat: pat, status: result.StatusBlocked, reason: "timeout"} }
 func rejected(pat string) mod {
-	return mod{pat: pat, status: StatusRejected, reason: "icmp-unreachable"}
+	return mod{pat: pat, status: result.StatusRejected, reason: "icmp-unreachable"}
 }
 func failed(pat, reason string) mod {
-	return mod{pat: pat, status: StatusFailed, reason: reason}
+	return mod{pat: pat, status: result.StatusFailed, reason: result.Reason(reason)}
 }
 
 var sixUDP = []string{"udp/8000", "udp/8080", "udp/8800", "udp/843", "udp/443", "udp/16285"}
@@ -188,17 +191,17 @@ type scenario struct {
 	net       labNet
 	mods      []mod
 	signaling string
-	media     string
+	media     result.PathName
 	fw5501    bool
-	outcome   string
-	paths     [4]string // in PathOrder
-	uncounted []string
+	outcome   result.Outcome
+	paths     [4]result.PathStatus // in PathOrder
+	uncounted []result.PathName
 	rules     []string // exact set of protocol/port
 	findings  []string // codes that must be present
 }
 
-func (s scenario) report(t testing.TB) *Report {
-	cfg := Config{Regions: s.net.regions, ICETransportPolicy: "all", TURNServers: s.net.turn, MediaPorts: []int{}}
+func (s scenario) report(t testing.TB) *result.Report {
+	cfg := result.Config{Regions: s.net.regions, ICETransportPolicy: "all", TURNServers: s.net.turn, MediaPorts: []int{}}
 	if s.net.policy != "" {
 		cfg.ICETransportPolicy = s.net.policy
 	}
@@ -210,23 +213,23 @@ func (s scenario) report(t testing.TB) *Report {
 		cfg.Reflector, cfg.MediaPorts = "reflector.lab.test", []int{8000, 8080, 8800, 843, 443, 16285}
 	}
 	if s.net.sdkProxy {
-		cfg.Proxy = &ProxySummary{WebsocketProxy: "wss://proxy.lab.test/ws/", LoggerProxy: "https://proxy.lab.test/logger/",
+		cfg.Proxy = &result.ProxySummary{WebsocketProxy: "wss://proxy.lab.test/ws/", LoggerProxy: "https://proxy.lab.test/logger/",
 			ScheduleProxy: "https://proxy.lab.test/schedule/", TURNServers: s.net.turn}
 	}
-	r := &Report{Schema: SchemaID, Tool: Tool{Name: "rtcprobe", Version: "test"}, Complete: true,
-		Host: Host{OS: "linux", Arch: "amd64"}, Config: cfg, Probes: apply(s.net.probes(t), s.mods)}
+	r := &result.Report{Schema: result.SchemaID, Tool: result.Tool{Name: "rtcprobe", Version: "test"}, Complete: true,
+		Host: result.Host{OS: "linux", Arch: "amd64"}, Config: cfg, Probes: apply(s.net.probes(t), s.mods)}
 	Judge(r)
 	return r
 }
 
-func (s scenario) check(t *testing.T, r *Report) {
+func (s scenario) check(t *testing.T, r *result.Report) {
 	t.Helper()
 	v := r.Verdict
 	if v.Signaling != s.signaling || v.Media != s.media || v.FirewallError5501 != s.fw5501 || v.Outcome != s.outcome {
 		t.Errorf("verdict = signaling %s, media %s, 5501 %v, outcome %s; want %s, %s, %v, %s",
 			v.Signaling, v.Media, v.FirewallError5501, v.Outcome, s.signaling, s.media, s.fw5501, s.outcome)
 	}
-	for i, name := range PathOrder {
+	for i, name := range result.PathOrder {
 		p := r.Paths.Get(name)
 		if p.Status != s.paths[i] {
 			t.Errorf("paths.%s = %s (%s), want %s", name, p.Status, p.Detail, s.paths[i])
@@ -259,7 +262,7 @@ func (s scenario) check(t *testing.T, r *Report) {
 	}
 }
 
-func rulesText(rules []Rule) string {
+func rulesText(rules []result.Rule) string {
 	var b strings.Builder
 	for _, r := range rules {
 		b.WriteString("  " + ruleText(r) + "\n")

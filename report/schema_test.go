@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 func compiledSchema(t testing.TB) *jsonschema.Schema {
@@ -28,7 +30,7 @@ func compiledSchema(t testing.TB) *jsonschema.Schema {
 }
 
 // validate checks a report, through its JSON, against schema.json.
-func validate(t testing.TB, r *Report) {
+func validate(t testing.TB, r *result.Report) {
 	t.Helper()
 	var b bytes.Buffer
 	if err := WriteJSON(&b, r); err != nil {
@@ -86,7 +88,7 @@ func TestSchemaCanFail(t *testing.T) {
 }
 
 func TestSchemaIDMatchesModel(t *testing.T) {
-	if !strings.Contains(string(Schema()), `"const": "`+SchemaID+`"`) {
-		t.Errorf("schema.json does not pin schema to %s", SchemaID)
+	if !strings.Contains(string(Schema()), `"const": "`+result.SchemaID+`"`) {
+		t.Errorf("schema.json does not pin schema to %s", result.SchemaID)
 	}
 }

@@ -3,6 +3,8 @@ package report
 import (
 	"slices"
 	"strings"
+
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // signaling is the judged state of the signalling path over all regions.
@@ -10,7 +12,7 @@ type signaling struct {
 	status  string
 	regions []regionSignal
 	// report is the report judged (the PAC routes of its probes).
-	report *Report
+	report *result.Report
 	// authLimit, when set, is why signalling is untested: the HTTP proxy
 	// wants a login rtcprobe could not give (with the fix).
 	authLimit string
@@ -25,11 +27,11 @@ type regionSignal struct {
 	// directSchedule, directSignaling: the role worked without a proxy.
 	directSchedule, directSignaling bool
 	proxies                         []string
-	failing                         []*Probe // probes that explain why it cannot join
+	failing                         []*result.Probe // probes that explain why it cannot join
 	// authProbe is a role's probe that the proxy login stopped: the
 	// region is untested rather than blocked when it cannot join.
-	authProbe *Probe
-	reached   []string // IDs of the probes that proved a role reachable
+	authProbe *result.Probe
+	reached   []result.ID // IDs of the probes that proved a role reachable
 }
 
 func (s regionSignal) joinable() bool { return s.schedule && s.signaling }
@@ -46,30 +48,30 @@ func appKind(region string) string {
 }
 
 // verdicts returns the per-region verdicts for the report.
-func (s signaling) verdicts() []RegionVerdict {
-	out := make([]RegionVerdict, 0, len(s.regions))
+func (s signaling) verdicts() []result.RegionVerdict {
+	out := make([]result.RegionVerdict, 0, len(s.regions))
 	for _, rs := range s.regions {
-		v := RegionVerdict{Region: rs.region, Evidence: rs.reached}
+		v := result.RegionVerdict{Region: rs.region, Evidence: rs.reached}
 		switch {
-		case s.status == SignalingUntested && s.authLimit == "":
-			v.Status, v.Detail = SignalingUntested, "The run ended before signalling was checked."
+		case s.status == result.SignalingUntested && s.authLimit == "":
+			v.Status, v.Detail = result.SignalingUntested, "The run ended before signalling was checked."
 		case !rs.joinable() && rs.authProbe != nil:
-			v.Status, v.Detail = SignalingUntested, "Not tested: "+s.authLimit+"."
-			v.Evidence = []string{rs.authProbe.ID}
+			v.Status, v.Detail = result.SignalingUntested, "Not tested: "+s.authLimit+"."
+			v.Evidence = []result.ID{rs.authProbe.ID}
 		case !rs.joinable():
-			v.Status = SignalingBlocked
+			v.Status = result.SignalingBlocked
 			v.Detail = strings.ToUpper(s.causeOf(rs)[:1]) + s.causeOf(rs)[1:] + "."
 			v.Evidence = nil
 			for _, p := range rs.failing {
 				v.Evidence = append(v.Evidence, p.ID)
 			}
 		case rs.viaProxy:
-			v.Status, v.Detail = SignalingViaProxy, "Joins only through "+andList(rs.proxies)+"."
+			v.Status, v.Detail = result.SignalingViaProxy, "Joins only through "+andList(rs.proxies)+"."
 		default:
-			v.Status, v.Detail = SignalingOK, "Joins directly: a schedule server and the signalling WebSocket answered."
+			v.Status, v.Detail = result.SignalingOK, "Joins directly: a schedule server and the signalling WebSocket answered."
 		}
 		if v.Evidence == nil {
-			v.Evidence = []string{}
+			v.Evidence = []result.ID{}
 		}
 		out = append(out, v)
 	}
@@ -84,7 +86,7 @@ func (s signaling) causeOf(rs regionSignal) string {
 	}
 	why := ""
 	if p := mainCause(rs.failing); p != nil {
-		why = " (" + hostOfURL(p.Target) + " " + p.Kind + " " + statusText(p.Status, p.Reason) + ")"
+		why = " (" + hostOfURL(p.Target) + " " + string(p.Kind) + " " + statusText(p.Status, p.Reason) + ")"
 		if rw := routeWhy(s.report, p); rw != "" {
 			why = " (" + rw + ")"
 		}
@@ -97,11 +99,11 @@ func (s signaling) causeOf(rs regionSignal) string {
 // (an HTTP answer from a proxy says more than the DNS query before it).
 // Direct queries to a nameserver (<id>/dns@ns) come last: the browser uses
 // the system resolver, so they only explain when nothing else does.
-func mainCause(failing []*Probe) *Probe {
-	var best *Probe
-	rank := func(p *Probe) int {
+func mainCause(failing []*result.Probe) *result.Probe {
+	var best *result.Probe
+	rank := func(p *result.Probe) int {
 		r := stageRank(p.Kind)
-		if p.Details["resolver"] != "" {
+		if p.Details[result.DetailResolver] != "" {
 			r = -1
 		}
 		return r
@@ -115,13 +117,13 @@ func mainCause(failing []*Probe) *Probe {
 }
 
 // stageRank orders the steps of a signalling path.
-func stageRank(kind string) int {
+func stageRank(kind result.Kind) int {
 	switch kind {
-	case KindDNS:
+	case result.KindDNS:
 		return 0
-	case KindTCP:
+	case result.KindTCP:
 		return 1
-	case KindTLS:
+	case result.KindTLS:
 		return 2
 	default: // https, websocket: the last step
 		return 3
@@ -148,24 +150,24 @@ func (s signaling) proxyName() string {
 }
 
 // viaOf names the proxy a probe went through, or "".
-func viaOf(r *Report, p *Probe) string {
+func viaOf(r *result.Report, p *result.Probe) string {
 	if px := routeProxy(p); px != "" {
 		return "the HTTP proxy " + px
 	}
-	if p.Details["via"] == "http-proxy" {
+	if p.Via == result.ViaHTTPProxy {
 		if r.Config.HTTPProxy != "" {
 			return "the HTTP proxy " + r.Config.HTTPProxy
 		}
 		return "the HTTP proxy"
 	}
-	if p.Region == "" {
+	if p.SDKProxy {
 		return "the SDK proxy " + hostOfURL(p.Target)
 	}
 	return ""
 }
 
 // judgeSignaling decides, per checked region, whether an app can join.
-func judgeSignaling(r *Report) signaling {
+func judgeSignaling(r *result.Report) signaling {
 	regions := r.Config.Regions
 	if len(regions) == 0 {
 		for i := range r.Probes {
@@ -177,7 +179,7 @@ func judgeSignaling(r *Report) signaling {
 	if len(regions) == 0 {
 		regions = []string{""}
 	}
-	s := signaling{status: SignalingOK, report: r}
+	s := signaling{status: result.SignalingOK, report: r}
 	finished := false
 	for _, region := range regions {
 		rs := regionSignal{region: region}
@@ -186,7 +188,7 @@ func judgeSignaling(r *Report) signaling {
 			if (p.Role != "schedule" && p.Role != "signaling") || (p.Region != region && p.Region != "") {
 				continue
 			}
-			finished = finished || (p.Status != StatusRunning && p.Status != StatusSkipped)
+			finished = finished || (p.Status != result.StatusRunning && p.Status != result.StatusSkipped)
 			judgeSignalProbe(r, p, &rs)
 		}
 		s.regions = append(s.regions, rs)
@@ -196,40 +198,40 @@ func judgeSignaling(r *Report) signaling {
 		switch {
 		case !s.regions[i].joinable() && s.regions[i].authProbe != nil:
 			s.authLimit = authLimit(r, s.regions[i].authProbe)
-			if s.status != SignalingBlocked {
-				s.status = SignalingUntested
+			if s.status != result.SignalingBlocked {
+				s.status = result.SignalingUntested
 			}
 		case !s.regions[i].joinable():
-			s.status = SignalingBlocked
-		case s.regions[i].viaProxy && s.status == SignalingOK:
-			s.status = SignalingViaProxy
+			s.status = result.SignalingBlocked
+		case s.regions[i].viaProxy && s.status == result.SignalingOK:
+			s.status = result.SignalingViaProxy
 		}
 	}
 	if !finished {
-		s.status = SignalingUntested
+		s.status = result.SignalingUntested
 	}
 	return s
 }
 
 // judgeSignalProbe folds one schedule/signalling probe into rs.
-func judgeSignalProbe(r *Report, p *Probe, rs *regionSignal) {
+func judgeSignalProbe(r *result.Report, p *result.Probe, rs *regionSignal) {
 	reach := false
 	switch {
-	case p.Kind == KindHTTPS && p.Role == "schedule":
-		reach = p.Status == StatusOK && !(p.Region == "" && upstreamDown(p.Details["httpStatus"]))
-	case p.Kind == KindWebSocket && p.Role == "signaling":
+	case p.Kind == result.KindHTTPS && p.Role == "schedule":
+		reach = p.Status == result.StatusOK && !(p.SDKProxy && upstreamDown(p.Details[result.DetailHttpStatus]))
+	case p.Kind == result.KindWebSocket && p.Role == "signaling":
 		// A non-101 answer from the real host proves the way through the
 		// firewall is open (through an HTTP proxy too: CONNECT is a tunnel
 		// to the real host); from a websocketProxy it means the proxy is
 		// broken.
-		reach = p.Status == StatusOK || (p.Status == StatusFailed && p.Region != "" &&
-			strings.HasPrefix(p.Reason, "http-") && !wsBrokenByProxy(r, p))
+		reach = p.Status == result.StatusOK || (p.Status == result.StatusFailed && !p.SDKProxy &&
+			p.Reason.IsHTTP() && !wsBrokenByProxy(r, p))
 	}
 	if !reach {
 		if authUntested(p) && rs.authProbe == nil {
 			rs.authProbe = p
 		}
-		if p.Status != StatusOK && p.Status != StatusRunning && p.Status != StatusSkipped {
+		if p.Status != result.StatusOK && p.Status != result.StatusRunning && p.Status != result.StatusSkipped {
 			rs.failing = append(rs.failing, p)
 		}
 		return

@@ -5,6 +5,8 @@ import (
 	"io"
 	"slices"
 	"strings"
+
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // TextOptions control the text renderer.
@@ -42,10 +44,10 @@ func (t *textWriter) paint(code, s string) string {
 // with and without colour).
 func (t *textWriter) status(s string, width int) string {
 	code := map[string]string{
-		PathOK: ansiGreen, SignalingViaProxy: ansiYellow, PathPartial: ansiYellow,
-		PathBlocked: ansiRed, StatusRejected: ansiRed, StatusFailed: ansiRed, PathError: ansiRed,
-		PathUntested: ansiDim, StatusSkipped: ansiDim,
-		SeverityCritical: ansiRed, SeverityWarning: ansiYellow, SeverityInfo: ansiDim,
+		string(result.PathOK): ansiGreen, result.SignalingViaProxy: ansiYellow, string(result.PathPartial): ansiYellow,
+		string(result.PathBlocked): ansiRed, string(result.StatusRejected): ansiRed, string(result.StatusFailed): ansiRed, string(result.PathError): ansiRed,
+		string(result.PathUntested): ansiDim, string(result.StatusSkipped): ansiDim,
+		string(result.SeverityCritical): ansiRed, string(result.SeverityWarning): ansiYellow, string(result.SeverityInfo): ansiDim,
 	}[s]
 	return t.paint(code, s) + strings.Repeat(" ", max(0, width-len(s)))
 }
@@ -58,7 +60,7 @@ func (t *textWriter) section(title string) {
 // signalling per region, findings, firewall rules and failed probes.
 // Every string of r goes through Safe first: the only escapes in the output
 // are the colours of TextOptions.Color.
-func WriteText(w io.Writer, r *Report, o TextOptions) error {
+func WriteText(w io.Writer, r *result.Report, o TextOptions) error {
 	r = SafeCopy(r)
 	t := &textWriter{o: o}
 	t.header(r)
@@ -73,11 +75,11 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 	return err
 }
 
-func (t *textWriter) header(r *Report) {
+func (t *textWriter) header(r *result.Report) {
 	if !r.Complete {
 		fmt.Fprintf(&t.b, "%s the run was interrupted; this report holds only what was gathered until then.\n\n", t.paint(ansiYellow, "INCOMPLETE:"))
 	}
-	code := map[string]string{OutcomeWorks: ansiGreen, OutcomeWorksDegraded: ansiYellow, OutcomeFails: ansiRed}[r.Verdict.Outcome]
+	code := map[result.Outcome]string{result.OutcomeWorks: ansiGreen, result.OutcomeWorksDegraded: ansiYellow, result.OutcomeFails: ansiRed}[r.Verdict.Outcome]
 	for _, l := range wrapLines(r.Verdict.Headline, textWidth) {
 		fmt.Fprintf(&t.b, "%s\n", t.paint(ansiBold+code, l))
 	}
@@ -92,7 +94,7 @@ func (t *textWriter) header(r *Report) {
 // browser says which browser the verdict is for, which policy decided,
 // how the other managed browsers fare, and every policy read with its
 // source. Nothing is written for a report without browser or policies.
-func (t *textWriter) browser(r *Report) {
+func (t *textWriter) browser(r *result.Report) {
 	v := r.Verdict
 	if r.Config.Browser == "" && len(r.Config.Policies) == 0 {
 		return
@@ -131,9 +133,9 @@ func yesNo(b bool) string {
 	return "no"
 }
 
-func (t *textWriter) paths(r *Report) {
+func (t *textWriter) paths(r *result.Report) {
 	t.section("Media paths, in the order the SDK tries them (> = the one it will use)")
-	for _, name := range PathOrder {
+	for _, name := range result.PathOrder {
 		p := r.Paths.Get(name)
 		mark := "  "
 		if name == r.Verdict.Media {
@@ -143,11 +145,11 @@ func (t *textWriter) paths(r *Report) {
 		if !p.Counts && !strings.Contains(p.Detail, "not count") {
 			note = " (does not count)"
 		}
-		t.wrapped(fmt.Sprintf("%s%-11s %s ", mark, name, t.status(p.Status, 9)), p.Detail+note, 24)
+		t.wrapped(fmt.Sprintf("%s%-11s %s ", mark, name, t.status(string(p.Status), 9)), p.Detail+note, 24)
 	}
 }
 
-func (t *textWriter) signaling(r *Report) {
+func (t *textWriter) signaling(r *result.Report) {
 	if len(r.Verdict.Regions) == 0 {
 		return
 	}
@@ -161,23 +163,23 @@ func (t *textWriter) signaling(r *Report) {
 	}
 }
 
-func (t *textWriter) findings(r *Report) {
+func (t *textWriter) findings(r *result.Report) {
 	if len(r.Findings) == 0 {
 		return
 	}
 	t.section("Findings")
 	for _, f := range r.Findings {
-		t.wrapped("  "+t.status(f.Severity, 8)+" ", f.Code+": "+f.Title, 11)
+		t.wrapped("  "+t.status(string(f.Severity), 8)+" ", f.Code+": "+f.Title, 11)
 		t.wrapped("           ", f.Detail, 11)
 		if len(f.Evidence) > 0 {
-			t.wrapped("           ", "evidence: "+strings.Join(f.Evidence, ", "), 11)
+			t.wrapped("           ", "evidence: "+result.JoinIDs(f.Evidence, ", "), 11)
 		}
 	}
 }
 
 // rules writes the firewall rules, one line per protocol, destination and
 // reason (the media ports share one).
-func (t *textWriter) rules(r *Report) {
+func (t *textWriter) rules(r *result.Report) {
 	if len(r.Remediation) == 0 {
 		return
 	}
@@ -206,21 +208,21 @@ func (t *textWriter) rules(r *Report) {
 // passedAudit reports a TURN audit probe whose failure is the server doing
 // the right thing (it refused a loopback/private peer or the example
 // credentials): not a failure to show.
-func passedAudit(p *Probe) bool {
-	return strings.Contains(p.ID, "/audit/") && p.Status == StatusFailed &&
-		(p.Reason == "permission-denied" || p.Reason == "unauthorized")
+func passedAudit(p *result.Probe) bool {
+	return p.ID.IsAudit() && p.Status == result.StatusFailed &&
+		(p.Reason == result.ReasonPermissionDenied || p.Reason == result.ReasonUnauthorized)
 }
 
-func (t *textWriter) probes(r *Report) {
-	var list []Probe
+func (t *textWriter) probes(r *result.Report) {
+	var list []result.Probe
 	_, echoCapable := echoProbes(r)
 	hidden := 0
 	for _, p := range r.Probes {
 		switch {
 		case t.o.Verbose:
-		case p.Status == StatusOK || p.Status == StatusSkipped:
+		case p.Status == result.StatusOK || p.Status == result.StatusSkipped:
 			continue
-		case passedAudit(&p) || (!echoCapable && strings.HasPrefix(p.ID, "echo/")):
+		case passedAudit(&p) || (!echoCapable && p.ID.IsEcho()):
 			hidden++
 			continue
 		}

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // ansiSGR matches the text report's colour codes, which take no column.
@@ -19,7 +21,7 @@ var ansiSGR = regexp.MustCompile(`\x1b\[[0-9;]*m`)
 var update = flag.Bool("update", false, "rewrite the golden files under report/testdata")
 
 // scenarioReport judges the named scenario of scenarios().
-func scenarioReport(t testing.TB, name string) *Report {
+func scenarioReport(t testing.TB, name string) *result.Report {
 	all := scenarios()
 	i := slices.IndexFunc(all, func(s scenario) bool { return s.name == name })
 	if i < 0 {
@@ -30,13 +32,13 @@ func scenarioReport(t testing.TB, name string) *Report {
 
 // interrupted is the udp-dropped run cut short: TURN and half the STUN
 // probes never finished.
-func interrupted(t testing.TB) *Report {
+func interrupted(t testing.TB) *result.Report {
 	r := scenarioReport(t, "udp-dropped")
 	r.Complete = false
 	for i := range r.Probes {
 		p := &r.Probes[i]
-		if strings.HasPrefix(p.ID, "turn") || p.ID == "stun/443" || p.ID == "stun/16285" {
-			p.Status, p.Reason, p.Error, p.RTTMs = StatusSkipped, "interrupted", "the run ended before this probe finished", nil
+		if strings.HasPrefix(string(p.ID), "turn") || p.ID == "stun/443" || p.ID == "stun/16285" {
+			p.Status, p.Reason, p.Error, p.RTTMs = result.StatusSkipped, "interrupted", "the run ended before this probe finished", nil
 		}
 	}
 	Judge(r)
@@ -46,22 +48,22 @@ func interrupted(t testing.TB) *Report {
 func TestWriteTextGolden(t *testing.T) {
 	tests := []struct {
 		name string
-		r    func(testing.TB) *Report
+		r    func(testing.TB) *result.Report
 		o    TextOptions
 	}{
-		{"open.txt", func(t testing.TB) *Report { return scenarioReport(t, "open") }, TextOptions{}},
-		{"udp-dropped-turn-tcp.txt", func(t testing.TB) *Report { return scenarioReport(t, "udp-dropped") }, TextOptions{}},
-		{"5501.txt", func(t testing.TB) *Report { return scenarioReport(t, "nothing-out") }, TextOptions{}},
-		{"untested.txt", func(t testing.TB) *Report { return scenarioReport(t, "untested") }, TextOptions{}},
+		{"open.txt", func(t testing.TB) *result.Report { return scenarioReport(t, "open") }, TextOptions{}},
+		{"udp-dropped-turn-tcp.txt", func(t testing.TB) *result.Report { return scenarioReport(t, "udp-dropped") }, TextOptions{}},
+		{"5501.txt", func(t testing.TB) *result.Report { return scenarioReport(t, "nothing-out") }, TextOptions{}},
+		{"untested.txt", func(t testing.TB) *result.Report { return scenarioReport(t, "untested") }, TextOptions{}},
 		{"interrupted.txt", interrupted, TextOptions{}},
-		{"solution2-no-upgrade.txt", func(t testing.TB) *Report { return scenarioReport(t, "solution2-nginx-no-upgrade") }, TextOptions{}},
-		{"udp-dropped-color.txt", func(t testing.TB) *Report { return scenarioReport(t, "udp-dropped") }, TextOptions{Color: true}},
+		{"solution2-no-upgrade.txt", func(t testing.TB) *result.Report { return scenarioReport(t, "solution2-nginx-no-upgrade") }, TextOptions{}},
+		{"udp-dropped-color.txt", func(t testing.TB) *result.Report { return scenarioReport(t, "udp-dropped") }, TextOptions{Color: true}},
 		{"offline-nxdomain.txt", offline, TextOptions{}},
-		{"edge-policy-no-udp.txt", func(t testing.TB) *Report {
+		{"edge-policy-no-udp.txt", func(t testing.TB) *result.Report {
 			s := scenario{net: n(withPolicies("edge", edgeNoUDP, chromeRange))}
 			return s.report(t)
 		}, TextOptions{}},
-		{"relay-policy-verbose.txt", func(t testing.TB) *Report {
+		{"relay-policy-verbose.txt", func(t testing.TB) *result.Report {
 			r := scenarioReport(t, "relay-policy")
 			r.Redacted = true
 			return r
@@ -135,9 +137,9 @@ func BenchmarkJudgeAndWriteText(b *testing.B) {
 // them, and the text says how many were left out.
 func TestTextHidesNonFailures(t *testing.T) {
 	r := scenario{name: "quiet", net: defaultNet(), mods: []mod{dropped("stun/8000")}}.report(t)
-	audit := okProbe("turn1-udp/audit/relay-loopback", KindTURN, "turn", "", "turn:turn.lab.test:3478", 3478, "udp")
-	audit.Status, audit.Reason = StatusFailed, "permission-denied"
-	r.Probes = append(r.Probes, audit, echo("echo/8000/76", 8000, StatusBlocked))
+	audit := okProbe("turn1-udp/audit/relay-loopback", string(result.KindTURN), "turn", "", "turn:turn.lab.test:3478", 3478, "udp")
+	audit.Status, audit.Reason = result.StatusFailed, "permission-denied"
+	r.Probes = append(r.Probes, audit, echo("echo/8000/76", 8000, string(result.StatusBlocked)))
 	Judge(r)
 	var quiet, verbose strings.Builder
 	if err := WriteText(&quiet, r, TextOptions{}); err != nil {
@@ -163,18 +165,18 @@ func TestTextHidesNonFailures(t *testing.T) {
 // captive network, a resolver cut off from the internet): each name's
 // system lookup and direct query to the resolver fail, nothing after DNS
 // runs, as probe.Run records it.
-func offline(t testing.TB) *Report {
+func offline(t testing.TB) *result.Report {
 	net := defaultNet()
 	net.reflector, net.turn = false, nil
 	r := scenario{name: "offline", net: net, mods: append([]mod{
 		failed("*/dns", "nxdomain"), {pat: "*/tcp/*", status: "-"}}, tcpGone...)}.report(t)
-	var ps []Probe
+	var ps []result.Probe
 	for _, p := range r.Probes {
 		switch {
-		case p.Kind == KindDNS:
+		case p.Kind == result.KindDNS:
 			p.Step, p.Error = "resolve", fmt.Sprintf("lookup %s on 10.20.30.40:53: no such host", p.Target)
 			direct := p
-			direct.ID, direct.Details = p.ID+"@10.20.30.40:53", map[string]string{"resolver": "10.20.30.40:53"}
+			direct.ID, direct.Details = p.ID+"@10.20.30.40:53", map[result.DetailKey]string{"resolver": "10.20.30.40:53"}
 			direct.Error = "NXDOMAIN: the name does not exist"
 			ps = append(ps, p, direct)
 		default:
@@ -193,14 +195,14 @@ func TestOfflineGroupsFindings(t *testing.T) {
 	r := offline(t)
 	var hosts, dnsIDs []string
 	for _, p := range r.Probes {
-		if p.Kind == KindDNS {
-			hosts, dnsIDs = uniq(hosts, p.Target), append(dnsIDs, p.ID)
+		if p.Kind == result.KindDNS {
+			hosts, dnsIDs = uniq(hosts, p.Target), append(dnsIDs, string(p.ID))
 		}
 	}
 	if len(hosts) < 10 {
 		t.Fatalf("the scenario has %d names, want the catalog's eleven or so", len(hosts))
 	}
-	var nx []Finding
+	var nx []result.Finding
 	for _, f := range r.Findings {
 		if f.Code == "dns-nxdomain" {
 			nx = append(nx, f)
@@ -215,7 +217,7 @@ func TestOfflineGroupsFindings(t *testing.T) {
 		}
 	}
 	for _, id := range dnsIDs {
-		if !slices.Contains(nx[0].Evidence, id) {
+		if !slices.Contains(nx[0].Evidence, result.ID(id)) {
 			t.Errorf("evidence lacks %s", id)
 		}
 	}

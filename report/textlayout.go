@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // textWidth is the width the text report keeps to: it is read in 100-column
@@ -76,10 +78,10 @@ const probeColumns = 1 + 8 + 1 + 18 + 1 + 9
 // error on the same line when it fits in textWidth, on indented lines below
 // it otherwise. The ID column is as wide as the longest ID that leaves room
 // for the other columns; a longer ID gets a line of its own.
-func (t *textWriter) probeTable(list []Probe) {
+func (t *textWriter) probeTable(list []result.Probe) {
 	idw := 0
 	for _, p := range list {
-		if n := ansi.StringWidth(p.ID); n <= textWidth-2-probeColumns {
+		if n := ansi.StringWidth(p.ID.String()); n <= textWidth-2-probeColumns {
 			idw = max(idw, n)
 		}
 	}
@@ -88,12 +90,12 @@ func (t *textWriter) probeTable(list []Probe) {
 		if p.RTTMs != nil {
 			rtt = strconv.FormatFloat(*p.RTTMs, 'f', 1, 64) + " ms"
 		}
-		id := p.ID
+		id := p.ID.String()
 		if ansi.StringWidth(id) > idw {
 			t.wrapped("  ", id, 4)
 			id = ""
 		}
-		cols := fmt.Sprintf("%-*s %s %-18s %9s", idw, id, t.status(p.Status, 8), orDash(p.Reason), rtt)
+		cols := fmt.Sprintf("%-*s %s %-18s %9s", idw, id, t.status(string(p.Status), 8), orDash(p.Reason), rtt)
 		width := 2 + idw + probeColumns + max(0, len(orDash(p.Reason))-18)
 		switch {
 		case p.Error == "":

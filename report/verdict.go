@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"github.com/rtcprobe/rtcprobe/catalog"
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // loadCatalog is the embedded catalog, parsed once. An invalid catalog is a
@@ -33,7 +34,8 @@ var loadCatalog = sync.OnceValue(func() *catalog.Catalog {
 // vendor's support needs the logs) and a warning; endpoints of SDK releases
 // before v5.5.0 ("legacy") only an info finding, since a current SDK never
 // uses them and Solution-2 networks rightly block them.
-func Judge(r *Report) {
+func Judge(r *result.Report) {
+	r.Normalize()
 	cat := loadCatalog()
 	judgePaths(r, cat)
 	ban := applyBans(r, r.Config.Browser)
@@ -65,47 +67,47 @@ func Judge(r *Report) {
 }
 
 // verdictOf sums up: 5501, outcome, headline and summary.
-func verdictOf(r *Report, sig signaling, media string) Verdict {
-	if !r.Complete && media == MediaNone && anyUntested(&r.Paths) {
+func verdictOf(r *result.Report, sig signaling, media result.PathName) result.Verdict {
+	if !r.Complete && media == result.MediaNone && anyUntested(&r.Paths) {
 		// An interrupted run cannot say "no path": the untested one may work.
-		media = MediaUntested
+		media = result.MediaUntested
 	}
 	busy := reflectorBusy(r)
 	authProbe := mediaAuthUntested(r)
-	if media == MediaNone && (busy || authProbe != nil) {
+	if media == result.MediaNone && (busy || authProbe != nil) {
 		// Direct UDP was not tested (the reflector limited us), or a path
 		// behind the proxy login may work: "no path" is not known.
-		media = MediaUntested
+		media = result.MediaUntested
 	}
-	v := Verdict{Signaling: sig.status, Media: media, Regions: sig.verdicts()}
-	v.FirewallError5501 = sig.status == SignalingBlocked || media == MediaNone
+	v := result.Verdict{Signaling: sig.status, Media: media, Regions: sig.verdicts()}
+	v.FirewallError5501 = sig.status == result.SignalingBlocked || media == result.MediaNone
 	switch {
 	case v.FirewallError5501:
-		v.Outcome = OutcomeFails
+		v.Outcome = result.OutcomeFails
 		v.Headline = "Calls will fail: the SDK will raise 5501"
-		if sig.status == SignalingBlocked {
+		if sig.status == result.SignalingBlocked {
 			v.Headline = "Calls will fail: the SDK cannot reach its signalling server and will raise 5501"
 		}
-	case sig.status == SignalingUntested && sig.authLimit != "",
-		media == MediaUntested && authProbe != nil:
-		v.Outcome = OutcomeInconclusive
+	case sig.status == result.SignalingUntested && sig.authLimit != "",
+		media == result.MediaUntested && authProbe != nil:
+		v.Outcome = result.OutcomeInconclusive
 		v.Headline = "Cannot tell whether calls will work: the HTTP proxy wants a login rtcprobe could not give"
-	case sig.status == SignalingUntested:
-		v.Outcome = OutcomeInconclusive
+	case sig.status == result.SignalingUntested:
+		v.Outcome = result.OutcomeInconclusive
 		v.Headline = "Cannot tell whether calls will work: the run ended before signalling was checked"
-	case media == MediaUntested && !r.Complete:
-		v.Outcome = OutcomeInconclusive
+	case media == result.MediaUntested && !r.Complete:
+		v.Outcome = result.OutcomeInconclusive
 		v.Headline = "Cannot tell whether media will flow: the run was interrupted"
-	case media == MediaUntested && reflectorDNSFailure(r) != nil:
-		v.Outcome = OutcomeInconclusive
+	case media == result.MediaUntested && reflectorDNSFailure(r) != nil:
+		v.Outcome = result.OutcomeInconclusive
 		v.Headline = "Cannot tell whether media will flow: the reflector " + reflectorDNSFailure(r).Target + " does not resolve (check the name)"
 	case busy:
 		// Direct UDP, the SDK's first choice, is not known; whatever
 		// else works, saying "only relayed" would blame the firewall.
-		v.Outcome = OutcomeInconclusive
+		v.Outcome = result.OutcomeInconclusive
 		v.Headline = busyHeadline
-	case media == MediaUntested:
-		v.Outcome = OutcomeInconclusive
+	case media == result.MediaUntested:
+		v.Outcome = result.OutcomeInconclusive
 		v.Headline = "Cannot tell whether media will flow: no reflector or TURN server was given"
 	default:
 		v.Outcome, v.Headline = mediaOutcome(r, media)
@@ -116,34 +118,34 @@ func verdictOf(r *Report, sig signaling, media string) Verdict {
 
 // mediaOutcome is the outcome and headline when signalling works and a
 // media path does.
-func mediaOutcome(r *Report, media string) (string, string) {
+func mediaOutcome(r *result.Report, media result.PathName) (result.Outcome, string) {
 	relayOnly := r.Config.ICETransportPolicy == "relay"
 	switch {
-	case media == PathDirectUDP && r.Paths.DirectUDP.Status == PathOK:
-		return OutcomeWorks, "Calls will work: direct UDP"
-	case media == PathDirectUDP:
-		return OutcomeWorksDegraded, "Calls will work, but not always: some UDP media ports are closed"
-	case media == PathTURNUDP && relayOnly:
-		return OutcomeWorks, "Calls will work: relayed over TURN/UDP, as iceTransportPolicy \"relay\" asks"
-	case media == PathTURNUDP:
-		return OutcomeWorksDegraded, "Calls will work only relayed over TURN/UDP: slightly higher latency"
-	case media == PathTURNTCP:
-		return OutcomeWorksDegraded, "Calls will work only relayed over TCP: expect higher latency"
+	case media == result.PathDirectUDP && r.Paths.DirectUDP.Status == result.PathOK:
+		return result.OutcomeWorks, "Calls will work: direct UDP"
+	case media == result.PathDirectUDP:
+		return result.OutcomeWorksDegraded, "Calls will work, but not always: some UDP media ports are closed"
+	case media == result.PathTURNUDP && relayOnly:
+		return result.OutcomeWorks, "Calls will work: relayed over TURN/UDP, as iceTransportPolicy \"relay\" asks"
+	case media == result.PathTURNUDP:
+		return result.OutcomeWorksDegraded, "Calls will work only relayed over TURN/UDP: slightly higher latency"
+	case media == result.PathTURNTCP:
+		return result.OutcomeWorksDegraded, "Calls will work only relayed over TCP: expect higher latency"
 	}
-	return OutcomeWorksDegraded, "Calls will work only relayed over TLS: expect higher latency"
+	return result.OutcomeWorksDegraded, "Calls will work only relayed over TLS: expect higher latency"
 }
 
 // summarize writes the one sentence for a ticket.
-func summarize(r *Report, sig signaling, media string, v Verdict) string {
+func summarize(r *result.Report, sig signaling, media result.PathName, v result.Verdict) string {
 	var parts []string
 	switch sig.status {
-	case SignalingBlocked:
+	case result.SignalingBlocked:
 		parts = append(parts, "signalling fails: "+sig.cause())
-	case SignalingViaProxy:
+	case result.SignalingViaProxy:
 		parts = append(parts, "signalling works only through "+sig.proxyName())
-	case SignalingOK:
+	case result.SignalingOK:
 		parts = append(parts, "signalling works directly")
-	case SignalingUntested:
+	case result.SignalingUntested:
 		if sig.authLimit != "" {
 			parts = append(parts, "signalling was not tested: "+sig.authLimit)
 		} else {
@@ -151,13 +153,13 @@ func summarize(r *Report, sig signaling, media string, v Verdict) string {
 		}
 	}
 	parts = append(parts, directClause(r)...)
-	if strings.HasPrefix(media, "turn-") {
+	if media.IsTURN() {
 		p := r.Paths.Get(media)
 		parts = append(parts, strings.TrimSuffix(lowerFirst(p.Detail), "."))
 	}
-	if v.Outcome == OutcomeInconclusive && r.Complete && reflectorDNSFailure(r) != nil {
+	if v.Outcome == result.OutcomeInconclusive && r.Complete && reflectorDNSFailure(r) != nil {
 		parts = append(parts, "no media path could be tested")
-	} else if p := mediaAuthUntested(r); p != nil && v.Outcome == OutcomeInconclusive && media == MediaUntested {
+	} else if p := mediaAuthUntested(r); p != nil && v.Outcome == result.OutcomeInconclusive && media == result.MediaUntested {
 		if sig.authLimit != "" {
 			parts = append(parts, "TURN over TCP and TLS through the proxy were not tested either")
 		} else {
@@ -173,30 +175,30 @@ func summarize(r *Report, sig signaling, media string, v Verdict) string {
 	return strings.ToUpper(s[:1]) + s[1:] + "."
 }
 
-func consequence(media string, v Verdict, complete bool) string {
+func consequence(media result.PathName, v result.Verdict, complete bool) string {
 	switch {
-	case v.FirewallError5501 && media == MediaNone:
+	case v.FirewallError5501 && media == result.MediaNone:
 		return "no media path works, so calls will fail with error 5501"
 	case v.FirewallError5501:
 		return "calls will fail with error 5501"
-	case v.Outcome == OutcomeInconclusive && !complete:
+	case v.Outcome == result.OutcomeInconclusive && !complete:
 		return "the run was interrupted before the media paths were all tested"
-	case v.Outcome == OutcomeInconclusive && v.Headline == busyHeadline:
+	case v.Outcome == result.OutcomeInconclusive && v.Headline == busyHeadline:
 		return "the reflector was rate-limiting this address, so the UDP media ports were not tested (run again later)"
-	case v.Outcome == OutcomeInconclusive:
+	case v.Outcome == result.OutcomeInconclusive:
 		return "no reflector or TURN server was given, so whether media flows is untested (use --reflector, --turn or --proxy)"
-	case media == PathTURNTCP || media == PathTURNTLS:
+	case media == result.PathTURNTCP || media == result.PathTURNTLS:
 		return "calls will work relayed over TCP with extra latency"
-	case media == PathTURNUDP:
+	case media == result.PathTURNUDP:
 		return "calls will work relayed over TURN/UDP"
-	case media == PathDirectUDP && v.Outcome == OutcomeWorksDegraded:
+	case media == result.PathDirectUDP && v.Outcome == result.OutcomeWorksDegraded:
 		return "calls will work unless the SDK picks a media server on a closed port"
 	}
 	return "calls will work with direct UDP media"
 }
 
 // directClause describes the UDP media ports when they are not all open.
-func directClause(r *Report) []string {
+func directClause(r *result.Report) []string {
 	var dropped, rejected []int
 	for i := range r.Probes {
 		p := &r.Probes[i]
@@ -204,7 +206,7 @@ func directClause(r *Report) []string {
 			continue
 		}
 		switch {
-		case p.Status == StatusRejected:
+		case p.Status == result.StatusRejected:
 			rejected = append(rejected, p.Port)
 		case closed(p.Status):
 			dropped = append(dropped, p.Port)
@@ -231,7 +233,7 @@ func isAre(s []int) string {
 }
 
 // fixClause names the rules to add, grouped by protocol.
-func fixClause(rules []Rule) string {
+func fixClause(rules []result.Rule) string {
 	if len(rules) == 0 {
 		return ""
 	}
@@ -265,9 +267,9 @@ func lowerFirst(s string) string {
 	return strings.ToLower(s[:1]) + s[1:]
 }
 
-func anyUntested(ps *Paths) bool {
-	for _, name := range PathOrder {
-		if ps.Get(name).Status == PathUntested {
+func anyUntested(ps *result.Paths) bool {
+	for _, name := range result.PathOrder {
+		if ps.Get(name).Status == result.PathUntested {
 			return true
 		}
 	}
@@ -281,12 +283,12 @@ const busyHeadline = "Cannot tell whether direct UDP media works: the reflector 
 // reflectorBusy reports whether the direct-UDP path is untested because
 // the reflector answered busy (probes "untested", reason reflector-busy)
 // and would have counted (not with iceTransportPolicy "relay").
-func reflectorBusy(r *Report) bool {
-	if r.Paths.DirectUDP.Status != PathUntested || !r.Paths.DirectUDP.Counts {
+func reflectorBusy(r *result.Report) bool {
+	if r.Paths.DirectUDP.Status != result.PathUntested || !r.Paths.DirectUDP.Counts {
 		return false
 	}
 	for i := range r.Probes {
-		if p := &r.Probes[i]; isSTUN(p) && p.Status == StatusUntested {
+		if p := &r.Probes[i]; isSTUN(p) && p.Status == result.StatusUntested {
 			return true
 		}
 	}

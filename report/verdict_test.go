@@ -4,6 +4,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // n returns defaultNet changed by f.
@@ -18,9 +20,9 @@ func n(f func(*labNet)) labNet {
 func mods(groups ...[]mod) []mod { return slices.Concat(groups...) }
 
 var (
-	allOK      = [4]string{PathOK, PathOK, PathOK, PathOK}
-	udpGone    = [4]string{PathBlocked, PathBlocked, PathOK, PathOK}
-	allBlocked = [4]string{PathBlocked, PathBlocked, PathBlocked, PathBlocked}
+	allOK      = [4]result.PathStatus{result.PathOK, result.PathOK, result.PathOK, result.PathOK}
+	udpGone    = [4]result.PathStatus{result.PathBlocked, result.PathBlocked, result.PathOK, result.PathOK}
+	allBlocked = [4]result.PathStatus{result.PathBlocked, result.PathBlocked, result.PathBlocked, result.PathBlocked}
 	sol2       = func(x *labNet) { x.sdkProxy = true }
 	// solution2Firewall: only the proxy and TURN hosts may be reached, so
 	// the legacy endpoints (not replaced by the proxy) time out.
@@ -30,110 +32,110 @@ var (
 
 func scenarios() []scenario {
 	return []scenario{
-		{name: "open", net: defaultNet(), signaling: SignalingOK, media: PathDirectUDP, outcome: OutcomeWorks, paths: allOK},
+		{name: "open", net: defaultNet(), signaling: result.SignalingOK, media: result.PathDirectUDP, outcome: result.OutcomeWorks, paths: allOK},
 		{name: "udp-dropped", net: defaultNet(), mods: []mod{dropped("stun/*"), dropped("turn1-udp")},
-			signaling: SignalingOK, media: PathTURNTCP, outcome: OutcomeWorksDegraded, paths: udpGone, rules: sixUDP},
+			signaling: result.SignalingOK, media: result.PathTURNTCP, outcome: result.OutcomeWorksDegraded, paths: udpGone, rules: sixUDP},
 		{name: "udp-rejected", net: defaultNet(), mods: []mod{rejected("stun/*"), rejected("turn1-udp")},
-			signaling: SignalingOK, media: PathTURNTCP, outcome: OutcomeWorksDegraded, paths: udpGone, rules: sixUDP},
+			signaling: result.SignalingOK, media: result.PathTURNTCP, outcome: result.OutcomeWorksDegraded, paths: udpGone, rules: sixUDP},
 		{name: "tcp443-only", net: defaultNet(), mods: []mod{dropped("stun/*"), dropped("turn1-udp"), dropped("turn1-tcp")},
-			signaling: SignalingOK, media: PathTURNTLS, outcome: OutcomeWorksDegraded,
-			paths: [4]string{PathBlocked, PathBlocked, PathBlocked, PathOK}, rules: sixUDP},
+			signaling: result.SignalingOK, media: result.PathTURNTLS, outcome: result.OutcomeWorksDegraded,
+			paths: [4]result.PathStatus{result.PathBlocked, result.PathBlocked, result.PathBlocked, result.PathOK}, rules: sixUDP},
 		{name: "udp-turn-only", net: defaultNet(), mods: []mod{dropped("stun/*"), dropped("turn1-tcp")},
-			signaling: SignalingOK, media: PathTURNUDP, outcome: OutcomeWorksDegraded,
-			paths: [4]string{PathBlocked, PathOK, PathBlocked, PathOK}, rules: sixUDP},
+			signaling: result.SignalingOK, media: result.PathTURNUDP, outcome: result.OutcomeWorksDegraded,
+			paths: [4]result.PathStatus{result.PathBlocked, result.PathOK, result.PathBlocked, result.PathOK}, rules: sixUDP},
 		{name: "nothing-out", net: defaultNet(), mods: mods([]mod{dropped("*/tcp/*"), dropped("stun/*"), dropped("turn?-*")}, tcpGone),
-			signaling: SignalingBlocked, media: MediaNone, fw5501: true, outcome: OutcomeFails, paths: allBlocked,
+			signaling: result.SignalingBlocked, media: result.MediaNone, fw5501: true, outcome: result.OutcomeFails, paths: allBlocked,
 			rules: append([]string{"tcp/443"}, sixUDP...)},
 		{name: "replies-dropped", net: defaultNet(), mods: mods([]mod{dropped("*/tcp/*"), dropped("stun/*"), dropped("turn?-*")}, tcpGone),
-			signaling: SignalingBlocked, media: MediaNone, fw5501: true, outcome: OutcomeFails, paths: allBlocked,
+			signaling: result.SignalingBlocked, media: result.MediaNone, fw5501: true, outcome: result.OutcomeFails, paths: allBlocked,
 			rules: append([]string{"tcp/443"}, sixUDP...)},
 		{name: "tcp-rejected", net: defaultNet(),
-			mods:      mods([]mod{{pat: "*/tcp/*", status: StatusRejected, reason: "rst"}, {pat: "turn1-tcp", status: StatusRejected, reason: "rst"}, {pat: "turn2-tls", status: StatusRejected, reason: "rst"}}, tcpGone),
-			signaling: SignalingBlocked, media: PathDirectUDP, fw5501: true, outcome: OutcomeFails,
-			paths: [4]string{PathOK, PathOK, PathBlocked, PathBlocked}, rules: []string{"tcp/443"}},
+			mods:      mods([]mod{{pat: "*/tcp/*", status: result.StatusRejected, reason: "rst"}, {pat: "turn1-tcp", status: result.StatusRejected, reason: "rst"}, {pat: "turn2-tls", status: result.StatusRejected, reason: "rst"}}, tcpGone),
+			signaling: result.SignalingBlocked, media: result.PathDirectUDP, fw5501: true, outcome: result.OutcomeFails,
+			paths: [4]result.PathStatus{result.PathOK, result.PathOK, result.PathBlocked, result.PathBlocked}, rules: []string{"tcp/443"}},
 		{name: "proxy-only", net: n(func(x *labNet) { x.httpProxy = true }),
-			mods:      []mod{dropped("stun/*"), dropped("turn1-udp"), {pat: "turn1-tcp", status: StatusFailed, reason: "proxy-refused", details: map[string]string{"proxyStatus": "403"}}},
-			signaling: SignalingViaProxy, media: PathTURNTLS, outcome: OutcomeWorksDegraded,
-			paths: [4]string{PathBlocked, PathBlocked, PathBlocked, PathOK}, rules: sixUDP, findings: []string{"proxy-refused"}},
+			mods:      []mod{dropped("stun/*"), dropped("turn1-udp"), {pat: "turn1-tcp", status: result.StatusFailed, reason: "proxy-refused", details: map[result.DetailKey]string{"proxyStatus": "403"}}},
+			signaling: result.SignalingViaProxy, media: result.PathTURNTLS, outcome: result.OutcomeWorksDegraded,
+			paths: [4]result.PathStatus{result.PathBlocked, result.PathBlocked, result.PathBlocked, result.PathOK}, rules: sixUDP, findings: []string{"proxy-refused"}},
 		{name: "proxy-connect-turn", net: n(func(x *labNet) { x.httpProxy = true }), mods: []mod{dropped("stun/*"), dropped("turn1-udp")},
-			signaling: SignalingViaProxy, media: PathTURNTCP, outcome: OutcomeWorksDegraded, paths: udpGone, rules: sixUDP},
+			signaling: result.SignalingViaProxy, media: result.PathTURNTCP, outcome: result.OutcomeWorksDegraded, paths: udpGone, rules: sixUDP},
 		{name: "proxy-refuses", net: n(func(x *labNet) { x.httpProxy = true }),
 			mods: []mod{dropped("stun/*"), dropped("turn1-udp"),
-				{pat: "*/tls", status: StatusFailed, reason: "connect-refused-by-proxy", details: map[string]string{"proxyStatus": "403"}},
+				{pat: "*/tls", status: result.StatusFailed, reason: "connect-refused-by-proxy", details: map[result.DetailKey]string{"proxyStatus": "403"}},
 				{pat: "*/https", status: "-"}, {pat: "*/ws", status: "-"},
-				{pat: "turn?-t*", status: StatusFailed, reason: "proxy-refused", details: map[string]string{"proxyStatus": "403"}}},
-			signaling: SignalingBlocked, media: MediaNone, fw5501: true, outcome: OutcomeFails, paths: allBlocked,
+				{pat: "turn?-t*", status: result.StatusFailed, reason: "proxy-refused", details: map[result.DetailKey]string{"proxyStatus": "403"}}},
+			signaling: result.SignalingBlocked, media: result.MediaNone, fw5501: true, outcome: result.OutcomeFails, paths: allBlocked,
 			rules: append([]string{"tcp/443"}, sixUDP...), findings: []string{"proxy-refused"}},
 		{name: "dns-nxdomain-schedule", net: n(func(x *labNet) { x.regions = []string{"mainland"} }),
 			mods:      []mod{failed("main-schedule-schedule.cloud-rtc.com/dns", "nxdomain"), {pat: "main-schedule-schedule.cloud-rtc.com/[th]*", status: "-"}},
-			signaling: SignalingOK, media: PathDirectUDP, outcome: OutcomeWorks, paths: allOK, findings: []string{"dns-nxdomain"}},
+			signaling: result.SignalingOK, media: result.PathDirectUDP, outcome: result.OutcomeWorks, paths: allOK, findings: []string{"dns-nxdomain"}},
 		{name: "dns-sinkhole-signaling", net: n(func(x *labNet) { x.regions = []string{"mainland"} }),
-			mods: []mod{{pat: "main-signaling-trtc.rtc.qq.com/dns", status: StatusFailed, reason: "sinkholed", details: map[string]string{"addresses": "0.0.0.0"}},
+			mods: []mod{{pat: "main-signaling-trtc.rtc.qq.com/dns", status: result.StatusFailed, reason: "sinkholed", details: map[result.DetailKey]string{"addresses": "0.0.0.0"}},
 				{pat: "main-signaling-trtc.rtc.qq.com/[tw]*", status: "-"},
 				failed("main-logger-yun.tim.qq.com/dns", "nxdomain"), {pat: "main-logger-yun.tim.qq.com/[th]*", status: "-"}},
-			signaling: SignalingBlocked, media: PathDirectUDP, fw5501: true, outcome: OutcomeFails, paths: allOK,
+			signaling: result.SignalingBlocked, media: result.PathDirectUDP, fw5501: true, outcome: result.OutcomeFails, paths: allOK,
 			findings: []string{"dns-sinkholed", "dns-nxdomain", "logger-blocked"}},
-		{name: "udp-loss-25", net: defaultNet(), mods: []mod{{pat: "stun/8*", details: map[string]string{"retransmits": "2"}}},
-			signaling: SignalingOK, media: PathDirectUDP, outcome: OutcomeWorks, paths: allOK},
+		{name: "udp-loss-25", net: defaultNet(), mods: []mod{{pat: "stun/8*", details: map[result.DetailKey]string{"retransmits": "2"}}},
+			signaling: result.SignalingOK, media: result.PathDirectUDP, outcome: result.OutcomeWorks, paths: allOK},
 		{name: "udp-partial", net: defaultNet(), mods: []mod{dropped("stun/8[08]*"), dropped("stun/16285")},
-			signaling: SignalingOK, media: PathTURNUDP, outcome: OutcomeWorksDegraded,
-			paths: [4]string{PathPartial, PathOK, PathOK, PathOK}, rules: []string{"udp/8000", "udp/8080", "udp/8800", "udp/16285"}},
+			signaling: result.SignalingOK, media: result.PathTURNUDP, outcome: result.OutcomeWorksDegraded,
+			paths: [4]result.PathStatus{result.PathPartial, result.PathOK, result.PathOK, result.PathOK}, rules: []string{"udp/8000", "udp/8080", "udp/8800", "udp/16285"}},
 		{name: "turn-relay-blocked", net: defaultNet(), mods: []mod{dropped("stun/*"), dropped("turn1-udp"), failed("turn1-tcp", "relay-silent"), failed("turn2-tls", "relay-silent")},
-			signaling: SignalingOK, media: MediaNone, fw5501: true, outcome: OutcomeFails,
-			paths: [4]string{PathBlocked, PathBlocked, PathError, PathError}, rules: sixUDP, findings: []string{"turn-relay-silent"}},
+			signaling: result.SignalingOK, media: result.MediaNone, fw5501: true, outcome: result.OutcomeFails,
+			paths: [4]result.PathStatus{result.PathBlocked, result.PathBlocked, result.PathError, result.PathError}, rules: sixUDP, findings: []string{"turn-relay-silent"}},
 		{name: "turn-wrong-credentials", net: defaultNet(), mods: []mod{dropped("stun/*"), dropped("turn1-udp"), failed("turn1-tcp", "unauthorized"), failed("turn2-tls", "unauthorized")},
-			signaling: SignalingOK, media: MediaNone, fw5501: true, outcome: OutcomeFails,
-			paths: [4]string{PathBlocked, PathBlocked, PathError, PathError}, rules: sixUDP, findings: []string{"turn-unauthorized"}},
+			signaling: result.SignalingOK, media: result.MediaNone, fw5501: true, outcome: result.OutcomeFails,
+			paths: [4]result.PathStatus{result.PathBlocked, result.PathBlocked, result.PathError, result.PathError}, rules: sixUDP, findings: []string{"turn-unauthorized"}},
 		{name: "turn-port-843", net: n(func(x *labNet) { x.turn = []string{"turn:turn843.lab.test:843"} }), mods: []mod{dropped("stun/*")},
-			signaling: SignalingOK, media: MediaNone, fw5501: true, outcome: OutcomeFails,
-			paths: [4]string{PathBlocked, PathOK, PathOK, PathUntested}, uncounted: []string{PathTURNUDP, PathTURNTCP},
+			signaling: result.SignalingOK, media: result.MediaNone, fw5501: true, outcome: result.OutcomeFails,
+			paths: [4]result.PathStatus{result.PathBlocked, result.PathOK, result.PathOK, result.PathUntested}, uncounted: []result.PathName{result.PathTURNUDP, result.PathTURNTCP},
 			rules: sixUDP, findings: []string{"turn-port-not-browser-usable"}},
 		{name: "relay-policy", net: n(func(x *labNet) { x.policy = "relay" }),
-			signaling: SignalingOK, media: PathTURNUDP, outcome: OutcomeWorks, paths: allOK, uncounted: []string{PathDirectUDP}, findings: []string{"relay-policy"}},
+			signaling: result.SignalingOK, media: result.PathTURNUDP, outcome: result.OutcomeWorks, paths: allOK, uncounted: []result.PathName{result.PathDirectUDP}, findings: []string{"relay-policy"}},
 		{name: "relay-policy-turn-blocked", net: n(func(x *labNet) { x.policy = "relay" }), mods: []mod{dropped("turn?-*")},
-			signaling: SignalingOK, media: MediaNone, fw5501: true, outcome: OutcomeFails,
-			paths: [4]string{PathOK, PathBlocked, PathBlocked, PathBlocked}, uncounted: []string{PathDirectUDP}, rules: []string{"udp/3478"}},
+			signaling: result.SignalingOK, media: result.MediaNone, fw5501: true, outcome: result.OutcomeFails,
+			paths: [4]result.PathStatus{result.PathOK, result.PathBlocked, result.PathBlocked, result.PathBlocked}, uncounted: []result.PathName{result.PathDirectUDP}, rules: []string{"udp/3478"}},
 		{name: "solution2-nginx", net: n(sol2), mods: mods(solution2Firewall),
-			signaling: SignalingViaProxy, media: PathTURNUDP, outcome: OutcomeWorksDegraded,
-			paths: [4]string{PathBlocked, PathOK, PathOK, PathOK}, rules: sixUDP, findings: []string{"legacy-blocked"}},
+			signaling: result.SignalingViaProxy, media: result.PathTURNUDP, outcome: result.OutcomeWorksDegraded,
+			paths: [4]result.PathStatus{result.PathBlocked, result.PathOK, result.PathOK, result.PathOK}, rules: sixUDP, findings: []string{"legacy-blocked"}},
 		{name: "solution2-nginx-no-upgrade", net: n(sol2), mods: mods(solution2Firewall, []mod{failed("signaling-proxy/ws", "http-200")}),
-			signaling: SignalingBlocked, media: PathTURNUDP, fw5501: true, outcome: OutcomeFails,
-			paths: [4]string{PathBlocked, PathOK, PathOK, PathOK}, rules: sixUDP, findings: []string{"websocket-proxy-no-upgrade"}},
+			signaling: result.SignalingBlocked, media: result.PathTURNUDP, fw5501: true, outcome: result.OutcomeFails,
+			paths: [4]result.PathStatus{result.PathBlocked, result.PathOK, result.PathOK, result.PathOK}, rules: sixUDP, findings: []string{"websocket-proxy-no-upgrade"}},
 		{name: "solution2-nginx-upstream-down", net: n(sol2), mods: mods(solution2Firewall, []mod{failed("signaling-proxy/ws", "http-502")}),
-			signaling: SignalingBlocked, media: PathTURNUDP, fw5501: true, outcome: OutcomeFails,
-			paths: [4]string{PathBlocked, PathOK, PathOK, PathOK}, rules: sixUDP, findings: []string{"websocket-proxy-upstream-unreachable"}},
+			signaling: result.SignalingBlocked, media: result.PathTURNUDP, fw5501: true, outcome: result.OutcomeFails,
+			paths: [4]result.PathStatus{result.PathBlocked, result.PathOK, result.PathOK, result.PathOK}, rules: sixUDP, findings: []string{"websocket-proxy-upstream-unreachable"}},
 		{name: "solution2-nginx-schedule-logger-down", net: n(sol2),
-			mods: mods(solution2Firewall, []mod{{pat: "schedule-proxy/https", details: map[string]string{"httpStatus": "502"}},
-				{pat: "logger-proxy/https", details: map[string]string{"httpStatus": "502"}}}),
-			signaling: SignalingBlocked, media: PathTURNUDP, fw5501: true, outcome: OutcomeFails,
-			paths: [4]string{PathBlocked, PathOK, PathOK, PathOK}, rules: sixUDP, findings: []string{"sdk-proxy-upstream-unreachable", "logger-blocked"}},
+			mods: mods(solution2Firewall, []mod{{pat: "schedule-proxy/https", details: map[result.DetailKey]string{"httpStatus": "502"}},
+				{pat: "logger-proxy/https", details: map[result.DetailKey]string{"httpStatus": "502"}}}),
+			signaling: result.SignalingBlocked, media: result.PathTURNUDP, fw5501: true, outcome: result.OutcomeFails,
+			paths: [4]result.PathStatus{result.PathBlocked, result.PathOK, result.PathOK, result.PathOK}, rules: sixUDP, findings: []string{"sdk-proxy-upstream-unreachable", "logger-blocked"}},
 		{name: "solution2-proxy-down", net: n(sol2),
-			mods:      mods(solution2Firewall, []mod{{pat: "*-proxy/tcp/*", status: StatusRejected, reason: "rst"}}, gone("*-proxy")),
-			signaling: SignalingBlocked, media: PathTURNUDP, fw5501: true, outcome: OutcomeFails,
-			paths: [4]string{PathBlocked, PathOK, PathOK, PathOK}, rules: sixUDP, findings: []string{"sdk-proxy-unreachable"}},
+			mods:      mods(solution2Firewall, []mod{{pat: "*-proxy/tcp/*", status: result.StatusRejected, reason: "rst"}}, gone("*-proxy")),
+			signaling: result.SignalingBlocked, media: result.PathTURNUDP, fw5501: true, outcome: result.OutcomeFails,
+			paths: [4]result.PathStatus{result.PathBlocked, result.PathOK, result.PathOK, result.PathOK}, rules: sixUDP, findings: []string{"sdk-proxy-unreachable"}},
 		{name: "turn-default-credentials", net: n(func(x *labNet) { x.turn = []string{"turn:turn-default.lab.test:3478"} }),
 			mods: func() []mod {
 				return []mod{dropped("stun/*")}
 			}(),
-			signaling: SignalingOK, media: PathTURNUDP, outcome: OutcomeWorksDegraded,
-			paths: [4]string{PathBlocked, PathOK, PathOK, PathUntested}, rules: sixUDP, findings: []string{"turn-default-credentials"}},
+			signaling: result.SignalingOK, media: result.PathTURNUDP, outcome: result.OutcomeWorksDegraded,
+			paths: [4]result.PathStatus{result.PathBlocked, result.PathOK, result.PathOK, result.PathUntested}, rules: sixUDP, findings: []string{"turn-default-credentials"}},
 		{name: "turn-external-ip-private", net: n(func(x *labNet) { x.turn = []string{"turn:turn-extip.lab.test:3478"} }),
-			mods:      []mod{dropped("stun/*"), {pat: "turn1-*", details: map[string]string{"relayedAddress": "10.9.9.9:49160"}}},
-			signaling: SignalingOK, media: PathTURNUDP, outcome: OutcomeWorksDegraded,
-			paths: [4]string{PathBlocked, PathOK, PathOK, PathUntested}, rules: sixUDP, findings: []string{"turn-external-ip-mismatch"}},
+			mods:      []mod{dropped("stun/*"), {pat: "turn1-*", details: map[result.DetailKey]string{"relayedAddress": "10.9.9.9:49160"}}},
+			signaling: result.SignalingOK, media: result.PathTURNUDP, outcome: result.OutcomeWorksDegraded,
+			paths: [4]result.PathStatus{result.PathBlocked, result.PathOK, result.PathOK, result.PathUntested}, rules: sixUDP, findings: []string{"turn-external-ip-mismatch"}},
 		{name: "tls-inspection", net: n(func(x *labNet) { x.httpProxy, x.turn = true, nil }),
-			mods:      []mod{{pat: "*/tls", details: map[string]string{"issuer": "mitmproxy", "issuerPublic": "false"}}},
-			signaling: SignalingViaProxy, media: PathDirectUDP, outcome: OutcomeWorks,
-			paths: [4]string{PathOK, PathUntested, PathUntested, PathUntested}, findings: []string{"tls-inspection"}},
+			mods:      []mod{{pat: "*/tls", details: map[result.DetailKey]string{"issuer": "mitmproxy", "issuerPublic": "false"}}},
+			signaling: result.SignalingViaProxy, media: result.PathDirectUDP, outcome: result.OutcomeWorks,
+			paths: [4]result.PathStatus{result.PathOK, result.PathUntested, result.PathUntested, result.PathUntested}, findings: []string{"tls-inspection"}},
 		{name: "signalling-host-answers-403", net: defaultNet(), mods: []mod{failed("*-signaling-*/ws", "http-403")},
-			signaling: SignalingOK, media: PathDirectUDP, outcome: OutcomeWorks, paths: allOK},
+			signaling: result.SignalingOK, media: result.PathDirectUDP, outcome: result.OutcomeWorks, paths: allOK},
 		{name: "international-only-blocked", net: defaultNet(),
 			mods:      mods([]mod{dropped("inte-*/tcp/*")}, gone("inte-*")),
-			signaling: SignalingBlocked, media: PathDirectUDP, fw5501: true, outcome: OutcomeFails, paths: allOK,
+			signaling: result.SignalingBlocked, media: result.PathDirectUDP, fw5501: true, outcome: result.OutcomeFails, paths: allOK,
 			rules: []string{"tcp/443"}},
 		{name: "untested", net: n(func(x *labNet) { x.reflector, x.turn = false, nil }),
-			signaling: SignalingOK, media: MediaUntested, outcome: OutcomeInconclusive,
-			paths: [4]string{PathUntested, PathUntested, PathUntested, PathUntested}},
+			signaling: result.SignalingOK, media: result.MediaUntested, outcome: result.OutcomeInconclusive,
+			paths: [4]result.PathStatus{result.PathUntested, result.PathUntested, result.PathUntested, result.PathUntested}},
 	}
 }
 
@@ -143,7 +145,7 @@ func TestJudgeLabScenarios(t *testing.T) {
 			r := s.report(t)
 			if s.name == "turn-default-credentials" {
 				// the audit is its own probe
-				p := okProbe("turn1-udp/audit/default-credentials", KindTURN, "turn", "", "turn:turn-default.lab.test:3478", 3478, "udp")
+				p := okProbe("turn1-udp/audit/default-credentials", string(result.KindTURN), "turn", "", "turn:turn-default.lab.test:3478", 3478, "udp")
 				r.Probes = append(r.Probes, p)
 				Judge(r)
 			}

@@ -15,6 +15,7 @@ import (
 	"github.com/rtcprobe/rtcprobe/policy"
 	"github.com/rtcprobe/rtcprobe/probe"
 	"github.com/rtcprobe/rtcprobe/report"
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // checkFlags are the flags shared by `check` and the interactive UI.
@@ -53,27 +54,27 @@ func discoverProxy(f *checkFlags, pol *policy.Set, browser string) (*probe.Proxy
 	return probe.DiscoverProxy(probe.ProxyInput{FlagProxy: f.httpProxy, FlagPAC: f.pac, Policy: browserProxyPolicy(pol, browser)})
 }
 
-func toolInfo() report.Tool {
-	return report.Tool{Name: "rtcprobe", Version: version, Commit: commit, Date: date}
+func toolInfo() result.Tool {
+	return result.Tool{Name: "rtcprobe", Version: version, Commit: commit, Date: date}
 }
 
-func hostInfo() report.Host {
+func hostInfo() result.Host {
 	h, _ := os.Hostname()
-	return report.Host{Hostname: h, OS: runtime.GOOS, Arch: runtime.GOARCH}
+	return result.Host{Hostname: h, OS: runtime.GOOS, Arch: runtime.GOARCH}
 }
 
 // runEngine runs the plan under ctx and builds the report. onEvent streams
 // progress (may be nil).
-func runEngine(ctx context.Context, plan *probe.Plan, env *probe.Env, redact bool, onEvent func(report.Probe)) *report.Report {
+func runEngine(ctx context.Context, plan *probe.Plan, env *probe.Env, redact bool, onEvent func(result.Probe)) *result.Report {
 	start := time.Now()
 	if show := onEvent; show != nil {
 		// Progress on screen obeys --redact too, not only the final report.
 		clean := report.SanitizeProbe
 		if redact {
 			names := privateNames(plan)
-			clean = func(p report.Probe) report.Probe { return report.RedactProbe(p, names...) }
+			clean = func(p result.Probe) result.Probe { return report.RedactProbe(p, names...) }
 		}
-		onEvent = func(p report.Probe) { show(clean(p)) }
+		onEvent = func(p result.Probe) { show(clean(p)) }
 	}
 	probes := probe.Run(ctx, env, plan, onEvent)
 	complete := ctx.Err() == nil
@@ -105,7 +106,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 
 // finish writes the report the way the flags ask and returns the exit code.
 // The JSON file is written even for an interrupted run.
-func finish(r *report.Report, f *checkFlags, stdout, stderr io.Writer) int {
+func finish(r *result.Report, f *checkFlags, stdout, stderr io.Writer) int {
 	code := exitFor(r)
 	if f.jsonOut != "" {
 		if !saveJSON(f.jsonOut, r, stdout, stderr) {

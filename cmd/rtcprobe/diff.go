@@ -6,6 +6,7 @@ import (
 	"os"
 
 	"github.com/rtcprobe/rtcprobe/report"
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // Exit codes of `rtcprobe diff`, like diff(1): 0 the reports agree, 1 they
@@ -47,7 +48,7 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "rtcprobe diff: only one of the two reports can come from stdin (-)")
 		return ExitUsage
 	}
-	var reps [2]*report.Report
+	var reps [2]*result.Report
 	for i, f := range files {
 		if reps[i], err = readReportFile(f, os.Stdin); err != nil {
 			fmt.Fprintf(stderr, "rtcprobe diff: %s\n", report.Safe(err.Error()))

@@ -1,6 +1,6 @@
 package main
 
-import "github.com/rtcprobe/rtcprobe/report"
+import "github.com/rtcprobe/rtcprobe/result"
 
 // Exit codes, in one place. Documented in the README; other tools script
 // against them.
@@ -20,14 +20,14 @@ const (
 )
 
 // exitFor maps a finished report to the exit code.
-func exitFor(r *report.Report) int {
+func exitFor(r *result.Report) int {
 	if !r.Complete {
 		return ExitInterrupted
 	}
 	switch r.Verdict.Outcome {
-	case report.OutcomeWorks, report.OutcomeWorksDegraded:
+	case result.OutcomeWorks, result.OutcomeWorksDegraded:
 		return ExitOK
-	case report.OutcomeFails:
+	case result.OutcomeFails:
 		return ExitFail
 	default:
 		return ExitInconclusive

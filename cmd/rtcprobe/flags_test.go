@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/rtcprobe/rtcprobe/report"
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // secretValue stands for a credential the user put in a flag by mistake.
@@ -209,7 +210,7 @@ func TestJSONDestinationCheckedFirst(t *testing.T) {
 func TestFinishKeepsUnsavedReport(t *testing.T) {
 	cwd := t.TempDir()
 	t.Chdir(cwd)
-	_, r := savedReport(t, "r.json", []report.Probe{stunProbe(report.StatusOK, "203.0.113.50:40000")})
+	_, r := savedReport(t, "r.json", []result.Probe{stunProbe(string(result.StatusOK), "203.0.113.50:40000")})
 	gone := filepath.Join(t.TempDir(), "gone")
 	var stdout, stderr bytes.Buffer
 	code := finish(r, &checkFlags{jsonOut: filepath.Join(gone, "r.json")}, &stdout, &stderr)

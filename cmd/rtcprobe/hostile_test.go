@@ -10,6 +10,7 @@ import (
 
 	"github.com/rtcprobe/rtcprobe/report"
 	"github.com/rtcprobe/rtcprobe/report/reporttest"
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // TestNoRawControlCharacters: whatever a report file, a flag or a server
@@ -53,9 +54,9 @@ func TestNoRawControlCharacters(t *testing.T) {
 // lands in a probe's error; check's text report shows it escaped, and the
 // error line of a usage mistake is sanitised too.
 func TestCheckPrintsProbeErrorsSafely(t *testing.T) {
-	r := report.Build(toolInfo(), report.Host{OS: "linux"}, report.Config{Regions: []string{"mainland"}},
-		[]report.Probe{{ID: "main-signaling-x/tls", Kind: report.KindTLS, Status: report.StatusFailed,
-			Reason: "connect-refused-by-proxy", Step: "connect", Details: map[string]string{"proxyStatus": "403"},
+	r := report.Build(toolInfo(), result.Host{OS: "linux"}, result.Config{Regions: []string{"mainland"}},
+		[]result.Probe{{ID: "main-signaling-x/tls", Kind: result.KindTLS, Status: result.StatusFailed,
+			Reason: "connect-refused-by-proxy", Step: "connect", Details: map[result.DetailKey]string{"proxyStatus": "403"},
 			Error: "proxy refused CONNECT: 403 \x1b]0;owned\x07\x1b[2JForbidden"}}, time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC), time.Second, true)
 	var out, errb bytes.Buffer
 	finish(r, &checkFlags{}, &out, &errb)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/rtcprobe/rtcprobe/internal/ui"
 	"github.com/rtcprobe/rtcprobe/report"
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // runInteractive opens the TUI when stdin and stdout are terminals, with the
@@ -32,11 +33,11 @@ func runInteractive(args []string, stdout, stderr io.Writer) int {
 		host = "" // the saved file's name must not name the machine either
 	}
 	opts := ui.Options{
-		Engine: func(ctx context.Context, onEvent func(report.Probe)) *report.Report {
+		Engine: func(ctx context.Context, onEvent func(result.Probe)) *result.Report {
 			return runEngine(ctx, plan, env, f.redact, onEvent)
 		},
 		Budget:   plan.Budget,
-		Save:     func(path string, r *report.Report) error { return writeJSONFile(path, r, stdout) },
+		Save:     func(path string, r *result.Report) error { return writeJSONFile(path, r, stdout) },
 		Hostname: host,
 	}
 	if plan.Reflector != nil {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/rtcprobe/rtcprobe/report"
 	"github.com/rtcprobe/rtcprobe/report/schematest"
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // run calls the CLI in-process and returns the exit code and both outputs.
@@ -35,12 +36,12 @@ func writeFile(t *testing.T, name, content string) string {
 
 // savedReport writes a judged report built from probes, as `check --json`
 // would, and returns its path.
-func savedReport(t *testing.T, name string, probes []report.Probe) (string, *report.Report) {
+func savedReport(t *testing.T, name string, probes []result.Probe) (string, *result.Report) {
 	t.Helper()
-	cfg := report.Config{Regions: []string{"mainland"}, BudgetMs: 10000, Reflector: "198.51.100.9",
+	cfg := result.Config{Regions: []string{"mainland"}, BudgetMs: 10000, Reflector: "198.51.100.9",
 		MediaPorts: []int{8000}, ICETransportPolicy: "all", TURNServers: []string{}}
-	r := report.Build(report.Tool{Name: "rtcprobe", Version: "test"},
-		report.Host{Hostname: "secret-laptop-name", OS: "linux", Arch: "amd64"},
+	r := report.Build(result.Tool{Name: "rtcprobe", Version: "test"},
+		result.Host{Hostname: "secret-laptop-name", OS: "linux", Arch: "amd64"},
 		cfg, probes, time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC), time.Second, true)
 	var b bytes.Buffer
 	if err := report.WriteJSON(&b, r); err != nil {
@@ -50,10 +51,10 @@ func savedReport(t *testing.T, name string, probes []report.Probe) (string, *rep
 	return writeFile(t, name, b.String()), r
 }
 
-func stunProbe(status, mapped string) report.Probe {
-	return report.Probe{ID: "stun/8000", Kind: report.KindSTUN, Role: "media", Target: "198.51.100.9",
-		Address: "198.51.100.9", Port: 8000, Transport: "udp", Status: status,
-		Details: map[string]string{"mappedAddress": mapped}}
+func stunProbe(status, mapped string) result.Probe {
+	return result.Probe{ID: "stun/8000", Kind: result.KindSTUN, Role: "media", Target: "198.51.100.9",
+		Address: "198.51.100.9", Port: 8000, Transport: "udp", Status: result.Status(status),
+		Details: map[result.DetailKey]string{"mappedAddress": mapped}}
 }
 
 // Every bad flag, file or argument: exit 2 and one line on stderr that names
@@ -183,7 +184,7 @@ func TestDryRunSendsNothing(t *testing.T) {
 // show on a non-terminal prints exactly the text report; --redact removes
 // the machine name and the mapped address before rendering.
 func TestShow(t *testing.T) {
-	path, r := savedReport(t, "r.json", []report.Probe{stunProbe(report.StatusOK, "203.0.113.50:40000")})
+	path, r := savedReport(t, "r.json", []result.Probe{stunProbe(string(result.StatusOK), "203.0.113.50:40000")})
 	code, out, stderr := run(t, "show", "--verbose", path)
 	if code != ExitOK {
 		t.Fatalf("exit %d: %s", code, stderr)
@@ -203,8 +204,8 @@ func TestShow(t *testing.T) {
 }
 
 func TestDiffCommand(t *testing.T) {
-	before, _ := savedReport(t, "before.json", []report.Probe{stunProbe(report.StatusBlocked, "")})
-	after, _ := savedReport(t, "after.json", []report.Probe{stunProbe(report.StatusOK, "203.0.113.50:40000")})
+	before, _ := savedReport(t, "before.json", []result.Probe{stunProbe(string(result.StatusBlocked), "")})
+	after, _ := savedReport(t, "after.json", []result.Probe{stunProbe(string(result.StatusOK), "203.0.113.50:40000")})
 	code, out, stderr := run(t, "diff", before, after)
 	if code != exitDiffChanged || !strings.Contains(out, "stun/8000: blocked -> ok") {
 		t.Errorf("diff: exit %d, stderr %q, output:\n%s", code, stderr, out)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/rtcprobe/rtcprobe/report"
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // checkJSONDest checks --json FILE before anything is sent: a run can take
@@ -114,7 +115,7 @@ func writeFileSafely(path string, write func(io.Writer) error) error {
 }
 
 // writeJSONFile writes the report to path ("-" for stdout) safely.
-func writeJSONFile(path string, r *report.Report, stdout io.Writer) error {
+func writeJSONFile(path string, r *result.Report, stdout io.Writer) error {
 	if path == "-" {
 		return report.WriteJSON(stdout, r)
 	}
@@ -124,7 +125,7 @@ func writeJSONFile(path string, r *report.Report, stdout io.Writer) error {
 // saveJSON writes the report for --json and reports whether it went
 // there. If not, it says why on stderr and saves the report under a name
 // that says it was not saved as asked (saveUnsaved).
-func saveJSON(path string, r *report.Report, stdout, stderr io.Writer) bool {
+func saveJSON(path string, r *result.Report, stdout, stderr io.Writer) bool {
 	err := writeJSONFile(path, r, stdout)
 	if err == nil {
 		return true
@@ -140,7 +141,7 @@ func saveJSON(path string, r *report.Report, stdout, stderr io.Writer) bool {
 // saveUnsaved writes a report that could not go where --json said to a
 // file named so, in the current directory or else the temporary
 // directory, and returns its path: a finished diagnosis is never lost.
-func saveUnsaved(r *report.Report, now time.Time) (string, error) {
+func saveUnsaved(r *result.Report, now time.Time) (string, error) {
 	name := "rtcprobe-unsaved-" + now.UTC().Format("20060102T150405Z") + ".json"
 	var firstErr error
 	for _, dir := range []string{".", os.TempDir()} {

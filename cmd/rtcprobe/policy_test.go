@@ -10,8 +10,8 @@ import (
 	"testing"
 
 	"github.com/rtcprobe/rtcprobe/policy"
-	"github.com/rtcprobe/rtcprobe/report"
 	"github.com/rtcprobe/rtcprobe/report/schematest"
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // policyRoot writes files (path below the root -> content) and points
@@ -51,19 +51,19 @@ func TestCheckReadsPolicies(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	schematest.Validate(t, []byte(out))
-	var r report.Report
+	var r result.Report
 	if err := json.Unmarshal([]byte(out), &r); err != nil {
 		t.Fatal(err)
 	}
 	if r.Config.Browser != "chromium" || r.Config.UDPPortRange != "20000-20100" || len(r.Config.Policies) != 1 {
 		t.Fatalf("config: browser %q range %q policies %+v", r.Config.Browser, r.Config.UDPPortRange, r.Config.Policies)
 	}
-	if r.Paths.DirectUDP.Counts || r.Paths.DirectUDP.Status != report.PathOK {
+	if r.Paths.DirectUDP.Counts || r.Paths.DirectUDP.Status != result.PathOK {
 		t.Errorf("direct-udp %+v: answered, but must not count", r.Paths.DirectUDP)
 	}
-	ids := map[string]report.Probe{}
+	ids := map[string]result.Probe{}
 	for _, p := range r.Probes {
-		ids[p.ID] = p
+		ids[string(p.ID)] = p
 	}
 	if p := ids["stun/"+strconv.Itoa(port)]; p.Details["sourcePortRange"] != "20000-20100" {
 		t.Errorf("stun probe not sent from the policy's range: %v", p.Details)
@@ -78,7 +78,7 @@ func TestCheckReadsPolicies(t *testing.T) {
 	// Chromium policy no longer decides.
 	_, out, _ = run(t, "check", "--browser", "chrome", "--reflector", "127.0.0.1", "--media-ports", strconv.Itoa(port),
 		"--http-proxy", "none", "--timeout", "2s", "--json", "-")
-	var r2 report.Report
+	var r2 result.Report
 	if err := json.Unmarshal([]byte(out), &r2); err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/rtcprobe/rtcprobe/probe"
 	"github.com/rtcprobe/rtcprobe/report"
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // qualityFlag is --quality[=DURATION]: a bool flag that also takes a
@@ -38,13 +39,13 @@ const qualityUsage = "after the verdict, measure call quality on every working m
 // withQuality runs the quality stage when --quality asks for it and adds
 // it to the report, cleaned like the rest. Progress goes to progress
 // (one line per path); nil means none.
-func withQuality(ctx context.Context, r *report.Report, plan *probe.Plan, env *probe.Env, f *checkFlags, progress io.Writer) {
+func withQuality(ctx context.Context, r *result.Report, plan *probe.Plan, env *probe.Env, f *checkFlags, progress io.Writer) {
 	if f.quality.flow == 0 || ctx.Err() != nil {
 		return
 	}
-	o := probe.QualityOptions{Flow: f.quality.flow}
+	o := probe.QualityOptions{Flow: f.quality.flow, Judge: report.JudgeQuality}
 	if progress != nil {
-		o.OnPath = func(p report.QualityPath) {
+		o.OnPath = func(p result.QualityPath) {
 			if p.Status == "" {
 				fmt.Fprintf(progress, "rtcprobe: quality: %s to %s, %s...\n", p.Path, report.TermSafe(p.Target), f.quality.flow)
 			}
@@ -61,15 +62,15 @@ func withQuality(ctx context.Context, r *report.Report, plan *probe.Plan, env *p
 // tuiQuality is the TUI's quality stage: --quality's flow (or the
 // default), no progress lines (the screen shows the stage), the result
 // cleaned like the report.
-func tuiQuality(plan *probe.Plan, env *probe.Env, f *checkFlags) func(context.Context, *report.Report) *report.Quality {
-	return func(ctx context.Context, r *report.Report) *report.Quality {
+func tuiQuality(plan *probe.Plan, env *probe.Env, f *checkFlags) func(context.Context, *result.Report) *result.Quality {
+	return func(ctx context.Context, r *result.Report) *result.Quality {
 		flow := f.quality.flow
 		if flow == 0 {
 			flow = probe.DefaultQualityFlow
 		}
 		// Clean the section alone: the screen reads r meanwhile.
-		tmp := &report.Report{Host: report.Host{Hostname: r.Host.Hostname},
-			Quality: probe.Quality(ctx, env, plan, r, probe.QualityOptions{Flow: flow})}
+		tmp := &result.Report{Host: result.Host{Hostname: r.Host.Hostname},
+			Quality: probe.Quality(ctx, env, plan, r, probe.QualityOptions{Flow: flow, Judge: report.JudgeQuality})}
 		if f.redact {
 			report.Redact(tmp)
 		} else {

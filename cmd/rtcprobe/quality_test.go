@@ -14,8 +14,8 @@ import (
 	"time"
 
 	"github.com/rtcprobe/rtcprobe/reflector"
-	"github.com/rtcprobe/rtcprobe/report"
 	"github.com/rtcprobe/rtcprobe/report/schematest"
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 func TestQualityFlag(t *testing.T) {
@@ -68,7 +68,7 @@ func TestCheckQuality(t *testing.T) {
 			t.Fatalf("quality=%v: no report: %v (%s)", quality, err, stderr)
 		}
 		schematest.Validate(t, b)
-		var r report.Report
+		var r result.Report
 		if err := json.Unmarshal(b, &r); err != nil {
 			t.Fatal(err)
 		}
@@ -78,7 +78,7 @@ func TestCheckQuality(t *testing.T) {
 			}
 			continue
 		}
-		if r.Quality == nil || len(r.Quality.Paths) != 1 || r.Quality.Paths[0].Status != report.QualityOK || r.Quality.Paths[0].Up.Received == 0 {
+		if r.Quality == nil || len(r.Quality.Paths) != 1 || r.Quality.Paths[0].Status != result.QualityOK || r.Quality.Paths[0].Up.Received == 0 {
 			t.Fatalf("quality section: %+v", r.Quality)
 		}
 		if !strings.Contains(stderr, "rtcprobe: quality: direct-udp") {

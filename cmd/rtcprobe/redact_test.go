@@ -14,6 +14,7 @@ import (
 
 	"github.com/rtcprobe/rtcprobe/probe"
 	"github.com/rtcprobe/rtcprobe/report"
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // stunResponder answers Binding requests on loopback until closed.
@@ -51,8 +52,8 @@ func stunResponder(t *testing.T) int {
 func TestRunEngineRedactsEvents(t *testing.T) {
 	port := stunResponder(t)
 	plan := &probe.Plan{Budget: 5 * time.Second, Reflector: &probe.ReflectorTarget{Host: "127.0.0.1", Ports: []int{port}}}
-	var events []report.Probe
-	r := runEngine(context.Background(), plan, nil, true, func(p report.Probe) { events = append(events, p) })
+	var events []result.Probe
+	r := runEngine(context.Background(), plan, nil, true, func(p result.Probe) { events = append(events, p) })
 	sawMapped := false
 	for _, p := range append(events, r.Probes...) {
 		if v, ok := p.Details["mappedAddress"]; ok {
@@ -83,8 +84,8 @@ func TestPrivateNames(t *testing.T) {
 			t.Errorf("privateNames lacks %q: %q", want, names)
 		}
 	}
-	r := &report.Report{Host: report.Host{Hostname: host},
-		Verdict: report.Verdict{Summary: "proxy: bob.proxy denied on " + host + "; TURN user carol7 got 401"}}
+	r := &result.Report{Host: result.Host{Hostname: host},
+		Verdict: result.Verdict{Summary: "proxy: bob.proxy denied on " + host + "; TURN user carol7 got 401"}}
 	report.Redact(r, names...)
 	for _, v := range []string{"bob.proxy", "carol7", host} {
 		if len(v) >= 4 && strings.Contains(r.Verdict.Summary, v) {

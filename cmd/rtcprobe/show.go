@@ -9,6 +9,7 @@ import (
 
 	"github.com/rtcprobe/rtcprobe/internal/ui"
 	"github.com/rtcprobe/rtcprobe/report"
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // showDoc is the help of `show`.
@@ -64,7 +65,7 @@ func runShow(args []string, stdout, stderr io.Writer) int {
 // showReport renders r on w: the TUI verdict screen when both w and stdin
 // are a terminal (the screen needs keys; a report piped in on stdin gets
 // text), the text report otherwise.
-func showReport(w io.Writer, r *report.Report, o report.TextOptions, noColor bool) error {
+func showReport(w io.Writer, r *result.Report, o report.TextOptions, noColor bool) error {
 	if f, ok := w.(*os.File); ok && isTerminal(f.Fd()) && isTerminal(os.Stdin.Fd()) {
 		return ui.ShowReport(r, ui.RunOptions{In: os.Stdin, Out: f, NoColor: noColor})
 	}
@@ -73,7 +74,7 @@ func showReport(w io.Writer, r *report.Report, o report.TextOptions, noColor boo
 
 // readReportFile reads a saved report; "-" reads stdin. Errors are one line
 // and name the file.
-func readReportFile(path string, stdin io.Reader) (*report.Report, error) {
+func readReportFile(path string, stdin io.Reader) (*result.Report, error) {
 	in, name := stdin, "stdin"
 	if path != "-" {
 		f, err := os.Open(path)

@@ -13,8 +13,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rtcprobe/rtcprobe/report"
 	"github.com/rtcprobe/rtcprobe/report/schematest"
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // Bounds of the interruption test. None is a speed assertion: they only
@@ -77,12 +77,12 @@ func TestInterruptWritesPartialReport(t *testing.T) {
 func checkPartialReport(t *testing.T, path string) {
 	t.Helper()
 	r := schematest.ReadFile(t, path)
-	if r.Schema != report.SchemaID || r.Complete {
-		t.Errorf("schema %q complete %v, want %q and false", r.Schema, r.Complete, report.SchemaID)
+	if r.Schema != result.SchemaID || r.Complete {
+		t.Errorf("schema %q complete %v, want %q and false", r.Schema, r.Complete, result.SchemaID)
 	}
 	interrupted := 0
 	for _, p := range r.Probes {
-		if p.Status == report.StatusRunning {
+		if p.Status == result.StatusRunning {
 			t.Errorf("probe %s still running in a finished report", p.ID)
 		}
 		if p.Reason == "interrupted" {
@@ -92,7 +92,7 @@ func checkPartialReport(t *testing.T, path string) {
 	if interrupted == 0 {
 		var got []string
 		for _, p := range r.Probes {
-			got = append(got, p.ID+"="+p.Status+"/"+p.Reason)
+			got = append(got, p.ID.String()+"="+string(p.Status)+"/"+string(p.Reason))
 		}
 		t.Errorf("no probe marked interrupted; probes: %s", strings.Join(got, " "))
 	}

@@ -14,8 +14,8 @@ import (
 
 	"github.com/pion/stun/v4"
 
-	"github.com/rtcprobe/rtcprobe/report"
 	"github.com/rtcprobe/rtcprobe/report/schematest"
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // E2E bounds: each run is bounded by its --timeout; these bound the waits on
@@ -141,7 +141,7 @@ func (term *terminal) waitFor(what string) string {
 }
 
 // save presses s and returns the saved report, checking the path shown.
-func (term *terminal) save() *report.Report {
+func (term *terminal) save() *result.Report {
 	term.t.Helper()
 	term.keys("s")
 	saved := regexp.MustCompile(`saved (\S+\.json)`).FindStringSubmatch(term.waitFor("saved "))
@@ -187,7 +187,7 @@ func TestTUIEndToEnd(t *testing.T) {
 	if !r.Complete {
 		t.Errorf("saved report of a finished run is marked incomplete")
 	}
-	if n := countSTUN(r, report.StatusOK); n != 2 {
+	if n := countSTUN(r, string(result.StatusOK)); n != 2 {
 		t.Errorf("saved report has %d working STUN probes, want 2 (the loopback responder)", n)
 	}
 	term.keys("q")
@@ -216,17 +216,17 @@ func TestTUIInterrupt(t *testing.T) {
 	}
 }
 
-func countSTUN(r *report.Report, status string) int {
+func countSTUN(r *result.Report, status string) int {
 	n := 0
 	for _, p := range r.Probes {
-		if p.Kind == report.KindSTUN && p.Status == status {
+		if p.Kind == result.KindSTUN && p.Status == result.Status(status) {
 			n++
 		}
 	}
 	return n
 }
 
-func checkSavedReport(t *testing.T, path string) *report.Report {
+func checkSavedReport(t *testing.T, path string) *result.Report {
 	t.Helper()
 	if !regexp.MustCompile(`rtcprobe-.+-\d{8}-\d{6}\.json$`).MatchString(path) {
 		t.Errorf("saved file name %q is not rtcprobe-<host>-<YYYYMMDD-HHMMSS>.json", path)

@@ -13,8 +13,8 @@ import (
 	"time"
 
 	"github.com/rtcprobe/rtcprobe/internal/wine"
-	"github.com/rtcprobe/rtcprobe/report"
 	"github.com/rtcprobe/rtcprobe/report/schematest"
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // TestWindowsBinaryUnderWine runs the Windows build under Wine (.ci/wine
@@ -73,10 +73,10 @@ func TestWindowsBinaryUnderWine(t *testing.T) {
 	r := schematest.ReadFile(t, path)
 	got := map[string]string{}
 	for _, p := range r.Probes {
-		got[p.ID] = p.Status
+		got[string(p.ID)] = string(p.Status)
 	}
 	for _, p := range udp {
-		if id := fmt.Sprintf("stun/%d", p); got[id] != report.StatusOK {
+		if id := fmt.Sprintf("stun/%d", p); result.Status(got[id]) != result.StatusOK {
 			t.Errorf("%s = %q under Wine, want ok (the reflector answers it)", id, got[id])
 		}
 	}

@@ -5,7 +5,7 @@ package lab
 import (
 	"strings"
 
-	"github.com/rtcprobe/rtcprobe/report"
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // The oracle's part for login-demanding proxies: curl logs in with the
@@ -29,7 +29,7 @@ func (l *Lab) curlProxyAuthArgs(env map[string]string) []string {
 // authOracle checks a scenario expecting signalling untested behind a
 // proxy login.
 func (l *Lab) authOracle(s Scenario) []string {
-	if s.Expect.Signaling != report.SignalingUntested || s.Env["HTTPS_PROXY"] == "" {
+	if s.Expect.Signaling != result.SignalingUntested || s.Env["HTTPS_PROXY"] == "" {
 		return nil
 	}
 	var errs []string

@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rtcprobe/rtcprobe/report"
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // The browser's truth for login-demanding proxies: headless Chromium in
@@ -65,16 +65,16 @@ func TestLabChromiumProxyAuth(t *testing.T) {
 			t.Logf("chromium got through: %v; rtcprobe: signaling %s", got, r.Verdict.Signaling)
 			typed := s.Env["RTCPROBE_PROXY_USERNAME"] != ""
 			switch {
-			case got && r.Verdict.Signaling != report.SignalingViaProxy:
+			case got && r.Verdict.Signaling != result.SignalingViaProxy:
 				t.Errorf("Chromium got through the proxy, rtcprobe says signaling %s", r.Verdict.Signaling)
-			case !got && !typed && r.Verdict.Signaling != report.SignalingUntested:
+			case !got && !typed && r.Verdict.Signaling != result.SignalingUntested:
 				// No login to give: the browser would ask; untested, never blocked.
 				t.Errorf("Chromium had no login, rtcprobe says signaling %s (want untested)", r.Verdict.Signaling)
-			case !got && typed && r.Verdict.Signaling != report.SignalingBlocked:
+			case !got && typed && r.Verdict.Signaling != result.SignalingBlocked:
 				// With the login typed the browser still failed.
 				t.Errorf("Chromium failed with the login, rtcprobe says signaling %s (want blocked)", r.Verdict.Signaling)
 			}
-			if want := s.Expect.Signaling == report.SignalingViaProxy; got != want {
+			if want := s.Expect.Signaling == result.SignalingViaProxy; got != want {
 				t.Errorf("Chromium got through = %v, the scenario says signaling %s", got, s.Expect.Signaling)
 			}
 		})

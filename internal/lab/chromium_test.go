@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/rtcprobe/rtcprobe/internal/lab/webrtc"
-	"github.com/rtcprobe/rtcprobe/report"
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // Chromium is the truth for managed browser policies: headless Debian
@@ -64,26 +64,26 @@ func TestChromiumPolicies(t *testing.T) {
 			}
 			r, _ := l.check(t, bin, s, "")
 			etc := chromiumEtc(t, s)
-			for _, path := range report.PathOrder {
-				res := l.runChromium(t, peer, script, etc, s, path, servers[path])
+			for _, path := range result.PathOrder {
+				res := l.runChromium(t, peer, script, etc, s, string(path), servers[string(path)])
 				rp := r.Paths.Get(path)
-				if !res.Connected && rp.Counts && rp.Status == report.PathOK {
+				if !res.Connected && rp.Counts && rp.Status == result.PathOK {
 					// One failed attempt on a loaded machine is noise (seen
 					// once in three runs for TURN/UDP); a connection where
 					// rtcprobe says blocked never is, so only this retries.
-					if again := l.runChromium(t, peer, script, etc, s, path, servers[path]); again.Connected {
+					if again := l.runChromium(t, peer, script, etc, s, string(path), servers[string(path)]); again.Connected {
 						t.Logf("%s: Chromium connected on the second try (first: %s)", path, res.Error)
 						res = again
 					}
 				}
-				row := truthRow{scenario: name, path: path, rtcprobe: rp.Status, res: res, agrees: "-"}
+				row := truthRow{scenario: name, path: string(path), rtcprobe: string(rp.Status), res: res, agrees: "-"}
 				switch {
 				case !rp.Counts:
 					row.rtcprobe += " (not counted)"
 					row.agrees = yesNo(!res.Connected)
-				case rp.Status == report.PathOK:
+				case rp.Status == result.PathOK:
 					row.agrees = yesNo(res.Connected)
-				case rp.Status == report.PathBlocked:
+				case rp.Status == result.PathBlocked:
 					row.agrees = yesNo(!res.Connected)
 				}
 				if row.agrees == "no" {
@@ -127,8 +127,8 @@ func chromiumEtc(t *testing.T, s Scenario) string {
 // the laptop, with etc mounted over /etc/chromium for that Chromium only.
 func (l *Lab) runChromium(t *testing.T, peer, script, etc string, s Scenario, path, turn string) webrtc.Result {
 	t.Helper()
-	if path != report.PathDirectUDP && turn == "" {
-		return webrtc.Result{Path: path, Error: "no TURN server in the scenario"}
+	if result.PathName(path) != result.PathDirectUDP && turn == "" {
+		return webrtc.Result{Path: result.PathName(path), Error: "no TURN server in the scenario"}
 	}
 	dir, err := os.MkdirTemp(l.Dir, "sig-")
 	if err != nil {

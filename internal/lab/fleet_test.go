@@ -16,7 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rtcprobe/rtcprobe/report"
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // fleetSize is how many laptops check at once in TestFleetBehindOneNAT:
@@ -62,7 +62,7 @@ func TestFleetBehindOneNAT(t *testing.T) {
 	if err := l.Apply(open); err != nil {
 		t.Fatalf("apply scenario: %v", err)
 	}
-	reports := make([]*report.Report, fleetSize)
+	reports := make([]*result.Report, fleetSize)
 	errs := make([]error, fleetSize)
 	start := time.Now()
 	var wg sync.WaitGroup
@@ -90,7 +90,7 @@ func TestFleetBehindOneNAT(t *testing.T) {
 			t.Errorf("check %d: %s\n%s", i, msg, compact(r))
 			wrong++
 		}
-		if r.Verdict.Outcome != report.OutcomeWorks {
+		if r.Verdict.Outcome != result.OutcomeWorks {
 			slow++
 			t.Logf("check %d: outcome %s (%s): a timeout outside direct UDP on a loaded machine", i, r.Verdict.Outcome, r.Verdict.Summary)
 		}
@@ -102,15 +102,15 @@ func TestFleetBehindOneNAT(t *testing.T) {
 // or "". Only direct UDP and the media verdict are judged: 30 checks on a
 // shared 2-core machine can slow a DNS answer or a TLS handshake past its
 // timeout (logged), which is not what this test is about.
-func fleetWrong(r *report.Report) string {
-	if p := r.Paths.DirectUDP; p.Status != report.PathOK {
+func fleetWrong(r *result.Report) string {
+	if p := r.Paths.DirectUDP; p.Status != result.PathOK {
 		return fmt.Sprintf("paths.direct-udp = %s (%s), want ok", p.Status, p.Detail)
 	}
-	if r.Verdict.Media != report.PathDirectUDP {
+	if r.Verdict.Media != result.PathDirectUDP {
 		return fmt.Sprintf("verdict media %s, want direct-udp", r.Verdict.Media)
 	}
 	for _, p := range r.Probes {
-		if (strings.HasPrefix(p.ID, "stun/") || strings.HasPrefix(p.ID, "echo/")) && p.Status != report.StatusOK {
+		if (strings.HasPrefix(string(p.ID), "stun/") || strings.HasPrefix(string(p.ID), "echo/")) && p.Status != result.StatusOK {
 			return fmt.Sprintf("probe %s = %s/%s (%s), want ok", p.ID, p.Status, p.Reason, p.Error)
 		}
 	}
@@ -119,7 +119,7 @@ func fleetWrong(r *report.Report) string {
 
 // fleetCheck is Lab.check for many runs at once: it returns an error
 // instead of failing the test, so it can run off the test's goroutine.
-func (l *Lab) fleetCheck(dir, bin string, s Scenario, reflector string) (*report.Report, error) {
+func (l *Lab) fleetCheck(dir, bin string, s Scenario, reflector string) (*result.Report, error) {
 	jsonPath := filepath.Join(dir, "report.json")
 	pf := filepath.Join(dir, "proxy.json")
 	if err := os.WriteFile(pf, []byte(l.Expand(DefaultProxy)), 0o600); err != nil {
@@ -145,7 +145,7 @@ func (l *Lab) fleetCheck(dir, bin string, s Scenario, reflector string) (*report
 	if strings.Contains(string(b), l.secret) {
 		return nil, errors.New("the report contains the TURN password")
 	}
-	var r report.Report
+	var r result.Report
 	if err := json.Unmarshal(b, &r); err != nil {
 		return nil, fmt.Errorf("report is not JSON: %v", err)
 	}

@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"github.com/rtcprobe/rtcprobe/internal/lab/webrtc"
-	"github.com/rtcprobe/rtcprobe/report"
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // The ground truth: for the media paths, rtcprobe's verdict is checked
@@ -77,10 +77,10 @@ func turnServers(s Scenario) (map[string]string, error) {
 		}
 		hostport, _, _ = strings.Cut(hostport, "?")
 		switch {
-		case scheme == "turn" && out[report.PathTURNUDP] == "":
-			out[report.PathTURNUDP], out[report.PathTURNTCP] = hostport, hostport
-		case scheme == "turns" && out[report.PathTURNTLS] == "":
-			out[report.PathTURNTLS] = hostport
+		case scheme == "turn" && out[string(result.PathTURNUDP)] == "":
+			out[string(result.PathTURNUDP)], out[string(result.PathTURNTCP)] = hostport, hostport
+		case scheme == "turns" && out[string(result.PathTURNTLS)] == "":
+			out[string(result.PathTURNTLS)] = hostport
 		}
 	}
 	return out, nil
@@ -114,22 +114,22 @@ func TestGroundTruth(t *testing.T) {
 				t.Fatalf("scenario proxy option: %v", err)
 			}
 			r, _ := l.check(t, bin, s, "")
-			for _, path := range report.PathOrder {
-				if path != report.PathDirectUDP && servers[path] == "" {
+			for _, path := range result.PathOrder {
+				if path != result.PathDirectUDP && servers[string(path)] == "" {
 					continue // the scenario gives the browser no server for it
 				}
-				res := l.runPeers(t, peer, s, path, servers[path])
+				res := l.runPeers(t, peer, s, string(path), servers[string(path)])
 				rp := r.Paths.Get(path)
-				row := truthRow{scenario: name, path: path, rtcprobe: rp.Status, res: res, agrees: "-"}
+				row := truthRow{scenario: name, path: string(path), rtcprobe: string(rp.Status), res: res, agrees: "-"}
 				switch {
-				case path != report.PathDirectUDP && !rp.Counts:
+				case path != result.PathDirectUDP && !rp.Counts:
 					// rtcprobe says the browser would not use this TURN
 					// server (port 843): the client must not connect.
 					row.rtcprobe += " (not counted)"
 					row.agrees = yesNo(!res.Connected)
-				case rp.Status == report.PathOK:
+				case rp.Status == result.PathOK:
 					row.agrees = yesNo(res.Connected)
-				case rp.Status == report.PathBlocked:
+				case rp.Status == result.PathBlocked:
 					row.agrees = yesNo(!res.Connected)
 				}
 				if row.agrees == "no" {
@@ -238,12 +238,12 @@ func TestTURNServers(t *testing.T) {
 		proxy string
 		want  map[string]string
 	}{
-		{"", map[string]string{report.PathTURNUDP: "turn.lab.test:3478", report.PathTURNTCP: "turn.lab.test:3478", report.PathTURNTLS: "turn.lab.test:443"}},
+		{"", map[string]string{string(result.PathTURNUDP): "turn.lab.test:3478", string(result.PathTURNTCP): "turn.lab.test:3478", string(result.PathTURNTLS): "turn.lab.test:443"}},
 		{`{"turnServer": {"url": "turn:turn843.lab.test:843", "username": "lab", "credential": "x"}}`,
-			map[string]string{report.PathTURNUDP: "turn843.lab.test:843", report.PathTURNTCP: "turn843.lab.test:843"}},
+			map[string]string{string(result.PathTURNUDP): "turn843.lab.test:843", string(result.PathTURNTCP): "turn843.lab.test:843"}},
 		{`null`, map[string]string{}},
 		{`{"turnServer": [{"url": "turns:a.test:5349?transport=tcp"}, {"url": "turns:b.test:443"}]}`,
-			map[string]string{report.PathTURNTLS: "a.test:5349"}},
+			map[string]string{string(result.PathTURNTLS): "a.test:5349"}},
 	}
 	for _, tt := range tests {
 		got, err := turnServers(Scenario{Proxy: json.RawMessage(tt.proxy)})

@@ -18,8 +18,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rtcprobe/rtcprobe/report"
 	"github.com/rtcprobe/rtcprobe/report/schematest"
+	"github.com/rtcprobe/rtcprobe/result"
 	"go.uber.org/goleak"
 )
 
@@ -138,7 +138,7 @@ func scenariosByName(t *testing.T) map[string]Scenario {
 // check runs rtcprobe check in the laptop namespace and returns its report
 // and the wall time from start to report. reflector overrides the
 // scenario's reflector when not "".
-func (l *Lab) check(t *testing.T, bin string, s Scenario, reflector string) (*report.Report, time.Duration) {
+func (l *Lab) check(t *testing.T, bin string, s Scenario, reflector string) (*result.Report, time.Duration) {
 	t.Helper()
 	return l.checkWith(t, linuxBinary(bin), s, reflector)
 }
@@ -158,7 +158,7 @@ func linuxBinary(bin string) laptopRun {
 
 // checkWith is check with any binary (the Linux one, or the Windows one
 // under Wine: wine_test.go).
-func (l *Lab) checkWith(t *testing.T, run laptopRun, s Scenario, reflector string) (*report.Report, time.Duration) {
+func (l *Lab) checkWith(t *testing.T, run laptopRun, s Scenario, reflector string) (*result.Report, time.Duration) {
 	t.Helper()
 	dir := t.TempDir()
 	jsonPath := filepath.Join(dir, "report.json")
@@ -232,7 +232,7 @@ func (l *Lab) checkWith(t *testing.T, run laptopRun, s Scenario, reflector strin
 		t.Errorf("the report contains the TURN password")
 	}
 	schematest.Validate(t, b)
-	var r report.Report
+	var r result.Report
 	if err := json.Unmarshal(b, &r); err != nil {
 		t.Fatalf("report is not JSON: %v", err)
 	}
@@ -261,7 +261,7 @@ func (l *Lab) extraCAFile(t *testing.T, dir string, extra []string) string {
 }
 
 // compare lists every difference between the expectation and the report.
-func compare(e Expect, r *report.Report) []string {
+func compare(e Expect, r *result.Report) []string {
 	var errs []string
 	want := func(field, want, got string) {
 		if want != "" && !matches(want, got) {
@@ -269,22 +269,22 @@ func compare(e Expect, r *report.Report) []string {
 		}
 	}
 	want("verdict.signaling", e.Signaling, r.Verdict.Signaling)
-	want("verdict.media", e.Media, r.Verdict.Media)
-	want("verdict.outcome", e.Outcome, r.Verdict.Outcome)
+	want("verdict.media", e.Media, string(r.Verdict.Media))
+	want("verdict.outcome", e.Outcome, string(r.Verdict.Outcome))
 	if e.Policy != "" && !strings.Contains(r.Verdict.Policy, e.Policy) {
 		errs = append(errs, fmt.Sprintf("verdict.policy = %q, want it to name %q", r.Verdict.Policy, e.Policy))
 	}
 	if r.Verdict.FirewallError5501 != e.FirewallError5501 {
 		errs = append(errs, fmt.Sprintf("verdict.firewallError5501 = %v, want %v", r.Verdict.FirewallError5501, e.FirewallError5501))
 	}
-	for _, name := range report.PathOrder {
-		if w, ok := e.Paths[name]; ok {
-			want("paths."+name, w, r.Paths.Get(name).Status)
-			if counts := !slices.Contains(e.Uncounted, name); r.Paths.Get(name).Counts != counts {
+	for _, name := range result.PathOrder {
+		if w, ok := e.Paths[string(name)]; ok {
+			want(string("paths."+name), w, string(r.Paths.Get(name).Status))
+			if counts := !slices.Contains(e.Uncounted, string(name)); r.Paths.Get(name).Counts != counts {
 				errs = append(errs, fmt.Sprintf("paths.%s.counts = %v, want %v", name, r.Paths.Get(name).Counts, counts))
 			}
 		} else {
-			errs = append(errs, "scenario does not say what paths."+name+" should be")
+			errs = append(errs, string("scenario does not say what paths."+name+" should be"))
 		}
 	}
 	if e.Remediation != nil {
@@ -317,20 +317,20 @@ func compare(e Expect, r *report.Report) []string {
 	return append(errs, compareProbes(e.Probes, r.Probes)...)
 }
 
-func compareProbes(want map[string]string, probes []report.Probe) []string {
+func compareProbes(want map[string]string, probes []result.Probe) []string {
 	var errs []string
 	for _, pat := range sortedKeys(want) {
 		n := 0
 		for _, p := range probes {
-			if ok, _ := path.Match(pat, p.ID); !ok {
+			if ok, _ := path.Match(pat, string(p.ID)); !ok {
 				continue
 			}
 			n++
-			got := p.Status
+			got := string(p.Status)
 			if strings.Contains(want[pat], "/") {
-				got += "/" + p.Reason
+				got += "/" + string(p.Reason)
 			}
-			if !matches(want[pat], got) {
+			if !matches(want[pat], string(got)) {
 				errs = append(errs, fmt.Sprintf("probe %s = %s, want %s (%s)", p.ID, got, want[pat], p.Error))
 			}
 		}
@@ -369,11 +369,11 @@ func sortedKeys[V any](m map[string]V) []string {
 
 // compact prints the report's verdict, paths, findings, remediation and
 // one line per probe, enough to see why a scenario failed.
-func compact(r *report.Report) string {
+func compact(r *result.Report) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "  verdict: signaling=%s media=%s 5501=%v outcome=%s (%s)\n", r.Verdict.Signaling, r.Verdict.Media,
 		r.Verdict.FirewallError5501, r.Verdict.Outcome, r.Verdict.Summary)
-	for _, name := range report.PathOrder {
+	for _, name := range result.PathOrder {
 		p := r.Paths.Get(name)
 		fmt.Fprintf(&b, "  path %-10s %-8s counts=%v %v %s\n", name, p.Status, p.Counts, p.Evidence, p.Detail)
 	}

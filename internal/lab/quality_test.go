@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/rtcprobe/rtcprobe/internal/lab/impair"
-	"github.com/rtcprobe/rtcprobe/report"
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // qualityFlow is the flow per path in the quality scenarios: the 8 s ramp
@@ -36,45 +36,45 @@ type qualityScenario struct {
 	turn bool
 	// flow overrides qualityFlow.
 	flow  string
-	check func(t *testing.T, q *report.Quality)
+	check func(t *testing.T, q *result.Quality)
 }
 
 // onePath returns the quality path named name, failing the test without it.
-func onePath(t *testing.T, q *report.Quality, name string) report.QualityPath {
+func onePath(t *testing.T, q *result.Quality, name string) result.QualityPath {
 	t.Helper()
 	for _, p := range q.Paths {
-		if p.Path == name {
+		if p.Path == result.PathName(name) {
 			t.Logf("%s: %s", name, p.Summary)
 			return p
 		}
 	}
 	t.Fatalf("no %s in the quality section: %+v", name, q)
-	return report.QualityPath{}
+	return result.QualityPath{}
 }
 
 func within(got, want, tol float64) bool { return got >= want-tol && got <= want+tol }
 
 var qualityScenarios = []qualityScenario{
 	{name: "quality-clean", what: "Nothing impaired: the lab's own baseline.",
-		check: func(t *testing.T, q *report.Quality) {
-			p := onePath(t, q, report.PathDirectUDP)
-			if p.Status != report.QualityOK || p.Up.LossPct > 0.5 || p.Down.LossPct > 0.5 || p.Resolution != report.Stage1080p || p.MOS == nil || *p.MOS < 4.3 {
+		check: func(t *testing.T, q *result.Quality) {
+			p := onePath(t, q, string(result.PathDirectUDP))
+			if p.Status != result.QualityOK || p.Up.LossPct > 0.5 || p.Down.LossPct > 0.5 || p.Resolution != result.Stage1080p || p.MOS == nil || *p.MOS < 4.3 {
 				t.Errorf("clean lab: %+v", p)
 			}
 		}},
 	{name: "quality-all-paths", what: "Nothing impaired, every path measured: direct UDP, TURN over UDP, TCP and TLS (the README's sample).",
 		turn: true, flow: "10s",
-		check: func(t *testing.T, q *report.Quality) {
-			for _, name := range report.PathOrder {
-				if p := onePath(t, q, name); p.Status != report.QualityOK || p.Resolution != report.Stage1080p {
+		check: func(t *testing.T, q *result.Quality) {
+			for _, name := range result.PathOrder {
+				if p := onePath(t, q, string(name)); p.Status != result.QualityOK || p.Resolution != result.Stage1080p {
 					t.Errorf("%s: %s, %s", name, p.Status, p.Resolution)
 				}
 			}
 		}},
 	{name: "quality-loss-5", what: "5 % of UDP dropped each way (nft numgen).",
 		fw: []string{"meta l4proto udp numgen random mod 100 < 5 drop"},
-		check: func(t *testing.T, q *report.Quality) {
-			p := onePath(t, q, report.PathDirectUDP)
+		check: func(t *testing.T, q *result.Quality) {
+			p := onePath(t, q, string(result.PathDirectUDP))
 			if !within(p.Up.LossPct, 5, 2) || !within(p.Down.LossPct, 5, 2) {
 				t.Errorf("loss up %.1f%% down %.1f%%, want 5±2 each", p.Up.LossPct, p.Down.LossPct)
 			}
@@ -85,14 +85,14 @@ var qualityScenarios = []qualityScenario{
 			if p.MOS == nil || *p.MOS > 4.1 || *p.MOS < 3.0 {
 				t.Errorf("MOS %v with 5%% loss each way, want 3.0-4.1", p.MOS)
 			}
-			if p.Up.LossBursts == 0 || p.Resolution == report.ResolutionNone {
+			if p.Up.LossBursts == 0 || p.Resolution == result.ResolutionNone {
 				t.Errorf("bursts %d resolution %s", p.Up.LossBursts, p.Resolution)
 			}
 		}},
 	{name: "quality-delay-jitter", what: "UDP through the TUN router: 40 ms ± 10 ms each way (uniform).",
 		impair: &impair.Config{Delay: 40 * time.Millisecond, Jitter: 10 * time.Millisecond, Seed: 1},
-		check: func(t *testing.T, q *report.Quality) {
-			p := onePath(t, q, report.PathDirectUDP)
+		check: func(t *testing.T, q *result.Quality) {
+			p := onePath(t, q, string(result.PathDirectUDP))
 			if p.RTTMedianMs == nil || !within(*p.RTTMedianMs, 81, 8) {
 				t.Errorf("RTT median %v, want 80 ms (+1 ms of the lab) ±10 %%", p.RTTMedianMs)
 			}
@@ -106,36 +106,36 @@ var qualityScenarios = []qualityScenario{
 					t.Errorf("jitter %s %.1f ms, want %.1f ms -30 %%/+30 %% +3 ms", dir, j, want)
 				}
 			}
-			if p.Up.LossPct > 0.5 || p.Down.LossPct > 0.5 || p.Resolution != report.Stage1080p {
+			if p.Up.LossPct > 0.5 || p.Down.LossPct > 0.5 || p.Resolution != result.Stage1080p {
 				t.Errorf("loss %.1f/%.1f, resolution %s: delay alone must cost nothing", p.Up.LossPct, p.Down.LossPct, p.Resolution)
 			}
 		}},
 	{name: "quality-reorder", what: "UDP through the TUN router: every 20th packet held 30 ms longer than the rest (5 ms).",
 		impair: &impair.Config{Delay: 5 * time.Millisecond, ReorderEvery: 20, ReorderExtra: 30 * time.Millisecond},
-		check: func(t *testing.T, q *report.Quality) {
-			p := onePath(t, q, report.PathDirectUDP)
+		check: func(t *testing.T, q *result.Quality) {
+			p := onePath(t, q, string(result.PathDirectUDP))
 			if p.Up.Reordered == 0 || p.Down.Reordered == 0 || p.Up.LossPct > 0.5 || p.Down.LossPct > 0.5 || p.Up.Duplicates+p.Down.Duplicates > 0 {
 				t.Errorf("reordered up %d down %d, loss %.1f/%.1f, duplicates %d/%d", p.Up.Reordered, p.Down.Reordered,
 					p.Up.LossPct, p.Down.LossPct, p.Up.Duplicates, p.Down.Duplicates)
 			}
-			if p.Resolution != report.Stage1080p {
+			if p.Resolution != result.Stage1080p {
 				t.Errorf("resolution %s: reordering alone must not cost the video", p.Resolution)
 			}
 		}},
 	{name: "quality-rate-below-720p", what: "tbf 1.2 Mbit/s each way: a 360p call fits, 720p (1.5 Mbit/s video) does not.",
 		tc: [][]string{{"qdisc", "replace", "dev", "wan0", "root", "tbf", "rate", "1200kbit", "burst", "16kb", "latency", "100ms"},
 			{"qdisc", "replace", "dev", "lan0", "root", "tbf", "rate", "1200kbit", "burst", "16kb", "latency", "100ms"}},
-		check: func(t *testing.T, q *report.Quality) {
-			p := onePath(t, q, report.PathDirectUDP)
-			if p.ResolutionUp != report.Stage360p || p.ResolutionDown != report.Stage360p {
+		check: func(t *testing.T, q *result.Quality) {
+			p := onePath(t, q, string(result.PathDirectUDP))
+			if p.ResolutionUp != result.Stage360p || p.ResolutionDown != result.Stage360p {
 				t.Errorf("resolution up %s down %s, want 360p both; stages %+v", p.ResolutionUp, p.ResolutionDown, p.Stages)
 			}
 		}},
 	{name: "quality-cut-after-300", what: "The firewall drops a UDP flow to port 8000 after its first 300 packets (conntrack packet counter).",
 		fw: []string{"udp dport 8000 ct original packets > 300 drop"},
-		check: func(t *testing.T, q *report.Quality) {
-			p := onePath(t, q, report.PathDirectUDP)
-			if p.Status != report.QualitySilent || p.Stopped == nil {
+		check: func(t *testing.T, q *result.Quality) {
+			p := onePath(t, q, string(result.PathDirectUDP))
+			if p.Status != result.QualitySilent || p.Stopped == nil {
 				t.Fatalf("status %s, want went-silent", p.Status)
 			}
 			// 300 packets: the hello and 299 data datagrams. The flow sends
@@ -145,7 +145,7 @@ var qualityScenarios = []qualityScenario{
 			if !within(float64(p.Stopped.AfterPackets), 299, 2) || !within(p.Stopped.AfterMs, 3420, 300) {
 				t.Errorf("stopped after %d datagrams at %.0f ms, want 299 at about 3.4 s", p.Stopped.AfterPackets, p.Stopped.AfterMs)
 			}
-			if !strings.Contains(p.Summary, "then went silent") || p.Resolution != report.ResolutionNone {
+			if !strings.Contains(p.Summary, "then went silent") || p.Resolution != result.ResolutionNone {
 				t.Errorf("summary %q resolution %s", p.Summary, p.Resolution)
 			}
 		}},
@@ -154,12 +154,12 @@ var qualityScenarios = []qualityScenario{
 		turn: true,
 		tc: [][]string{{"qdisc", "replace", "dev", "wan0", "root", "tbf", "rate", "1200kbit", "burst", "16kb", "latency", "200ms"},
 			{"qdisc", "replace", "dev", "lan0", "root", "tbf", "rate", "1200kbit", "burst", "16kb", "latency", "200ms"}},
-		check: func(t *testing.T, q *report.Quality) {
-			p := onePath(t, q, report.PathTURNTCP)
-			if p.Status != report.QualityOK || p.HOLDelayMs == nil {
+		check: func(t *testing.T, q *result.Quality) {
+			p := onePath(t, q, string(result.PathTURNTCP))
+			if p.Status != result.QualityOK || p.HOLDelayMs == nil {
 				t.Fatalf("turn-tcp: status %s, head-of-line delay %v", p.Status, p.HOLDelayMs)
 			}
-			if p.Resolution != report.Stage360p && p.Resolution != report.ResolutionAudioOnly {
+			if p.Resolution != result.Stage360p && p.Resolution != result.ResolutionAudioOnly {
 				t.Errorf("turn-tcp carried %s, want 360p or audio only behind 1.2 Mbit/s; stages %+v", p.Resolution, p.Stages)
 			}
 		}},

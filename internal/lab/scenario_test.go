@@ -7,12 +7,12 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/rtcprobe/rtcprobe/report"
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // TestScenarioFiles checks every scenario file without root: it parses,
 // says what every verdict field and path should be, and uses only values
-// the report model defines.
+// the result model (package result) defines.
 func TestScenarioFiles(t *testing.T) {
 	scenarios, err := Scenarios()
 	if err != nil {
@@ -23,10 +23,13 @@ func TestScenarioFiles(t *testing.T) {
 	}
 	// untested/inconclusive: what lies behind a proxy login rtcprobe
 	// could not give (the proxy-auth-*-no-* scenarios).
-	signaling := []string{report.SignalingOK, report.SignalingViaProxy, report.SignalingBlocked, report.SignalingUntested}
-	media := append([]string{report.MediaNone, report.MediaUntested}, report.PathOrder...)
-	status := []string{report.PathOK, report.PathPartial, report.PathBlocked, report.PathUntested, report.PathError}
-	outcomes := []string{report.OutcomeWorks, report.OutcomeWorksDegraded, report.OutcomeFails, report.OutcomeInconclusive}
+	signaling := []string{result.SignalingOK, result.SignalingViaProxy, result.SignalingBlocked, result.SignalingUntested}
+	media := []string{string(result.MediaNone), string(result.MediaUntested)}
+	for _, p := range result.PathOrder {
+		media = append(media, string(p))
+	}
+	status := []string{string(result.PathOK), string(result.PathPartial), string(result.PathBlocked), string(result.PathUntested), string(result.PathError)}
+	outcomes := []string{string(result.OutcomeWorks), string(result.OutcomeWorksDegraded), string(result.OutcomeFails), string(result.OutcomeInconclusive)}
 	if *updateReadme {
 		if err := rewriteReadme("scenarios", "\n"+scenarioTable(scenarios)); err != nil {
 			t.Error(err)
@@ -44,8 +47,8 @@ func TestScenarioFiles(t *testing.T) {
 		check("signaling", e.Signaling, signaling)
 		check("media", e.Media, media)
 		check("outcome", e.Outcome, outcomes)
-		for _, p := range report.PathOrder {
-			check("paths."+p, e.Paths[p], status)
+		for _, p := range result.PathOrder {
+			check(string("paths."+p), e.Paths[string(p)], status)
 		}
 		if e.Remediation == nil {
 			t.Errorf("%s: no remediation expectation (use [] for none)", s.Name)
@@ -53,7 +56,7 @@ func TestScenarioFiles(t *testing.T) {
 		if s.Description == "" || s.Firewall.Default == "" {
 			t.Errorf("%s: needs a description and a firewall policy", s.Name)
 		}
-		if e.FirewallError5501 != (e.Signaling == report.SignalingBlocked || e.Media == report.MediaNone) && !strings.Contains(e.Media, "|") {
+		if e.FirewallError5501 != (e.Signaling == result.SignalingBlocked || result.PathName(e.Media) == result.MediaNone) && !strings.Contains(e.Media, "|") {
 			t.Errorf("%s: firewallError5501 must be true exactly when signalling is blocked or there is no media path", s.Name)
 		}
 	}
@@ -61,13 +64,13 @@ func TestScenarioFiles(t *testing.T) {
 
 // TestCompare checks the comparison the lab relies on can fail.
 func TestCompare(t *testing.T) {
-	r := &report.Report{
-		Verdict: report.Verdict{Signaling: "ok", Media: "turn-tcp", Outcome: "works-degraded"},
-		Paths: report.Paths{DirectUDP: report.Path{Status: "blocked", Counts: true}, TURNUDP: report.Path{Status: "blocked", Counts: true},
-			TURNTCP: report.Path{Status: "ok", Counts: true}, TURNTLS: report.Path{Status: "ok", Counts: true}},
-		Probes:      []report.Probe{{ID: "stun/8000", Status: "blocked", Reason: "timeout"}, {ID: "stun/443", Status: "rejected", Reason: "icmp-unreachable"}},
-		Remediation: []report.Rule{{Protocol: "udp", Port: "8000"}},
-		Findings:    []report.Finding{{Code: "x"}},
+	r := &result.Report{
+		Verdict: result.Verdict{Signaling: "ok", Media: "turn-tcp", Outcome: "works-degraded"},
+		Paths: result.Paths{DirectUDP: result.Path{Status: "blocked", Counts: true}, TURNUDP: result.Path{Status: "blocked", Counts: true},
+			TURNTCP: result.Path{Status: "ok", Counts: true}, TURNTLS: result.Path{Status: "ok", Counts: true}},
+		Probes:      []result.Probe{{ID: "stun/8000", Status: "blocked", Reason: "timeout"}, {ID: "stun/443", Status: "rejected", Reason: "icmp-unreachable"}},
+		Remediation: []result.Rule{{Protocol: "udp", Port: "8000"}},
+		Findings:    []result.Finding{{Code: "x"}},
 	}
 	base := Expect{Signaling: "ok", Media: "turn-tcp", Outcome: "works-degraded",
 		Paths:       map[string]string{"direct-udp": "blocked", "turn-udp": "blocked", "turn-tcp": "ok", "turn-tls": "ok"},

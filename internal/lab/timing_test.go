@@ -10,13 +10,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rtcprobe/rtcprobe/report"
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // timing is one row of the time-to-verdict table.
 type timing struct {
 	scenario string
-	verdict  report.Verdict
+	verdict  result.Verdict
 	took     time.Duration
 	budget   time.Duration
 }
@@ -96,7 +96,7 @@ func (l *Lab) startServe(t *testing.T, bin string) string {
 
 // compareServe runs the scenario again with rtcprobe serve as the reflector
 // and checks the verdict and the direct-udp path are the same (issue 5).
-func (l *Lab) compareServe(t *testing.T, bin, serve string, s Scenario, coturn *report.Report) {
+func (l *Lab) compareServe(t *testing.T, bin, serve string, s Scenario, coturn *result.Report) {
 	if serve == "" {
 		t.Log("serve comparison skipped: rtcprobe serve is not available")
 		return

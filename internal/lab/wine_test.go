@@ -17,7 +17,7 @@ import (
 	"time"
 
 	"github.com/rtcprobe/rtcprobe/internal/wine"
-	"github.com/rtcprobe/rtcprobe/report"
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // wineScenarios are the scenarios the Windows binary runs under Wine in the
@@ -80,25 +80,25 @@ const wineRetries = 2
 // issuer at a time, within one process); the same binary verifies them
 // on the next run. A real verification bug fails every run, so the retry
 // cannot hide one.
-func wineVerifyFlake(linux, windows *report.Report) []string {
-	ok := map[string]bool{}
+func wineVerifyFlake(linux, windows *result.Report) []string {
+	ok := map[result.ID]bool{}
 	for _, p := range linux.Probes {
-		if p.Kind == report.KindTLS && p.Status == report.StatusOK {
+		if p.Kind == result.KindTLS && p.Status == result.StatusOK {
 			ok[p.ID] = true
 		}
 	}
 	var ids []string
 	for _, p := range windows.Probes {
-		if p.Kind == report.KindTLS && p.Reason == "tls-verify" && ok[p.ID] &&
+		if p.Kind == result.KindTLS && p.Reason == result.ReasonTLSVerify && ok[p.ID] &&
 			strings.Contains(p.Error, "unknown authority") {
-			ids = append(ids, p.ID)
+			ids = append(ids, p.ID.String())
 		}
 	}
 	return ids
 }
 
 // sameVerdict lists the differences in verdict fields and path statuses.
-func sameVerdict(a, b *report.Report) []string {
+func sameVerdict(a, b *result.Report) []string {
 	var errs []string
 	diff := func(field, x, y string) {
 		if x != y {
@@ -106,13 +106,13 @@ func sameVerdict(a, b *report.Report) []string {
 		}
 	}
 	diff("verdict.signaling", a.Verdict.Signaling, b.Verdict.Signaling)
-	diff("verdict.media", a.Verdict.Media, b.Verdict.Media)
-	diff("verdict.outcome", a.Verdict.Outcome, b.Verdict.Outcome)
+	diff("verdict.media", string(a.Verdict.Media), string(b.Verdict.Media))
+	diff("verdict.outcome", string(a.Verdict.Outcome), string(b.Verdict.Outcome))
 	diff("verdict.firewallError5501", fmt.Sprint(a.Verdict.FirewallError5501), fmt.Sprint(b.Verdict.FirewallError5501))
-	for _, name := range report.PathOrder {
+	for _, name := range result.PathOrder {
 		pa, pb := a.Paths.Get(name), b.Paths.Get(name)
-		diff("paths."+name, pa.Status, pb.Status)
-		diff("paths."+name+".counts", fmt.Sprint(pa.Counts), fmt.Sprint(pb.Counts))
+		diff(string("paths."+name), string(pa.Status), string(pb.Status))
+		diff(string("paths."+name+".counts"), fmt.Sprint(pa.Counts), fmt.Sprint(pb.Counts))
 	}
 	return errs
 }

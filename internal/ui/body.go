@@ -2,12 +2,12 @@ package ui
 
 import (
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 
 	"charm.land/lipgloss/v2"
 
-	"github.com/rtcprobe/rtcprobe/report"
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // body lists the scrollable part of the main screen: the path matrix,
@@ -29,9 +29,9 @@ func (m *Model) body() []line {
 	}
 	if r := m.final; r != nil {
 		add(styleTitle.Render("Media paths"), false)
-		for _, name := range report.PathOrder {
+		for _, name := range result.PathOrder {
 			p := r.Paths.Get(name)
-			add(fmt.Sprintf("  %-11s %s %s", pathLabel(name), m.mark(p.Status), styleDim.Render(p.Detail)), true)
+			add(fmt.Sprintf("  %-11s %s %s", pathLabel(name), m.mark(string(p.Status)), styleDim.Render(p.Detail)), true)
 		}
 		out = append(out, m.qualityLines()...)
 		out = append(out, m.findings(r)...)
@@ -40,21 +40,21 @@ func (m *Model) body() []line {
 		add(styleTitle.Render(g.title)+"  "+styleDim.Render(m.tally(g.ids)), false)
 		for _, id := range g.ids {
 			p := m.probes[id]
-			add(fmt.Sprintf("  %s %6s  %s%s", m.mark(p.Status), rtt(p), id, reasonSuffix(p)), true)
+			add(fmt.Sprintf("  %s %6s  %s%s", m.mark(string(p.Status)), rtt(p), id, reasonSuffix(p)), true)
 		}
 	}
 	return out
 }
 
 // tally counts a stage's probes by outcome, e.g. "3 ok · 1 blocked".
-func (m *Model) tally(ids []string) string {
-	counts := map[string]int{}
+func (m *Model) tally(ids []result.ID) string {
+	counts := map[result.Status]int{}
 	for _, id := range ids {
 		counts[m.probes[id].Status]++
 	}
 	var parts []string
-	for _, st := range []string{report.StatusOK, report.StatusRunning, report.StatusBlocked, report.StatusRejected,
-		report.StatusFailed, report.StatusError, report.StatusSkipped, report.StatusUntested} {
+	for _, st := range []result.Status{result.StatusOK, result.StatusRunning, result.StatusBlocked, result.StatusRejected,
+		result.StatusFailed, result.StatusError, result.StatusSkipped, result.StatusUntested} {
 		if counts[st] > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", counts[st], st))
 		}
@@ -62,15 +62,15 @@ func (m *Model) tally(ids []string) string {
 	return strings.Join(parts, " · ")
 }
 
-func reasonSuffix(p report.Probe) string {
+func reasonSuffix(p result.Probe) string {
 	if p.Reason == "" {
 		return ""
 	}
-	return styleDim.Render(" (" + p.Reason + ")")
+	return styleDim.Render(" (" + string(p.Reason) + ")")
 }
 
 // findings renders the findings and the firewall changes (not selectable).
-func (m *Model) findings(r *report.Report) []line {
+func (m *Model) findings(r *result.Report) []line {
 	var out []line
 	add := func(s string) { out = append(out, line{text: s, item: -1}) }
 	if len(r.Findings) > 0 {
@@ -78,12 +78,12 @@ func (m *Model) findings(r *report.Report) []line {
 		for _, f := range r.Findings {
 			st := styleDim
 			switch f.Severity {
-			case "critical":
+			case result.SeverityCritical:
 				st = styleBad
-			case "warning":
+			case result.SeverityWarning:
 				st = styleWarn
 			}
-			add("  " + st.Render("["+f.Severity+"]") + " " + f.Title)
+			add("  " + st.Render("["+string(f.Severity)+"]") + " " + f.Title)
 		}
 	}
 	if len(r.Remediation) > 0 {
@@ -112,10 +112,10 @@ func (m *Model) wrap(s string) []string {
 	return strings.Split(lipgloss.Wrap(s, max(m.width-4, 20), " "), "\n")
 }
 
-func (m *Model) pathDetail(name string) []string {
+func (m *Model) pathDetail(name result.PathName) []string {
 	p := m.final.Paths.Get(name)
 	out := []string{styleTitle.Render("Media path: " + pathLabel(name)), "",
-		"  status     " + m.mark(p.Status),
+		"  status     " + m.mark(string(p.Status)),
 		fmt.Sprintf("  counts     %t (false: the SDK would not use this path)", p.Counts), ""}
 	for _, l := range m.wrap(p.Detail) {
 		out = append(out, "  "+l)
@@ -126,20 +126,20 @@ func (m *Model) pathDetail(name string) []string {
 	}
 	for _, id := range p.Evidence {
 		pr := m.probes[id]
-		out = append(out, fmt.Sprintf("  %s %6s  %s%s", m.mark(pr.Status), rtt(pr), id, reasonSuffix(pr)))
+		out = append(out, fmt.Sprintf("  %s %6s  %s%s", m.mark(string(pr.Status)), rtt(pr), id, reasonSuffix(pr)))
 	}
 	return out
 }
 
-func (m *Model) probeDetail(p report.Probe) []string {
-	out := []string{styleTitle.Render("Probe " + p.ID), ""}
+func (m *Model) probeDetail(p result.Probe) []string {
+	out := []string{styleTitle.Render("Probe " + p.ID.String()), ""}
 	field := func(k, v string) {
 		if v != "" && v != "0" {
 			out = append(out, fmt.Sprintf("  %-10s %s", k, v))
 		}
 	}
-	out = append(out, "  status     "+m.mark(p.Status)+" "+p.Reason)
-	field("kind", p.Kind)
+	out = append(out, "  status     "+m.mark(string(p.Status))+" "+string(p.Reason))
+	field("kind", string(p.Kind))
 	field("role", p.Role)
 	field("region", p.Region)
 	field("target", p.Target)
@@ -149,7 +149,7 @@ func (m *Model) probeDetail(p report.Probe) []string {
 	field("step", p.Step)
 	field("rtt", rtt(p))
 	field("started", fmt.Sprintf("+%.1fms", p.StartMs))
-	field("after", p.After)
+	field("after", p.After.String())
 	if p.Error != "" {
 		out = append(out, "  error")
 		for _, l := range m.wrap(p.Error) {
@@ -164,11 +164,11 @@ func (m *Model) probeDetail(p report.Probe) []string {
 	}
 	if len(p.Details) > 0 {
 		out = append(out, "", styleTitle.Render("Details"))
-		keys := make([]string, 0, len(p.Details))
+		keys := make([]result.DetailKey, 0, len(p.Details))
 		for k := range p.Details {
 			keys = append(keys, k)
 		}
-		sort.Strings(keys)
+		slices.Sort(keys)
 		for _, k := range keys {
 			out = append(out, fmt.Sprintf("  %-15s %s", k, p.Details[k]))
 		}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/rtcprobe/rtcprobe/report"
 	"github.com/rtcprobe/rtcprobe/report/reporttest"
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // TestScreensNeutraliseHostileReports shows a report whose every string is
@@ -36,7 +37,7 @@ func TestScreensNeutraliseHostileReports(t *testing.T) {
 			m.sel = i
 			press(m, "enter")
 			for range 5 {
-				check("details of row "+m.items()[i].probe+m.items()[i].path, m.render())
+				check("details of row "+m.items()[i].probe.String()+string(m.items()[i].path), m.render())
 				press(m, "down")
 			}
 			press(m, "esc")
@@ -63,8 +64,8 @@ func TestScreensNeutraliseHostileReports(t *testing.T) {
 func TestSaveKeepsRawReport(t *testing.T) {
 	r := reportOK()
 	r.Verdict.Summary = "\x1b[2J summary"
-	var saved *report.Report
-	m := New(Options{Report: r, Save: func(_ string, got *report.Report) error { saved = got; return nil }})
+	var saved *result.Report
+	m := New(Options{Report: r, Save: func(_ string, got *result.Report) error { saved = got; return nil }})
 	if cmd := press(m, "s"); cmd != nil {
 		cmd()
 	}
@@ -83,7 +84,7 @@ func TestSaveRedactedName(t *testing.T) {
 	report.Redact(r)
 	var got string
 	m := New(Options{Report: r, Now: (&clock{t: fixedStart}).now,
-		Save: func(p string, _ *report.Report) error { got = p; return nil }})
+		Save: func(p string, _ *result.Report) error { got = p; return nil }})
 	m.Update(press(m, "s")())
 	if got != "rtcprobe-host-20261124-103000.json" || strings.Contains(m.render(), "desk-42") {
 		t.Errorf("saved to %q; screen:\n%s", got, m.render())

@@ -9,7 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/rtcprobe/rtcprobe/report"
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // otherKeys are keys no binding of the table has: some are viewport or
@@ -50,8 +50,8 @@ func small(m *Model) { m.Update(tea.WindowSizeMsg{Width: 80, Height: 10}) }
 func qualityModel() *Model {
 	r := reportOK()
 	m := New(Options{Engine: scriptedEngine(nil, r, r, false), Now: (&clock{t: fixedStart}).now,
-		Save:    func(string, *report.Report) error { return nil },
-		Quality: func(context.Context, *report.Report) *report.Quality { return sampleQuality() }})
+		Save:    func(string, *result.Report) error { return nil },
+		Quality: func(context.Context, *result.Report) *result.Quality { return sampleQuality() }})
 	m.startRun()
 	m.Update(doneMsg{gen: m.gen, r: r})
 	return m

@@ -7,7 +7,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/rtcprobe/rtcprobe/report"
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // openDetail is enter: the details of the selected row, from their top.
@@ -75,8 +75,8 @@ func (m *Model) fileName() string {
 
 // item is one selectable row: a media path or a probe.
 type item struct {
-	path  string // report path name, or ""
-	probe string // probe ID, or ""
+	path  result.PathName // report path name, or ""
+	probe result.ID       // probe ID, or ""
 }
 
 // items lists the selectable rows in screen order: the paths once a verdict
@@ -84,7 +84,7 @@ type item struct {
 func (m *Model) items() []item {
 	var out []item
 	if m.final != nil {
-		for _, name := range report.PathOrder {
+		for _, name := range result.PathOrder {
 			out = append(out, item{path: name})
 		}
 	}

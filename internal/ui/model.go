@@ -16,23 +16,24 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/rtcprobe/rtcprobe/report"
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // Engine runs one diagnosis under ctx, calling onEvent (possibly from many
 // goroutines, serialised) as probes start and finish, and returns the final
 // report. When ctx is cancelled it returns promptly with a partial report
 // (Complete false). cmd/rtcprobe wraps probe.Run and report.Build in one.
-type Engine func(ctx context.Context, onEvent func(report.Probe)) *report.Report
+type Engine func(ctx context.Context, onEvent func(result.Probe)) *result.Report
 
 // SaveFunc writes the report to path atomically.
-type SaveFunc func(path string, r *report.Report) error
+type SaveFunc func(path string, r *result.Report) error
 
 // Options configure the interactive screen.
 type Options struct {
 	// Engine runs a diagnosis; nil means the screen only shows Report.
 	Engine Engine
 	// Report, when set with no Engine, is shown as a finished run (rtcprobe show).
-	Report *report.Report
+	Report *result.Report
 	// Budget is the run's time budget, for the progress line.
 	Budget time.Duration
 	// Save writes the JSON report; nil disables the `s` key.
@@ -70,11 +71,11 @@ const (
 type (
 	probeMsg struct {
 		gen int
-		p   report.Probe
+		p   result.Probe
 	}
 	doneMsg struct {
 		gen int
-		r   *report.Report
+		r   *result.Report
 	}
 	savedMsg struct {
 		path string
@@ -87,8 +88,8 @@ type runHandle struct {
 	gen    int
 	ctx    context.Context
 	cancel context.CancelFunc
-	events chan report.Probe
-	done   chan *report.Report
+	events chan result.Probe
+	done   chan *result.Report
 }
 
 // Model is the top-level bubbletea model. Sub-views are plain methods.
@@ -99,14 +100,14 @@ type Model struct {
 	gen     int
 	started time.Time
 
-	order  []string                // probe IDs in arrival order
-	probes map[string]report.Probe // latest state of each probe, through report.SafeCopy
+	order  []result.ID                // probe IDs in arrival order
+	probes map[result.ID]result.Probe // latest state of each probe, through report.SafeCopy
 	// final is the report as shown: every string through report.SafeCopy,
 	// so that nothing from the network or a file reaches the terminal raw.
-	final *report.Report
+	final *result.Report
 	// raw is the report as the engine or the file gave it: what Report()
 	// returns and `s` saves.
-	raw *report.Report
+	raw *result.Report
 
 	spin          spinner.Model
 	width, height int
@@ -137,7 +138,7 @@ func New(opts Options) *Model {
 		spin:    spinner.New(spinner.WithSpinner(spinner.MiniDot)),
 		width:   80,
 		height:  24,
-		probes:  map[string]report.Probe{},
+		probes:  map[result.ID]result.Probe{},
 		list:    viewport.New(),
 		details: viewport.New(),
 		help:    newHelp(),
@@ -151,7 +152,7 @@ func New(opts Options) *Model {
 
 // Report returns the final report, or nil when the user quit before the run
 // ended.
-func (m *Model) Report() *report.Report { return m.raw }
+func (m *Model) Report() *result.Report { return m.raw }
 
 // Init starts the run (if any) and the spinner.
 func (m *Model) Init() tea.Cmd {
@@ -167,16 +168,16 @@ func (m *Model) startRun() tea.Cmd {
 	m.gen++
 	ctx, cancel := context.WithCancel(context.Background())
 	h := &runHandle{gen: m.gen, ctx: ctx, cancel: cancel,
-		events: make(chan report.Probe, eventBuffer), done: make(chan *report.Report, 1)}
+		events: make(chan result.Probe, eventBuffer), done: make(chan *result.Report, 1)}
 	m.run, m.state, m.final, m.raw = h, stateRunning, nil, nil
-	m.order, m.probes = nil, map[string]report.Probe{}
+	m.order, m.probes = nil, map[result.ID]result.Probe{}
 	m.sel, m.detail, m.status = 0, false, ""
 	m.list.SetYOffset(0)
 	m.started = m.opts.Now()
 	engine := m.opts.Engine
 	start := func() tea.Msg {
 		go func() {
-			h.done <- engine(ctx, func(p report.Probe) {
+			h.done <- engine(ctx, func(p result.Probe) {
 				select {
 				case h.events <- p:
 				case <-ctx.Done():
@@ -199,13 +200,13 @@ func (h *runHandle) wait() tea.Msg {
 	}
 }
 
-func (m *Model) setFinal(r *report.Report) {
+func (m *Model) setFinal(r *result.Report) {
 	m.raw, m.final = r, report.SafeCopy(r)
 	if r == nil {
 		return
 	}
 	r = m.final
-	m.order, m.probes = nil, map[string]report.Probe{}
+	m.order, m.probes = nil, map[result.ID]result.Probe{}
 	for _, p := range r.Probes {
 		m.order = append(m.order, p.ID)
 		m.probes[p.ID] = p

@@ -8,17 +8,18 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/rtcprobe/rtcprobe/report"
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // QualityFunc runs the quality stage on a finished report (rtcprobe
 // check --quality's work) and returns its section. It must return when
 // ctx ends.
-type QualityFunc func(ctx context.Context, r *report.Report) *report.Quality
+type QualityFunc func(ctx context.Context, r *result.Report) *result.Quality
 
 // qualityMsg carries the stage's result to Update.
 type qualityMsg struct {
 	gen int
-	q   *report.Quality
+	q   *result.Quality
 }
 
 // qualityState is the quality stage of the shown report.
@@ -90,9 +91,9 @@ func (m *Model) qualityLines() []line {
 	for _, p := range q.Paths {
 		st := styleOK
 		switch {
-		case p.Status != report.QualityOK || p.Resolution == report.ResolutionNone:
+		case p.Status != result.QualityOK || p.Resolution == result.ResolutionNone:
 			st = styleBad
-		case p.Resolution == report.ResolutionAudioOnly || p.Resolution == report.Stage360p:
+		case p.Resolution == result.ResolutionAudioOnly || p.Resolution == result.Stage360p:
 			st = styleWarn
 		}
 		add("  " + st.Render(report.TermSafe(p.Summary)))
@@ -130,7 +131,7 @@ func spark(vals []*float64, top float64) string {
 	return b.String()
 }
 
-func rttChart(tl []report.QualitySample) (string, float64) {
+func rttChart(tl []result.QualitySample) (string, float64) {
 	vals := make([]*float64, len(tl))
 	top := 0.0
 	for i, s := range tl {
@@ -142,7 +143,7 @@ func rttChart(tl []report.QualitySample) (string, float64) {
 	return spark(vals, top), top
 }
 
-func lossChart(tl []report.QualitySample) (string, float64) {
+func lossChart(tl []result.QualitySample) (string, float64) {
 	vals := make([]*float64, len(tl))
 	top := 0.0
 	for i := range tl {

@@ -11,26 +11,27 @@ import (
 	"github.com/charmbracelet/x/exp/golden"
 
 	"github.com/rtcprobe/rtcprobe/report"
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // sampleQuality is a measured stage: a clean direct path and a TURN path
 // that went silent after 2.1 s.
-func sampleQuality() *report.Quality {
-	var tl, cut []report.QualitySample
+func sampleQuality() *result.Quality {
+	var tl, cut []result.QualitySample
 	for i := range 24 {
-		tl = append(tl, report.QualitySample{AtMs: float64(i * 500), RTTMs: ms(30 + float64(i%6)*10), LossPct: float64(i%8) * 1.5})
-		s := report.QualitySample{AtMs: float64(i * 500), LossPct: 100}
+		tl = append(tl, result.QualitySample{AtMs: float64(i * 500), RTTMs: ms(30 + float64(i%6)*10), LossPct: float64(i%8) * 1.5})
+		s := result.QualitySample{AtMs: float64(i * 500), LossPct: 100}
 		if i < 5 {
 			s.RTTMs, s.LossPct = ms(45), 0
 		}
 		cut = append(cut, s)
 	}
-	q := &report.Quality{DurationMs: 26000, FlowMs: 12000, Paths: []report.QualityPath{
-		{Path: report.PathDirectUDP, Target: "serve.lab.test:8000", Transport: "udp", Status: report.QualityOK, RTTMedianMs: ms(42), RTTP95Ms: ms(80),
-			Stages:   []report.QualityStage{{Name: report.StageAudio, Kbps: 64, UpSent: 100, DownSent: 100}, {Name: report.Stage360p, Kbps: 864, UpSent: 280, DownSent: 280}},
+	q := &result.Quality{DurationMs: 26000, FlowMs: 12000, Paths: []result.QualityPath{
+		{Path: result.PathDirectUDP, Target: "serve.lab.test:8000", Transport: "udp", Status: result.QualityOK, RTTMedianMs: ms(42), RTTP95Ms: ms(80),
+			Stages:   []result.QualityStage{{Name: result.StageAudio, Kbps: 64, UpSent: 100, DownSent: 100}, {Name: result.Stage360p, Kbps: 864, UpSent: 280, DownSent: 280}},
 			Timeline: tl},
-		{Path: report.PathTURNUDP, Target: "turn:turn.lab.test:3478", Transport: "udp", Status: report.QualitySilent,
-			Stopped: &report.QualityStop{AfterMs: 2100, AfterPackets: 105, SilentMs: 9900}, Timeline: cut},
+		{Path: result.PathTURNUDP, Target: "turn:turn.lab.test:3478", Transport: "udp", Status: result.QualitySilent,
+			Stopped: &result.QualityStop{AfterMs: 2100, AfterPackets: 105, SilentMs: 9900}, Timeline: cut},
 	}}
 	report.JudgeQuality(q)
 	return q
@@ -41,7 +42,7 @@ func TestQualityKey(t *testing.T) {
 	called := make(chan struct{}, 1)
 	c := &clock{t: fixedStart}
 	m := New(Options{Engine: scriptedEngine(nil, r, r, false), Budget: 15 * time.Second, Now: c.now,
-		Quality: func(ctx context.Context, got *report.Report) *report.Quality {
+		Quality: func(ctx context.Context, got *result.Report) *result.Quality {
 			called <- struct{}{}
 			return sampleQuality()
 		}})

@@ -8,7 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
 
-	"github.com/rtcprobe/rtcprobe/report"
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // ErrNoReport is returned by ShowReport when there is nothing to show.
@@ -25,7 +25,7 @@ type RunOptions struct {
 
 // Run opens the interactive screen until the user quits and returns the
 // final report: nil when the user quit before any run ended.
-func Run(opts Options, ro RunOptions) (*report.Report, error) {
+func Run(opts Options, ro RunOptions) (*result.Report, error) {
 	m := New(opts)
 	var popts []tea.ProgramOption
 	if ro.In != nil {
@@ -45,7 +45,7 @@ func Run(opts Options, ro RunOptions) (*report.Report, error) {
 
 // ShowReport opens the verdict screen for a saved report (rtcprobe show):
 // the same drill-down as after a run, without re-running or saving.
-func ShowReport(r *report.Report, ro RunOptions) error {
+func ShowReport(r *result.Report, ro RunOptions) error {
 	if r == nil {
 		return ErrNoReport
 	}

@@ -18,7 +18,7 @@ import (
 	"github.com/charmbracelet/x/exp/teatest/v2"
 	"go.uber.org/goleak"
 
-	"github.com/rtcprobe/rtcprobe/report"
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // TestMain checks that no run leaves its engine goroutine behind. teatest
@@ -68,10 +68,10 @@ func press(m *Model, keys ...string) tea.Cmd {
 }
 
 // doneModel shows r as a finished run of an engine, at 80x24.
-func doneModel(r *report.Report) *Model {
+func doneModel(r *result.Report) *Model {
 	c := &clock{t: fixedStart}
 	m := New(Options{Engine: scriptedEngine(nil, r, r, false), Budget: 15 * time.Second, Now: c.now,
-		Save: func(string, *report.Report) error { return nil }})
+		Save: func(string, *result.Report) error { return nil }})
 	m.startRun()
 	m.Update(doneMsg{gen: m.gen, r: r})
 	return m
@@ -81,13 +81,13 @@ func doneModel(r *report.Report) *Model {
 func runningModel() *Model {
 	c := &clock{t: fixedStart}
 	m := New(Options{Engine: scriptedEngine(nil, nil, nil, true), Budget: 15 * time.Second, Now: c.now,
-		Save: func(string, *report.Report) error { return nil }})
+		Save: func(string, *result.Report) error { return nil }})
 	m.startRun()
 	c.t = fixedStart.Add(4200 * time.Millisecond)
-	probes := append(signallingProbes(report.StatusOK, ""), mediaProbes(report.StatusOK, "")...)
+	probes := append(signallingProbes(string(result.StatusOK), ""), mediaProbes(result.StatusOK, "")...)
 	for i, p := range probes {
 		if i%2 == 1 {
-			p.Status, p.RTTMs, p.Reason = report.StatusRunning, nil, ""
+			p.Status, p.RTTMs, p.Reason = result.StatusRunning, nil, ""
 		}
 		m.Update(probeMsg{gen: m.gen, p: p})
 	}
@@ -193,7 +193,7 @@ func TestKeys(t *testing.T) {
 		t.Errorf("r after a verdict did not start a new run")
 	}
 	// A late event from the old run is ignored.
-	m.Update(probeMsg{gen: oldGen, p: report.Probe{ID: "stale", Kind: "dns"}})
+	m.Update(probeMsg{gen: oldGen, p: result.Probe{ID: "stale", Kind: "dns"}})
 	if _, ok := m.probes["stale"]; ok {
 		t.Errorf("event of a replaced run was shown")
 	}
@@ -204,7 +204,7 @@ func TestSave(t *testing.T) {
 	var got string
 	c := &clock{t: fixedStart}
 	m := New(Options{Report: reportOK(), Dir: dir, Now: c.now,
-		Save: func(p string, r *report.Report) error {
+		Save: func(p string, r *result.Report) error {
 			got = p
 			b, _ := json.Marshal(r)
 			return os.WriteFile(p, b, 0o644)
@@ -279,9 +279,9 @@ const testWait = 10 * time.Second
 func TestProgram(t *testing.T) {
 	dir := t.TempDir()
 	saved := make(chan string, 1)
-	events := append(signallingProbes(report.StatusBlocked, "timeout"), mediaProbes(report.StatusBlocked, "timeout")...)
+	events := append(signallingProbes(string(result.StatusBlocked), "timeout"), mediaProbes(result.StatusBlocked, "timeout")...)
 	m := New(Options{Engine: scriptedEngine(events, report5501(), nil, false), Budget: 15 * time.Second, Dir: dir,
-		Save: func(p string, r *report.Report) error { saved <- p; return nil }})
+		Save: func(p string, r *result.Report) error { saved <- p; return nil }})
 	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(80, 24))
 	waitScreen(t, tm, "Calls will fail: the SDK will raise 5501")
 	tm.Send(keyMsg("down"))
@@ -294,7 +294,7 @@ func TestProgram(t *testing.T) {
 	p := waitSaved(t, saved)
 	tm.Send(keyMsg("q"))
 	final := tm.FinalModel(t, teatest.WithFinalTimeout(testWait)).(*Model)
-	if r := final.Report(); r == nil || r.Verdict.Outcome != report.OutcomeFails {
+	if r := final.Report(); r == nil || r.Verdict.Outcome != result.OutcomeFails {
 		t.Errorf("final report %+v, want the 5501 report", r)
 	}
 	if filepath.Dir(p) != dir {
@@ -306,9 +306,9 @@ func TestProgram(t *testing.T) {
 // which can still be saved; a second ctrl-c quits.
 func TestProgramInterrupted(t *testing.T) {
 	saved := make(chan string, 1)
-	m := New(Options{Engine: scriptedEngine(signallingProbes(report.StatusOK, "")[:2], nil, reportIncomplete(), true),
+	m := New(Options{Engine: scriptedEngine(signallingProbes(string(result.StatusOK), "")[:2], nil, reportIncomplete(), true),
 		Budget: 15 * time.Second, Dir: t.TempDir(),
-		Save: func(p string, r *report.Report) error { saved <- p; return nil }})
+		Save: func(p string, r *result.Report) error { saved <- p; return nil }})
 	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(80, 24))
 	waitScreen(t, tm, "probes done")
 	tm.Send(keyMsg("ctrl+c"))
@@ -385,7 +385,7 @@ func TestNoColor(t *testing.T) {
 func TestScreenNamesPolicy(t *testing.T) {
 	r := reportOK()
 	r.Verdict.Headline = "Calls will work only relayed over TCP: expect higher latency (Edge policy WebRtcIPHandling forbids UDP)"
-	r.Verdict.Browsers = []report.BrowserVerdict{{Browser: "chrome", Outcome: report.OutcomeWorks, Media: report.PathDirectUDP, Headline: "Calls will work: direct UDP"}}
+	r.Verdict.Browsers = []result.BrowserVerdict{{Browser: "chrome", Outcome: result.OutcomeWorks, Media: result.PathDirectUDP, Headline: "Calls will work: direct UDP"}}
 	m := doneModel(r)
 	defer stop(m)
 	screen := strings.Join(strings.Fields(ansi.Strip(m.render())), " ")
@@ -398,9 +398,9 @@ func TestScreenNamesPolicy(t *testing.T) {
 
 // Policy and route probes get their own group, not "Signalling".
 func TestPolicyAndRouteStage(t *testing.T) {
-	for kind, want := range map[string]string{report.KindPolicy: "Browser policies and routes", report.KindRoute: "Browser policies and routes",
-		report.KindTLS: "Signalling", report.KindSTUN: "Media UDP"} {
-		if got := stageOf(kind); got != want {
+	for kind, want := range map[string]string{string(result.KindPolicy): "Browser policies and routes", string(result.KindRoute): "Browser policies and routes",
+		string(result.KindTLS): "Signalling", string(result.KindSTUN): "Media UDP"} {
+		if got := stageOf(result.Kind(kind)); got != want {
 			t.Errorf("stageOf(%q) = %q, want %q", kind, got, want)
 		}
 	}

@@ -9,7 +9,7 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/rtcprobe/rtcprobe/report"
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // Colours are the 16 ANSI colours, which every terminal theme maps to
@@ -27,21 +27,21 @@ var (
 // stage is one group of probes on screen.
 type stage struct {
 	title string
-	ids   []string
+	ids   []result.ID
 }
 
 // stageOf maps a probe kind to its stage title.
-func stageOf(kind string) string {
+func stageOf(kind result.Kind) string {
 	switch kind {
-	case report.KindDNS:
+	case result.KindDNS:
 		return "DNS"
-	case report.KindSTUN, report.KindUDP:
+	case result.KindSTUN, result.KindUDP:
 		return "Media UDP"
-	case report.KindTURN:
+	case result.KindTURN:
 		return "TURN"
-	case report.KindPAC:
+	case result.KindPAC:
 		return "Proxy (PAC)"
-	case report.KindPolicy, report.KindRoute:
+	case result.KindPolicy, result.KindRoute:
 		// What the laptop itself does: managed browser policies and the
 		// route (VPN, SASE) to each server.
 		return "Browser policies and routes"
@@ -55,7 +55,7 @@ var stageOrder = []string{"Proxy (PAC)", "DNS", "Signalling", "Media UDP", "TURN
 // groups returns the probes grouped by stage, in stage order, each in
 // arrival (report) order; empty stages are left out.
 func (m *Model) groups() []stage {
-	by := map[string][]string{}
+	by := map[string][]result.ID{}
 	for _, id := range m.order {
 		s := stageOf(m.probes[id].Kind)
 		by[s] = append(by[s], id)
@@ -74,15 +74,15 @@ func (m *Model) mark(status string) string {
 	var sym string
 	st := styleBad
 	switch status {
-	case report.StatusOK:
+	case string(result.StatusOK):
 		sym, st = "✔", styleOK
-	case report.StatusRunning:
+	case string(result.StatusRunning):
 		sym, st = m.spin.View(), styleDim
-	case report.StatusSkipped, report.PathUntested:
+	case string(result.StatusSkipped), string(result.PathUntested):
 		sym, st = "–", styleDim
-	case report.PathPartial:
+	case string(result.PathPartial):
 		sym, st = "◐", styleWarn
-	case report.StatusError:
+	case string(result.StatusError):
 		sym, st = "!", styleWarn
 	default: // blocked, rejected, failed
 		sym = "✖"
@@ -91,21 +91,21 @@ func (m *Model) mark(status string) string {
 }
 
 // pathLabel names a media path for people.
-func pathLabel(name string) string {
+func pathLabel(name result.PathName) string {
 	switch name {
-	case report.PathDirectUDP:
+	case result.PathDirectUDP:
 		return "direct UDP"
-	case report.PathTURNUDP:
+	case result.PathTURNUDP:
 		return "TURN UDP"
-	case report.PathTURNTCP:
+	case result.PathTURNTCP:
 		return "TURN TCP"
-	case report.PathTURNTLS:
+	case result.PathTURNTLS:
 		return "TURN TLS"
 	}
-	return name
+	return string(name)
 }
 
-func rtt(p report.Probe) string {
+func rtt(p result.Probe) string {
 	switch {
 	case p.RTTMs == nil:
 		return ""
@@ -271,18 +271,18 @@ func (m *Model) header() []string {
 	var sym string
 	st := styleBad
 	switch r.Verdict.Outcome {
-	case report.OutcomeWorks:
+	case result.OutcomeWorks:
 		sym, st = "✔", styleOK
-	case report.OutcomeWorksDegraded:
+	case result.OutcomeWorksDegraded:
 		sym, st = "▲", styleWarn
-	case report.OutcomeInconclusive:
+	case result.OutcomeInconclusive:
 		sym, st = "?", styleWarn
 	default:
 		sym = "✖"
 	}
 	headline := r.Verdict.Headline
 	if headline == "" { // a report without a judged verdict: say so, decide nothing
-		headline = "Outcome: " + r.Verdict.Outcome
+		headline = "Outcome: " + string(r.Verdict.Outcome)
 	}
 	// The headline is wrapped, never cut: it is the answer.
 	var out []string
@@ -324,7 +324,7 @@ const minHeightForSummary = 16
 func (m *Model) progress() string {
 	done := 0
 	for _, id := range m.order {
-		if m.probes[id].Status != report.StatusRunning {
+		if m.probes[id].Status != result.StatusRunning {
 			done++
 		}
 	}

@@ -11,7 +11,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/rtcprobe/rtcprobe/report"
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // Payload is what a hostile report file or server puts in its strings:
@@ -25,8 +25,8 @@ const Payload = "\x1b]0;pwned\x07\x1b[2J\x1b[31mRED\x9b1m\u009b2J\u202eexe.pdf\u
 // reflection, so that fields added later are covered too) holds payload
 // followed by a counter, so that IDs stay distinct. Slices and maps get two
 // elements, pointers a value.
-func Hostile(payload string) *report.Report {
-	r := &report.Report{}
+func Hostile(payload string) *result.Report {
+	r := &result.Report{}
 	n := 0
 	Fill(reflect.ValueOf(r).Elem(), func() string { n++; return fmt.Sprintf("%s#%d", payload, n) })
 	return r

@@ -13,6 +13,7 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/rtcprobe/rtcprobe/report"
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 var (
@@ -57,7 +58,7 @@ func Validate(t testing.TB, b []byte) {
 
 // ReadFile reads a report file, validates it against the schema and
 // decodes it with report.Read (the reader `rtcprobe show` uses).
-func ReadFile(t testing.TB, path string) *report.Report {
+func ReadFile(t testing.TB, path string) *result.Report {
 	t.Helper()
 	b, err := os.ReadFile(path)
 	if err != nil {

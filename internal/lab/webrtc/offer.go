@@ -9,7 +9,7 @@ import (
 	"time"
 
 	pion "github.com/pion/webrtc/v4"
-	"github.com/rtcprobe/rtcprobe/report"
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // Offer runs the browser stand-in once: offer, wait for the answer, and
@@ -19,7 +19,7 @@ func Offer(ctx context.Context, cfg OfferConfig) Result {
 	start := time.Now()
 	res := Result{Path: cfg.Path}
 	err := offer(ctx, cfg, &res)
-	res.Ms = report.MS(time.Since(start))
+	res.Ms = result.MS(time.Since(start))
 	if err != nil {
 		res.Error = err.Error()
 	}
@@ -30,18 +30,18 @@ func Offer(ctx context.Context, cfg OfferConfig) Result {
 // setting engine the browser would have.
 func offerConfig(cfg OfferConfig) (pion.Configuration, pion.SettingEngine, error) {
 	se := settingEngine(cfg.Loopback)
-	if !slices.Contains(report.PathOrder, cfg.Path) {
-		return pion.Configuration{}, se, fmt.Errorf("%w: --path %q: want one of %v", ErrConfig, cfg.Path, report.PathOrder)
+	if !slices.Contains(result.PathOrder, cfg.Path) {
+		return pion.Configuration{}, se, fmt.Errorf("%w: --path %q: want one of %v", ErrConfig, cfg.Path, result.PathOrder)
 	}
-	if cfg.Path == report.PathDirectUDP {
+	if cfg.Path == result.PathDirectUDP {
 		return sdkConfig(nil, pion.ICETransportPolicyAll), se, nil
 	}
 	url, err := iceServerURL(cfg.Path, cfg.TURN)
 	if err != nil {
 		return pion.Configuration{}, se, err
 	}
-	if cfg.HTTPProxy != "" && cfg.Path != report.PathTURNUDP {
-		d, err := newConnectDialer(cfg.HTTPProxy, cfg.Path == report.PathTURNTLS)
+	if cfg.HTTPProxy != "" && cfg.Path != result.PathTURNUDP {
+		d, err := newConnectDialer(cfg.HTTPProxy, cfg.Path == result.PathTURNTLS)
 		if err != nil {
 			return pion.Configuration{}, se, err
 		}

@@ -25,7 +25,7 @@ import (
 	"github.com/pion/ice/v4"
 	pion "github.com/pion/webrtc/v4"
 	"github.com/rtcprobe/rtcprobe/probe"
-	"github.com/rtcprobe/rtcprobe/report"
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 // ConnectTimeout bounds one offer attempt (gathering, signalling, ICE,
@@ -50,8 +50,8 @@ var (
 
 // Result is the outcome of one offer attempt, printed as one JSON line.
 type Result struct {
-	Path      string `json:"path"`
-	Connected bool   `json:"connected"`
+	Path      result.PathName `json:"path"`
+	Connected bool            `json:"connected"`
 	// Local and Remote are the candidate types of the selected pair
 	// ("host", "srflx", "prflx", "relay"), empty when none was selected.
 	Local  string  `json:"local,omitempty"`
@@ -62,8 +62,8 @@ type Result struct {
 
 // OfferConfig configures the browser stand-in.
 type OfferConfig struct {
-	// Path is one of report.PathOrder.
-	Path string
+	// Path is one of result.PathOrder.
+	Path result.PathName
 	// TURN is the TURN server as host:port (turn-* paths).
 	TURN     string
 	Username string
@@ -98,7 +98,7 @@ func AllowedTURNPort(port int) bool {
 }
 
 // iceServerURL is the TURN URL the browser would get for the path.
-func iceServerURL(path, hostport string) (string, error) {
+func iceServerURL(path result.PathName, hostport string) (string, error) {
 	host, portStr, err := net.SplitHostPort(hostport)
 	port, perr := strconv.Atoi(portStr)
 	if err != nil || perr != nil || host == "" || port <= 0 || port > 65535 {
@@ -108,11 +108,11 @@ func iceServerURL(path, hostport string) (string, error) {
 		return "", fmt.Errorf("%w: %d (libwebrtc: \"Attempt to use TURN to connect to port %d\")", ErrTURNPortRefused, port, port)
 	}
 	switch path {
-	case report.PathTURNUDP:
+	case result.PathTURNUDP:
 		return "turn:" + hostport + "?transport=udp", nil
-	case report.PathTURNTCP:
+	case result.PathTURNTCP:
 		return "turn:" + hostport + "?transport=tcp", nil
-	case report.PathTURNTLS:
+	case result.PathTURNTLS:
 		return "turns:" + hostport + "?transport=tcp", nil
 	}
 	return "", fmt.Errorf("%w: path %q has no TURN server", ErrConfig, path)

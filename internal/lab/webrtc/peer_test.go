@@ -13,7 +13,7 @@ import (
 	"github.com/pion/logging"
 	"github.com/pion/turn/v5"
 	"github.com/rtcprobe/rtcprobe/probe"
-	"github.com/rtcprobe/rtcprobe/report"
+	"github.com/rtcprobe/rtcprobe/result"
 	"go.uber.org/goleak"
 )
 
@@ -138,19 +138,19 @@ func TestPaths(t *testing.T) {
 		wantLocal  string
 		wantErrHas string
 	}{
-		{"direct-udp", OfferConfig{Path: report.PathDirectUDP}, true, "host", ""},
-		{"turn-udp", OfferConfig{Path: report.PathTURNUDP, TURN: turnAddr}, true, "relay", ""},
-		{"turn-tcp", OfferConfig{Path: report.PathTURNTCP, TURN: turnAddr}, true, "relay", ""},
-		{"turn-tcp via proxy", OfferConfig{Path: report.PathTURNTCP, TURN: turnAddr, HTTPProxy: startProxy(t, true)}, true, "relay", ""},
+		{"direct-udp", OfferConfig{Path: result.PathDirectUDP}, true, "host", ""},
+		{"turn-udp", OfferConfig{Path: result.PathTURNUDP, TURN: turnAddr}, true, "relay", ""},
+		{"turn-tcp", OfferConfig{Path: result.PathTURNTCP, TURN: turnAddr}, true, "relay", ""},
+		{"turn-tcp via proxy", OfferConfig{Path: result.PathTURNTCP, TURN: turnAddr, HTTPProxy: startProxy(t, true)}, true, "relay", ""},
 		// Chromium does not fall back to a direct connection when the
 		// proxy refuses, even though the TURN server is reachable.
-		{"turn-tcp proxy refuses", OfferConfig{Path: report.PathTURNTCP, TURN: turnAddr, HTTPProxy: startProxy(t, false)}, false, "", "no candidate"},
+		{"turn-tcp proxy refuses", OfferConfig{Path: result.PathTURNTCP, TURN: turnAddr, HTTPProxy: startProxy(t, false)}, false, "", "no candidate"},
 		// UDP ignores the proxy.
-		{"turn-udp proxy refuses", OfferConfig{Path: report.PathTURNUDP, TURN: turnAddr, HTTPProxy: startProxy(t, false)}, true, "relay", ""},
-		{"turn port 843 refused", OfferConfig{Path: report.PathTURNUDP, TURN: "127.0.0.1:843"}, false, "", "port 843"},
-		{"wrong password", OfferConfig{Path: report.PathTURNUDP, TURN: "127.0.0.1:" + turnPort, Username: testUser, Password: "wrong"}, false, "", "no candidate"},
+		{"turn-udp proxy refuses", OfferConfig{Path: result.PathTURNUDP, TURN: turnAddr, HTTPProxy: startProxy(t, false)}, true, "relay", ""},
+		{"turn port 843 refused", OfferConfig{Path: result.PathTURNUDP, TURN: "127.0.0.1:843"}, false, "", "port 843"},
+		{"wrong password", OfferConfig{Path: result.PathTURNUDP, TURN: "127.0.0.1:" + turnPort, Username: testUser, Password: "wrong"}, false, "", "no candidate"},
 		{"bad path", OfferConfig{Path: "turn-quic"}, false, "", "--path"},
-		{"bad turn", OfferConfig{Path: report.PathTURNTCP, TURN: "turn.example"}, false, "", "host:port"},
+		{"bad turn", OfferConfig{Path: result.PathTURNTCP, TURN: "turn.example"}, false, "", "host:port"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

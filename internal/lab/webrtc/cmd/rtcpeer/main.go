@@ -20,6 +20,7 @@ import (
 
 	"github.com/rtcprobe/rtcprobe/internal/lab/webrtc"
 	"github.com/rtcprobe/rtcprobe/probe"
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 const usage = "usage: rtcpeer answer|offer [flags] (rtcpeer <role> -h lists the flags)"
@@ -62,7 +63,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 		res := webrtc.Offer(ctx, webrtc.OfferConfig{
-			Path: *path, TURN: *turn, HTTPProxy: *httpProxy, Dir: *dir, Loopback: *loopback,
+			Path: result.PathName(*path), TURN: *turn, HTTPProxy: *httpProxy, Dir: *dir, Loopback: *loopback,
 			Username: os.Getenv("RTCPEER_TURN_USER"), Password: probe.Secret(os.Getenv("RTCPEER_TURN_PASSWORD")),
 		})
 		json.NewEncoder(stdout).Encode(res)

@@ -1,8 +1,4 @@
-// Package report holds the rtcprobe report model (the JSON API other tools
-// read), the verdict that turns probe results into an answer, and the text and
-// JSON renderers. It never touches the network: data flows one way, plan ->
-// probes -> results -> verdict -> renderers, and this package is the last two.
-package report
+package result
 
 import "time"
 
@@ -108,6 +104,20 @@ type BrowserPolicy struct {
 	Settings []PolicySetting `json:"settings"`
 }
 
+// Setting returns the named setting, or nil (also on a nil policy: a
+// browser without managed policies has no settings).
+func (b *BrowserPolicy) Setting(name string) *PolicySetting {
+	if b == nil {
+		return nil
+	}
+	for i := range b.Settings {
+		if b.Settings[i].Name == name {
+			return &b.Settings[i]
+		}
+	}
+	return nil
+}
+
 // PolicySetting is one policy or preference and where it was set.
 type PolicySetting struct {
 	// Name is the policy's name ("WebRtcIPHandling", "ProxyMode") or the
@@ -139,10 +149,10 @@ const (
 
 // Media values for Verdict.Media besides the path names.
 const (
-	MediaNone = "none"
+	MediaNone PathName = "none"
 	// MediaUntested means no media path could be tested (no reflector and no
 	// TURN server): the verdict cannot say whether media will flow.
-	MediaUntested = "untested"
+	MediaUntested PathName = "untested"
 )
 
 // Verdict is the answer: will calls work, and how.
@@ -150,13 +160,13 @@ type Verdict struct {
 	Signaling string `json:"signaling"`
 	// Media is the first working path in the SDK's order (a path name such as
 	// "turn-tcp"), MediaNone or MediaUntested.
-	Media string `json:"media"`
+	Media PathName `json:"media"`
 	// FirewallError5501 is true when the SDK would raise OPERATION_FAILED
 	// with extraCode 5501: signalling blocked or no media path.
 	FirewallError5501 bool `json:"firewallError5501"`
 	// Outcome is the one-word answer: "works", "works-degraded", "fails" or
 	// "inconclusive". Exit codes follow it.
-	Outcome string `json:"outcome"`
+	Outcome Outcome `json:"outcome"`
 	// Headline is the short line shown on screens ("Calls will work: direct UDP").
 	Headline string `json:"headline"`
 	// Summary is one plain sentence for a ticket.
@@ -178,10 +188,10 @@ type Verdict struct {
 
 // BrowserVerdict is a short verdict for another managed browser.
 type BrowserVerdict struct {
-	Browser  string `json:"browser"`
-	Outcome  string `json:"outcome"`
-	Media    string `json:"media"`
-	Headline string `json:"headline"`
+	Browser  string   `json:"browser"`
+	Outcome  Outcome  `json:"outcome"`
+	Media    PathName `json:"media"`
+	Headline string   `json:"headline"`
 	// Policy names the policy that decided it, as Verdict.Policy.
 	Policy string `json:"policy,omitempty"`
 }
@@ -194,35 +204,44 @@ type RegionVerdict struct {
 	// Detail says how it joins or why it cannot.
 	Detail string `json:"detail"`
 	// Evidence lists the probes that decided it.
-	Evidence []string `json:"evidence"`
+	Evidence []ID `json:"evidence"`
 }
+
+// Outcome is the verdict's one-word answer; exit codes follow it.
+type Outcome string
 
 // Outcome values.
 const (
-	OutcomeWorks         = "works"
-	OutcomeWorksDegraded = "works-degraded"
-	OutcomeFails         = "fails"
-	OutcomeInconclusive  = "inconclusive"
+	OutcomeWorks         Outcome = "works"
+	OutcomeWorksDegraded Outcome = "works-degraded"
+	OutcomeFails         Outcome = "fails"
+	OutcomeInconclusive  Outcome = "inconclusive"
 )
+
+// PathName names a media path.
+type PathName string
 
 // Path names, in the SDK's order of preference.
 const (
-	PathDirectUDP = "direct-udp"
-	PathTURNUDP   = "turn-udp"
-	PathTURNTCP   = "turn-tcp"
-	PathTURNTLS   = "turn-tls"
+	PathDirectUDP PathName = "direct-udp"
+	PathTURNUDP   PathName = "turn-udp"
+	PathTURNTCP   PathName = "turn-tcp"
+	PathTURNTLS   PathName = "turn-tls"
 )
 
 // PathOrder is the order in which the SDK tries media paths.
-var PathOrder = []string{PathDirectUDP, PathTURNUDP, PathTURNTCP, PathTURNTLS}
+var PathOrder = []PathName{PathDirectUDP, PathTURNUDP, PathTURNTCP, PathTURNTLS}
+
+// PathStatus is how a media path fared.
+type PathStatus string
 
 // Path status values.
 const (
-	PathOK       = "ok"
-	PathPartial  = "partial"
-	PathBlocked  = "blocked"
-	PathUntested = "untested"
-	PathError    = "error"
+	PathOK       PathStatus = "ok"
+	PathPartial  PathStatus = "partial"
+	PathBlocked  PathStatus = "blocked"
+	PathUntested PathStatus = "untested"
+	PathError    PathStatus = "error"
 )
 
 // Paths holds one entry per media path.
@@ -234,7 +253,7 @@ type Paths struct {
 }
 
 // Get returns the path with the given name, or nil.
-func (p *Paths) Get(name string) *Path {
+func (p *Paths) Get(name PathName) *Path {
 	switch name {
 	case PathDirectUDP:
 		return &p.DirectUDP
@@ -250,9 +269,9 @@ func (p *Paths) Get(name string) *Path {
 
 // Path is the status of one media path and why.
 type Path struct {
-	Status string `json:"status"`
+	Status PathStatus `json:"status"`
 	// Evidence lists the IDs of the probes that decided the status.
-	Evidence []string `json:"evidence"`
+	Evidence []ID `json:"evidence"`
 	// Detail explains the status in a sentence.
 	Detail string `json:"detail"`
 	// Counts is false when the SDK would not use this path even if it works
@@ -260,59 +279,65 @@ type Path struct {
 	Counts bool `json:"counts"`
 }
 
+// Kind is what a probe checks.
+type Kind string
+
 // Probe kinds.
 const (
-	KindDNS       = "dns"
-	KindTCP       = "tcp"
-	KindTLS       = "tls"
-	KindHTTPS     = "https"
-	KindWebSocket = "websocket"
-	KindSTUN      = "stun"
-	KindTURN      = "turn"
+	KindDNS       Kind = "dns"
+	KindTCP       Kind = "tcp"
+	KindTLS       Kind = "tls"
+	KindHTTPS     Kind = "https"
+	KindWebSocket Kind = "websocket"
+	KindSTUN      Kind = "stun"
+	KindTURN      Kind = "turn"
 	// KindUDP is a non-STUN datagram (echo mode of rtcprobe serve).
-	KindUDP = "udp"
+	KindUDP Kind = "udp"
 	// KindPAC is the proxy auto-config script: its fetch (pac/fetch) and
 	// its answer for each target's URL (<target>/pac).
-	KindPAC = "pac"
+	KindPAC Kind = "pac"
 	// KindPolicy records a browser's managed policies (ID "policy/NAME");
 	// it sends nothing and is the evidence for what a policy decided.
-	KindPolicy = "policy"
+	KindPolicy Kind = "policy"
 	// KindRoute records the local interface and route that carry traffic
 	// to a destination, and the VPN or SASE agent owning it, if any.
-	KindRoute = "route"
+	KindRoute Kind = "route"
 )
+
+// Status is a probe's outcome.
+type Status string
 
 // Probe status values.
 const (
 	// StatusRunning appears only in progress events, never in a finished report
 	// unless the run was interrupted.
-	StatusRunning = "running"
-	StatusOK      = "ok"
+	StatusRunning Status = "running"
+	StatusOK      Status = "ok"
 	// StatusBlocked: no answer at all within the wait (silently dropped).
-	StatusBlocked = "blocked"
+	StatusBlocked Status = "blocked"
 	// StatusRejected: an explicit refusal (TCP RST, ICMP unreachable).
-	StatusRejected = "rejected"
+	StatusRejected Status = "rejected"
 	// StatusFailed: the peer answered, but not as needed (NXDOMAIN, TLS
 	// verification, HTTP 403, TURN 401 with the given credentials, relay
 	// silent). Reason says which.
-	StatusFailed = "failed"
+	StatusFailed Status = "failed"
 	// StatusError: a local or protocol error that says nothing about the
 	// firewall (garbage answer, bad URL).
-	StatusError = "error"
+	StatusError Status = "error"
 	// StatusSkipped: not run because a step it depends on failed, or the run
 	// ended first.
-	StatusSkipped = "skipped"
+	StatusSkipped Status = "skipped"
 	// StatusUntested: the probe ran but its answer says nothing about the
 	// network: the reflector got the datagrams and answered that it is
 	// rate-limiting this address (Reason "reflector-busy"). Never a sign of
 	// a firewall.
-	StatusUntested = "untested"
+	StatusUntested Status = "untested"
 )
 
 // Probe is one check of one target, with its outcome.
 type Probe struct {
-	ID   string `json:"id"`
-	Kind string `json:"kind"`
+	ID   ID   `json:"id"`
+	Kind Kind `json:"kind"`
 	// Role is what the target is for: "schedule", "signaling", "logger",
 	// "legacy", "media", "turn", "proxy".
 	Role string `json:"role"`
@@ -324,11 +349,10 @@ type Probe struct {
 	Port    int    `json:"port"`
 	// Transport is "udp", "tcp" or "tls".
 	Transport string `json:"transport"`
-	Status    string `json:"status"`
-	// Reason is a short machine-readable cause, such as "timeout", "rst",
-	// "icmp-unreachable", "nxdomain", "servfail", "sinkholed", "http-403",
-	// "unauthorized", "relay-silent". Empty when Status is ok.
-	Reason string `json:"reason,omitempty"`
+	Status    Status `json:"status"`
+	// Reason is a short machine-readable cause (the Reason constants, and
+	// HTTPReason for "http-403"). Empty when Status is ok.
+	Reason Reason `json:"reason,omitempty"`
 	// RTTMs is the round-trip or handshake time; nil when not measured.
 	RTTMs *float64 `json:"rttMs"`
 	// Error is the human-readable failure, "" when none.
@@ -337,13 +361,23 @@ type Probe struct {
 	// "verify", "request", "upgrade", "allocate", "permission", "relay").
 	Step string `json:"step,omitempty"`
 	// After is the ID of the probe this one depended on.
-	After string `json:"after,omitempty"`
+	After ID `json:"after,omitempty"`
 	// Steps is the trace behind the result.
 	Steps []Step `json:"steps,omitempty"`
-	// Details are extra facts: "mappedAddress", "issuer", "httpStatus",
-	// "relayedAddress", "answers", ...
-	Details map[string]string `json:"details,omitempty"`
-	StartMs float64           `json:"startMs"`
+	// Details are extra facts, keyed by the DetailKey constants (policy
+	// probes also use the policy's own name as a key).
+	Details map[DetailKey]string `json:"details,omitempty"`
+	StartMs float64              `json:"startMs"`
+	// Via is the route the probe's traffic took: straight out, through
+	// the browser's HTTP proxy, or through the SDK proxy (Solution 2).
+	// Empty for probes that send nothing (policy, pac) or where the route
+	// does not apply; Normalize fills it for reports written before it
+	// existed.
+	Via Via `json:"via,omitempty"`
+	// SDKProxy is true when the target is an SDK proxy the app configured
+	// (enterRoom's proxy option): it serves every region, so Region is
+	// empty, and its failures are the proxy's, not TRTC's.
+	SDKProxy bool `json:"sdkProxy,omitempty"`
 }
 
 // Step is one step inside a probe.
@@ -361,10 +395,10 @@ type Finding struct {
 	// Code is stable and machine-readable, e.g. "turn-default-credentials".
 	Code string `json:"code"`
 	// Severity is "info", "warning" or "critical".
-	Severity string   `json:"severity"`
+	Severity Severity `json:"severity"`
 	Title    string   `json:"title"`
 	Detail   string   `json:"detail"`
-	Evidence []string `json:"evidence"`
+	Evidence []ID     `json:"evidence"`
 }
 
 // Rule is one firewall change that would fix something broken.
@@ -397,4 +431,9 @@ type ProxySetting struct {
 	Name   string `json:"name"`
 	Value  string `json:"value"`
 	Source string `json:"source"`
+}
+
+// IsTURN reports whether the path is relayed by a TURN server.
+func (n PathName) IsTURN() bool {
+	return n == PathTURNUDP || n == PathTURNTCP || n == PathTURNTLS
 }

@@ -1,4 +1,4 @@
-package report
+package result
 
 // Quality is the result of the quality stage (rtcprobe check --quality): a
 // media-like flow, shaped like a TRTC call, on every media path that works
@@ -34,7 +34,7 @@ const (
 // fields (Resolution, MOS, Summary) from JudgeQuality.
 type QualityPath struct {
 	// Path is a path name (PathDirectUDP, PathTURNUDP, ...).
-	Path string `json:"path"`
+	Path PathName `json:"path"`
 	// Target is what carried the flow: host:port of the reflector for
 	// direct UDP, the TURN URL (no credentials) for a TURN path.
 	Target string `json:"target"`
@@ -125,3 +125,19 @@ type QualitySample struct {
 	RTTMs   *float64 `json:"rttMs"`
 	LossPct float64  `json:"lossPct"`
 }
+
+// Ramp stage names and the bitrates a TRTC Web SDK call sends. Video
+// bitrates are the SDK's documented profile defaults (trtc.io/document/59654,
+// "Video Property Profile List": 360p 640x360 15 fps 800 kbps, 720p
+// 1280x720 15 fps 1500 kbps, 1080p 1920x1080 15 fps 2000 kbps). The audio
+// stream is 50 datagrams a second of about 160 bytes (20 ms frames), 64
+// kbit/s on the wire.
+const (
+	StageAudio = "audio"
+	Stage360p  = "360p"
+	Stage720p  = "720p"
+	Stage1080p = "1080p"
+	// ResolutionAudioOnly and ResolutionNone are the resolutions below 360p.
+	ResolutionAudioOnly = "audio-only"
+	ResolutionNone      = "none"
+)
