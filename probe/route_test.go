@@ -277,7 +277,7 @@ func TestTURNRoutedByPAC(t *testing.T) {
 	checkDetail(t, got, "t", "route", "PROXY "+live)
 	checkDetail(t, got, "t", "routeTried", "PROXY "+dead)
 	checkDetail(t, got, "t/pac", "pacResult", "PROXY "+dead+"; PROXY "+live)
-	if got["t"].Details["via"] != "http-proxy" {
-		t.Errorf("via = %q", got["t"].Details["via"])
+	if got["t"].Details["via"] != "http-proxy" || got["t"].Via != result.ViaHTTPProxy {
+		t.Errorf("via = %q, Via = %q", got["t"].Details["via"], got["t"].Via)
 	}
 }

@@ -300,8 +300,8 @@ func TestTURNThroughHTTPProxy(t *testing.T) {
 				got[string(p.ID)] = p
 			}
 			checkProbe(t, got, "t", tt.want)
-			if got["t"].Details["via"] != "http-proxy" {
-				t.Errorf("via = %q, want http-proxy", got["t"].Details["via"])
+			if got["t"].Details["via"] != "http-proxy" || got["t"].Via != result.ViaHTTPProxy {
+				t.Errorf("via = %q, Via = %q, want http-proxy", got["t"].Details["via"], got["t"].Via)
 			}
 			if tt.want.reason == "proxy-refused" && got["t"].Details["proxyStatus"] != "403" {
 				t.Errorf("proxyStatus = %q, want the proxy's 403", got["t"].Details["proxyStatus"])

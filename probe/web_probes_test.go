@@ -192,6 +192,11 @@ func TestWebThroughHTTPProxy(t *testing.T) {
 	if got["sig/ws"].Details["via"] != "http-proxy" || got["sig/tcp/proxy"].Details["via"] != "http-proxy" {
 		t.Errorf("via missing: %v %v", got["sig/ws"].Details, got["sig/tcp/proxy"].Details)
 	}
+	for _, id := range []string{"sig/tcp/proxy", "sig/tls", "sig/ws"} {
+		if p := got[id]; p.Via != result.ViaHTTPProxy || p.SDKProxy {
+			t.Errorf("%s: via %q sdkProxy %v, want http-proxy false", id, p.Via, p.SDKProxy)
+		}
+	}
 	for _, status := range []int{http.StatusForbidden, http.StatusProxyAuthRequired} {
 		got := runWeb(t, env, connectProxyStatus(t, status), target)
 		checkWant(t, got, "sig/tls", want{result.KindTLS, result.StatusFailed, "connect-refused-by-proxy", "connect"})
@@ -307,4 +312,43 @@ func TestWebProxyGarbledAnswer(t *testing.T) {
 	env.Nameservers = []string{}
 	got := runWeb(t, env, &url.URL{Scheme: "http", Host: ln.Addr().String()}, webTarget("sig", "wss://ok.test:443/ws"))
 	checkWant(t, got, "sig/tls", want{result.KindTLS, result.StatusError, "proxy-error", "connect"})
+}
+
+// TestWebRoute: every probe of a web target records the route it took,
+// which the verdict reads instead of guessing from the region: an SDK
+// proxy reached directly is sdk-proxy, through the browser's HTTP proxy
+// http-proxy (still an SDK proxy target), a TRTC host reached directly
+// direct.
+func TestWebRoute(t *testing.T) {
+	t.Parallel()
+	pki := newTestPKI(t)
+	port := webServer(t, pki)
+	env := testEnv(dnsServer(t), pki)
+	env.Nameservers = []string{}
+	sdk := WebTarget{ID: "sp", Role: "signaling", URL: "wss://ok.test:" + strconv.Itoa(port) + "/ws", Via: "websocketProxy"}
+	trtc := webTarget("sig", "wss://ok.test:"+strconv.Itoa(port)+"/ws")
+	for _, tt := range []struct {
+		name   string
+		proxy  *url.URL
+		target WebTarget
+		via    result.Via
+	}{
+		{"sdk proxy", nil, sdk, result.ViaSDKProxy},
+		{"sdk proxy through the http proxy", connectProxyStatus(t, http.StatusOK), sdk, result.ViaHTTPProxy},
+		{"trtc host", nil, trtc, result.ViaDirect},
+	} {
+		got := runWeb(t, env, tt.proxy, tt.target)
+		if len(got) == 0 {
+			t.Fatalf("%s: no probes", tt.name)
+		}
+		for id, p := range got {
+			wantVia := tt.via
+			if p.Kind == result.KindDNS && tt.via == result.ViaHTTPProxy {
+				continue // with a proxy the name is the proxy's to resolve
+			}
+			if p.Via != wantVia || p.SDKProxy != (tt.target.Via != "") {
+				t.Errorf("%s: %s via %q sdkProxy %v, want %q %v", tt.name, id, p.Via, p.SDKProxy, wantVia, tt.target.Via != "")
+			}
+		}
+	}
 }
