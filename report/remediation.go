@@ -81,8 +81,13 @@ func tcpRule(r *result.Report, cat *catalog.Catalog, p *result.Probe, region str
 		if px := routeProxy(p); px != "" {
 			host, port = proxyHostPort("http://"+px, p)
 		}
-		add(result.Rule{Protocol: "tcp", Port: strconv.Itoa(port), Destination: host,
-			Reason: "the HTTP proxy the browser uses " + statusText(p.Status, p.Reason)})
+		reason := "the HTTP proxy the browser uses " + statusText(p.Status, p.Reason)
+		if p.Status == result.StatusRejected {
+			// A reset comes from a firewall's reject rule or from a host
+			// where nothing listens on that port: say both.
+			reason += ", or no proxy listens there (check the proxy setting and that the proxy runs)"
+		}
+		add(result.Rule{Protocol: "tcp", Port: strconv.Itoa(port), Destination: host, Reason: reason})
 		return
 	}
 	reason := p.Role + " endpoint " + host + " " + statusText(p.Status, p.Reason)
