@@ -64,7 +64,7 @@ func (r *run) request(ctx context.Context, t WebTarget, base report.Probe, tc *t
 		p.Details["via"] = via
 	}
 	start := r.begin(p)
-	ctx, cancel := context.WithTimeout(ctx, httpAnswerTimeout)
+	ctx, cancel := context.WithTimeout(ctx, r.plan.Timing().HTTPAnswer)
 	defer cancel()
 	client := oneConnClient(tc)
 	defer client.CloseIdleConnections()

@@ -36,10 +36,6 @@ var errPortRangeExhausted = errors.New("probe: every UDP port of the browser's p
 // it says nothing about the laptop.
 var errPortRangeBusy = errors.New("probe: rtcprobe's own probes held every port of the browser's port range")
 
-// portRangeWait is how long a probe waits for a port of the range to free
-// up (rtcprobe's own probes share it too) before it gives up.
-const portRangeWait = 2 * time.Second
-
 // portRetry is the pause between two passes over a full range.
 const portRetry = 50 * time.Millisecond
 
@@ -50,7 +46,7 @@ func (r *run) openUDPFrom(ctx context.Context, to netip.AddrPort, pr PortRange) 
 	if !pr.Set() {
 		return r.openUDPAny(ctx, to)
 	}
-	ctx, cancel := context.WithTimeout(ctx, portRangeWait)
+	ctx, cancel := context.WithTimeout(ctx, r.plan.Timing().PortRangeWait)
 	defer cancel()
 	size := pr.Max - pr.Min + 1
 	start := rand.IntN(size)
@@ -71,7 +67,7 @@ func (r *run) openUDPFrom(ctx context.Context, to netip.AddrPort, pr PortRange) 
 			if int(r.rangeHeld.Load()) >= size {
 				return nil, fmt.Errorf("%w (%s)", errPortRangeBusy, pr)
 			}
-			return nil, fmt.Errorf("%w (%s, waited %s)", errPortRangeExhausted, pr, portRangeWait)
+			return nil, fmt.Errorf("%w (%s, waited %s)", errPortRangeExhausted, pr, r.plan.Timing().PortRangeWait)
 		}
 	}
 }
@@ -141,7 +137,7 @@ func (r *run) stunAnyPort(ctx context.Context, host string, port int) {
 	if !ok {
 		return
 	}
-	build, match := bindingExchange(len(lossySendAt))
+	build, match := bindingExchange(len(r.plan.Timing().LossySendAt))
 	var res exchangeResult
 	sock, err := r.openUDPAny(ctx, to)
 	if err != nil {

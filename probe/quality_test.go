@@ -30,7 +30,7 @@ func runDirectQuality(t *testing.T, port int, im impair, stage, flow time.Durati
 		conn = &impairConn{PacketConn: pc, im: im}
 		return conn
 	})}
-	plan := &Plan{Reflector: &ReflectorTarget{Host: "127.0.0.1", Ports: []int{port}}}
+	plan := &Plan{Timers: fastTimers(), Reflector: &ReflectorTarget{Host: "127.0.0.1", Ports: []int{port}}}
 	ctx, cancel := context.WithTimeout(context.Background(), flow+20*time.Second)
 	defer cancel()
 	q := Quality(ctx, env, plan, directReport(port), QualityOptions{Flow: flow, Stage: stage})
@@ -155,7 +155,7 @@ func TestQualityThroughTURN(t *testing.T) {
 	srv := startServe(t, nil)
 	ts := startTURN(t, turnServerOpts{})
 	peer := srv.UDPAddrs()[0].String()
-	plan := &Plan{TURN: []TURNTarget{
+	plan := &Plan{Timers: fastTimers(), TURN: []TURNTarget{
 		turnTarget("tu", "udp", ts.udpPort, "alice", "s3cret-pass", peer),
 		turnTarget("tt", "tcp", ts.tcpPort, "alice", "s3cret-pass", peer),
 		turnTarget("ts", "tls", ts.tlsPort, "alice", "s3cret-pass", peer),

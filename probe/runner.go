@@ -28,6 +28,7 @@ func Run(ctx context.Context, env *Env, plan *Plan, onEvent func(report.Probe)) 
 	ctx, cancel := context.WithTimeout(ctx, budget)
 	defer cancel()
 	r := &run{env: env, plan: plan, start: env.now(), onEvent: onEvent, deadline: env.now().Add(budget)}
+	pacing := plan.Timing().UDPPacing
 	// The proxy configuration (a PAC fetched and run, WPAD) decides each
 	// target's route before any target starts, as the browser resolves
 	// the proxy before it connects.
@@ -42,7 +43,7 @@ func Run(ctx context.Context, env *Env, plan *Plan, onEvent func(report.Probe)) 
 			wg.Go(func() {
 				// Pace the datagrams so a run never looks like a port scan
 				// to an intrusion-prevention system: no burst of sends.
-				if !sleepCtx(ctx, time.Duration(i)*udpPacing) {
+				if !sleepCtx(ctx, time.Duration(i)*pacing) {
 					return
 				}
 				r.stun(ctx, plan.Reflector.Host, port)
@@ -50,7 +51,7 @@ func Run(ctx context.Context, env *Env, plan *Plan, onEvent func(report.Probe)) 
 		}
 		if plan.UDPPortRange.Set() && len(plan.Reflector.Ports) > 0 {
 			wg.Go(func() {
-				if sleepCtx(ctx, time.Duration(len(plan.Reflector.Ports))*udpPacing) {
+				if sleepCtx(ctx, time.Duration(len(plan.Reflector.Ports))*pacing) {
 					r.stunAnyPort(ctx, plan.Reflector.Host, plan.Reflector.Ports[0])
 				}
 			})
@@ -61,7 +62,7 @@ func Run(ctx context.Context, env *Env, plan *Plan, onEvent func(report.Probe)) 
 	}
 	for i, t := range plan.TURN {
 		wg.Go(func() {
-			if !sleepCtx(ctx, time.Duration(i)*udpPacing) {
+			if !sleepCtx(ctx, time.Duration(i)*pacing) {
 				return
 			}
 			r.turn(ctx, t)

@@ -138,7 +138,7 @@ func turnTarget(id, transport string, port int, user, pass, peer string) TURNTar
 // runTURN runs the plan and checks that no output holds a credential.
 func runTURN(t *testing.T, env *Env, targets ...TURNTarget) map[string]report.Probe {
 	t.Helper()
-	plan := &Plan{Budget: 8 * time.Second, TURN: targets}
+	plan := &Plan{Timers: fastTimers(), Budget: 8 * time.Second, TURN: targets}
 	out := map[string]report.Probe{}
 	got := Run(context.Background(), env, plan, nil)
 	b, err := json.Marshal(got)
@@ -202,7 +202,7 @@ func TestTURN(t *testing.T) {
 			if tt.target.Peer == "" && tt.want.status == report.StatusOK {
 				wine.Skip(t, wineRelayAlias)
 			}
-			t.Parallel() // the silent cases wait for turnAllocateTimeout
+			t.Parallel() // the silent cases wait for TURNAllocate
 			checkProbe(t, runTURN(t, tt.env, tt.target), "t", tt.want)
 		})
 	}
@@ -304,7 +304,7 @@ func TestTURNThroughHTTPProxy(t *testing.T) {
 			if tt.want.status == report.StatusOK {
 				wine.Skip(t, wineRelayAlias)
 			}
-			plan := &Plan{Budget: 8 * time.Second, TURN: []TURNTarget{target}, HTTPProxy: connectProxy(t, tt.allowed)}
+			plan := &Plan{Timers: fastTimers(), Budget: 8 * time.Second, TURN: []TURNTarget{target}, HTTPProxy: connectProxy(t, tt.allowed)}
 			got := map[string]report.Probe{}
 			for _, p := range Run(context.Background(), &Env{}, plan, nil) {
 				got[p.ID] = p

@@ -67,7 +67,7 @@ func (r *run) connectAny(ctx context.Context, t WebTarget, base report.Probe, ad
 	results := make(chan made, len(addrs))
 	for i, a := range addrs {
 		go func() {
-			if !sleepCtx(ctx, udpPacing*timeMul(i)) {
+			if !sleepCtx(ctx, r.plan.Timing().UDPPacing*timeMul(i)) {
 				results <- made{}
 				return
 			}
@@ -135,7 +135,7 @@ func (r *run) webViaProxyAs(ctx context.Context, t WebTarget, base report.Probe,
 	p.ID, p.Kind, p.Transport = t.ID+"/tls", report.KindTLS, "tls"
 	p.Details = map[string]string{"via": "http-proxy"}
 	start := r.begin(p)
-	cctx, cancel := context.WithTimeout(ctx, tlsHandshakeTimeout)
+	cctx, cancel := context.WithTimeout(ctx, r.plan.Timing().TLSHandshake)
 	tunnel, status, auth, err := connectThrough(cctx, r.env, conn, proxy, JoinHostPort(t.Host(), t.Port()))
 	ctxErr := cctx.Err() // before cancel, after which it is never nil
 	cancel()
@@ -172,7 +172,7 @@ func (r *run) tlsAndRequest(ctx context.Context, t WebTarget, base report.Probe,
 }
 
 func (r *run) tlsAndRequestStarted(ctx context.Context, t WebTarget, p report.Probe, start time.Time, conn net.Conn, via string) {
-	tc, d, fail := tlsHandshake(ctx, r.env, conn, t.Host())
+	tc, d, fail := tlsHandshake(ctx, r.env, conn, t.Host(), r.plan.Timing().TLSHandshake)
 	p.RTTMs = report.RTT(r.env.now().Sub(start))
 	p.Details = mergeDetails(p.Details, d)
 	if fail != nil {

@@ -194,7 +194,7 @@ func testEnv(ns string, pki testPKI) *Env {
 
 func runWeb(t *testing.T, env *Env, proxy *url.URL, targets ...WebTarget) map[string]report.Probe {
 	t.Helper()
-	plan := &Plan{Budget: 8 * time.Second, Web: targets, HTTPProxy: proxy}
+	plan := &Plan{Timers: fastTimers(), Budget: 8 * time.Second, Web: targets, HTTPProxy: proxy}
 	got := map[string]report.Probe{}
 	for _, p := range Run(context.Background(), env, plan, nil) {
 		if _, dup := got[p.ID]; dup {
