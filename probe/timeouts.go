@@ -107,6 +107,20 @@ type Timers struct {
 	TLSHandshake time.Duration
 	// HTTPAnswer bounds the HTTPS request or WebSocket upgrade.
 	HTTPAnswer time.Duration
+
+	// Quality stage (check --quality, qualityflow.go).
+
+	// FlowHelloGap spaces the flow's hellos (four, then the reflector is
+	// called silent): four tries in 1.2 s ride out a lossy path; a flow
+	// that gets no cookie never sends data.
+	FlowHelloGap time.Duration
+	// FlowDrain is how long replies are awaited after the flow's last send.
+	FlowDrain time.Duration
+	// FlowSilence is the least silence at a flow's end that calls it cut
+	// (with at least silencePackets datagrams unanswered): two seconds is
+	// 100 audio datagrams, and no loss burst of a working path lasts that
+	// long.
+	FlowSilence time.Duration
 }
 
 // DefaultTimers returns the timers of a real run (a new value each call,
@@ -136,6 +150,9 @@ func DefaultTimers() *Timers {
 		TCPConnect:          3 * time.Second,
 		TLSHandshake:        3 * time.Second,
 		HTTPAnswer:          3 * time.Second,
+		FlowHelloGap:        300 * time.Millisecond,
+		FlowDrain:           time.Second,
+		FlowSilence:         2 * time.Second,
 	}
 }
 
@@ -161,6 +178,7 @@ func (t *Timers) Scaled(f float64) *Timers {
 		TURNStep: s(t.TURNStep), TURNLossyStep: s(t.TURNLossyStep), TURNConnect: s(t.TURNConnect),
 		TURNRelay: s(t.TURNRelay), PortRangeWait: s(t.PortRangeWait),
 		DNS: s(t.DNS), TCPConnect: s(t.TCPConnect), TLSHandshake: s(t.TLSHandshake), HTTPAnswer: s(t.HTTPAnswer),
+		FlowHelloGap: s(t.FlowHelloGap), FlowDrain: s(t.FlowDrain), FlowSilence: s(t.FlowSilence),
 	}
 }
 

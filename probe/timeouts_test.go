@@ -64,6 +64,11 @@ func TestTimeoutOrder(t *testing.T) {
 			t.Errorf("×%v: DNS, TCP and TLS (%v) do not fit in the budget %v", f, web, budget)
 		}
 	}
+	// The shortest quality flow is the ramp and a silence long enough to
+	// tell a cut from the end of the ramp.
+	if tm := DefaultTimers(); MinQualityFlow < time.Duration(len(rampStages))*defaultRampStage+tm.FlowSilence {
+		t.Errorf("MinQualityFlow %v is shorter than the ramp and FlowSilence %v", MinQualityFlow, tm.FlowSilence)
+	}
 }
 
 func increasing(t *testing.T, name string, ds []time.Duration) {
