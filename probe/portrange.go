@@ -59,9 +59,12 @@ func (r *run) openUDPFrom(ctx context.Context, to netip.AddrPort, pr PortRange) 
 				s.release = func() { r.rangeHeld.Add(-1) }
 				return s, nil
 			}
-			if !addrInUse(err) {
+			if !addrInUse(err) && ctx.Err() == nil && !errors.Is(err, context.DeadlineExceeded) {
 				return nil, err
 			}
+			// Taken, or the wait ended during the bind (the dial can see
+			// the deadline pass before ctx reports it): the range's
+			// verdict, not the bind's error.
 		}
 		if !sleepCtx(ctx, portRetry) {
 			if int(r.rangeHeld.Load()) >= size {

@@ -56,11 +56,11 @@ func near(got, want, tol float64) bool { return math.Abs(got-want) <= tol }
 // TestQualityImpairments runs the flow against rtcprobe serve on loopback
 // with counted impairments and checks each figure follows from them. The
 // flows run at once (they only wait; -parallel would run two at a time),
-// on the scaled timers: the ramp, 0.4 s of hold to see a cut's silence.
+// each to its own reflector (one socket would drop the bursts of seven
+// 1080p flows), on the scaled timers: the ramp, 0.4 s of hold to see a
+// cut's silence.
 func TestQualityImpairments(t *testing.T) {
 	t.Parallel()
-	srv := startServe(t, nil)
-	port := srv.UDPAddrs()[0].(*net.UDPAddr).Port
 	const stage, flow = 200 * time.Millisecond, 1200 * time.Millisecond
 	cases := []struct {
 		name  string
@@ -125,6 +125,7 @@ func TestQualityImpairments(t *testing.T) {
 	paths, conns, errs := make([]report.QualityPath, len(cases)), make([]*impairConn, len(cases)), make([]error, len(cases))
 	var wg sync.WaitGroup
 	for i, tc := range cases {
+		port := startServe(t, nil).UDPAddrs()[0].(*net.UDPAddr).Port
 		wg.Go(func() { paths[i], conns[i], errs[i] = directQuality(port, tc.im, stage, flow) })
 	}
 	wg.Wait()

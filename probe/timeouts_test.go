@@ -7,12 +7,14 @@ import (
 )
 
 // testScale shrinks every timer in this package's tests: a silent port is
-// called blocked in 0.45 s instead of 4.5 s, a stalled TLS server in 0.3 s.
-// The code under test is the same; only TestRealSchedule runs the real
-// defaults. A tenth leaves loopback answers (well under a millisecond, a
-// few under -race) far inside the shortest wait (STUN's first
-// retransmission, 25 ms; a late answer is still matched).
-const testScale = 0.1
+// called blocked in 225 ms instead of 4.5 s, a stalled TLS server in
+// 150 ms. The code under test is the same; only TestRealSchedule runs the
+// real defaults. A twentieth leaves loopback answers (well under a
+// millisecond) inside the shortest wait (STUN's first retransmission,
+// 12.5 ms; a later answer is still matched) and a loopback TLS handshake
+// (a few ms) far inside TLSHandshake and TURNConnect. Under -race the
+// scale is raceSlack times larger.
+const testScale = 0.05 * raceSlack
 
 // fastTimers are the timers of this package's tests.
 func fastTimers() *Timers { return DefaultTimers().Scaled(testScale) }
