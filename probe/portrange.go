@@ -26,7 +26,7 @@ func (p PortRange) Set() bool { return p.Min > 0 && p.Max >= p.Min }
 func (p PortRange) String() string { return strconv.Itoa(p.Min) + "-" + strconv.Itoa(p.Max) }
 
 // errPortRangeExhausted: every port of the range stayed in use for
-// portRangeWait. The range is shared by everything WebRTC does on the
+// Timers.PortRangeWait. The range is shared by everything WebRTC does on the
 // machine (Chromium measured: a narrow range made TURN/UDP fail while
 // several peer connections were open), so this is a real outcome.
 var errPortRangeExhausted = errors.New("probe: every UDP port of the browser's port range is in use")
