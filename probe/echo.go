@@ -73,7 +73,8 @@ func (r *run) echoOne(ctx context.Context, to netip.AddrPort, stunProbe report.P
 }
 
 // echoSends is how many times a large echo datagram is sent (more on a
-// lossy path): the first three sends of Timers.STUNSendAt fit in Timers.EchoGiveUp.
+// lossy path): the first three sends of Timers.STUNSendAt fit in
+// Timers.EchoGiveUp.
 const echoSends = 3
 
 // echoExchange returns the build and match functions of an echo exchange.

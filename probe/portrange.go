@@ -46,6 +46,7 @@ func (r *run) openUDPFrom(ctx context.Context, to netip.AddrPort, pr PortRange) 
 	if !pr.Set() {
 		return r.openUDPAny(ctx, to)
 	}
+	parent := ctx
 	ctx, cancel := context.WithTimeout(ctx, r.plan.Timing().PortRangeWait)
 	defer cancel()
 	size := pr.Max - pr.Min + 1
@@ -59,12 +60,13 @@ func (r *run) openUDPFrom(ctx context.Context, to netip.AddrPort, pr PortRange) 
 				s.release = func() { r.rangeHeld.Add(-1) }
 				return s, nil
 			}
-			if !addrInUse(err) && ctx.Err() == nil && !errors.Is(err, context.DeadlineExceeded) {
-				return nil, err
-			}
 			// Taken, or the wait ended during the bind (the dial can see
 			// the deadline pass before ctx reports it): the range's
-			// verdict, not the bind's error.
+			// verdict. Any other failure, or the run ending, is the bind's.
+			waitEnded := ctx.Err() != nil || errors.Is(err, context.DeadlineExceeded)
+			if !addrInUse(err) && (!waitEnded || parent.Err() != nil) {
+				return nil, err
+			}
 		}
 		if !sleepCtx(ctx, portRetry) {
 			if int(r.rangeHeld.Load()) >= size {
