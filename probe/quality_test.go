@@ -57,11 +57,13 @@ func near(got, want, tol float64) bool { return math.Abs(got-want) <= tol }
 // with counted impairments and checks each figure follows from them. The
 // flows run at once (they only wait; -parallel would run two at a time),
 // each to its own reflector (one socket would drop the bursts of seven
-// 1080p flows), on the scaled timers: the ramp, 0.4 s of hold to see a
-// cut's silence.
+// 1080p flows), on the scaled timers: the ramp, then a hold of whole steps
+// (ten audio datagrams each, so "every tenth" is exactly a tenth) long
+// enough for FlowSilence to see a cut near the ramp's end.
 func TestQualityImpairments(t *testing.T) {
 	t.Parallel()
-	const stage, flow = 200 * time.Millisecond, 1200 * time.Millisecond
+	const stage = 200 * time.Millisecond
+	flow := time.Duration(len(rampStages))*stage + stage*(1+3*fastTimers().FlowSilence/stage)
 	cases := []struct {
 		name  string
 		im    impair
@@ -141,12 +143,12 @@ func TestQualityImpairments(t *testing.T) {
 }
 
 // TestQualityRateLimit: an uplink limit between the 360p and 720p calls
-// is held at 360p. The ramp alone (four 300 ms steps) shows it.
+// is held at 360p. The ramp alone (four 200 ms steps) shows it.
 func TestQualityRateLimit(t *testing.T) {
 	t.Parallel()
 	srv := startServe(t, nil)
 	port := srv.UDPAddrs()[0].(*net.UDPAddr).Port
-	p, _ := runDirectQuality(t, port, impair{rateKbps: 1100}, 300*time.Millisecond, 1200*time.Millisecond)
+	p, _ := runDirectQuality(t, port, impair{rateKbps: 1100}, 200*time.Millisecond, 800*time.Millisecond)
 	t.Log(p.Summary)
 	if p.Up.Held != report.Stage360p || p.Resolution != report.Stage360p {
 		t.Errorf("held up %q, resolution %q, want 360p; stages %+v", p.Up.Held, p.Resolution, p.Stages)
@@ -176,7 +178,7 @@ func TestQualityNoFlowAnswer(t *testing.T) {
 // UDP, TCP and TLS with rtcprobe serve as the peer: the relay carries the
 // flow both ways and the TCP paths report head-of-line delay. The paths
 // run one after another (as the stage runs them): short flows (the ramp
-// in 100 ms steps, then 100 ms of audio) keep the test fast.
+// in 60 ms steps, then 60 ms of audio) keep the test fast.
 func TestQualityThroughTURN(t *testing.T) {
 	t.Parallel()
 	srv := startServe(t, nil)
@@ -197,7 +199,7 @@ func TestQualityThroughTURN(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	q := Quality(ctx, &Env{RootCAs: ts.roots}, plan, r, QualityOptions{Flow: 500 * time.Millisecond, Stage: 100 * time.Millisecond})
+	q := Quality(ctx, &Env{RootCAs: ts.roots}, plan, r, QualityOptions{Flow: 300 * time.Millisecond, Stage: 60 * time.Millisecond})
 	if len(q.Paths) != 3 {
 		t.Fatalf("paths %+v notes %v", q.Paths, q.Notes)
 	}

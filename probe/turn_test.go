@@ -171,6 +171,7 @@ func checkProbe(t *testing.T, got map[string]report.Probe, id string, w turnWant
 }
 
 func TestTURN(t *testing.T) {
+	t.Parallel() // the silent cases wait out the scaled timers
 	srv := startTURN(t, turnServerOpts{})
 	peer := responder(t, bindingAnswer(false))
 	peerAddr := "127.0.0.1:" + strconv.Itoa(peer)
@@ -209,6 +210,7 @@ func TestTURN(t *testing.T) {
 }
 
 func TestTURNRelaySilent(t *testing.T) {
+	t.Parallel() // waits out the scaled TURNRelay
 	srv := startTURN(t, turnServerOpts{silentRelay: true})
 	peer := "127.0.0.1:" + strconv.Itoa(responder(t, bindingAnswer(false)))
 	for _, p := range []string{peer, ""} {
