@@ -5,7 +5,12 @@ package probe
 import (
 	"context"
 	"os/exec"
+	"time"
 )
+
+// scutilTimeout bounds reading the macOS proxy settings. It is not one of
+// the Timers: the settings are read before a plan exists.
+const scutilTimeout = 2 * time.Second
 
 // readSystemProxy runs `scutil --proxy` (bounded by scutilTimeout).
 func readSystemProxy() (SystemProxy, error) {

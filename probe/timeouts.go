@@ -190,7 +190,3 @@ func (p *Plan) Timing() *Timers {
 	}
 	return p.Timers
 }
-
-// scutilTimeout bounds reading the macOS proxy settings. It is not one of
-// the Timers: the settings are read before a plan exists.
-const scutilTimeout = 2 * time.Second
