@@ -42,7 +42,7 @@ func silentRecorder(t *testing.T) *arrivals {
 
 // TestRealSchedule is the one test that runs the real timers
 // (DefaultTimers; every other test of the package runs them scaled by
-// testScale): a silent reflector port and a silent TURN server over UDP,
+// testFactor): a silent reflector port and a silent TURN server over UDP,
 // in one run of about 4.5 s. The STUN probe must send exactly the default
 // schedule, at the offsets the dry run lists for it, with the echo
 // datagram alongside on its own schedule, and be called blocked no sooner
@@ -83,7 +83,7 @@ func TestRealSchedule(t *testing.T) {
 	}
 	reflector.mu.Lock()
 	defer reflector.mu.Unlock()
-	checkArrivals(t, "STUN", reflector.stun, reflector.stun, tm.STUNSendAt, tm.STUNGiveUp)
+	checkArrivals(t, "STUN", began[stunID], reflector.stun, tm.STUNSendAt, tm.STUNGiveUp)
 	// The dry run lists the same sends (and the lossy run's after them).
 	if at := planned[stunID]; len(at) < len(tm.STUNSendAt) {
 		t.Errorf("dry run plans %v for %s", at, stunID)
@@ -98,7 +98,7 @@ func TestRealSchedule(t *testing.T) {
 	for i, d := range tm.EchoAlongsideSendAt {
 		echoAt[i] = tm.EchoAlongsideDelay + d
 	}
-	checkArrivals(t, "echo alongside", reflector.stun, reflector.echo, echoAt, tm.STUNGiveUp)
+	checkArrivals(t, "echo alongside", began[stunID], reflector.echo, echoAt, tm.STUNGiveUp)
 
 	tp := got["turn"]
 	if tp.Status != report.StatusBlocked || tp.Reason != "timeout" {
@@ -115,16 +115,16 @@ func TestRealSchedule(t *testing.T) {
 	}
 	turnServer.mu.Lock()
 	defer turnServer.mu.Unlock()
-	checkArrivals(t, "TURN Allocate", turnServer.stun, turnServer.stun, turnAt, tm.TURNAllocate)
+	checkArrivals(t, "TURN Allocate", began["turn"], turnServer.stun, turnAt, tm.TURNAllocate)
 }
 
-// checkArrivals checks that got holds one arrival per offset of want
-// (measured from the first arrival of base), each no earlier than planned
-// (less a millisecond of rounding) and before the next planned send (or
-// end): the real timers, not a compressed or stretched copy.
-func checkArrivals(t *testing.T, what string, base, got []time.Time, want []time.Duration, end time.Duration) {
+// checkArrivals checks that got holds one arrival per offset of want,
+// each (measured from began, when the probe started) no earlier than
+// planned and before the next planned send (or end): the real timers, not
+// a compressed or stretched copy.
+func checkArrivals(t *testing.T, what string, began time.Time, got []time.Time, want []time.Duration, end time.Duration) {
 	t.Helper()
-	if len(got) != len(want) || len(base) == 0 {
+	if len(got) != len(want) {
 		t.Errorf("%s: %d datagrams arrived, want %d", what, len(got), len(want))
 		return
 	}
@@ -133,7 +133,7 @@ func checkArrivals(t *testing.T, what string, base, got []time.Time, want []time
 		if i+1 < len(want) {
 			next = want[i+1]
 		}
-		if d := at.Sub(base[0]); d < want[i]-time.Millisecond || d >= next {
+		if d := at.Sub(began); d < want[i] || d >= next {
 			t.Errorf("%s: send %d arrived at %v, planned at %v (next %v)", what, i, d, want[i], next)
 		}
 	}
