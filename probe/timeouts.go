@@ -22,7 +22,7 @@ type Timers struct {
 	// Media (UDP) timers. RFC 8489 §6.2.1 retransmits from 500 ms doubling
 	// and gives up after 39.5 s; libwebrtc calls a pair unwritable after 5
 	// unanswered pings over 5 s, and tailscale's netcheck bounds STUN at
-	// 3 s with a few retries (trtc-facts.md, "Timers"). We keep the
+	// 3 s with a few retries (docs/facts.md, "Timers"). We keep the
 	// doubling shape, compressed.
 
 	// STUNSendAt is when a STUN probe sends, from its start: five sends
@@ -90,7 +90,7 @@ type Timers struct {
 	PortRangeWait time.Duration
 
 	// Signalling-side timers (web.go). The SDK gives up a signalling
-	// attempt after about 2 s and moves on (trtc-facts.md): a step that
+	// attempt after about 2 s and moves on (docs/facts.md, "The TRTC Web SDK"): a step that
 	// has not answered by then plus a margin for one TCP retransmission is
 	// blocked for the browser too, so waiting longer would only delay the
 	// verdict.
