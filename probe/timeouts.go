@@ -90,10 +90,10 @@ type Timers struct {
 	PortRangeWait time.Duration
 
 	// Signalling-side timers (web.go). The SDK gives up a signalling
-	// attempt after about 2 s and moves on (docs/facts.md, "The TRTC Web SDK"): a step that
-	// has not answered by then plus a margin for one TCP retransmission is
-	// blocked for the browser too, so waiting longer would only delay the
-	// verdict.
+	// attempt after about 2 s and moves on (docs/facts.md, "The TRTC Web
+	// SDK"): a step that has not answered by then plus a margin for one
+	// TCP retransmission is blocked for the browser too, so waiting
+	// longer would only delay the verdict.
 
 	// DNS bounds one lookup (system resolver or one direct query): glibc's
 	// default is 5 s per server, but a browser showing a call page has
