@@ -15,6 +15,7 @@ import (
 // budget answers "busy"; the STUN probe says untested/reflector-busy, not
 // blocked, and does not take the late answers for a lossy path.
 func TestBusyReflectorIsUntested(t *testing.T) {
+	t.Parallel() // waits out the scaled STUNGiveUp
 	srv := startServeConfig(t, reflector.Config{Listen: "127.0.0.1", UDPPorts: []int{0}, Rate: 1e-9, Burst: 1})
 	addr := srv.UDPAddrs()[0].(*net.UDPAddr)
 	// Spend 127.0.0.1's one token.

@@ -31,7 +31,7 @@ func (r *run) systemDNS(ctx context.Context, t WebTarget, base result.Probe) []n
 	p := base
 	p.ID, p.Kind, p.Step = result.WebID(t.ID, result.StepDNS), result.KindDNS, ""
 	start := r.begin(p)
-	ctx, cancel := context.WithTimeout(ctx, dnsTimeout)
+	ctx, cancel := context.WithTimeout(ctx, r.plan.Timing().DNS)
 	defer cancel()
 	addrs, err := r.env.resolver().LookupNetIP(ctx, "ip", t.Host())
 	o := classifyLookup(addrs, err, ctx.Err(), r.env.LoopbackAnswers)
@@ -110,7 +110,7 @@ func (r *run) directDNS(ctx context.Context, t WebTarget, base result.Probe) {
 		p.ID, p.Kind = result.ResolverDNSID(t.ID, ns), result.KindDNS
 		p.Details = map[result.DetailKey]string{result.DetailResolver: ns}
 		start := r.begin(p)
-		r.finishDNS(p, start, queryNameserver(ctx, ns, t.Host(), r.env.LoopbackAnswers))
+		r.finishDNS(p, start, queryNameserver(ctx, ns, t.Host(), r.env.LoopbackAnswers, r.plan.Timing().DNS))
 	}
 }
 
@@ -134,8 +134,8 @@ func (r *run) nameservers() []string {
 // forwarders do) still give the browser its IPv4 addresses, as the Go
 // resolver and browsers accept. The failure of the other type is kept in
 // the outcome's note.
-func queryNameserver(ctx context.Context, ns, host string, loopbackOK bool) dnsOutcome {
-	ctx, cancel := context.WithTimeout(ctx, dnsTimeout)
+func queryNameserver(ctx context.Context, ns, host string, loopbackOK bool, timeout time.Duration) dnsOutcome {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	var addrs []netip.Addr
 	var failure *dnsOutcome
@@ -208,9 +208,13 @@ func queryType(ctx context.Context, ns, host string, qt uint16) (*dnsOutcome, []
 var errTruncated = errors.New("truncated answer and no answer over TCP")
 
 // exchange sends m to ns over UDP and, when the answer is truncated (TC),
-// again over TCP as resolvers do.
+// again over TCP as resolvers do, both bounded by ctx (queryNameserver's
+// timeout).
 func exchange(ctx context.Context, m *dns.Msg, ns string) (*dns.Msg, error) {
-	c := &dns.Client{Net: "udp", Timeout: dnsTimeout}
+	c := &dns.Client{Net: "udp"}
+	if dl, ok := ctx.Deadline(); ok {
+		c.Timeout = time.Until(dl)
+	}
 	resp, _, err := c.ExchangeContext(ctx, m, ns)
 	if err != nil || !resp.Truncated {
 		return resp, err

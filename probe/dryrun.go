@@ -12,20 +12,22 @@ import (
 )
 
 // Pacing and packet hygiene, by design (TestDescribeNeverBursts checks the
-// numbers against the planned schedule):
+// numbers against the planned schedule). The schedule is the plan's Timers
+// (timeouts.go), the same value the probes read; the figures below are the
+// defaults:
 //   - UDP probes (one per reflector port, then one per TURN target) start
-//     udpPacing (20 ms) apart, and each retransmits on its own timer (STUN:
-//     stunSendAt, gaps doubling from 250 ms; TURN over UDP: turnRTO, 200 ms
-//     doubling, each transaction ended at turnStepTimeout). To one host
+//     UDPPacing (20 ms) apart, and each retransmits on its own timer (STUN:
+//     STUNSendAt, gaps doubling from 250 ms; TURN over UDP: TURNRTO, 200 ms
+//     doubling, each transaction ended at TURNStep). To one host
 //     that is at most one datagram in any 10 ms window from the STUN
 //     probes, two when a TURN server shares the reflector's host (the first
 //     TURN and the first STUN probe start together). The echo probes
 //     (echo.go) start only when a port answered STUN, at a time the plan
-//     cannot know; their three sizes start udpPacing apart, so they add at
+//     cannot know; their three sizes start UDPPacing apart, so they add at
 //     most one datagram to any 10 ms window.
 //   - Web probes start together, as a browser does on page load: DNS
 //     queries to the resolver and connections to TCP 443 of about a dozen
-//     TRTC hosts (each resolved address, at most maxTCPAddrs, udpPacing
+//     TRTC hosts (each resolved address, at most maxTCPAddrs, UDPPacing
 //     apart); one port each, never a sweep of ports on one host.
 //   - No hairpin or LAND-like packet: every socket is bound to the
 //     unspecified address with an ephemeral port chosen by the OS, so the
@@ -75,13 +77,9 @@ const (
 	// the 401 challenge), a Binding for the mapped address, CreatePermission
 	// and the closing Refresh.
 	dryTURNTransactions = 5
-	// dryLargeEchoSends is how often each echo datagram after a STUN answer may be sent:
-	// the first three offsets of stunSendAt, then the rest of lossySendAt
-	// on a lossy path (echo.go).
-	dryLargeEchoSends = 9
 	// dryRelaySends is the relay round trip: the first three offsets of
-	// stunSendAt (turnrelay.go), sent through the relay to the peer.
-	dryRelaySends = 3
+	// STUNSendAt (turnrelay.go), sent through the relay to the peer.
+	dryRelaySends = relaySends
 	// dryAuditTransactions is turnAudits on one target per server: two
 	// CreatePermissions (loopback, private) and a turn/turn Allocate (two
 	// transactions) with its Refresh.
@@ -89,20 +87,17 @@ const (
 )
 
 // dryTURNMaxRTO and dryTURNRequests are pion/turn's cap on its doubling
-// retransmission timer and its request count; the first timer is turnRTO
-// (timeouts.go) and a transaction ends at turnStepTimeout.
+// retransmission timer and its request count; the first timer is
+// Timers.TURNRTO and a transaction ends at Timers.TURNStep.
 const (
 	dryTURNMaxRTO   = 1600 * time.Millisecond
 	dryTURNRequests = 7
 )
 
-// UDPPacing is the gap between the starts of two UDP probes (udpPacing),
-// exported for the dry run's explanation of the pacing.
-const UDPPacing = udpPacing
-
 // Describe lists every connection and datagram a run of p would send,
 // derived from the plan and the probes' schedules. It sends nothing.
 func (p *Plan) Describe() []PlannedSend {
+	tm := p.Timing()
 	var out []PlannedSend
 	out = append(out, p.describePAC()...)
 	for _, t := range p.Web {
@@ -113,16 +108,16 @@ func (p *Plan) Describe() []PlannedSend {
 			out = append(out, dryDNSSend(result.ReflectorDNSID.String(), r.Host))
 		}
 		for i, port := range r.Ports {
-			start := time.Duration(i) * udpPacing
-			at := stunPlan(start, p.budget())
+			start := time.Duration(i) * tm.UDPPacing
+			at := stunPlan(tm, start, p.budget())
 			out = append(out, PlannedSend{Probe: result.STUNID(port).String(), Kind: "stun", Destination: r.Host,
 				Port: port, Protocol: "udp", Size: stunRequestSize(), Count: len(at), AtMs: at,
-				Note: "STUN binding request, resent until answered (stunSendAt; the sends after 3.75 s only on a path that has lost datagrams)"})
-			out = append(out, describeEcho(r.Host, port, start, p.budget())...)
+				Note: "STUN binding request, resent until answered (the sends after " + seconds(tm.STUNSendAt[len(tm.STUNSendAt)-1]) + " only on a path that has lost datagrams)"})
+			out = append(out, describeEcho(tm, r.Host, port, start, p.budget())...)
 		}
 		if p.UDPPortRange.Set() && len(r.Ports) > 0 {
 			port := r.Ports[0]
-			at := stunPlan(time.Duration(len(r.Ports))*udpPacing, p.budget())
+			at := stunPlan(tm, time.Duration(len(r.Ports))*tm.UDPPacing, p.budget())
 			out = append(out, PlannedSend{Probe: result.AnyPortSTUNID(port).String(), Kind: "stun", Destination: r.Host,
 				Port: port, Protocol: "udp", Size: stunRequestSize(), Count: len(at), AtMs: at,
 				Note: "the same STUN request from a port the OS picks, to compare with the browser's port range " + p.UDPPortRange.String()})
@@ -149,12 +144,12 @@ func (p *Plan) budget() time.Duration {
 // describeEcho is the echo probes (echo.go): the same-size datagram that
 // joins a STUN probe still unanswered at its first retransmission, and the
 // three sizes that follow a STUN answer from rtcprobe serve.
-func describeEcho(host string, port int, start, budget time.Duration) []PlannedSend {
+func describeEcho(tm *Timers, host string, port int, start, budget time.Duration) []PlannedSend {
 	var at []float64
-	base := start + echoAlongsideDelay
-	offsets := slices.Clone(echoAlongsideSendAt)
-	for _, d := range lossySendAt[len(echoAlongsideSendAt):] {
-		offsets = append(offsets, max(d, stunGiveUp-echoAlongsideDelay))
+	base := start + tm.EchoAlongsideDelay
+	offsets := slices.Clone(tm.EchoAlongsideSendAt)
+	for _, d := range tm.LossySendAt[len(tm.EchoAlongsideSendAt):] {
+		offsets = append(offsets, max(d, tm.STUNGiveUp-tm.EchoAlongsideDelay))
 	}
 	for _, d := range offsets {
 		if base+d < budget {
@@ -168,7 +163,7 @@ func describeEcho(host string, port int, start, budget time.Duration) []PlannedS
 			Protocol: "udp", Size: size, Count: len(at), AtMs: at,
 			Note: "non-STUN datagram of the STUN request's size, only while stun/" + itoa(port) + " has no answer (a content filter lets one through and not the other)"},
 		{Probe: result.EchoAnySizeID(port), Kind: "udp", Destination: host, Port: port,
-			Protocol: "udp", Size: echoFullSize, Count: 3 * dryLargeEchoSends,
+			Protocol: "udp", Size: echoFullSize, Count: 3 * len(tm.LossySendAt),
 			Note: "only if rtcprobe serve answered stun/" + itoa(port) + ": echo datagrams of " + sizes + " bytes"},
 	}
 }
@@ -189,7 +184,7 @@ func (p *Plan) describeWeb(t WebTarget) []PlannedSend {
 		req, kind, step = "WebSocket upgrade", "websocket", result.StepWS
 	}
 	tcp := PlannedSend{Probe: result.WebID(t.ID, result.StepTCP).String(), Kind: "tcp", Destination: host, Port: port, Protocol: "tcp",
-		Count: maxTCPAddrs, Note: "TCP connect to each resolved address (IPv4 first, at most " + itoa(maxTCPAddrs) + ", 20 ms apart); all but the first to connect are closed at once"}
+		Count: maxTCPAddrs, Note: "TCP connect to each resolved address (IPv4 first, at most " + itoa(maxTCPAddrs) + ", " + strconv.FormatInt(p.Timing().UDPPacing.Milliseconds(), 10) + " ms apart); all but the first to connect are closed at once"}
 	tls := PlannedSend{Probe: result.WebID(t.ID, result.StepTLS).String(), Kind: "tls", Destination: host, Port: port, Protocol: "tcp",
 		Size: dryClientHelloSize, Count: 0, Note: "TLS handshake with SNI " + host + " on the first connection (no new connection)"}
 	reqSend := PlannedSend{Probe: result.WebID(t.ID, step).String(),
@@ -216,8 +211,9 @@ func (p *Plan) describeTURN(i int, t TURNTarget) []PlannedSend {
 	if t.Transport == "udp" {
 		// AtMs is the first request's schedule (later ones wait for an
 		// answer); any transaction may be retransmitted as often.
-		start := time.Duration(i) * udpPacing
-		s.AtMs = drySchedule(start, turnRTO, dryTURNMaxRTO, dryTURNRequests, min(p.budget(), start+turnStepTimeout))
+		tm := p.Timing()
+		start := time.Duration(i) * tm.UDPPacing
+		s.AtMs = drySchedule(start, tm.TURNRTO, dryTURNMaxRTO, dryTURNRequests, min(p.budget(), start+tm.TURNStep))
 		s.Count = dryTURNTransactions*len(s.AtMs) + dryRelaySends
 		audit.Count = dryAuditTransactions * len(s.AtMs)
 	} else {
@@ -256,16 +252,21 @@ func dryPeer(t TURNTarget) string {
 	return "a second allocation"
 }
 
-// stunPlan is the STUN probe's schedule (stunSendAt, cut at stunGiveUp and
-// the budget) for a probe started at start.
-func stunPlan(start, budget time.Duration) []float64 {
+// stunPlan is the STUN probe's schedule (LossySendAt, cut at LossyGiveUp
+// and the budget) for a probe started at start.
+func stunPlan(tm *Timers, start, budget time.Duration) []float64 {
 	var at []float64
-	for _, d := range lossySendAt {
-		if d < lossyGiveUp && start+d < budget {
+	for _, d := range tm.LossySendAt {
+		if d < tm.LossyGiveUp && start+d < budget {
 			at = append(at, float64((start + d).Milliseconds()))
 		}
 	}
 	return at
+}
+
+// seconds is d as the notes write it ("3.75 s").
+func seconds(d time.Duration) string {
+	return strconv.FormatFloat(d.Seconds(), 'f', -1, 64) + " s"
 }
 
 // drySchedule returns the send times (ms from run start) of a request first

@@ -57,8 +57,8 @@ func TestDescribeCoversThePlan(t *testing.T) {
 	}
 }
 
-// The STUN schedule is stunSendAt cut at the budget, each
-// port starting udpPacing after the previous one.
+// The STUN schedule is the default Timers.LossySendAt cut at the budget,
+// each port starting UDPPacing after the previous one.
 func TestDescribeSTUNSchedule(t *testing.T) {
 	p := &Plan{Budget: 4 * time.Second, Reflector: &ReflectorTarget{Host: "192.0.2.1", Ports: []int{8000, 8080}}}
 	var sends []PlannedSend
@@ -78,6 +78,48 @@ func TestDescribeSTUNSchedule(t *testing.T) {
 		if !reflect.DeepEqual(s.AtMs, want[i]) || s.Count != len(want[i]) {
 			t.Errorf("%s: AtMs %v count %d, want %v", s.Probe, s.AtMs, s.Count, want[i])
 		}
+	}
+}
+
+// TestDescribeFollowsTimers: the dry run derives every schedule and
+// pacing figure from the plan's Timers, so a changed value changes its
+// output in step (it cannot drift from what the probes do).
+func TestDescribeFollowsTimers(t *testing.T) {
+	describe := func(tm *Timers) map[string]PlannedSend {
+		p := &Plan{Timers: tm, Budget: time.Minute, Reflector: &ReflectorTarget{Host: "192.0.2.1", Ports: []int{8000, 8080}},
+			Web:  []WebTarget{{ID: "sig", URL: "wss://signal.example.com/ws"}},
+			TURN: []TURNTarget{{ID: "tu", Host: "192.0.2.2", Port: 3478, Transport: "udp"}}}
+		out := map[string]PlannedSend{}
+		for _, s := range p.Describe() {
+			out[s.Probe] = s
+		}
+		return out
+	}
+	def := describe(nil) // nil Timers: the defaults
+	half := describe(DefaultTimers().Scaled(0.5))
+	for _, id := range []string{"stun/8000", "stun/8080", "echo/8000/" + itoa(stunRequestSize()), "echo/8080/" + itoa(stunRequestSize()), "tu"} {
+		d, h := def[id], half[id]
+		if len(d.AtMs) < 4 || len(h.AtMs) != len(d.AtMs) || h.Count != d.Count {
+			t.Errorf("%s: defaults plan %v (count %d), halved timers %v (count %d)", id, d.AtMs, d.Count, h.AtMs, h.Count)
+			continue
+		}
+		for i := range d.AtMs {
+			if h.AtMs[i] != d.AtMs[i]/2 {
+				t.Errorf("%s: send %d at %v ms with halved timers, %v ms with the defaults", id, i, h.AtMs[i], d.AtMs[i])
+			}
+		}
+	}
+	if d, h := def["stun/8000"].Note, half["stun/8000"].Note; !strings.Contains(d, "after 3.75 s") || !strings.Contains(h, "after 1.875 s") {
+		t.Errorf("STUN notes %q and %q do not name the last send of each schedule", d, h)
+	}
+	if d, h := def["sig/tcp"].Note, half["sig/tcp"].Note; !strings.Contains(d, "20 ms apart") || !strings.Contains(h, "10 ms apart") {
+		t.Errorf("TCP notes %q and %q do not follow UDPPacing", d, h)
+	}
+	// One send more on the lossy schedule is one planned datagram more.
+	more := DefaultTimers()
+	more.LossySendAt = append(more.LossySendAt, 8*time.Second)
+	if got, want := describe(more)["stun/8000"].Count, def["stun/8000"].Count+1; got != want {
+		t.Errorf("one lossy send more: %d STUN sends planned, want %d", got, want)
 	}
 }
 

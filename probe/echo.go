@@ -34,10 +34,10 @@ func (r *run) echo(ctx context.Context, to netip.AddrPort, stunProbe result.Prob
 	var wg sync.WaitGroup
 	for i, size := range sizes {
 		wg.Go(func() {
-			if !sleepCtx(ctx, udpPacing*timeMul(i)) {
+			if !sleepCtx(ctx, r.plan.Timing().UDPPacing*timeMul(i)) {
 				return
 			}
-			w := udpWait{schedule: stunSendAt[:echoSends], giveUp: echoGiveUp, patient: r.media.lossy.Load}
+			w := r.udpWait(r.plan.Timing().STUNSendAt[:echoSends], r.plan.Timing().EchoGiveUp)
 			r.echoOne(ctx, to, stunProbe, size, w, nil)
 		})
 	}
@@ -73,7 +73,8 @@ func (r *run) echoOne(ctx context.Context, to netip.AddrPort, stunProbe result.P
 }
 
 // echoSends is how many times a large echo datagram is sent (more on a
-// lossy path): the first three sends of stunSendAt fit in echoGiveUp.
+// lossy path): the first three sends of Timers.STUNSendAt fit in
+// Timers.EchoGiveUp.
 const echoSends = 3
 
 // echoExchange returns the build and match functions of an echo exchange.

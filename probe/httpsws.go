@@ -65,7 +65,7 @@ func (r *run) request(ctx context.Context, t WebTarget, base result.Probe, tc *t
 		p.Via = result.ViaHTTPProxy
 	}
 	start := r.begin(p)
-	ctx, cancel := context.WithTimeout(ctx, httpAnswerTimeout)
+	ctx, cancel := context.WithTimeout(ctx, r.plan.Timing().HTTPAnswer)
 	defer cancel()
 	client := oneConnClient(tc)
 	defer client.CloseIdleConnections()

@@ -37,7 +37,7 @@ func (r *run) netRoute(ctx context.Context, t RouteTarget) {
 	r.begin(p)
 	addr, err := netip.ParseAddr(t.Host)
 	if err != nil {
-		dctx, cancel := context.WithTimeout(ctx, reflectorDNSTimeout)
+		dctx, cancel := context.WithTimeout(ctx, r.plan.Timing().ReflectorDNS)
 		addrs, lerr := r.env.resolver().LookupNetIP(dctx, "ip", t.Host)
 		cancel()
 		if addr, err = pickIPv4(addrs, lerr); err != nil {

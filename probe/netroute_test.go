@@ -63,7 +63,7 @@ func TestAgentTables(t *testing.T) {
 // The route to loopback goes out of the loopback interface, found by the
 // same code that finds a VPN tunnel.
 func TestRouteProbeLoopback(t *testing.T) {
-	plan := &Plan{Budget: 3 * time.Second, Routes: []RouteTarget{{Host: "127.0.0.1", Role: "media"}, {Host: "no-such-host.invalid", Role: "turn"}}}
+	plan := &Plan{Timers: fastTimers(), Budget: 3 * time.Second, Routes: []RouteTarget{{Host: "127.0.0.1", Role: "media"}, {Host: "no-such-host.invalid", Role: "turn"}}}
 	got := map[string]result.Probe{}
 	for _, p := range Run(context.Background(), &Env{}, plan, nil) {
 		got[string(p.ID)] = p

@@ -50,7 +50,7 @@ type Options struct {
 // endpoints, each replaced by its proxy setting when one is given, the
 // reflector's media ports and every transport of every TURN server.
 func NewPlan(cat *catalog.Catalog, o Options) (*Plan, error) {
-	p := &Plan{Budget: o.Budget, HTTPProxy: o.HTTPProxy, Proxy: o.ProxySetup}
+	p := &Plan{Budget: o.Budget, Timers: DefaultTimers(), HTTPProxy: o.HTTPProxy, Proxy: o.ProxySetup}
 	if p.HTTPProxy == nil && o.ProxySetup != nil {
 		p.HTTPProxy = o.ProxySetup.fixedHTTPSProxy()
 	}

@@ -19,6 +19,9 @@ import (
 type Plan struct {
 	// Budget bounds the whole run.
 	Budget time.Duration
+	// Timers are the run's waits and send schedules; nil means
+	// DefaultTimers (tests set scaled ones). Describe reads them too.
+	Timers *Timers
 	// Config is the secret-free description copied into the report.
 	Config result.Config
 	// Web are the HTTPS and WebSocket endpoints (schedule, signalling, logs,

@@ -26,7 +26,7 @@ func (p PortRange) Set() bool { return p.Min > 0 && p.Max >= p.Min }
 func (p PortRange) String() string { return strconv.Itoa(p.Min) + "-" + strconv.Itoa(p.Max) }
 
 // errPortRangeExhausted: every port of the range stayed in use for
-// portRangeWait. The range is shared by everything WebRTC does on the
+// Timers.PortRangeWait. The range is shared by everything WebRTC does on the
 // machine (Chromium measured: a narrow range made TURN/UDP fail while
 // several peer connections were open), so this is a real outcome.
 var errPortRangeExhausted = errors.New("probe: every UDP port of the browser's port range is in use")
@@ -35,10 +35,6 @@ var errPortRangeExhausted = errors.New("probe: every UDP port of the browser's p
 // runs more UDP probes at once than a call opens): the probe is skipped,
 // it says nothing about the laptop.
 var errPortRangeBusy = errors.New("probe: rtcprobe's own probes held every port of the browser's port range")
-
-// portRangeWait is how long a probe waits for a port of the range to free
-// up (rtcprobe's own probes share it too) before it gives up.
-const portRangeWait = 2 * time.Second
 
 // portRetry is the pause between two passes over a full range.
 const portRetry = 50 * time.Millisecond
@@ -50,7 +46,8 @@ func (r *run) openUDPFrom(ctx context.Context, to netip.AddrPort, pr PortRange) 
 	if !pr.Set() {
 		return r.openUDPAny(ctx, to)
 	}
-	ctx, cancel := context.WithTimeout(ctx, portRangeWait)
+	parent := ctx
+	ctx, cancel := context.WithTimeout(ctx, r.plan.Timing().PortRangeWait)
 	defer cancel()
 	size := pr.Max - pr.Min + 1
 	start := rand.IntN(size)
@@ -63,7 +60,11 @@ func (r *run) openUDPFrom(ctx context.Context, to netip.AddrPort, pr PortRange) 
 				s.release = func() { r.rangeHeld.Add(-1) }
 				return s, nil
 			}
-			if !addrInUse(err) {
+			// Taken, or the wait ended during the bind (the dial can see
+			// the deadline pass before ctx reports it): the range's
+			// verdict. Any other failure, or the run ending, is the bind's.
+			waitEnded := ctx.Err() != nil || errors.Is(err, context.DeadlineExceeded)
+			if !addrInUse(err) && (!waitEnded || parent.Err() != nil) {
 				return nil, err
 			}
 		}
@@ -71,7 +72,7 @@ func (r *run) openUDPFrom(ctx context.Context, to netip.AddrPort, pr PortRange) 
 			if int(r.rangeHeld.Load()) >= size {
 				return nil, fmt.Errorf("%w (%s)", errPortRangeBusy, pr)
 			}
-			return nil, fmt.Errorf("%w (%s, waited %s)", errPortRangeExhausted, pr, portRangeWait)
+			return nil, fmt.Errorf("%w (%s, waited %s)", errPortRangeExhausted, pr, r.plan.Timing().PortRangeWait)
 		}
 	}
 }
@@ -141,7 +142,7 @@ func (r *run) stunAnyPort(ctx context.Context, host string, port int) {
 	if !ok {
 		return
 	}
-	build, match := bindingExchange(len(lossySendAt))
+	build, match := bindingExchange(len(r.plan.Timing().LossySendAt))
 	var res exchangeResult
 	sock, err := r.openUDPAny(ctx, to)
 	if err != nil {

@@ -38,7 +38,7 @@ func TestPortRangeFirewall(t *testing.T) {
 		return bindingAnswer(false)(req, from)
 	}
 	ports := []int{responder(t, fromRange), responder(t, fromRange)}
-	plan := &Plan{Budget: 8 * time.Second, Reflector: &ReflectorTarget{Host: "127.0.0.1", Ports: ports}, UDPPortRange: pr}
+	plan := &Plan{Timers: fastTimers(), Budget: 8 * time.Second, Reflector: &ReflectorTarget{Host: "127.0.0.1", Ports: ports}, UDPPortRange: pr}
 	got := map[string]result.Probe{}
 	for _, p := range Run(context.Background(), &Env{}, plan, nil) {
 		got[string(p.ID)] = p
@@ -78,7 +78,7 @@ func TestPortRangeExhausted(t *testing.T) {
 	defer hold.Close()
 	busy := hold.LocalAddr().(*net.UDPAddr).Port
 	port := responder(t, bindingAnswer(false))
-	plan := &Plan{Budget: 8 * time.Second, Reflector: &ReflectorTarget{Host: "127.0.0.1", Ports: []int{port}}, UDPPortRange: PortRange{busy, busy}}
+	plan := &Plan{Timers: fastTimers(), Budget: 8 * time.Second, Reflector: &ReflectorTarget{Host: "127.0.0.1", Ports: []int{port}}, UDPPortRange: PortRange{busy, busy}}
 	start := time.Now()
 	for _, p := range Run(context.Background(), &Env{}, plan, nil) {
 		if p.ID == result.STUNID(port) && (p.Status != result.StatusError || p.Reason != "port-range-exhausted") {
@@ -97,7 +97,7 @@ func TestPortRangeTURN(t *testing.T) {
 	srv := startServe(t, &reflector.TURNConfig{Users: map[string]string{"alice": "s3cret-pass"}, AllowPrivatePeers: true})
 	_, _, turnAddr := srv.Addrs()
 	tt := turnTarget("s", "udp", turnAddr.(*net.UDPAddr).Port, "alice", "s3cret-pass", srv.UDPAddrs()[0].String())
-	plan := &Plan{Budget: 8 * time.Second, TURN: []TURNTarget{tt}, UDPPortRange: pr}
+	plan := &Plan{Timers: fastTimers(), Budget: 8 * time.Second, TURN: []TURNTarget{tt}, UDPPortRange: pr}
 	for _, p := range Run(context.Background(), &Env{}, plan, nil) {
 		if p.ID != "s" {
 			continue
@@ -149,7 +149,7 @@ func TestPortRangeBusyWithOwnProbes(t *testing.T) {
 	}
 	pr := testRange()
 	pr.Max = pr.Min // one port for three silent probes held 4.5 s each
-	plan := &Plan{Budget: 8 * time.Second, Reflector: &ReflectorTarget{Host: "127.0.0.1", Ports: ports}, UDPPortRange: pr}
+	plan := &Plan{Timers: fastTimers(), Budget: 8 * time.Second, Reflector: &ReflectorTarget{Host: "127.0.0.1", Ports: ports}, UDPPortRange: pr}
 	busy := 0
 	for _, p := range Run(context.Background(), &Env{}, plan, nil) {
 		if p.Reason == "port-range-exhausted" {

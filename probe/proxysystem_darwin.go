@@ -8,9 +8,8 @@ import (
 	"time"
 )
 
-// scutilTimeout bounds reading the macOS proxy settings. It lives here, not
-// in timeouts.go, because only the darwin build reads it (staticcheck's
-// U1000 flags it on every other platform).
+// scutilTimeout bounds reading the macOS proxy settings. It is not one of
+// the Timers: the settings are read before a plan exists.
 const scutilTimeout = 2 * time.Second
 
 // readSystemProxy runs `scutil --proxy` (bounded by scutilTimeout).

@@ -19,7 +19,7 @@ const (
 	// that cuts a flow after a few seconds or a few hundred datagrams.
 	DefaultQualityFlow = 15 * time.Second
 	// MinQualityFlow leaves the ramp and 2 s of hold, the least that
-	// can tell a late cut (silenceMin) from the end of the ramp.
+	// can tell a late cut (Timers.FlowSilence) from the end of the ramp.
 	MinQualityFlow = 10 * time.Second
 	// MaxQualityFlow is the reflector's limit per flow (reflector
 	// FlowMaxAge), Microsoft's Teams assessment's longest flow.
@@ -175,7 +175,7 @@ func measurePath(ctx context.Context, env *Env, plan *Plan, qp qualityPath, sche
 		return p
 	}
 	defer closeFn()
-	res, err := runFlow(ctx, c, sched)
+	res, err := runFlow(ctx, c, sched, plan.Timing())
 	if err != nil {
 		p.Status, p.Error = result.QualityNoAnswer, err.Error()
 		if err != errFlowNoCookie {
@@ -183,7 +183,7 @@ func measurePath(ctx context.Context, env *Env, plan *Plan, qp qualityPath, sche
 		}
 		return p
 	}
-	m := analyze(res, qp.transport != "udp")
+	m := analyze(res, qp.transport != "udp", plan.Timing().FlowSilence)
 	m.Path, m.Target, m.Transport = p.Path, p.Target, p.Transport
 	return m
 }

@@ -2,10 +2,12 @@ package probe
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"net"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -26,29 +28,43 @@ func directReport(port int) *result.Report {
 // runDirectQuality runs the stage against port through an impairConn.
 func runDirectQuality(t *testing.T, port int, im impair, stage, flow time.Duration) (result.QualityPath, *impairConn) {
 	t.Helper()
+	p, conn, err := directQuality(port, im, stage, flow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p, conn
+}
+
+// directQuality is runDirectQuality for any goroutine.
+func directQuality(port int, im impair, stage, flow time.Duration) (result.QualityPath, *impairConn, error) {
 	var conn *impairConn
 	env := &Env{ListenPacket: listenWrap(func(pc net.PacketConn) net.PacketConn {
 		conn = &impairConn{PacketConn: pc, im: im}
 		return conn
 	})}
-	plan := &Plan{Reflector: &ReflectorTarget{Host: "127.0.0.1", Ports: []int{port}}}
+	plan := &Plan{Timers: fastTimers(), Reflector: &ReflectorTarget{Host: "127.0.0.1", Ports: []int{port}}}
 	ctx, cancel := context.WithTimeout(context.Background(), flow+20*time.Second)
 	defer cancel()
 	q := Quality(ctx, env, plan, directReport(port), QualityOptions{Flow: flow, Stage: stage, Judge: report.JudgeQuality})
 	if len(q.Paths) != 1 {
-		t.Fatalf("%d paths measured, want 1 (notes %v)", len(q.Paths), q.Notes)
+		return result.QualityPath{}, nil, fmt.Errorf("%d paths measured, want 1 (notes %v)", len(q.Paths), q.Notes)
 	}
-	return q.Paths[0], conn
+	return q.Paths[0], conn, nil
 }
 
 func near(got, want, tol float64) bool { return math.Abs(got-want) <= tol }
 
 // TestQualityImpairments runs the flow against rtcprobe serve on loopback
-// with counted impairments and checks each figure follows from them.
+// with counted impairments and checks each figure follows from them. The
+// flows run at once (they only wait; -parallel would run two at a time),
+// each to its own reflector (one socket would drop the bursts of seven
+// 1080p flows), on the scaled timers: the ramp, then a hold of whole steps
+// (ten audio datagrams each, so "every tenth" is exactly a tenth) long
+// enough for FlowSilence to see a cut near the ramp's end.
 func TestQualityImpairments(t *testing.T) {
-	srv := startServe(t, nil)
-	port := srv.UDPAddrs()[0].(*net.UDPAddr).Port
-	const stage, flow = 200 * time.Millisecond, 3 * time.Second
+	t.Parallel()
+	const stage = 200 * time.Millisecond
+	flow := time.Duration(len(rampStages))*stage + stage*(1+3*fastTimers().FlowSilence/stage)
 	cases := []struct {
 		name  string
 		im    impair
@@ -109,22 +125,31 @@ func TestQualityImpairments(t *testing.T) {
 			}
 		}},
 	}
-	for _, tc := range cases {
+	paths, conns, errs := make([]result.QualityPath, len(cases)), make([]*impairConn, len(cases)), make([]error, len(cases))
+	var wg sync.WaitGroup
+	for i, tc := range cases {
+		port := startServe(t, nil).UDPAddrs()[0].(*net.UDPAddr).Port
+		wg.Go(func() { paths[i], conns[i], errs[i] = directQuality(port, tc.im, stage, flow) })
+	}
+	wg.Wait()
+	for i, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			p, c := runDirectQuality(t, port, tc.im, stage, flow)
-			t.Log(p.Summary)
-			tc.check(t, p, c)
+			if errs[i] != nil {
+				t.Fatal(errs[i])
+			}
+			t.Log(paths[i].Summary)
+			tc.check(t, paths[i], conns[i])
 		})
 	}
 }
 
 // TestQualityRateLimit: an uplink limit between the 360p and 720p calls
-// is held at 360p.
+// is held at 360p. The ramp alone (four 200 ms steps) shows it.
 func TestQualityRateLimit(t *testing.T) {
+	t.Parallel()
 	srv := startServe(t, nil)
 	port := srv.UDPAddrs()[0].(*net.UDPAddr).Port
-	p, _ := runDirectQuality(t, port, impair{rateKbps: 1100}, 500*time.Millisecond, 3*time.Second)
+	p, _ := runDirectQuality(t, port, impair{rateKbps: 1100}, 200*time.Millisecond, 800*time.Millisecond)
 	t.Log(p.Summary)
 	if p.Up.Held != result.Stage360p || p.Resolution != result.Stage360p {
 		t.Errorf("held up %q, resolution %q, want 360p; stages %+v", p.Up.Held, p.Resolution, p.Stages)
@@ -137,6 +162,7 @@ func TestQualityRateLimit(t *testing.T) {
 // TestQualityNoFlowAnswer: a reflector that answers only STUN (coturn)
 // gives a clear no-answer, not a hang.
 func TestQualityNoFlowAnswer(t *testing.T) {
+	t.Parallel()
 	pc, err := net.ListenPacket("udp4", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -151,12 +177,15 @@ func TestQualityNoFlowAnswer(t *testing.T) {
 
 // TestQualityThroughTURN runs the stage over a TURN server (pion) on
 // UDP, TCP and TLS with rtcprobe serve as the peer: the relay carries the
-// flow both ways and the TCP paths report head-of-line delay.
+// flow both ways and the TCP paths report head-of-line delay. The paths
+// run one after another (as the stage runs them): short flows (the ramp
+// in 60 ms steps, then 60 ms of audio) keep the test fast.
 func TestQualityThroughTURN(t *testing.T) {
+	t.Parallel()
 	srv := startServe(t, nil)
 	ts := startTURN(t, turnServerOpts{})
 	peer := srv.UDPAddrs()[0].String()
-	plan := &Plan{TURN: []TURNTarget{
+	plan := &Plan{Timers: fastTimers(), TURN: []TURNTarget{
 		turnTarget("tu", "udp", ts.udpPort, "alice", "s3cret-pass", peer),
 		turnTarget("tt", "tcp", ts.tcpPort, "alice", "s3cret-pass", peer),
 		turnTarget("ts", "tls", ts.tlsPort, "alice", "s3cret-pass", peer),
@@ -171,7 +200,7 @@ func TestQualityThroughTURN(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	q := Quality(ctx, &Env{RootCAs: ts.roots}, plan, r, QualityOptions{Flow: 2 * time.Second, Stage: 200 * time.Millisecond, Judge: report.JudgeQuality})
+	q := Quality(ctx, &Env{RootCAs: ts.roots}, plan, r, QualityOptions{Flow: 300 * time.Millisecond, Stage: 60 * time.Millisecond, Judge: report.JudgeQuality})
 	if len(q.Paths) != 3 {
 		t.Fatalf("paths %+v notes %v", q.Paths, q.Notes)
 	}
@@ -247,7 +276,7 @@ func BenchmarkAnalyze(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		p := analyze(res, false)
+		p := analyze(res, false, DefaultTimers().FlowSilence)
 		if p.Down.LossPct < 9 {
 			b.Fatalf("down loss %.1f, want 10", p.Down.LossPct)
 		}

@@ -122,16 +122,9 @@ type flowResult struct {
 	endAt   int64 // µs: when the flow stopped sending
 }
 
-// Waits of the flow.
-const (
-	// flowHelloSends is how many hellos are sent, flowHelloGap apart,
-	// before the reflector is called silent: four tries in 1.2 s ride
-	// out a lossy path; a flow that gets no cookie never sends data.
-	flowHelloSends = 4
-	flowHelloGap   = 300 * time.Millisecond
-	// flowDrain is how long replies are awaited after the last send.
-	flowDrain = time.Second
-)
+// flowHelloSends is how many hellos are sent, Timers.FlowHelloGap apart,
+// before the reflector is called silent.
+const flowHelloSends = 4
 
 // errFlowNoCookie: the reflector never answered the hello.
 var errFlowNoCookie = errors.New("no answer to the flow's hello: the reflector is not rtcprobe serve (coturn answers STUN only), or the firewall drops the flow")
@@ -154,14 +147,15 @@ func (c flowConn) read(b []byte) (int, error) {
 }
 
 // runFlow runs one flow: hello and cookie, then the schedule, then a
-// drain. The result holds whatever came back, even when ctx ends early.
-func runFlow(ctx context.Context, c flowConn, sched []flowEvent) (*flowResult, error) {
+// drain (tm: the plan's timers). The result holds whatever came back, even
+// when ctx ends early.
+func runFlow(ctx context.Context, c flowConn, sched []flowEvent, tm *Timers) (*flowResult, error) {
 	var idb [8]byte
 	_, _ = rand.Read(idb[:])
 	id := binary.BigEndian.Uint64(idb[:])
 	start := time.Now()
 	us := func() int64 { return time.Since(start).Microseconds() }
-	cookie, err := flowHello(ctx, c, id, us)
+	cookie, err := flowHello(ctx, c, id, us, tm.FlowHelloGap)
 	if err != nil {
 		return nil, err
 	}
@@ -172,7 +166,7 @@ func runFlow(ctx context.Context, c flowConn, sched []flowEvent) (*flowResult, e
 	wg.Go(func() { receiveReplies(c, id, us, &mu, res) })
 	sendSchedule(ctx, c, id, cookie, sched, start, us, res)
 	res.endAt = us()
-	t := time.NewTimer(flowDrain)
+	t := time.NewTimer(tm.FlowDrain)
 	select {
 	case <-t.C:
 	case <-ctx.Done():
@@ -183,14 +177,14 @@ func runFlow(ctx context.Context, c flowConn, sched []flowEvent) (*flowResult, e
 	return res, nil
 }
 
-func flowHello(ctx context.Context, c flowConn, id uint64, us func() int64) ([wire.CookieLen]byte, error) {
+func flowHello(ctx context.Context, c flowConn, id uint64, us func() int64, gap time.Duration) ([wire.CookieLen]byte, error) {
 	buf := make([]byte, wire.MaxFlow)
 	for range flowHelloSends {
 		b, _ := wire.AppendFlow(nil, wire.Flow{Kind: wire.FlowHello, FlowID: id, ClientSend: us()}, wire.FlowHeaderLen)
 		if _, err := c.pc.WriteTo(b, c.peer); err != nil {
 			return [wire.CookieLen]byte{}, err
 		}
-		_ = c.pc.SetReadDeadline(time.Now().Add(flowHelloGap))
+		_ = c.pc.SetReadDeadline(time.Now().Add(gap))
 		for {
 			n, err := c.read(buf)
 			if err != nil {

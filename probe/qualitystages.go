@@ -106,8 +106,9 @@ func timeline(res *flowResult, uniq []flowReply) []result.QualitySample {
 	return out
 }
 
-// silence reports a flow that stopped coming back and stayed silent.
-func silence(res *flowResult, uniq []flowReply) *result.QualityStop {
+// silence reports a flow that stopped coming back and stayed silent for
+// silenceMin.
+func silence(res *flowResult, uniq []flowReply, silenceMin time.Duration) *result.QualityStop {
 	last, recv := -1, 0
 	for _, r := range uniq {
 		if int(r.seq) < len(res.sentAt) {

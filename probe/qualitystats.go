@@ -10,17 +10,14 @@ import (
 )
 
 // Late decisions: a flow is called silent when, at its end, nothing has
-// come back for silenceMin while at least silencePackets more datagrams
-// were sent. Two seconds is 100 audio datagrams: no loss burst of a
-// working path lasts that long.
-const (
-	silenceMin     = 2 * time.Second
-	silencePackets = 20
-)
+// come back for Timers.FlowSilence while at least silencePackets more
+// datagrams were sent.
+const silencePackets = 20
 
 // analyze turns what a flow saw into a path's measurements. tcp marks a
-// path whose first leg is TCP or TLS (head-of-line delay is reported).
-func analyze(res *flowResult, tcp bool) result.QualityPath {
+// path whose first leg is TCP or TLS (head-of-line delay is reported);
+// silenceMin is the plan's Timers.FlowSilence.
+func analyze(res *flowResult, tcp bool, silenceMin time.Duration) result.QualityPath {
 	var p result.QualityPath
 	uniq := firstArrivals(res.replies)
 	rtts := make([]float64, 0, len(uniq))
@@ -39,7 +36,7 @@ func analyze(res *flowResult, tcp bool) result.QualityPath {
 	p.Stages, p.Up.AudioLossPct, p.Down.AudioLossPct = stages(res, uniq)
 	p.Timeline = timeline(res, uniq)
 	p.Status = result.QualityOK
-	if stop := silence(res, uniq); stop != nil {
+	if stop := silence(res, uniq, silenceMin); stop != nil {
 		p.Status, p.Stopped = result.QualitySilent, stop
 	}
 	return p

@@ -49,7 +49,7 @@ func pacServer(t *testing.T, script string) string {
 
 func runRouted(t *testing.T, env *Env, setup *ProxySetup, targets ...WebTarget) map[string]result.Probe {
 	t.Helper()
-	plan := &Plan{Budget: 8 * time.Second, Web: targets, Proxy: setup}
+	plan := &Plan{Timers: fastTimers(), Budget: 8 * time.Second, Web: targets, Proxy: setup}
 	got := map[string]result.Probe{}
 	for _, p := range Run(context.Background(), env, plan, nil) {
 		got[string(p.ID)] = p
@@ -263,7 +263,7 @@ func TestTURNRoutedByPAC(t *testing.T) {
   if (url == "https://%s/") return "PROXY %s; PROXY %s";
   return "DIRECT";
 }`, addr, dead, live)
-	plan := &Plan{Budget: 8 * time.Second, TURN: []TURNTarget{target}, Proxy: &ProxySetup{By: "--pac", PACURL: pacServer(t, script)}}
+	plan := &Plan{Timers: fastTimers(), Budget: 8 * time.Second, TURN: []TURNTarget{target}, Proxy: &ProxySetup{By: "--pac", PACURL: pacServer(t, script)}}
 	got := map[string]result.Probe{}
 	for _, p := range Run(context.Background(), &Env{}, plan, nil) {
 		got[string(p.ID)] = p

@@ -28,6 +28,7 @@ func Run(ctx context.Context, env *Env, plan *Plan, onEvent func(result.Probe)) 
 	ctx, cancel := context.WithTimeout(ctx, budget)
 	defer cancel()
 	r := &run{env: env, plan: plan, start: env.now(), onEvent: onEvent, deadline: env.now().Add(budget)}
+	pacing := plan.Timing().UDPPacing
 	// The proxy configuration (a PAC fetched and run, WPAD) decides each
 	// target's route before any target starts, as the browser resolves
 	// the proxy before it connects.
@@ -42,7 +43,7 @@ func Run(ctx context.Context, env *Env, plan *Plan, onEvent func(result.Probe)) 
 			wg.Go(func() {
 				// Pace the datagrams so a run never looks like a port scan
 				// to an intrusion-prevention system: no burst of sends.
-				if !sleepCtx(ctx, time.Duration(i)*udpPacing) {
+				if !sleepCtx(ctx, time.Duration(i)*pacing) {
 					return
 				}
 				r.stun(ctx, plan.Reflector.Host, port)
@@ -50,7 +51,7 @@ func Run(ctx context.Context, env *Env, plan *Plan, onEvent func(result.Probe)) 
 		}
 		if plan.UDPPortRange.Set() && len(plan.Reflector.Ports) > 0 {
 			wg.Go(func() {
-				if sleepCtx(ctx, time.Duration(len(plan.Reflector.Ports))*udpPacing) {
+				if sleepCtx(ctx, time.Duration(len(plan.Reflector.Ports))*pacing) {
 					r.stunAnyPort(ctx, plan.Reflector.Host, plan.Reflector.Ports[0])
 				}
 			})
@@ -61,7 +62,7 @@ func Run(ctx context.Context, env *Env, plan *Plan, onEvent func(result.Probe)) 
 	}
 	for i, t := range plan.TURN {
 		wg.Go(func() {
-			if !sleepCtx(ctx, time.Duration(i)*udpPacing) {
+			if !sleepCtx(ctx, time.Duration(i)*pacing) {
 				return
 			}
 			r.turn(ctx, t)
@@ -71,14 +72,7 @@ func Run(ctx context.Context, env *Env, plan *Plan, onEvent func(result.Probe)) 
 	return r.results()
 }
 
-// abandonGrace is how long Run waits, once the budget is spent or the run
-// is interrupted, for probes still running to record their outcome. Every
-// probe watches ctx, but a system call that ignores cancellation (a
-// connect under Wine, a stalled resolver) must not hold the report back:
-// after the grace the run answers with what it has.
-const abandonGrace = 2 * time.Second
-
-// wait waits for every probe, bounded by ctx plus abandonGrace.
+// wait waits for every probe, bounded by ctx plus Timers.AbandonGrace.
 func (r *run) wait(ctx context.Context, wg *sync.WaitGroup) {
 	done := make(chan struct{})
 	go func() {
@@ -90,7 +84,7 @@ func (r *run) wait(ctx context.Context, wg *sync.WaitGroup) {
 		return
 	case <-ctx.Done():
 	}
-	t := time.NewTimer(abandonGrace)
+	t := time.NewTimer(r.plan.Timing().AbandonGrace)
 	defer t.Stop()
 	select {
 	case <-done:
@@ -110,7 +104,7 @@ type run struct {
 	order  []result.ID                // probe IDs in the order they began
 	probes map[result.ID]result.Probe // latest state of each probe
 	// closed is set once the results are taken: a probe abandoned after
-	// the budget (abandonGrace) that finishes later changes nothing and
+	// the budget (Timers.AbandonGrace) that finishes later changes nothing and
 	// sends no event.
 	closed bool
 

@@ -80,7 +80,7 @@ func TestRunEmptyPlanReturnsAtOnce(t *testing.T) {
 
 // TestRunAbandonsStuckProbe: a probe stuck in a call that ignores ctx (a
 // connect that Wine does not cancel) must not hold the run past the budget
-// plus abandonGrace; it is reported unfinished and its late outcome is
+// plus Timers.AbandonGrace; it is reported unfinished and its late outcome is
 // dropped.
 func TestRunAbandonsStuckProbe(t *testing.T) {
 	release := make(chan struct{})
@@ -90,7 +90,7 @@ func TestRunAbandonsStuckProbe(t *testing.T) {
 		<-release // ignores ctx on purpose
 		return nil, errors.New("released")
 	}}
-	plan := &Plan{Budget: 200 * time.Millisecond,
+	plan := &Plan{Timers: fastTimers(), Budget: 200 * time.Millisecond,
 		Web: []WebTarget{{ID: "stuck", Role: "schedule", URL: "https://127.0.0.1:9/"}}}
 	done := make(chan []result.Probe, 1)
 	go func() { done <- Run(context.Background(), env, plan, nil) }()
@@ -114,7 +114,7 @@ func TestRunAbandonsStuckProbe(t *testing.T) {
 		if stuck.Status != result.StatusSkipped || stuck.Reason != "interrupted" {
 			t.Errorf("stuck probe = %s/%s, want skipped/interrupted", stuck.Status, stuck.Reason)
 		}
-	case <-time.After(plan.Budget + abandonGrace + 10*time.Second):
+	case <-time.After(plan.Budget + plan.Timers.AbandonGrace + 10*time.Second):
 		t.Fatal("Run waited for a probe stuck past the budget")
 	}
 }

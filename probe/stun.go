@@ -37,22 +37,33 @@ type mediaState struct {
 
 	// lossy is set once any UDP exchange of the run was answered only
 	// after a retransmission: the path loses (or delays) datagrams, so
-	// silent exchanges are given lossySendAt before being called blocked.
+	// silent exchanges are given Timers.LossySendAt before being called blocked.
 	lossy atomic.Bool
 }
 
 // udpWait is when an exchange sends and how long it waits for an answer:
-// schedule and giveUp, extended to lossySendAt and lossyGiveUp when patient
-// says so at giveUp.
+// schedule and giveUp, extended to lossySchedule and lossyGiveUp when
+// patient says so at giveUp.
 type udpWait struct {
-	schedule []time.Duration
-	giveUp   time.Duration
-	patient  func() bool
+	schedule      []time.Duration
+	giveUp        time.Duration
+	patient       func() bool
+	lossySchedule []time.Duration
+	lossyGiveUp   time.Duration
+}
+
+// udpWait is a wait of this run on schedule until giveUp, extended to the
+// run's lossy schedule once the run has seen loss.
+func (r *run) udpWait(schedule []time.Duration, giveUp time.Duration) udpWait {
+	t := r.plan.Timing()
+	return udpWait{schedule: schedule, giveUp: giveUp, patient: r.media.lossy.Load,
+		lossySchedule: t.LossySendAt, lossyGiveUp: t.LossyGiveUp}
 }
 
 // stunWait is the wait of a STUN (or same-size echo) probe of this run.
 func (r *run) stunWait() udpWait {
-	return udpWait{schedule: stunSendAt, giveUp: stunGiveUp, patient: r.media.lossy.Load}
+	t := r.plan.Timing()
+	return r.udpWait(t.STUNSendAt, t.STUNGiveUp)
 }
 
 // noteLoss records that an exchange needed a retransmission.
@@ -75,7 +86,7 @@ func (r *run) reflectorAddr(ctx context.Context, host string) (netip.Addr, error
 		}
 		p := result.Probe{ID: result.ReflectorDNSID, Kind: result.KindDNS, Role: "media", Target: host}
 		start := r.begin(p)
-		ctx, cancel := context.WithTimeout(ctx, reflectorDNSTimeout)
+		ctx, cancel := context.WithTimeout(ctx, r.plan.Timing().ReflectorDNS)
 		defer cancel()
 		addrs, err := r.env.resolver().LookupNetIP(ctx, "ip", host)
 		p.RTTMs = result.RTT(r.env.now().Sub(start))
@@ -127,8 +138,8 @@ func (r *run) echoToken() [wire.TokenLen]byte {
 }
 
 // stun sends STUN binding requests to host:port over UDP on the compressed
-// retransmission schedule (stunSendAt). When STUN has no answer by its
-// first retransmission, an echo datagram of the same size goes alongside
+// retransmission schedule (Timers.STUNSendAt). When STUN has no answer by
+// its first retransmission, an echo datagram of the same size goes alongside
 // (echo.go): a port where it passes and STUN does not is filtered by
 // content. A port that answers or rejects at once gets no such datagram,
 // which keeps a rejecting firewall's ICMP (rate-limited by every OS) for
@@ -150,13 +161,14 @@ func (r *run) stun(ctx context.Context, host string, port int) {
 	// goroutine goes on to fill p (res.fill) while the echo runs.
 	alongside := p
 	wg.Go(func() {
-		if sleepCtx(echoCtx, echoAlongsideDelay) {
-			w := udpWait{schedule: echoAlongsideSendAt, giveUp: stunGiveUp - echoAlongsideDelay, patient: r.media.lossy.Load}
+		tm := r.plan.Timing()
+		if sleepCtx(echoCtx, tm.EchoAlongsideDelay) {
+			w := r.udpWait(tm.EchoAlongsideSendAt, tm.STUNGiveUp-tm.EchoAlongsideDelay)
 			r.echoOne(echoCtx, to, alongside, stunRequestSize(), w, &noEcho)
 		}
 	})
 
-	build, match := bindingExchange(len(lossySendAt))
+	build, match := bindingExchange(len(r.plan.Timing().LossySendAt))
 	res := r.exchange(ctx, to, r.stunWait(), build, match)
 	r.noteLoss(res)
 	res.fill(&p, r.env.now().Sub(start))
@@ -368,9 +380,9 @@ func exchangeOn(ctx context.Context, sock datagramSock, w udpWait,
 			return res
 		}
 		if !time.Now().Before(end) {
-			if !extended && w.patient != nil && w.patient() && endAt(lossyGiveUp).After(end) {
-				// The run has seen loss: keep sending on lossySendAt.
-				extended, schedule, end = true, lossySendAt, endAt(lossyGiveUp)
+			if !extended && w.patient != nil && w.patient() && endAt(w.lossyGiveUp).After(end) {
+				// The run has seen loss: keep sending on the lossy schedule.
+				extended, schedule, end = true, w.lossySchedule, endAt(w.lossyGiveUp)
 				continue
 			}
 			res.err = ErrTimeout

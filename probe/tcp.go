@@ -24,7 +24,7 @@ func classifyConnect(err, ctxErr error) (status result.Status, reason result.Rea
 	return result.StatusError, result.ReasonConnectError
 }
 
-// tcpConnect dials address (bounded by tcpConnectTimeout) and records the
+// tcpConnect dials address (bounded by Timers.TCPConnect) and records the
 // probe id. It returns the open connection, or nil.
 func (r *run) tcpConnect(ctx context.Context, base result.Probe, id result.ID, address string, details map[result.DetailKey]string) net.Conn {
 	p := base
@@ -33,7 +33,7 @@ func (r *run) tcpConnect(ctx context.Context, base result.Probe, id result.ID, a
 		p.Address = ap.Addr().String()
 	}
 	start := r.begin(p)
-	cctx, cancel := context.WithTimeout(ctx, tcpConnectTimeout)
+	cctx, cancel := context.WithTimeout(ctx, r.plan.Timing().TCPConnect)
 	defer cancel()
 	conn, err := r.env.dial(cctx, "tcp", address)
 	p.RTTMs = result.RTT(r.env.now().Sub(start))

@@ -8,6 +8,7 @@ import (
 	"net"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/rtcprobe/rtcprobe/result"
 )
@@ -52,10 +53,11 @@ type tlsFailure struct {
 }
 
 // tlsHandshake runs the client handshake with SNI host on conn, bounded by
-// tlsHandshakeTimeout, verifies the chain against env.RootCAs and returns
-// the TLS connection and the chain's facts. On failure conn is closed.
-func tlsHandshake(ctx context.Context, env *Env, conn net.Conn, host string) (*tls.Conn, map[result.DetailKey]string, *tlsFailure) {
-	ctx, cancel := context.WithTimeout(ctx, tlsHandshakeTimeout)
+// timeout (Timers.TLSHandshake), verifies the chain against env.RootCAs and
+// returns the TLS connection and the chain's facts. On failure conn is
+// closed.
+func tlsHandshake(ctx context.Context, env *Env, conn net.Conn, host string, timeout time.Duration) (*tls.Conn, map[result.DetailKey]string, *tlsFailure) {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	// Verification is done by hand after the handshake so that an
 	// unverified chain still names its issuer (TLS inspection).

@@ -48,6 +48,8 @@ type turnSession struct {
 	// lossy reports, for a session over UDP, whether the run has seen
 	// loss (its transactions then wait longer); nil over TCP/TLS.
 	lossy func() bool
+	// timers are the run's (Plan.Timers).
+	timers *Timers
 }
 
 // localPort is the session's local UDP port, 0 when not over UDP.
@@ -163,26 +165,27 @@ func (r *run) turnAllocate(ctx context.Context, t TURNTarget, user, pass string)
 	if err != nil {
 		return nil, &turnFailure{result.StatusFailed, result.ReasonDNS, "resolve", err}
 	}
-	s := &turnSession{server: server}
+	tm := r.plan.Timing()
+	s := &turnSession{server: server, timers: tm}
 	if t.Transport == "udp" {
 		s.lossy = r.media.lossy.Load
 	}
-	ctx, cancel := context.WithTimeout(ctx, turnConnectTimeout+turnAllocateTimeout)
+	ctx, cancel := context.WithTimeout(ctx, tm.TURNConnect+tm.TURNAllocate)
 	defer cancel()
 	s.conn, err = r.turnConn(ctx, t, s, cancel)
 	if err != nil {
 		return s, connectFailure(err)
 	}
-	allocTimeout := turnAllocateTimeout
+	allocTimeout := tm.TURNAllocate
 	if t.Transport == "udp" {
-		allocTimeout = turnLossyAllocateTimeout
+		allocTimeout = tm.TURNLossyAllocate
 	}
 	ctx, cancelAlloc := context.WithTimeout(ctx, allocTimeout)
 	defer cancelAlloc()
-	if allocTimeout != turnAllocateTimeout {
+	if allocTimeout != tm.TURNAllocate {
 		// Over UDP the longer wait is only for a run that has seen loss;
-		// otherwise a silent server is blocked at turnAllocateTimeout.
-		patience := time.AfterFunc(turnAllocateTimeout, func() {
+		// otherwise a silent server is blocked at TURNAllocate.
+		patience := time.AfterFunc(tm.TURNAllocate, func() {
 			if !r.media.lossy.Load() {
 				cancelAlloc()
 			}
@@ -191,7 +194,7 @@ func (r *run) turnAllocate(ctx context.Context, t TURNTarget, user, pass string)
 	}
 	s.client, err = turn.NewClient(&turn.ClientConfig{
 		STUNServerAddr: server.String(), TURNServerAddr: server.String(),
-		Username: user, Password: pass, RTO: turnRTO, Conn: s.conn, LoggerFactory: quietLogs,
+		Username: user, Password: pass, RTO: tm.TURNRTO, Conn: s.conn, LoggerFactory: quietLogs,
 	})
 	if err == nil {
 		err = s.client.Listen()
@@ -227,7 +230,7 @@ func (r *run) turnServerAddr(ctx context.Context, t TURNTarget) (netip.AddrPort,
 	if a, err := netip.ParseAddr(t.Host); err == nil {
 		return netip.AddrPortFrom(a.Unmap(), uint16(t.Port)), nil
 	}
-	ctx, cancel := context.WithTimeout(ctx, reflectorDNSTimeout)
+	ctx, cancel := context.WithTimeout(ctx, r.plan.Timing().ReflectorDNS)
 	defer cancel()
 	addrs, err := r.env.resolver().LookupNetIP(ctx, "ip", t.Host)
 	a, err := pickIPv4(addrs, err)
@@ -245,7 +248,7 @@ func (r *run) turnConn(ctx context.Context, t TURNTarget, s *turnSession, cancel
 		}
 		return &sockPacketConn{udpSock: sock, ignored: &s.ignored, onReject: func() { s.rejected.Store(true); cancel() }}, nil
 	}
-	cctx, ccancel := context.WithTimeout(ctx, turnConnectTimeout)
+	cctx, ccancel := context.WithTimeout(ctx, r.plan.Timing().TURNConnect)
 	defer ccancel()
 	c, err := r.turnStream(cctx, t, s.server)
 	if err != nil {
@@ -307,7 +310,7 @@ func allocateFailure(err error) *turnFailure {
 // mappedAddress asks the server for our reflexive address (one binding
 // transaction, bounded); "" when it did not answer.
 func (s *turnSession) mappedAddress(ctx context.Context) string {
-	ctx, cancel := context.WithTimeout(ctx, turnStepTimeout)
+	ctx, cancel := context.WithTimeout(ctx, s.timers.TURNStep)
 	defer cancel()
 	stop := context.AfterFunc(ctx, s.client.Close)
 	defer stop()
@@ -318,12 +321,12 @@ func (s *turnSession) mappedAddress(ctx context.Context) string {
 	return a.String()
 }
 
-// createPermission grants the peer, bounded by turnStepTimeout: pion's
+// createPermission grants the peer, bounded by Timers.TURNStep: pion's
 // CreatePermission has no context and retries for about 7.8 s.
 func (s *turnSession) createPermission(ctx context.Context, peer net.Addr) error {
-	timeout := turnStepTimeout
+	timeout := s.timers.TURNStep
 	if s.lossy != nil && s.lossy() {
-		timeout = turnLossyStepTimeout
+		timeout = s.timers.TURNLossyStep
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()

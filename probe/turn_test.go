@@ -124,7 +124,7 @@ func turnTarget(id, transport string, port int, user, pass, peer string) TURNTar
 // runTURN runs the plan and checks that no output holds a credential.
 func runTURN(t *testing.T, env *Env, targets ...TURNTarget) map[string]result.Probe {
 	t.Helper()
-	plan := &Plan{Budget: 8 * time.Second, TURN: targets}
+	plan := &Plan{Timers: fastTimers(), Budget: 8 * time.Second, TURN: targets}
 	out := map[string]result.Probe{}
 	got := Run(context.Background(), env, plan, nil)
 	b, err := json.Marshal(got)
@@ -161,6 +161,7 @@ func checkProbe(t *testing.T, got map[string]result.Probe, id string, w turnWant
 }
 
 func TestTURN(t *testing.T) {
+	t.Parallel() // the silent cases wait out the scaled timers
 	srv := startTURN(t, turnServerOpts{})
 	peer := responder(t, bindingAnswer(false))
 	peerAddr := "127.0.0.1:" + strconv.Itoa(peer)
@@ -192,13 +193,14 @@ func TestTURN(t *testing.T) {
 			if tt.target.Peer == "" && tt.want.status == result.StatusOK {
 				wine.Skip(t, wineRelayAlias)
 			}
-			t.Parallel() // the silent cases wait for turnAllocateTimeout
+			t.Parallel() // the silent cases wait for TURNAllocate
 			checkProbe(t, runTURN(t, tt.env, tt.target), "t", tt.want)
 		})
 	}
 }
 
 func TestTURNRelaySilent(t *testing.T) {
+	t.Parallel() // waits out the scaled TURNRelay
 	srv := startTURN(t, turnServerOpts{silentRelay: true})
 	peer := "127.0.0.1:" + strconv.Itoa(responder(t, bindingAnswer(false)))
 	for _, p := range []string{peer, ""} {
@@ -294,7 +296,7 @@ func TestTURNThroughHTTPProxy(t *testing.T) {
 			if tt.want.status == result.StatusOK {
 				wine.Skip(t, wineRelayAlias)
 			}
-			plan := &Plan{Budget: 8 * time.Second, TURN: []TURNTarget{target}, HTTPProxy: connectProxy(t, tt.allowed)}
+			plan := &Plan{Timers: fastTimers(), Budget: 8 * time.Second, TURN: []TURNTarget{target}, HTTPProxy: connectProxy(t, tt.allowed)}
 			got := map[string]result.Probe{}
 			for _, p := range Run(context.Background(), &Env{}, plan, nil) {
 				got[string(p.ID)] = p

@@ -26,14 +26,15 @@ var (
 const relayEchoSize = 100
 
 // relaySends is how many times the relay round trip is tried: the first
-// three sends of stunSendAt fit in turnRelayTimeout.
+// three sends of Timers.STUNSendAt fit in Timers.TURNRelay.
 const relaySends = 3
 
 // relayWait is the wait of the relay round trip: three sends, more in a
 // lossy run when the relayed datagrams cross UDP (TURN over UDP, or the
 // relay's own UDP leg to the peer: every transport has one).
 func (r *run) relayWait(t TURNTarget) udpWait {
-	return udpWait{schedule: stunSendAt[:relaySends], giveUp: turnRelayTimeout, patient: r.media.lossy.Load}
+	tm := r.plan.Timing()
+	return r.udpWait(tm.STUNSendAt[:relaySends], tm.TURNRelay)
 }
 
 // relaySock is a conversation with one peer through a TURN relay.
@@ -75,7 +76,7 @@ func (r *run) turnRelayTrip(ctx context.Context, t TURNTarget, s *turnSession, d
 	if err := s.createPermission(ctx, pa); err != nil {
 		return 0, permissionFailure(err)
 	}
-	build, match := bindingExchange(len(lossySendAt))
+	build, match := bindingExchange(len(r.plan.Timing().LossySendAt))
 	res := exchangeOn(ctx, relaySock{s.relay, pa}, r.relayWait(t), build, match)
 	r.noteLoss(res)
 	return relayOutcome(res)
@@ -100,7 +101,7 @@ func (r *run) turnBounce(ctx context.Context, t TURNTarget, s *turnSession, deta
 		return 0, permissionFailure(err)
 	}
 	var wg sync.WaitGroup
-	wg.Go(func() { bounce(s2.relay, a1, time.Now().Add(turnRelayTimeout)) })
+	wg.Go(func() { bounce(s2.relay, a1, time.Now().Add(r.plan.Timing().TURNRelay)) })
 	defer wg.Wait()
 	defer func() { _ = s2.relay.SetReadDeadline(time.Now()) }()
 	token := r.echoToken()

@@ -67,7 +67,7 @@ func (r *run) connectAny(ctx context.Context, t WebTarget, base result.Probe, ad
 	results := make(chan made, len(addrs))
 	for i, a := range addrs {
 		go func() {
-			if !sleepCtx(ctx, udpPacing*timeMul(i)) {
+			if !sleepCtx(ctx, r.plan.Timing().UDPPacing*timeMul(i)) {
 				results <- made{}
 				return
 			}
@@ -136,7 +136,7 @@ func (r *run) webViaProxyAs(ctx context.Context, t WebTarget, base result.Probe,
 	p.ID, p.Kind, p.Transport = result.WebID(t.ID, result.StepTLS), result.KindTLS, "tls"
 	p.Details = map[result.DetailKey]string{result.DetailVia: result.ViaHTTPProxyDetail}
 	start := r.begin(p)
-	cctx, cancel := context.WithTimeout(ctx, tlsHandshakeTimeout)
+	cctx, cancel := context.WithTimeout(ctx, r.plan.Timing().TLSHandshake)
 	tunnel, status, auth, err := connectThrough(cctx, r.env, conn, proxy, JoinHostPort(t.Host(), t.Port()))
 	ctxErr := cctx.Err() // before cancel, after which it is never nil
 	cancel()
@@ -173,7 +173,7 @@ func (r *run) tlsAndRequest(ctx context.Context, t WebTarget, base result.Probe,
 }
 
 func (r *run) tlsAndRequestStarted(ctx context.Context, t WebTarget, p result.Probe, start time.Time, conn net.Conn, via string) {
-	tc, d, fail := tlsHandshake(ctx, r.env, conn, t.Host())
+	tc, d, fail := tlsHandshake(ctx, r.env, conn, t.Host(), r.plan.Timing().TLSHandshake)
 	p.RTTMs = result.RTT(r.env.now().Sub(start))
 	p.Details = mergeDetails(p.Details, d)
 	if fail != nil {

@@ -82,7 +82,7 @@ func TestWebDNS(t *testing.T) {
 func TestDirectDNSPartialAnswer(t *testing.T) {
 	t.Parallel()
 	ns := dnsServer(t)
-	o := queryNameserver(context.Background(), ns, "v4only.test", true)
+	o := queryNameserver(context.Background(), ns, "v4only.test", true, fastTimers().DNS)
 	if o.status != result.StatusOK || len(o.addrs) != 1 || o.addrs[0].String() != "127.0.0.1" {
 		t.Fatalf("got %s %s %v (%v), want ok 127.0.0.1", o.status, o.reason, o.addrs, o.err)
 	}
@@ -90,7 +90,7 @@ func TestDirectDNSPartialAnswer(t *testing.T) {
 		t.Errorf("note = %q, want the AAAA refusal", o.note)
 	}
 	// Both types refused is still a refusal.
-	if o := queryNameserver(context.Background(), ns, "refused.test", true); o.status != result.StatusFailed || o.reason != "refused" {
+	if o := queryNameserver(context.Background(), ns, "refused.test", true, fastTimers().DNS); o.status != result.StatusFailed || o.reason != "refused" {
 		t.Errorf("refused.test: got %s %s, want failed refused", o.status, o.reason)
 	}
 }
@@ -105,7 +105,7 @@ func TestDirectDNSHostile(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			ns := garbageDNS(t, tt.truncate)
-			o := queryNameserver(context.Background(), ns, "ok.test", true)
+			o := queryNameserver(context.Background(), ns, "ok.test", true, fastTimers().DNS)
 			if o.status != result.StatusError || o.reason != tt.reason {
 				t.Errorf("got %s %s (%v), want error %s", o.status, o.reason, o.err, tt.reason)
 			}

@@ -174,7 +174,7 @@ func testEnv(ns string, pki testPKI) *Env {
 
 func runWeb(t *testing.T, env *Env, proxy *url.URL, targets ...WebTarget) map[string]result.Probe {
 	t.Helper()
-	plan := &Plan{Budget: 8 * time.Second, Web: targets, HTTPProxy: proxy}
+	plan := &Plan{Timers: fastTimers(), Budget: 8 * time.Second, Web: targets, HTTPProxy: proxy}
 	got := map[string]result.Probe{}
 	for _, p := range Run(context.Background(), env, plan, nil) {
 		if _, dup := got[string(p.ID)]; dup {

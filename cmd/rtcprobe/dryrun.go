@@ -25,6 +25,9 @@ type dryRunOutput struct {
 	BudgetMs int64               `json:"budgetMs"`
 	Sends    []probe.PlannedSend `json:"sends"`
 	Totals   dryRunTotals        `json:"totals"`
+	// pacing is the gap between the starts of two UDP probes (the plan's
+	// Timers.UDPPacing), for the table's pacing line.
+	pacing time.Duration
 }
 
 type dryRunTotals struct {
@@ -39,7 +42,7 @@ type dryRunTotals struct {
 // nothing: it never calls probe.Run. jsonOut is --json ("" for the table).
 func dryRun(stdout, stderr io.Writer, plan *probe.Plan, jsonOut string) int {
 	sends := plan.Describe()
-	out := dryRunOutput{Schema: dryRunSchema, BudgetMs: plan.Budget.Milliseconds(), Sends: sends}
+	out := dryRunOutput{Schema: dryRunSchema, BudgetMs: plan.Budget.Milliseconds(), Sends: sends, pacing: plan.Timing().UDPPacing}
 	for _, s := range sends {
 		if s.Protocol == "tcp" {
 			out.Totals.TCPConnections += s.Count
@@ -99,7 +102,7 @@ func writeDryRunTable(w io.Writer, out dryRunOutput) {
 			unit = "datagram"
 		}
 		fmt.Fprintf(w, "Pacing: at most %d UDP %s to one host (%s) in any %s; UDP probes start %s apart.\n",
-			t.MaxBurst, unit, report.Safe(t.MaxBurstHost), burstWindow, probe.UDPPacing)
+			t.MaxBurst, unit, report.Safe(t.MaxBurstHost), burstWindow, out.pacing)
 	}
 	fmt.Fprintln(w, "SIZE is the payload of one datagram, or of the client's first flight on TCP; COUNT is an upper bound.")
 }
