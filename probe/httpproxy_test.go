@@ -7,39 +7,6 @@ import (
 	"golang.org/x/net/http/httpproxy"
 )
 
-func TestParseScutil(t *testing.T) {
-	out := `<dictionary> {
-  ExceptionsList : <array> {
-    0 : *.local
-  }
-  HTTPSEnable : 1
-  HTTPSPort : 3128
-  HTTPSProxy : proxy.corp
-  ProxyAutoConfigEnable : 1
-  ProxyAutoConfigURLString : http://wpad.corp/wpad.dat
-}`
-	got := parseScutil(out)
-	if want := (proxySettings{proxy: "proxy.corp:3128", pac: "http://wpad.corp/wpad.dat"}); got != want {
-		t.Errorf("parseScutil = %+v, want %+v", got, want)
-	}
-	if got := parseScutil("<dictionary> {\n  HTTPSEnable : 0\n  HTTPSProxy : p\n}"); got != (proxySettings{}) {
-		t.Errorf("disabled proxy parsed as %+v", got)
-	}
-}
-
-func TestParseWinProxyServer(t *testing.T) {
-	for in, want := range map[string]string{
-		"proxy.corp:8080":                   "proxy.corp:8080",
-		"http=h1:80;https=h2:443;ftp=h3:21": "h2:443",
-		"http=h1:80;socks=s:1080":           "h1:80",
-		"socks=s:1080":                      "",
-	} {
-		if got := parseWinProxyServer(in); got != want {
-			t.Errorf("parseWinProxyServer(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
 func TestEnvProxy(t *testing.T) {
 	for _, tt := range []struct {
 		cfg  httpproxy.Config

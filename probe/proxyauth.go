@@ -28,20 +28,6 @@ import (
 // need a typed identity, which the browser prompts for and rtcprobe takes
 // from the environment or its own prompt.
 
-// Probe reasons of a proxy that demands authentication.
-const (
-	// ReasonProxyAuthUnavailable: the proxy wants authentication that
-	// rtcprobe cannot do here the way the browser would (no ticket, no
-	// identity): the path is untested, not blocked.
-	ReasonProxyAuthUnavailable = result.ReasonProxyAuthUnavailable
-	// ReasonProxyAuthRejected: rtcprobe authenticated and the proxy still
-	// answered 407.
-	ReasonProxyAuthRejected = result.ReasonProxyAuthRejected
-	// ReasonProxyAuthBroken: the proxy's side of the handshake is one the
-	// browser refuses too (a malformed NTLM CHALLENGE).
-	ReasonProxyAuthBroken = result.ReasonProxyAuthBroken
-)
-
 // Environment variables holding the identity for Basic and NTLM proxy
 // authentication (NTLM takes DOMAIN\user or user@domain).
 const (
@@ -85,11 +71,11 @@ func (e *ProxyAuthError) Unwrap() error { return ErrProxyAuth }
 func (e *ProxyAuthError) Reason() result.Reason {
 	switch {
 	case e.Unavailable:
-		return ReasonProxyAuthUnavailable
+		return result.ReasonProxyAuthUnavailable
 	case e.Broken:
-		return ReasonProxyAuthBroken
+		return result.ReasonProxyAuthBroken
 	}
-	return ReasonProxyAuthRejected
+	return result.ReasonProxyAuthRejected
 }
 
 // ProxyAuthInfo is what a CONNECT learned about the proxy's authentication,

@@ -17,6 +17,8 @@ import (
 	"github.com/jcmturner/gokrb5/v8/keytab"
 	"github.com/jcmturner/gokrb5/v8/messages"
 	"github.com/jcmturner/gokrb5/v8/types"
+
+	"github.com/rtcprobe/rtcprobe/result"
 )
 
 const krbTestRealm = "RTCPROBE.TEST"
@@ -140,8 +142,8 @@ func TestProxyAuthNegotiateWrongKey(t *testing.T) {
 	other.AddEntry("HTTP/127.0.0.1", krbTestRealm, "another password", time.Now(), 2, etypeID.AES256_CTS_HMAC_SHA1_96)
 	p := startAuthProxy(t, &authProxy{offer: []string{"Negotiate"}, keytab: other})
 	_, err := dialAuth(t, &Env{}, p)
-	if status, reason := proxyAuthOutcome(err); status != "failed" || reason != ReasonProxyAuthRejected {
-		t.Fatalf("err = %v: %s/%s, want failed/%s", err, status, reason, ReasonProxyAuthRejected)
+	if status, reason := proxyAuthOutcome(err); status != "failed" || reason != result.ReasonProxyAuthRejected {
+		t.Fatalf("err = %v: %s/%s, want failed/%s", err, status, reason, result.ReasonProxyAuthRejected)
 	}
 }
 

@@ -63,17 +63,17 @@ func TestProxyAuth(t *testing.T) {
 		wantConns     int32         // 0: not checked
 	}{
 		{name: "basic", offer: []string{`Basic realm="corp, inc"`}, user: "alice", pass: testProxyPassword, wantUsed: "Basic", wantConns: 1},
-		{name: "basic-no-identity", offer: []string{`Basic realm="corp"`}, wantReason: ReasonProxyAuthUnavailable, wantFix: EnvProxyUsername},
-		{name: "basic-wrong-password", offer: []string{`Basic realm="corp"`}, user: "alice", pass: "wrong", wantReason: ReasonProxyAuthRejected, wantFix: "check " + EnvProxyUsername},
+		{name: "basic-no-identity", offer: []string{`Basic realm="corp"`}, wantReason: result.ReasonProxyAuthUnavailable, wantFix: EnvProxyUsername},
+		{name: "basic-wrong-password", offer: []string{`Basic realm="corp"`}, user: "alice", pass: "wrong", wantReason: result.ReasonProxyAuthRejected, wantFix: "check " + EnvProxyUsername},
 		{name: "basic-close-after-407", offer: []string{`Basic realm="corp"`}, user: "alice", pass: testProxyPassword, closeAfter407: true, wantUsed: "Basic", wantConns: 2},
 		{name: "ntlm", offer: []string{"NTLM"}, user: `CORP\alice`, pass: testProxyPassword, wantUsed: "NTLM", wantConns: 1},
 		{name: "ntlm-lm-key-flag", offer: []string{"NTLM"}, user: `CORP\alice`, pass: testProxyPassword, lmKey: true, wantUsed: "NTLM", wantConns: 1},
-		{name: "ntlm-malformed-challenge", offer: []string{"NTLM"}, user: `CORP\alice`, pass: testProxyPassword, sloppy: true, wantReason: ReasonProxyAuthBroken, wantFix: "malformed"},
-		{name: "ntlm-wrong-password", offer: []string{"NTLM"}, user: `CORP\alice`, pass: "wrong", wantReason: ReasonProxyAuthRejected},
-		{name: "ntlm-no-identity", offer: []string{"NTLM"}, wantReason: ReasonProxyAuthUnavailable, wantFix: EnvProxyUsername},
+		{name: "ntlm-malformed-challenge", offer: []string{"NTLM"}, user: `CORP\alice`, pass: testProxyPassword, sloppy: true, wantReason: result.ReasonProxyAuthBroken, wantFix: "malformed"},
+		{name: "ntlm-wrong-password", offer: []string{"NTLM"}, user: `CORP\alice`, pass: "wrong", wantReason: result.ReasonProxyAuthRejected},
+		{name: "ntlm-no-identity", offer: []string{"NTLM"}, wantReason: result.ReasonProxyAuthUnavailable, wantFix: EnvProxyUsername},
 		{name: "negotiate-no-ticket-falls-to-ntlm", offer: []string{"Negotiate", "NTLM", `Basic realm="x"`}, user: `CORP\alice`, pass: testProxyPassword, wantUsed: "NTLM"},
-		{name: "negotiate-only-no-ticket", offer: []string{"Negotiate"}, wantReason: ReasonProxyAuthUnavailable, wantFix: negotiateFix},
-		{name: "digest-only", offer: []string{`Digest realm="x", nonce="abc", qop="auth"`}, user: "alice", pass: testProxyPassword, wantReason: ReasonProxyAuthUnavailable},
+		{name: "negotiate-only-no-ticket", offer: []string{"Negotiate"}, wantReason: result.ReasonProxyAuthUnavailable, wantFix: negotiateFix},
+		{name: "digest-only", offer: []string{`Digest realm="x", nonce="abc", qop="auth"`}, user: "alice", pass: testProxyPassword, wantReason: result.ReasonProxyAuthUnavailable},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -106,7 +106,7 @@ func TestProxyAuth(t *testing.T) {
 				if !errors.As(err, &ae) || ae.Reason() != tc.wantReason {
 					t.Fatalf("err = %v, want reason %s", err, tc.wantReason)
 				}
-				if st, _ := proxyAuthOutcome(err); tc.wantReason == ReasonProxyAuthBroken && st != result.StatusFailed {
+				if st, _ := proxyAuthOutcome(err); tc.wantReason == result.ReasonProxyAuthBroken && st != result.StatusFailed {
 					t.Errorf("a handshake the browser refuses too is %s, want failed", st)
 				}
 				if !strings.Contains(ae.Info.Fix, tc.wantFix) {
@@ -213,7 +213,7 @@ func TestWebThroughAuthProxy(t *testing.T) {
 
 	t.Setenv(EnvProxyUsername, "")
 	got = runWeb(t, env, p.url, target)
-	checkWant(t, got, "sig/tls", want{result.KindTLS, result.StatusSkipped, ReasonProxyAuthUnavailable, "connect"})
+	checkWant(t, got, "sig/tls", want{result.KindTLS, result.StatusSkipped, result.ReasonProxyAuthUnavailable, "connect"})
 	checkAbsent(t, got, "sig/ws")
 	if fix := got["sig/tls"].Details["proxyAuthFix"]; !strings.Contains(fix, EnvProxyUsername) {
 		t.Errorf("fix = %q", fix)

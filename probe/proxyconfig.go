@@ -137,7 +137,7 @@ func setURLField(cfg *ProxyConfig, k, s string) error {
 		return fmt.Errorf("%q: %v", RedactURL(s), err)
 	}
 	if p := u.Port(); p != "" {
-		if _, err := ParsePort(p); err != nil {
+		if _, err := parsePort(p); err != nil {
 			return fmt.Errorf("%q: %v", RedactURL(s), err)
 		}
 	}
@@ -190,9 +190,9 @@ func parseTURNServers(v json.RawMessage) ([]TURNServer, error) {
 	return out, nil
 }
 
-// TURNURL is a parsed TURN URL (RFC 7065), as the SDK reads it: a URL with
+// turnURL is a parsed TURN URL (RFC 7065), as the SDK reads it: a URL with
 // no scheme gets "turn:" in front.
-type TURNURL struct {
+type turnURL struct {
 	Secure bool   // turns:
 	Host   string // without brackets
 	Port   int
@@ -203,8 +203,8 @@ type TURNURL struct {
 
 // ParseTURNURL parses "turn:host[:port][?transport=udp|tcp]",
 // "turns:host[:port]" or "host[:port]".
-func ParseTURNURL(s string) (TURNURL, error) {
-	var u TURNURL
+func ParseTURNURL(s string) (turnURL, error) {
+	var u turnURL
 	// Errors quote the url without user info or query values: a
 	// credential may be there by mistake (after '@' or after '?').
 	shown := RedactURL(s)
@@ -287,24 +287,24 @@ func turnHostPort(s string, secure bool) (string, int, error) {
 	return host, p, nil
 }
 
-// MaxProxyFileBytes bounds --proxy FILE: the SDK's proxy object is a few
+// maxProxyFileBytes bounds --proxy FILE: the SDK's proxy object is a few
 // hundred bytes, and a wrong file (a log, a disk image) must be rejected
 // before it costs memory.
-const MaxProxyFileBytes = 1 << 20
+const maxProxyFileBytes = 1 << 20
 
 // ReadProxyFile reads and parses --proxy FILE, reading at most
-// MaxProxyFileBytes (plus one byte, to tell a larger file).
+// maxProxyFileBytes (plus one byte, to tell a larger file).
 func ReadProxyFile(path string) (*ProxyConfig, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("%w: --proxy: %v", ErrConfig, err)
 	}
 	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, MaxProxyFileBytes+1))
+	data, err := io.ReadAll(io.LimitReader(f, maxProxyFileBytes+1))
 	if err != nil {
 		return nil, fmt.Errorf("%w: --proxy %s: %v", ErrConfig, path, err)
 	}
-	if len(data) > MaxProxyFileBytes {
+	if len(data) > maxProxyFileBytes {
 		return nil, fmt.Errorf("%w: --proxy %s: larger than 1 MiB: not an enterRoom proxy object", ErrConfig, path)
 	}
 	return ParseProxyConfig(path, data)

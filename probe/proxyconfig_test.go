@@ -69,24 +69,24 @@ func TestParseTURNURL(t *testing.T) {
 	tests := []struct {
 		input     string
 		shouldErr string
-		expected  TURNURL
+		expected  turnURL
 	}{
-		{"turn:turn.example.com", "", TURNURL{Host: "turn.example.com", Port: 3478, Transports: []string{"udp", "tcp"}}},
-		{"turn.example.com:80", "", TURNURL{Host: "turn.example.com", Port: 80, Transports: []string{"udp", "tcp"}}},
-		{"turn:1.2.3.4:3478?transport=tcp", "", TURNURL{Host: "1.2.3.4", Port: 3478, Transports: []string{"tcp"}}},
-		{"turn:[2001:db8::1]:3479?transport=udp", "", TURNURL{Host: "2001:db8::1", Port: 3479, Transports: []string{"udp"}}},
-		{"turns:t.example.com", "", TURNURL{Secure: true, Host: "t.example.com", Port: 5349, Transports: []string{"tls"}}},
-		{"turns:t.example.com:443?transport=tcp", "", TURNURL{Secure: true, Host: "t.example.com", Port: 443, Transports: []string{"tls"}}},
-		{"stun:s.example.com", "scheme must be turn: or turns:", TURNURL{}},
-		{"https://t.example.com", "scheme must be turn: or turns:", TURNURL{}},
-		{"turn:user:pass@t.example.com", "put credentials in username/credential", TURNURL{}},
-		{"turn:", "missing or invalid host", TURNURL{}},
-		{"turn:a b", "missing or invalid host", TURNURL{}},
-		{"turn:t:0", "port must be 1-65535", TURNURL{}},
-		{"turn:t:99999", "port must be 1-65535", TURNURL{}},
-		{"turn:t?transport=sctp", "transport must be udp or tcp", TURNURL{}},
-		{"turns:t?transport=udp", "DTLS", TURNURL{}},
-		{"turn:t?%zz", "bad query", TURNURL{}},
+		{"turn:turn.example.com", "", turnURL{Host: "turn.example.com", Port: 3478, Transports: []string{"udp", "tcp"}}},
+		{"turn.example.com:80", "", turnURL{Host: "turn.example.com", Port: 80, Transports: []string{"udp", "tcp"}}},
+		{"turn:1.2.3.4:3478?transport=tcp", "", turnURL{Host: "1.2.3.4", Port: 3478, Transports: []string{"tcp"}}},
+		{"turn:[2001:db8::1]:3479?transport=udp", "", turnURL{Host: "2001:db8::1", Port: 3479, Transports: []string{"udp"}}},
+		{"turns:t.example.com", "", turnURL{Secure: true, Host: "t.example.com", Port: 5349, Transports: []string{"tls"}}},
+		{"turns:t.example.com:443?transport=tcp", "", turnURL{Secure: true, Host: "t.example.com", Port: 443, Transports: []string{"tls"}}},
+		{"stun:s.example.com", "scheme must be turn: or turns:", turnURL{}},
+		{"https://t.example.com", "scheme must be turn: or turns:", turnURL{}},
+		{"turn:user:pass@t.example.com", "put credentials in username/credential", turnURL{}},
+		{"turn:", "missing or invalid host", turnURL{}},
+		{"turn:a b", "missing or invalid host", turnURL{}},
+		{"turn:t:0", "port must be 1-65535", turnURL{}},
+		{"turn:t:99999", "port must be 1-65535", turnURL{}},
+		{"turn:t?transport=sctp", "transport must be udp or tcp", turnURL{}},
+		{"turns:t?transport=udp", "DTLS", turnURL{}},
+		{"turn:t?%zz", "bad query", turnURL{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.input, func(t *testing.T) {

@@ -21,25 +21,32 @@ func parseScutilProxy(out string) SystemProxy {
 	s := SystemProxy{Source: scutilSource}
 	kv := map[string]string{}
 	var exceptions []string
-	inExceptions := false
+	// Only the top-level dictionary is the configuration in force: the
+	// per-interface copies under __SCOPED__ (a VPN's utun can carry its
+	// own proxy) repeat the same keys and must not override it.
+	depth, inExceptions := 0, false
 	for _, line := range strings.Split(out, "\n") {
 		t := strings.TrimSpace(line)
-		if strings.HasPrefix(t, "ExceptionsList : <array>") {
-			inExceptions = true
-			continue
-		}
-		if inExceptions {
-			if t == "}" {
+		if t == "}" {
+			depth--
+			if depth < 2 {
 				inExceptions = false
-				continue
-			}
-			if _, v, ok := strings.Cut(t, " : "); ok {
-				exceptions = append(exceptions, strings.TrimSpace(v))
 			}
 			continue
 		}
 		if k, v, ok := strings.Cut(t, " : "); ok {
-			kv[k] = strings.TrimSpace(v)
+			k, v = strings.TrimSpace(k), strings.TrimSpace(v)
+			switch {
+			case depth == 1 && k == "ExceptionsList" && strings.HasPrefix(v, "<array>"):
+				inExceptions = true
+			case depth == 1 && !strings.HasSuffix(v, "{"):
+				kv[k] = v
+			case depth == 2 && inExceptions:
+				exceptions = append(exceptions, v)
+			}
+		}
+		if strings.HasSuffix(t, "{") {
+			depth++
 		}
 	}
 	add := func(name string) {

@@ -4,6 +4,10 @@ package probe
 
 import "golang.org/x/sys/windows/registry"
 
+// internetSettings is the per-user WinINet proxy configuration that Edge
+// and Chrome use.
+const internetSettings = `Software\Microsoft\Windows\CurrentVersion\Internet Settings`
+
 // internetSettingsKey is shown in the report as the source.
 const internetSettingsKey = `HKCU\` + internetSettings
 

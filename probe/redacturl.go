@@ -198,12 +198,12 @@ func ParseHostPort(s string) (host string, port int, err error) {
 			return "", 0, err
 		}
 	}
-	port, err = ParsePort(portStr)
+	port, err = parsePort(portStr)
 	return host, port, err
 }
 
-// ParsePort parses a decimal port 1-65535.
-func ParsePort(s string) (int, error) {
+// parsePort parses a decimal port 1-65535.
+func parsePort(s string) (int, error) {
 	n, err := strconv.Atoi(s)
 	if err != nil || n < 1 || n > 65535 || s[0] == '+' {
 		return 0, errors.New("port must be a number 1-65535")

@@ -3,6 +3,8 @@ package probe
 import (
 	"os"
 	"path/filepath"
+	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -14,22 +16,27 @@ import (
 // cannot run here, so these fixtures are what stands for it.
 func TestParseScutilFixtures(t *testing.T) {
 	for _, tt := range []struct {
-		file string
-		want proxySettings
+		file       string
+		server     string
+		pac        string
+		autoDetect bool
+		bypass     string
 	}{
-		{"default.txt", proxySettings{}},
-		{"manual.txt", proxySettings{proxy: "proxy.corp.example:8443"}},
-		{"pac-only.txt", proxySettings{pac: "http://wpad.corp.example/wpad.dat"}},
+		{file: "default.txt", bypass: "*.local,169.254/16"},
+		{file: "manual.txt", server: "https=proxy.corp.example:8443", bypass: "*.local,169.254/16,*.corp.example,<local>"},
+		{file: "pac-only.txt", pac: "http://wpad.corp.example/wpad.dat"},
 		// The scoped utun entry is not the configuration in force.
-		{"vpn-scoped.txt", proxySettings{}},
+		{file: "vpn-scoped.txt", bypass: "*.local,169.254/16"},
 	} {
 		t.Run(tt.file, func(t *testing.T) {
 			b, err := os.ReadFile(filepath.Join("testdata", "scutil", tt.file))
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := parseScutil(string(b)); got != tt.want {
-				t.Errorf("parseScutil = %+v, want %+v", got, tt.want)
+			s := parseScutilProxy(string(b))
+			if s.Server != tt.server || s.PACURL != tt.pac || s.AutoDetect != tt.autoDetect || strings.Join(s.Bypass, ",") != tt.bypass {
+				t.Errorf("parseScutilProxy = server %q pac %q auto %v bypass %q, want %q %q %v %q",
+					s.Server, s.PACURL, s.AutoDetect, strings.Join(s.Bypass, ","), tt.server, tt.pac, tt.autoDetect, tt.bypass)
 			}
 		})
 	}
@@ -46,8 +53,8 @@ func FuzzParseScutil(f *testing.F) {
 		f.Add(string(b))
 	}
 	f.Fuzz(func(t *testing.T, out string) {
-		if a, b := parseScutil(out), parseScutil(out); a != b {
-			t.Errorf("parseScutil is not deterministic: %+v, %+v", a, b)
+		if a, b := parseScutilProxy(out), parseScutilProxy(out); !reflect.DeepEqual(a, b) {
+			t.Errorf("parseScutilProxy is not deterministic: %+v, %+v", a, b)
 		}
 	})
 }

@@ -19,11 +19,11 @@ import (
 // on the public internet, so a flow never turns it into an amplifier: it
 // answers a hello with a cookie no larger than the hello, and data only
 // with a valid cookie (the source proved it receives at its address), then
-// never sends a flow more than FlowRatio times the bytes it received from
+// never sends a flow more than flowRatio times the bytes it received from
 // it, as QUIC bounds a server before address validation (RFC 9000 §8.1).
 const (
-	// FlowRatio bounds a flow's bytes out by its bytes in.
-	FlowRatio = 3
+	// flowRatio bounds a flow's bytes out by its bytes in.
+	flowRatio = 3
 	// FlowMaxAge ends a flow: Microsoft's Teams network assessment runs
 	// flows of up to 300 s per relay; rtcprobe's are shorter.
 	FlowMaxAge = 300 * time.Second
@@ -229,7 +229,7 @@ func (t *flowTable) account(f wire.Flow, from netip.AddrPort, now time.Time) (wi
 	st.rxBytes += uint64(f.Size)
 	size := max(int(f.Want), wire.FlowHeaderLen)
 	var flags byte
-	if left := FlowRatio*st.rxBytes - st.txBytes; uint64(size) > left {
+	if left := flowRatio*st.rxBytes - st.txBytes; uint64(size) > left {
 		size, flags = int(left), wire.FlagShortened
 	}
 	if size < wire.FlowHeaderLen || !t.take(from.Addr().Unmap(), float64(size), now) {

@@ -120,7 +120,7 @@ func TestFlowReplyFields(t *testing.T) {
 }
 
 // TestFlowRatio: whatever a validated client asks for, the replies never
-// total more than FlowRatio times what it sent.
+// total more than flowRatio times what it sent.
 func TestFlowRatio(t *testing.T) {
 	cases := []struct {
 		name       string
@@ -146,7 +146,7 @@ func TestFlowRatio(t *testing.T) {
 					out += f.Size
 					short = short || f.Flags&wire.FlagShortened != 0
 				}
-				if out > FlowRatio*in {
+				if out > flowRatio*in {
 					t.Fatalf("after %d datagrams: %d bytes out for %d in", i+1, out, in)
 				}
 			}
@@ -204,7 +204,7 @@ func TestFlowBounds(t *testing.T) {
 }
 
 // FuzzFlowBudget: whatever sizes a validated client sends and asks for,
-// its replies never total more than FlowRatio times what it sent.
+// its replies never total more than flowRatio times what it sent.
 func FuzzFlowBudget(f *testing.F) {
 	f.Add(uint16(200), uint16(200), uint8(10))
 	f.Add(uint16(72), uint16(1400), uint8(200))
@@ -222,7 +222,7 @@ func FuzzFlowBudget(f *testing.F) {
 			if r, ok := data(t, s, a, 1, c, i, int(size), int(want)); ok {
 				out += r.Size
 			}
-			if out > FlowRatio*in {
+			if out > flowRatio*in {
 				t.Fatalf("%d bytes out for %d in", out, in)
 			}
 		}

@@ -20,9 +20,9 @@ var DefaultUDPPorts = []int{8000, 8080, 8800, 843, 443, 16285}
 
 // Limits and timeouts.
 const (
-	// ShutdownTimeout bounds a graceful stop: long enough for in-flight
+	// shutdownTimeout bounds a graceful stop: long enough for in-flight
 	// HTTP/WebSocket exchanges to finish, short enough for systemd's stop.
-	ShutdownTimeout = 5 * time.Second
+	shutdownTimeout = 5 * time.Second
 	// DefaultRate and DefaultBurst are per source IP, and a whole office
 	// behind one NAT is one source. A check sends each reflector port one
 	// Binding request and, once answered, three echo datagrams: 24
@@ -142,7 +142,7 @@ func (s *Server) hostPort(port int) string {
 }
 
 // Run binds every socket, serves until ctx is done, then shuts down within
-// ShutdownTimeout. A bind failure stops everything and is returned.
+// shutdownTimeout. A bind failure stops everything and is returned.
 func (s *Server) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
 	defer wg.Wait()
@@ -196,7 +196,7 @@ func (s *Server) addCloser(f func(context.Context) error) {
 }
 
 func (s *Server) shutdown() {
-	ctx, cancel := context.WithTimeout(context.Background(), ShutdownTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 	defer cancel()
 	s.mu.Lock()
 	udp, closers := s.udp, s.closers

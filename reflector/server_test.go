@@ -20,7 +20,7 @@ import (
 const testTimeout = 5 * time.Second
 
 // run starts s and stops it at cleanup, failing if Run does not return
-// within ShutdownTimeout plus a margin.
+// within shutdownTimeout plus a margin.
 func run(t *testing.T, s *Server) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
@@ -42,7 +42,7 @@ func run(t *testing.T, s *Server) {
 			if err != nil {
 				t.Errorf("Run: %v", err)
 			}
-		case <-time.After(ShutdownTimeout + testTimeout):
+		case <-time.After(shutdownTimeout + testTimeout):
 			t.Error("Run did not return after cancel")
 		}
 	})
@@ -214,7 +214,7 @@ func TestShutdownUnblocksAndFreesPorts(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-	case <-time.After(ShutdownTimeout + testTimeout):
+	case <-time.After(shutdownTimeout + testTimeout):
 		t.Fatal("Run did not return")
 	}
 	l, err := net.Listen("tcp", tcpAddr.String())

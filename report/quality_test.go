@@ -18,14 +18,14 @@ func TestRToMOS(t *testing.T) {
 	for _, tc := range []struct{ r, mos float64 }{
 		{-5, 1}, {0, 1}, {50, 2.58}, {60, 3.10}, {70, 3.60}, {80, 4.02}, {90, 4.34}, {93.2, 4.41}, {100, 4.5}, {120, 4.5},
 	} {
-		if got := RToMOS(tc.r); math.Abs(got-tc.mos) > 0.01 {
-			t.Errorf("RToMOS(%v) = %.3f, want %.2f", tc.r, got, tc.mos)
+		if got := rToMOS(tc.r); math.Abs(got-tc.mos) > 0.01 {
+			t.Errorf("rToMOS(%v) = %.3f, want %.2f", tc.r, got, tc.mos)
 		}
 	}
 }
 
 func TestEModelR(t *testing.T) {
-	clean := EModelR(20, 1, 0)
+	clean := eModelR(20, 1, 0)
 	for _, tc := range []struct {
 		name              string
 		rtt, jitter, loss float64
@@ -38,11 +38,11 @@ func TestEModelR(t *testing.T) {
 		{"1200 ms RTT: delay dominates", 1200, 5, 0, 15, 35},
 		{"all lost", 20, 0, 100, -10, 20},
 	} {
-		if got := EModelR(tc.rtt, tc.jitter, tc.loss); got < tc.min || got > tc.max {
+		if got := eModelR(tc.rtt, tc.jitter, tc.loss); got < tc.min || got > tc.max {
 			t.Errorf("%s: R = %.1f, want %.0f..%.0f", tc.name, got, tc.min, tc.max)
 		}
 	}
-	if EModelR(20, 30, 0) >= EModelR(20, 0, 0) {
+	if eModelR(20, 30, 0) >= eModelR(20, 0, 0) {
 		t.Error("jitter must lower R (the jitter buffer adds delay)")
 	}
 }

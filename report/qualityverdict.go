@@ -50,8 +50,8 @@ func judgeQualityPath(p *result.QualityPath) {
 	if p.Status != result.QualityOK {
 		p.Resolution, p.ResolutionUp, p.ResolutionDown = result.ResolutionNone, result.ResolutionNone, result.ResolutionNone
 	} else if rtt := audioRTT(p); rtt != nil {
-		r := EModelR(*rtt, max(p.Up.JitterMs, p.Down.JitterMs), max(p.Up.AudioLossPct, p.Down.AudioLossPct))
-		mos := math.Round(RToMOS(r)*100) / 100
+		r := eModelR(*rtt, max(p.Up.JitterMs, p.Down.JitterMs), max(p.Up.AudioLossPct, p.Down.AudioLossPct))
+		mos := math.Round(rToMOS(r)*100) / 100
 		r = math.Round(r*10) / 10
 		p.MOS, p.RFactor = &mos, &r
 	}
@@ -155,13 +155,13 @@ const (
 	eJitterBufferFactor = 2.0
 )
 
-// EModelR is a simplified E-model R factor from the round trip, the
+// eModelR is a simplified E-model R factor from the round trip, the
 // interarrival jitter and the loss of the audio stream (percent). Delay
 // impairment Id uses the Cole-Rosenbluth fit of G.107's Id for one-way
 // delay Ta (ms): Id = 0.024 Ta + 0.11 (Ta - 177.3) H(Ta - 177.3); loss
 // uses G.107 eq. (7-29) with random loss (BurstR = 1):
 // Ie,eff = Ie + (95 - Ie) Ppl / (Ppl + Bpl). Echo and advantage terms are 0.
-func EModelR(rttMs, jitterMs, lossPct float64) float64 {
+func eModelR(rttMs, jitterMs, lossPct float64) float64 {
 	ta := rttMs/2 + eJitterBufferFactor*jitterMs + eCodecDelayMs
 	id := 0.024 * ta
 	if ta > 177.3 {
@@ -172,8 +172,8 @@ func EModelR(rttMs, jitterMs, lossPct float64) float64 {
 	return eR0MinusIs - id - ie
 }
 
-// RToMOS maps R to the estimated mean opinion score (G.107 Annex B, B-4).
-func RToMOS(r float64) float64 {
+// rToMOS maps R to the estimated mean opinion score (G.107 Annex B, B-4).
+func rToMOS(r float64) float64 {
 	switch {
 	case r <= 0:
 		return 1
