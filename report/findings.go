@@ -110,7 +110,7 @@ func dnsFinding(fs *findingSet, p *result.Probe) {
 // proxyFinding reports HTTP proxies refusing CONNECT and SDK proxies
 // (Solution 2) that are down or misconfigured.
 func proxyFinding(fs *findingSet, p *result.Probe) {
-	if (p.Reason == result.ReasonConnectRefusedByProxy || p.Reason == result.ReasonProxyRefused) && !byPAC(p) {
+	if p.Reason.ProxyRefused() && !byPAC(p) {
 		status := orDash(p.Details[result.DetailProxyStatus])
 		detail := func(hosts []string) string {
 			return "The proxy answered " + status + " (403: forbidden by policy, 407: needs authentication) for " + andList(hosts) +

@@ -43,7 +43,7 @@ func routeWhy(r *result.Report, p *result.Probe) string {
 	switch {
 	case px == "":
 		return "the PAC sends " + u + " DIRECT, and it " + statusText(p.Status, p.Reason)
-	case p.Reason == result.ReasonConnectRefusedByProxy || p.Reason == result.ReasonProxyRefused:
+	case p.Reason.ProxyRefused():
 		return fmt.Sprintf("the PAC sends %s to %s, which refuses CONNECT (%s)", u, px, orDash(p.Details[result.DetailProxyStatus]))
 	case p.Kind == result.KindTCP && isProxyTCP(p):
 		return fmt.Sprintf("the PAC sends %s to %s, which cannot be reached (%s)", u, px, statusText(p.Status, p.Reason))
@@ -173,7 +173,7 @@ func (pr *pacRoutes) add(r *result.Report, p *result.Probe) {
 	}
 	var m *map[string][]*result.Probe
 	switch {
-	case p.Reason == result.ReasonConnectRefusedByProxy || p.Reason == result.ReasonProxyRefused:
+	case p.Reason.ProxyRefused():
 		m = &pr.refused
 	case p.Kind == result.KindTCP && isProxyTCP(p) && p.Status != result.StatusOK:
 		m = &pr.down

@@ -50,7 +50,7 @@ func remediate(r *result.Report, cat *catalog.Catalog, sig signaling, media resu
 // or an HTTP proxy) stopped the connection, as opposed to DNS or a server.
 func firewallStop(p *result.Probe) bool {
 	switch {
-	case p.Reason == result.ReasonConnectRefusedByProxy || p.Reason == result.ReasonProxyRefused:
+	case p.Reason.ProxyRefused():
 		return true
 	case p.Kind == result.KindTCP && p.Via == result.ViaSDKProxy:
 		// An SDK proxy host that resets the connection is down, not
@@ -92,17 +92,19 @@ func tcpRule(r *result.Report, cat *catalog.Catalog, p *result.Probe, region str
 	}
 	reason := p.Role + " endpoint " + host + " " + statusText(p.Status, p.Reason)
 	switch {
-	case (p.Reason == result.ReasonConnectRefusedByProxy || p.Reason == result.ReasonProxyRefused) && byPAC(p):
+	case p.Reason.ProxyRefused() && byPAC(p):
 		reason += fmt.Sprintf(": the PAC sends it to %s, which refuses CONNECT (%s); allow it in that proxy, or return DIRECT for it in the PAC and let TCP %d out directly",
 			routeProxy(p), orDash(p.Details[result.DetailProxyStatus]), port)
-	case p.Reason == result.ReasonConnectRefusedByProxy || p.Reason == result.ReasonProxyRefused:
+	case p.Reason.ProxyRefused():
 		reason += fmt.Sprintf(": the HTTP proxy refuses CONNECT (%s); allow it in the proxy or let TCP %d out directly", orDash(p.Details[result.DetailProxyStatus]), port)
 	}
 	if p.Role == "logger" {
 		reason += " (logs and quality reports only: calls do not need it)"
 	}
 	dests := []string{host}
-	if p.Region != "" {
+	if !p.SDKProxy {
+		// A TRTC host: the vendor's allow-list entry covering it. An SDK
+		// proxy is the company's own host, allowed by name.
 		dests = allowDomainsFor(cat, region, host)
 	}
 	for _, d := range dests {

@@ -14,6 +14,7 @@ import (
 //
 //	<target>/<step>          a web target's probe (step dns, tcp, tls, https, ws, pac)
 //	<target>/dns@<server>    the same name asked of one resolver
+//	<target>/tcp/<address>   TCP to one of the target's resolved addresses
 //	<target>/tcp/proxy[-N]   TCP to the Nth HTTP proxy the target's route tries
 //	reflector/dns            the --reflector name
 //	stun/<port>              STUN from the browser's port range
@@ -21,9 +22,14 @@ import (
 //	echo/<port>/<size>       a non-STUN datagram of size bytes
 //	turn<N>-<transport>      the Nth TURN server over udp, tcp or tls
 //	turn<N>-<tr>/audit/<x>   an audit of that server (a Solution-2 check)
+//	turn<N>-<tr>/pac         the PAC script's answer for that server (ID.Sub)
 //	route/<host>             the local route to host
 //	pac/fetch                the PAC script's download
 //	policy/<browser>         a browser's managed policies
+//
+// The dry run also lists <target>/tcp, <target>/dns@ and echo/<port>/*
+// (EchoAnySizeID): one line for what a run splits per address, resolver
+// or size.
 type ID string
 
 // Fixed probe IDs.

@@ -73,12 +73,12 @@ func newImporter(fset *token.FileSet, exports map[string]string) types.Importer 
 	})
 }
 
-// TestNoStringlyTypedResults is the issue-16 rule: outside this package no
+// TestLintNoStringlyTypedResults is the issue-16 rule: outside this package no
 // string literal stands for a status, kind, reason, path, probe ID,
 // detail key or route, and no probe ID is taken apart with the strings
 // package. Each of those would compile after a rename and silently change
 // a verdict.
-func TestNoStringlyTypedResults(t *testing.T) {
+func TestLintNoStringlyTypedResults(t *testing.T) {
 	own, exports := repoPackages(t)
 	fset := token.NewFileSet()
 	imp := newImporter(fset, exports)
@@ -118,6 +118,9 @@ func TestLintCatchesPlantedCases(t *testing.T) {
 		"ID built":           `func f(port string) result.ID { return result.ID("stun/" + port) }`,
 		"ID literal":         `func f(p *result.Probe) bool { return p.ID == "pac/fetch" }`,
 		"untyped field":      `type s struct{ Reason string }; var _ result.ID; func f(x s) bool { return x.Reason != "timeout" }`,
+		"converted reason":   `func f(p *result.Probe) bool { return string(p.Reason) == "timeout" }`,
+		"switch on String":   `func f(p *result.Probe) int { switch p.ID.String() { case "pac/fetch": return 1 }; return 0 }`,
+		"strings on reason":  `func f(p *result.Probe) bool { return strings.HasPrefix(string(p.Reason), "http-") }`,
 	}
 	for name, body := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -199,11 +202,11 @@ func (l *linter) visit(n ast.Node) bool {
 			l.compared(n, n.Y, n.X)
 		}
 	case *ast.SwitchStmt:
-		if n.Tag != nil && isTypedField(n.Tag) {
+		if n.Tag != nil && isTypedField(l.unconvert(n.Tag)) {
 			for _, c := range n.Body.List {
 				for _, e := range c.(*ast.CaseClause).List {
 					if isStringLit(e) {
-						l.report(e, "switch on %s with a string literal case", fieldName(n.Tag))
+						l.report(e, "switch on %s with a string literal case", fieldName(l.unconvert(n.Tag)))
 					}
 				}
 			}
@@ -217,9 +220,28 @@ func (l *linter) visit(n ast.Node) bool {
 // compared flags field == "literal" for the typed fields, whatever the
 // field's type (a plain string field named Reason is the same mistake).
 func (l *linter) compared(n ast.Node, field, lit ast.Expr) {
-	if isTypedField(field) && isStringLit(lit) {
+	if field = l.unconvert(field); isTypedField(field) && isStringLit(lit) {
 		l.report(n, "%s compared with a string literal", fieldName(field))
 	}
+}
+
+// unconvert returns x for string(x) and x.String(), else e: converting a
+// typed field to a plain string first does not make a literal beside it
+// any less a name of that type.
+func (l *linter) unconvert(e ast.Expr) ast.Expr {
+	call, ok := ast.Unparen(e).(*ast.CallExpr)
+	if !ok {
+		return e
+	}
+	if tv, ok := l.info.Types[call.Fun]; ok && tv.IsType() && len(call.Args) == 1 {
+		if b, ok := tv.Type.(*types.Basic); ok && b.Kind() == types.String {
+			return call.Args[0]
+		}
+	}
+	if sel, ok := call.Fun.(*ast.SelectorExpr); ok && sel.Sel.Name == "String" && len(call.Args) == 0 {
+		return sel.X
+	}
+	return e
 }
 
 // stringsOnID flags strings.HasPrefix/HasSuffix/Contains/Cut/... on a
@@ -246,6 +268,8 @@ func (l *linter) stringsOnID(call *ast.CallExpr) {
 	}
 	if l.isID(call.Args[0]) {
 		l.report(call, "strings.%s on a probe ID: use ID.Parse or its predicates", sel.Sel.Name)
+	} else if f := l.unconvert(call.Args[0]); f != call.Args[0] && isTypedField(f) {
+		l.report(call, "strings.%s on %s: use its constants or predicates (Reason.IsHTTP, ...)", sel.Sel.Name, fieldName(f))
 	}
 }
 
