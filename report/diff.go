@@ -76,7 +76,7 @@ func Diff(old, new *result.Report) *Delta {
 	d := &Delta{Schema: DiffSchemaID, Old: sideOf(old), New: sideOf(new)}
 	ov, nv := old.Verdict, new.Verdict
 	d.Verdict = changes([][3]string{
-		{"signaling", ov.Signaling, nv.Signaling},
+		{"signaling", string(ov.Signaling), string(nv.Signaling)},
 		{"media", string(ov.Media), string(nv.Media)},
 		{"firewallError5501", strconv.FormatBool(ov.FirewallError5501), strconv.FormatBool(nv.FirewallError5501)},
 		{"outcome", string(ov.Outcome), string(nv.Outcome)},

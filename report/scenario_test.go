@@ -190,7 +190,7 @@ type scenario struct {
 	name      string
 	net       labNet
 	mods      []mod
-	signaling string
+	signaling result.Signaling
 	media     result.PathName
 	fw5501    bool
 	outcome   result.Outcome

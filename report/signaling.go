@@ -9,7 +9,7 @@ import (
 
 // signaling is the judged state of the signalling path over all regions.
 type signaling struct {
-	status  string
+	status  result.Signaling
 	regions []regionSignal
 	// report is the report judged (the PAC routes of its probes).
 	report *result.Report

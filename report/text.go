@@ -44,7 +44,7 @@ func (t *textWriter) paint(code, s string) string {
 // with and without colour).
 func (t *textWriter) status(s string, width int) string {
 	code := map[string]string{
-		string(result.PathOK): ansiGreen, result.SignalingViaProxy: ansiYellow, string(result.PathPartial): ansiYellow,
+		string(result.PathOK): ansiGreen, string(result.SignalingViaProxy): ansiYellow, string(result.PathPartial): ansiYellow,
 		string(result.PathBlocked): ansiRed, string(result.StatusRejected): ansiRed, string(result.StatusFailed): ansiRed, string(result.PathError): ansiRed,
 		string(result.PathUntested): ansiDim, string(result.StatusSkipped): ansiDim,
 		string(result.SeverityCritical): ansiRed, string(result.SeverityWarning): ansiYellow, string(result.SeverityInfo): ansiDim,
@@ -85,7 +85,7 @@ func (t *textWriter) header(r *result.Report) {
 	}
 	t.wrapped("", r.Verdict.Summary, 0)
 	fmt.Fprintf(&t.b, "\nSignalling: %s   Media: %s   Error 5501 expected: %s\n",
-		t.status(r.Verdict.Signaling, 0), r.Verdict.Media, yesNo(r.Verdict.FirewallError5501))
+		t.status(string(r.Verdict.Signaling), 0), r.Verdict.Media, yesNo(r.Verdict.FirewallError5501))
 	if r.Redacted {
 		fmt.Fprintf(&t.b, "Redacted: names, private and mapped addresses, the resolver and the proxy were removed.\n")
 	}
@@ -159,7 +159,7 @@ func (t *textWriter) signaling(r *result.Report) {
 		if region == "" {
 			region = "(proxy)"
 		}
-		t.wrapped(fmt.Sprintf("  %-14s %s ", region, t.status(rv.Status, 10)), rv.Detail, 28)
+		t.wrapped(fmt.Sprintf("  %-14s %s ", region, t.status(string(rv.Status), 10)), rv.Detail, 28)
 	}
 }
 

@@ -137,14 +137,18 @@ type ProxySummary struct {
 	TURNServers    []string `json:"turnServers,omitempty"`
 }
 
-// Signaling values for Verdict.Signaling.
+// Signaling is the signalling verdict (Verdict.Signaling) and a region's
+// (RegionVerdict.Status).
+type Signaling string
+
+// Signaling values.
 const (
-	SignalingOK       = "ok"
-	SignalingViaProxy = "via-proxy"
-	SignalingBlocked  = "blocked"
+	SignalingOK       Signaling = "ok"
+	SignalingViaProxy Signaling = "via-proxy"
+	SignalingBlocked  Signaling = "blocked"
 	// SignalingUntested is used only for reports of runs interrupted before
 	// any signalling probe finished.
-	SignalingUntested = "untested"
+	SignalingUntested Signaling = "untested"
 )
 
 // Media values for Verdict.Media besides the path names.
@@ -157,7 +161,7 @@ const (
 
 // Verdict is the answer: will calls work, and how.
 type Verdict struct {
-	Signaling string `json:"signaling"`
+	Signaling Signaling `json:"signaling"`
 	// Media is the first working path in the SDK's order (a path name such as
 	// "turn-tcp"), MediaNone or MediaUntested.
 	Media PathName `json:"media"`
@@ -198,9 +202,8 @@ type BrowserVerdict struct {
 
 // RegionVerdict is whether an app of one region can join.
 type RegionVerdict struct {
-	Region string `json:"region"`
-	// Status is a Signaling value.
-	Status string `json:"status"`
+	Region string    `json:"region"`
+	Status Signaling `json:"status"`
 	// Detail says how it joins or why it cannot.
 	Detail string `json:"detail"`
 	// Evidence lists the probes that decided it.

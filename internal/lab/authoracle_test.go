@@ -29,7 +29,7 @@ func (l *Lab) curlProxyAuthArgs(env map[string]string) []string {
 // authOracle checks a scenario expecting signalling untested behind a
 // proxy login.
 func (l *Lab) authOracle(s Scenario) []string {
-	if s.Expect.Signaling != result.SignalingUntested || s.Env["HTTPS_PROXY"] == "" {
+	if s.Expect.Signaling != string(result.SignalingUntested) || s.Env["HTTPS_PROXY"] == "" {
 		return nil
 	}
 	var errs []string

@@ -74,7 +74,7 @@ func TestLabChromiumProxyAuth(t *testing.T) {
 				// With the login typed the browser still failed.
 				t.Errorf("Chromium failed with the login, rtcprobe says signaling %s (want blocked)", r.Verdict.Signaling)
 			}
-			if want := s.Expect.Signaling == result.SignalingViaProxy; got != want {
+			if want := s.Expect.Signaling == string(result.SignalingViaProxy); got != want {
 				t.Errorf("Chromium got through = %v, the scenario says signaling %s", got, s.Expect.Signaling)
 			}
 		})

@@ -268,7 +268,7 @@ func compare(e Expect, r *result.Report) []string {
 			errs = append(errs, fmt.Sprintf("%s = %q, want %q", field, got, want))
 		}
 	}
-	want("verdict.signaling", e.Signaling, r.Verdict.Signaling)
+	want("verdict.signaling", e.Signaling, string(r.Verdict.Signaling))
 	want("verdict.media", e.Media, string(r.Verdict.Media))
 	want("verdict.outcome", e.Outcome, string(r.Verdict.Outcome))
 	if e.Policy != "" && !strings.Contains(r.Verdict.Policy, e.Policy) {

@@ -23,7 +23,7 @@ func TestScenarioFiles(t *testing.T) {
 	}
 	// untested/inconclusive: what lies behind a proxy login rtcprobe
 	// could not give (the proxy-auth-*-no-* scenarios).
-	signaling := []string{result.SignalingOK, result.SignalingViaProxy, result.SignalingBlocked, result.SignalingUntested}
+	signaling := []string{string(result.SignalingOK), string(result.SignalingViaProxy), string(result.SignalingBlocked), string(result.SignalingUntested)}
 	media := []string{string(result.MediaNone), string(result.MediaUntested)}
 	for _, p := range result.PathOrder {
 		media = append(media, string(p))
@@ -56,7 +56,7 @@ func TestScenarioFiles(t *testing.T) {
 		if s.Description == "" || s.Firewall.Default == "" {
 			t.Errorf("%s: needs a description and a firewall policy", s.Name)
 		}
-		if e.FirewallError5501 != (e.Signaling == result.SignalingBlocked || result.PathName(e.Media) == result.MediaNone) && !strings.Contains(e.Media, "|") {
+		if e.FirewallError5501 != (e.Signaling == string(result.SignalingBlocked) || result.PathName(e.Media) == result.MediaNone) && !strings.Contains(e.Media, "|") {
 			t.Errorf("%s: firewallError5501 must be true exactly when signalling is blocked or there is no media path", s.Name)
 		}
 	}

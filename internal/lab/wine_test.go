@@ -105,7 +105,7 @@ func sameVerdict(a, b *result.Report) []string {
 			errs = append(errs, fmt.Sprintf("%s: linux %q, windows %q", field, x, y))
 		}
 	}
-	diff("verdict.signaling", a.Verdict.Signaling, b.Verdict.Signaling)
+	diff("verdict.signaling", string(a.Verdict.Signaling), string(b.Verdict.Signaling))
 	diff("verdict.media", string(a.Verdict.Media), string(b.Verdict.Media))
 	diff("verdict.outcome", string(a.Verdict.Outcome), string(b.Verdict.Outcome))
 	diff("verdict.firewallError5501", fmt.Sprint(a.Verdict.FirewallError5501), fmt.Sprint(b.Verdict.FirewallError5501))
