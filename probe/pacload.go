@@ -13,22 +13,13 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/rtcprobe/rtcprobe/pac"
 	"github.com/rtcprobe/rtcprobe/result"
 )
 
-// PAC bounds. Chromium gives a PAC fetch minutes; a diagnosis cannot, so
-// a fetch that takes over pacFetchTimeout is reported as failed (and, as
-// in Chromium, the browser then falls back).
+// PAC bounds (the timers are Timers.PACFetch, PACEval and WPADLookup).
 const (
-	pacFetchTimeout = 3 * time.Second
-	// pacEvalTimeout bounds one FindProxyForURL call, helpers' DNS
-	// included.
-	pacEvalTimeout = 2 * time.Second
-	// wpadLookupTimeout bounds each wpad.<domain> lookup.
-	wpadLookupTimeout = time.Second
 	// pacPhaseShare is the percentage of the run's budget the PAC phase
 	// (WPAD, fetch, every evaluation) may use.
 	pacPhaseShare = 40
@@ -107,7 +98,7 @@ func (r *run) routeURL(ctx context.Context, s *ProxySetup, script *pac.Script, f
 		return rt
 	}
 	start := r.begin(p)
-	res, usedEx, err := script.FindProxy(ctx, u.String(), u.Hostname(), pac.Options{Timeout: pacEvalTimeout, Env: r.pacEnv()})
+	res, usedEx, err := script.FindProxy(ctx, u.String(), u.Hostname(), pac.Options{Timeout: r.plan.Timing().PACEval, Env: r.pacEnv()})
 	p.RTTMs = result.RTT(r.env.now().Sub(start))
 	by := "pac " + s.pacName()
 	if err != nil || usedEx {
@@ -233,7 +224,7 @@ func (r *run) fetchPAC(ctx context.Context, loc string) ([]byte, error) {
 	default:
 		return nil, fmt.Errorf("PAC URL scheme %q is not supported (http, https, file)", u.Scheme)
 	}
-	ctx, cancel := context.WithTimeout(ctx, pacFetchTimeout)
+	ctx, cancel := context.WithTimeout(ctx, r.plan.Timing().PACFetch)
 	defer cancel()
 	tr := &http.Transport{
 		Proxy:             nil,

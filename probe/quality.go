@@ -27,10 +27,6 @@ const (
 	// defaultRampStage is one ramp step: 30 video frames at 15 fps, 100
 	// audio datagrams: enough for a loss figure within a couple of points.
 	defaultRampStage = 2 * time.Second
-	// qualitySetupTimeout bounds a TURN allocation and permission before
-	// the flow (the check's own TURN timeouts are shorter; this is the
-	// same work, done again).
-	qualitySetupTimeout = 10 * time.Second
 )
 
 // QualityOptions configure the quality stage. The zero value is the
@@ -191,8 +187,8 @@ func measurePath(ctx context.Context, env *Env, plan *Plan, qp qualityPath, sche
 // openQualityConn returns the flow's socket and peer: a UDP socket for
 // direct UDP, a fresh TURN allocation with a permission for the peer.
 func openQualityConn(ctx context.Context, env *Env, plan *Plan, qp qualityPath) (flowConn, func(), error) {
-	rn := &run{env: env, plan: plan, start: time.Now(), deadline: time.Now().Add(qualitySetupTimeout)}
-	ctx, cancel := context.WithTimeout(ctx, qualitySetupTimeout)
+	rn := &run{env: env, plan: plan, start: time.Now(), deadline: time.Now().Add(plan.Timing().QualitySetup)}
+	ctx, cancel := context.WithTimeout(ctx, plan.Timing().QualitySetup)
 	defer cancel()
 	if qp.turn == nil {
 		peer, err := rn.resolveHostPort(ctx, qp.reflector)

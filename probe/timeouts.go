@@ -128,6 +128,21 @@ type Timers struct {
 	// 100 audio datagrams, and no loss burst of a working path lasts that
 	// long.
 	FlowSilence time.Duration
+	// QualitySetup bounds the quality stage's TURN allocation and
+	// permission before its flow: the same work the check's own TURN
+	// probes did, done again, with room for a lossy path.
+	QualitySetup time.Duration
+
+	// Proxy auto-config (pacload.go, wpad.go). Chromium gives a PAC fetch
+	// minutes; a diagnosis cannot, so a slower fetch is reported failed
+	// (and, as in Chromium, the browser then falls back).
+
+	// PACFetch bounds downloading the PAC script.
+	PACFetch time.Duration
+	// PACEval bounds one FindProxyForURL call, the helpers' DNS included.
+	PACEval time.Duration
+	// WPADLookup bounds each wpad.<domain> lookup.
+	WPADLookup time.Duration
 }
 
 // DefaultTimers returns the timers of a real run (a new value each call,
@@ -161,6 +176,10 @@ func DefaultTimers() *Timers {
 		FlowHelloGap:        300 * time.Millisecond,
 		FlowDrain:           time.Second,
 		FlowSilence:         2 * time.Second,
+		QualitySetup:        10 * time.Second,
+		PACFetch:            3 * time.Second,
+		PACEval:             2 * time.Second,
+		WPADLookup:          time.Second,
 	}
 }
 
@@ -187,6 +206,7 @@ func (t *Timers) Scaled(f float64) *Timers {
 		TURNRelay: s(t.TURNRelay), PortRangeWait: s(t.PortRangeWait), AbandonGrace: s(t.AbandonGrace),
 		DNS: s(t.DNS), TCPConnect: s(t.TCPConnect), TLSHandshake: s(t.TLSHandshake), HTTPAnswer: s(t.HTTPAnswer),
 		FlowHelloGap: s(t.FlowHelloGap), FlowDrain: s(t.FlowDrain), FlowSilence: s(t.FlowSilence),
+		QualitySetup: s(t.QualitySetup), PACFetch: s(t.PACFetch), PACEval: s(t.PACEval), WPADLookup: s(t.WPADLookup),
 	}
 }
 

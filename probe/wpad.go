@@ -74,7 +74,7 @@ func (r *run) wpad(ctx context.Context) (found string, src []byte, tried []strin
 	var last error
 	for _, name := range names {
 		tried = append(tried, name)
-		lctx, cancel := context.WithTimeout(ctx, wpadLookupTimeout)
+		lctx, cancel := context.WithTimeout(ctx, r.plan.Timing().WPADLookup)
 		_, lerr := r.env.resolver().LookupNetIP(lctx, "ip", name)
 		cancel()
 		if lerr != nil {
