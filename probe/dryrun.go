@@ -214,7 +214,10 @@ func (p *Plan) describeTURN(i int, t TURNTarget) []PlannedSend {
 		tm := p.Timing()
 		start := time.Duration(i) * tm.UDPPacing
 		s.AtMs = drySchedule(start, tm.TURNRTO, dryTURNMaxRTO, dryTURNRequests, min(p.budget(), start+tm.TURNStep))
-		s.Count = dryTURNTransactions*len(s.AtMs) + dryRelaySends
+		// CreatePermission follows an answered Allocate on the same
+		// 5-tuple and waits as a lossy run does (turn.go).
+		perm := drySchedule(0, tm.TURNRTO, dryTURNMaxRTO, dryTURNRequests, min(p.budget(), tm.TURNLossyStep))
+		s.Count = (dryTURNTransactions-1)*len(s.AtMs) + len(perm) + dryRelaySends
 		audit.Count = dryAuditTransactions * len(s.AtMs)
 	} else {
 		s.Protocol, s.Count, audit.Protocol, audit.Count = "tcp", 1, "tcp", 1

@@ -45,6 +45,10 @@ type turnSession struct {
 	server   netip.AddrPort
 	rejected atomic.Bool  // the socket saw an ICMP rejection
 	ignored  atomic.Int64 // datagrams dropped before pion saw them
+	// answered is set by the first STUN or TURN answer from the server
+	// over UDP: from then on silence on this 5-tuple is loss, not a
+	// firewall, so its transactions get the lossy run's patience.
+	answered atomic.Bool
 	// lossy reports, for a session over UDP, whether the run has seen
 	// loss (its transactions then wait longer); nil over TCP/TLS.
 	lossy func() bool
@@ -186,7 +190,7 @@ func (r *run) turnAllocate(ctx context.Context, t TURNTarget, user, pass string)
 		// Over UDP the longer wait is only for a run that has seen loss;
 		// otherwise a silent server is blocked at TURNAllocate.
 		patience := time.AfterFunc(tm.TURNAllocate, func() {
-			if !r.media.lossy.Load() {
+			if !r.media.lossy.Load() && !s.answered.Load() {
 				cancelAlloc()
 			}
 		})
@@ -246,7 +250,8 @@ func (r *run) turnConn(ctx context.Context, t TURNTarget, s *turnSession, cancel
 		if err != nil {
 			return nil, err
 		}
-		return &sockPacketConn{udpSock: sock, ignored: &s.ignored, onReject: func() { s.rejected.Store(true); cancel() }}, nil
+		return &sockPacketConn{udpSock: sock, ignored: &s.ignored, answered: &s.answered,
+			onReject: func() { s.rejected.Store(true); cancel() }}, nil
 	}
 	cctx, ccancel := context.WithTimeout(ctx, r.plan.Timing().TURNConnect)
 	defer ccancel()
@@ -322,17 +327,25 @@ func (s *turnSession) mappedAddress(ctx context.Context) string {
 }
 
 // createPermission grants the peer, bounded by Timers.TURNStep: pion's
-// CreatePermission has no context and retries for about 7.8 s.
+// CreatePermission has no context and retries for about 7.8 s. Over UDP
+// it follows an allocation the server answered on the same 5-tuple, so it
+// waits as long as a lossy run does: an unanswered permission there is
+// loss (seen in the lab's 25 % loss scenario), not a filter.
 func (s *turnSession) createPermission(ctx context.Context, peer net.Addr) error {
-	timeout := s.timers.TURNStep
-	if s.lossy != nil && s.lossy() {
-		timeout = s.timers.TURNLossyStep
-	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel := context.WithTimeout(ctx, s.permissionTimeout())
 	defer cancel()
 	stop := context.AfterFunc(ctx, s.client.Close)
 	defer stop()
 	return s.client.CreatePermission(peer)
+}
+
+// permissionTimeout is TURNStep, or TURNLossyStep over UDP once the run
+// has seen loss or the server has answered on this socket.
+func (s *turnSession) permissionTimeout() time.Duration {
+	if s.lossy != nil && (s.lossy() || s.answered.Load()) {
+		return s.timers.TURNLossyStep
+	}
+	return s.timers.TURNStep
 }
 
 // permissionFailure classifies a CreatePermission error.
@@ -353,6 +366,7 @@ type sockPacketConn struct {
 	*udpSock
 	onReject func()
 	ignored  *atomic.Int64
+	answered *atomic.Bool // set by the first datagram passed to pion
 }
 
 // ReadFrom passes on only datagrams pion's client can handle: its read loop
@@ -371,8 +385,14 @@ func (c *sockPacketConn) ReadFrom(b []byte) (int, net.Addr, error) {
 		if udpRejected(err) {
 			c.onReject()
 		}
-		if err != nil || turnSafe(b[:n]) {
+		if err != nil {
 			return n, c.to, err
+		}
+		if turnSafe(b[:n]) {
+			if c.answered != nil {
+				c.answered.Store(true)
+			}
+			return n, c.to, nil
 		}
 		c.ignored.Add(1)
 	}

@@ -146,6 +146,11 @@ func (m *Model) probeDetail(p result.Probe) []string {
 	field("address", p.Address)
 	field("port", fmt.Sprint(p.Port))
 	field("transport", p.Transport)
+	via := string(p.Via)
+	if p.SDKProxy {
+		via = strings.TrimSpace(via + " (to the SDK proxy)")
+	}
+	field("via", via)
 	field("step", p.Step)
 	field("rtt", rtt(p))
 	field("started", fmt.Sprintf("+%.1fms", p.StartMs))

@@ -18,7 +18,7 @@ func ms(v float64) *float64 { return &v }
 func signallingProbes(wsStatus, wsReason string) []result.Probe {
 	ws := result.Probe{ID: "signaling-intl/ws", Kind: result.KindWebSocket, Role: "signaling", Region: "international",
 		Target: "wss://signaling.rtc.tencentcloud.com", Address: "43.152.1.10", Port: 443, Transport: "tcp",
-		Status: result.Status(wsStatus), Reason: result.Reason(wsReason), StartMs: 210}
+		Status: result.Status(wsStatus), Reason: result.Reason(wsReason), StartMs: 210, Via: result.ViaDirect}
 	if result.Status(wsStatus) == result.StatusOK {
 		ws.RTTMs = ms(48)
 		ws.Details = map[result.DetailKey]string{"httpStatus": "101"}
