@@ -77,6 +77,8 @@ const (
 	// the 401 challenge), a Binding for the mapped address, CreatePermission
 	// and the closing Refresh.
 	dryTURNTransactions = 5
+	// dryAllocateTransactions are the two Allocate requests among them.
+	dryAllocateTransactions = 2
 	// dryRelaySends is the relay round trip: the first three offsets of
 	// STUNSendAt (turnrelay.go), sent through the relay to the peer.
 	dryRelaySends = relaySends
@@ -214,10 +216,11 @@ func (p *Plan) describeTURN(i int, t TURNTarget) []PlannedSend {
 		tm := p.Timing()
 		start := time.Duration(i) * tm.UDPPacing
 		s.AtMs = drySchedule(start, tm.TURNRTO, dryTURNMaxRTO, dryTURNRequests, min(p.budget(), start+tm.TURNStep))
-		// CreatePermission follows an answered Allocate on the same
-		// 5-tuple and waits as a lossy run does (turn.go).
-		perm := drySchedule(0, tm.TURNRTO, dryTURNMaxRTO, dryTURNRequests, min(p.budget(), tm.TURNLossyStep))
-		s.Count = (dryTURNTransactions-1)*len(s.AtMs) + len(perm) + dryRelaySends
+		// Binding, CreatePermission and Refresh follow an answered
+		// Allocate on the same 5-tuple and wait as a lossy run does
+		// (turnSession.stepTimeout).
+		after := drySchedule(0, tm.TURNRTO, dryTURNMaxRTO, dryTURNRequests, min(p.budget(), tm.TURNLossyStep))
+		s.Count = dryAllocateTransactions*len(s.AtMs) + (dryTURNTransactions-dryAllocateTransactions)*len(after) + dryRelaySends
 		audit.Count = dryAuditTransactions * len(s.AtMs)
 	} else {
 		s.Protocol, s.Count, audit.Protocol, audit.Count = "tcp", 1, "tcp", 1

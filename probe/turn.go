@@ -315,7 +315,7 @@ func allocateFailure(err error) *turnFailure {
 // mappedAddress asks the server for our reflexive address (one binding
 // transaction, bounded); "" when it did not answer.
 func (s *turnSession) mappedAddress(ctx context.Context) string {
-	ctx, cancel := context.WithTimeout(ctx, s.timers.TURNStep)
+	ctx, cancel := context.WithTimeout(ctx, s.stepTimeout())
 	defer cancel()
 	stop := context.AfterFunc(ctx, s.client.Close)
 	defer stop()
@@ -332,16 +332,17 @@ func (s *turnSession) mappedAddress(ctx context.Context) string {
 // waits as long as a lossy run does: an unanswered permission there is
 // loss (seen in the lab's 25 % loss scenario), not a filter.
 func (s *turnSession) createPermission(ctx context.Context, peer net.Addr) error {
-	ctx, cancel := context.WithTimeout(ctx, s.permissionTimeout())
+	ctx, cancel := context.WithTimeout(ctx, s.stepTimeout())
 	defer cancel()
 	stop := context.AfterFunc(ctx, s.client.Close)
 	defer stop()
 	return s.client.CreatePermission(peer)
 }
 
-// permissionTimeout is TURNStep, or TURNLossyStep over UDP once the run
-// has seen loss or the server has answered on this socket.
-func (s *turnSession) permissionTimeout() time.Duration {
+// stepTimeout bounds one transaction after Allocate (Binding,
+// CreatePermission): TURNStep, or TURNLossyStep over UDP once the run has
+// seen loss or the server has answered on this socket.
+func (s *turnSession) stepTimeout() time.Duration {
 	if s.lossy != nil && (s.lossy() || s.answered.Load()) {
 		return s.timers.TURNLossyStep
 	}

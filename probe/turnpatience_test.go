@@ -15,12 +15,12 @@ func TestTURNPermissionPatience(t *testing.T) {
 	tm := DefaultTimers()
 	noLoss := func() bool { return false }
 	udp := &turnSession{timers: tm, lossy: noLoss}
-	if got := udp.permissionTimeout(); got != tm.TURNStep {
+	if got := udp.stepTimeout(); got != tm.TURNStep {
 		t.Errorf("silent UDP session waits %v, want TURNStep %v", got, tm.TURNStep)
 	}
 	tcp := &turnSession{timers: tm}
 	tcp.answered.Store(true)
-	if got := tcp.permissionTimeout(); got != tm.TURNStep {
+	if got := tcp.stepTimeout(); got != tm.TURNStep {
 		t.Errorf("TCP session waits %v, want TURNStep %v", got, tm.TURNStep)
 	}
 
@@ -43,7 +43,7 @@ func TestTURNPermissionPatience(t *testing.T) {
 	if !udp.answered.Load() {
 		t.Fatal("a STUN answer passed to pion did not mark the session answered")
 	}
-	if got := udp.permissionTimeout(); got != tm.TURNLossyStep {
+	if got := udp.stepTimeout(); got != tm.TURNLossyStep {
 		t.Errorf("answered UDP session waits %v, want TURNLossyStep %v", got, tm.TURNLossyStep)
 	}
 }

@@ -213,6 +213,18 @@ func (s Scenario) PortRangePolicy() bool {
 	return false
 }
 
+// RandomLoss reports whether the scenario's firewall drops datagrams at
+// random (an nftables numgen rule): its outcome is then a matter of
+// chance, however small.
+func (s Scenario) RandomLoss() bool {
+	for _, r := range s.Firewall.Rules {
+		if strings.Contains(r, "numgen random") {
+			return true
+		}
+	}
+	return false
+}
+
 // PolicyProxy returns the ProxyServer of a Chromium policy file of the
 // scenario with ProxyMode fixed_servers, "" when none: the proxy the
 // browser uses, for the oracle's curl.
