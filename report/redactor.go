@@ -30,7 +30,10 @@ type redactor struct {
 var (
 	// ipv4Like and ipv6Like find address candidates in free text; each is
 	// parsed before anything is removed.
-	ipv4Like = regexp.MustCompile(`\b(?:\d{1,3}\.){3}\d{1,3}\b`)
+	// ipv4Like is a whole dotted run of digits: an address only when it
+	// has exactly four parts ("10.0.0.1.5" is a version, not an address),
+	// whatever letters touch it ("192.168.0.1A" still shows the address).
+	ipv4Like = regexp.MustCompile(`\d+(?:\.\d+)+`)
 	ipv6Like = regexp.MustCompile(`[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?:%[0-9A-Za-z_.\-]+)?`)
 	// homeDir finds the user name in home directory paths (a PAC file, a
 	// CA file, a proxy file named in an error).
@@ -200,7 +203,12 @@ func (rd *redactor) scrub(s string) string {
 		return sub[1] + label(sub[2])
 	})
 	s = ipv6Like.ReplaceAllStringFunc(s, replaceAddr)
-	return ipv4Like.ReplaceAllStringFunc(s, replaceAddr)
+	return ipv4Like.ReplaceAllStringFunc(s, func(m string) string {
+		if strings.Count(m, ".") != 3 {
+			return m
+		}
+		return replaceAddr(m)
+	})
 }
 
 // replaceAddr labels m, an address candidate, when it is a private one.
