@@ -69,11 +69,7 @@ func checkDetail(t *testing.T, got map[string]result.Probe, id, key, want string
 // fallback rules), and every probe says which route it took and why.
 func TestPACRoutes(t *testing.T) {
 	t.Parallel()
-	pki := newTestPKI(t)
-	port := webServer(t, pki)
-	env := testEnv(dnsServer(t), pki)
-	env.Nameservers = []string{}
-	live := connectProxyStatus(t, http.StatusOK).Host
+	port, env, live := pacTestNet(t, dnsServer(t))
 	deny := connectProxyStatus(t, http.StatusForbidden).Host
 	dead := deadPort(t)
 	script := fmt.Sprintf(`function FindProxyForURL(url, host) {
@@ -131,11 +127,7 @@ func TestPACRoutes(t *testing.T) {
 // nothing is sent.
 func TestPACUnavailable(t *testing.T) {
 	t.Parallel()
-	pki := newTestPKI(t)
-	port := webServer(t, pki)
-	env := testEnv(dnsServer(t), pki)
-	env.Nameservers = []string{}
-	live := connectProxyStatus(t, http.StatusOK).Host
+	port, env, live := pacTestNet(t, dnsServer(t))
 	target := webTarget("s", "wss://ok.test:"+strconv.Itoa(port)+"/ws")
 	bad := filepath.Join(t.TempDir(), "bad.pac")
 	os.WriteFile(bad, []byte("function FindProxyForURL(u, h) { return "), 0o600)
@@ -173,15 +165,23 @@ func TestPACUnavailable(t *testing.T) {
 	}
 }
 
+// pacTestNet is what the PAC tests share: a web server on loopback (its
+// port), an environment resolving through the DNS server at ns only, and
+// the address of a proxy that allows every CONNECT.
+func pacTestNet(t *testing.T, ns string) (int, *Env, string) {
+	t.Helper()
+	pki := newTestPKI(t)
+	port := webServer(t, pki)
+	env := testEnv(ns, pki)
+	env.Nameservers = []string{}
+	return port, env, connectProxyStatus(t, http.StatusOK).Host
+}
+
 // wpadDNS answers 127.0.0.1 for wpad.corp.test only (and ok.test), so
 // the walk must go past wpad.eng.corp.test.
 func wpadDNS(t *testing.T) string {
 	t.Helper()
-	pc, err := net.ListenPacket("udp4", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &dns.Server{PacketConn: pc, Handler: dns.HandlerFunc(func(w dns.ResponseWriter, req *dns.Msg) {
+	return serveDNS(t, dns.HandlerFunc(func(w dns.ResponseWriter, req *dns.Msg) {
 		m := new(dns.Msg)
 		m.SetReply(req)
 		q := req.Question[0]
@@ -191,25 +191,14 @@ func wpadDNS(t *testing.T) string {
 			m.Rcode = dns.RcodeNameError
 		}
 		w.WriteMsg(m)
-	})}
-	started := make(chan struct{})
-	srv.NotifyStartedFunc = func() { close(started) }
-	done := make(chan struct{})
-	go func() { defer close(done); srv.ActivateAndServe() }()
-	<-started
-	t.Cleanup(func() { srv.Shutdown(); <-done })
-	return pc.LocalAddr().String()
+	}))
 }
 
 // TestWPAD: auto-detect walks the search domain up to wpad.<domain> and
 // runs the script found there.
 func TestWPAD(t *testing.T) {
 	t.Parallel()
-	pki := newTestPKI(t)
-	port := webServer(t, pki)
-	env := testEnv(wpadDNS(t), pki)
-	env.Nameservers = []string{}
-	live := connectProxyStatus(t, http.StatusOK).Host
+	port, env, live := pacTestNet(t, wpadDNS(t))
 	srv := pacServer(t, `function FindProxyForURL(u, h) { return "PROXY `+live+`"; }`)
 	_, srvPort, _ := net.SplitHostPort(strings.TrimPrefix(strings.TrimSuffix(srv, "/proxy.pac"), "http://"))
 	// WPAD fetches http://wpad.corp.test/wpad.dat on port 80; the test

@@ -72,16 +72,30 @@ func webServer(t testing.TB, pki testPKI) int {
 // silent.test gets no answer at all.
 func dnsServer(t testing.TB) string {
 	t.Helper()
+	return serveDNS(t, dns.HandlerFunc(answerDNS))
+}
+
+// serveDNS runs a DNS server with h on a loopback UDP port until the test
+// ends and returns its address; its start is awaited for at most 10 s.
+func serveDNS(t testing.TB, h dns.Handler) string {
+	t.Helper()
 	pc, err := net.ListenPacket("udp4", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := &dns.Server{PacketConn: pc, Handler: dns.HandlerFunc(answerDNS)}
+	srv := &dns.Server{PacketConn: pc, Handler: h}
 	started := make(chan struct{})
 	srv.NotifyStartedFunc = func() { close(started) }
 	done := make(chan struct{})
 	go func() { defer close(done); srv.ActivateAndServe() }()
-	<-started
+	select {
+	case <-started:
+	case <-done:
+		t.Fatal("the test DNS server stopped before it started")
+	case <-time.After(10 * time.Second):
+		pc.Close()
+		t.Fatal("the test DNS server did not start within 10 s")
+	}
 	t.Cleanup(func() { srv.Shutdown(); <-done })
 	return pc.LocalAddr().String()
 }
