@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"strings"
 
 	"golang.org/x/net/http/httpproxy"
 )
@@ -28,19 +27,6 @@ func envProxy(cfg *httpproxy.Config) (*url.URL, error) {
 		return nil, fmt.Errorf("%w: HTTPS_PROXY %q: want http://host:port (or --http-proxy none)", ErrConfig, RedactURL(cfg.HTTPSProxy))
 	}
 	return px, nil
-}
-
-// parseProxy reads a proxy given as host:port or URL; http:// by default.
-// Errors quote it redacted: the system settings may hold user:password@.
-func parseProxy(s string) (*url.URL, error) {
-	if !strings.Contains(s, "://") {
-		s = "http://" + s
-	}
-	u, err := ParseHTTPProxy(s)
-	if err != nil {
-		return nil, fmt.Errorf("%w: proxy %q: %v", ErrConfig, RedactURL(s), err)
-	}
-	return u, nil
 }
 
 // ParseHTTPProxy parses an HTTP proxy URL, http:// or https://, with a

@@ -162,6 +162,14 @@ func DiscoverProxy(in ProxyInput) (*ProxySetup, error) {
 		return fromPolicy(in.Policy), nil
 	}
 	if s := envSetup(getenv, lookup); s != nil {
+		if s.env != nil {
+			// A proxy variable the browser could not use either is
+			// said, in one line and without its password, rather than
+			// silently turning the run DIRECT.
+			if _, err := envProxy(s.env); err != nil {
+				return nil, err
+			}
+		}
 		return s, nil
 	}
 	read := in.System

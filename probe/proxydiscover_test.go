@@ -236,3 +236,19 @@ func TestHopOf(t *testing.T) {
 		}
 	}
 }
+
+// TestDiscoverProxyBadEnvironment: an HTTPS_PROXY that is not a proxy URL
+// is a one-line configuration error without its password, not a silent
+// DIRECT run.
+func TestDiscoverProxyBadEnvironment(t *testing.T) {
+	for _, v := range []string{"http://user:hunter2@[::1", "socks5://user:hunter2@p:1080", "http://user:hunter2@p:99999"} {
+		_, err := DiscoverProxy(ProxyInput{Getenv: envOf("HTTPS_PROXY", v), System: sysOf(SystemProxy{})})
+		if err == nil || !errors.Is(err, ErrConfig) || strings.Contains(err.Error(), "hunter2") ||
+			strings.Contains(err.Error(), "\n") || !strings.Contains(err.Error(), "HTTPS_PROXY") {
+			t.Errorf("HTTPS_PROXY=%q: %v, want a one-line redacted ErrConfig naming HTTPS_PROXY", v, err)
+		}
+	}
+	if _, err := DiscoverProxy(ProxyInput{Getenv: envOf("HTTPS_PROXY", "http://p.corp:3128"), System: sysOf(SystemProxy{})}); err != nil {
+		t.Errorf("a good HTTPS_PROXY: %v", err)
+	}
+}

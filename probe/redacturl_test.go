@@ -2,7 +2,6 @@ package probe
 
 import (
 	"bytes"
-	"errors"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -86,13 +85,6 @@ func TestParseTURNURLHidesSecrets(t *testing.T) {
 // A broken proxy from the system settings or the environment is reported
 // without its password (url.Parse and x/net's errors quote it whole).
 func TestProxyErrorsHideSecrets(t *testing.T) {
-	for _, in := range []string{"http://user:" + secret + "@[::1", "ftp://user:" + secret + "@p:3128",
-		"user:" + secret + "@p:99999", "http://user:" + secret + "@p:x"} {
-		_, err := parseProxy(in)
-		if err == nil || strings.Contains(err.Error(), secret) || !errors.Is(err, ErrConfig) {
-			t.Errorf("parseProxy(%q) = %v, want a redacted ErrConfig", in, err)
-		}
-	}
 	for _, in := range []string{"http://user:" + secret + "@[::1", "http://user:" + secret + "@p:99999", "socks5://p:1080"} {
 		_, err := envProxy(&httpproxy.Config{HTTPSProxy: in})
 		if err == nil || strings.Contains(err.Error(), secret) || !strings.Contains(err.Error(), "HTTPS_PROXY") {
